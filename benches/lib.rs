@@ -1,0 +1,2 @@
+//! Shared input generators for the crm-engine benchmarks.
+#![allow(missing_docs)]

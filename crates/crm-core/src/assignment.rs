@@ -1,0 +1,450 @@
+//! Assignment: tier, behaviours and treatment for every customer of a base,
+//! with the evidence behind each.
+//!
+//! [`assign`] is the one call a CRM team makes each period: it classifies the
+//! customers by value ([`crate::tier`]), flags their behaviours
+//! ([`crate::behaviour`]) and looks up their treatment
+//! ([`crate::treatment`]). The result answers "why is this customer major,
+//! and why is it served this way?" for every customer: the tier evidence, the
+//! behaviour figures and the policy rule that decided.
+//!
+//! ```
+//! use crm_core::assignment::{assign, AssignmentConfig};
+//! use crm_core::behaviour::BehaviourSignals;
+//! use crm_core::customer::CustomerId;
+//! use crm_core::tier::Tier;
+//! use crm_core::treatment::Strategy;
+//! use rust_decimal_macros::dec;
+//!
+//! let ids: Vec<CustomerId> = vec!["acme".into(), "bolt".into(), "cask".into()];
+//! let revenue = [dec!(900), dec!(80), dec!(20)];
+//! let signals = [
+//!     BehaviourSignals::default(),
+//!     BehaviourSignals { spend: Some(dec!(80)), discount_spend: Some(dec!(70)), ..Default::default() },
+//!     BehaviourSignals { margin: Some(dec!(4)), cost_to_serve: Some(dec!(15)), ..Default::default() },
+//! ];
+//! let a = assign(&ids, &revenue, Some(&signals), &AssignmentConfig::default())?;
+//! let acme = a.get(0).unwrap();
+//! assert_eq!(acme.tier.tier, Tier::MostValuable);
+//! assert_eq!(acme.treatment.strategy, Strategy::Delight);
+//! assert_eq!(a.get(1).unwrap().treatment.strategy, Strategy::Adapt);     // price-driven
+//! assert_eq!(a.get(2).unwrap().treatment.strategy, Strategy::Disengage); // loses money
+//! # Ok::<(), crm_core::assignment::AssignmentError>(())
+//! ```
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::behaviour::{BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals};
+use crate::customer::CustomerId;
+use crate::tier::{classify, Classification, Explanation, Tier, TierConfig, TierError, TierSummary};
+use crate::treatment::{Treatment, TreatmentPolicy};
+
+/// Everything that decides an assignment.
+///
+/// ```
+/// use crm_core::assignment::AssignmentConfig;
+/// use crm_core::tier::TierConfig;
+/// let by_count = AssignmentConfig { tiers: TierConfig::by_count(), ..Default::default() };
+/// let json = serde_json::to_string(&by_count).unwrap();
+/// let back: AssignmentConfig = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back, by_count);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentConfig {
+    /// Tier basis and cut-offs.
+    pub tiers: TierConfig,
+    /// Behaviour thresholds.
+    pub behaviours: BehaviourRules,
+    /// Treatment policy.
+    pub policy: TreatmentPolicy,
+}
+
+/// Why an assignment could not be made.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig, AssignmentError};
+/// use crm_core::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let ids = [CustomerId::from(7), CustomerId::from(7)];
+/// let e = assign(&ids, &[dec!(1), dec!(2)], None, &AssignmentConfig::default()).unwrap_err();
+/// assert_eq!(e.to_string(), "customer 7 appears twice (rows 0 and 1): values must be one row per customer");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AssignmentError {
+    /// Columns of different lengths.
+    #[error("column {column} has {actual} rows but ids has {expected}: every column must have one row per customer")]
+    LengthMismatch {
+        /// The column's name.
+        column: &'static str,
+        /// Rows in the ids column.
+        expected: usize,
+        /// Rows in the other.
+        actual: usize,
+    },
+    /// The same customer twice.
+    #[error("customer {customer} appears twice (rows {first_row} and {second_row}): values must be one row per customer")]
+    DuplicateCustomer {
+        /// The id.
+        customer: CustomerId,
+        /// Its first row.
+        first_row: usize,
+        /// The repeat.
+        second_row: usize,
+    },
+    /// A behaviour signal breaks its rule.
+    #[error("customer {customer} (row {row}): {source}")]
+    Behaviour {
+        /// The id.
+        customer: CustomerId,
+        /// The row.
+        row: usize,
+        /// What is wrong.
+        source: BehaviourError,
+    },
+    /// Classification failed.
+    #[error(transparent)]
+    Tier(#[from] TierError),
+    /// The behaviour thresholds are invalid.
+    #[error("invalid behaviour rules: {0}")]
+    Rules(BehaviourError),
+}
+
+/// One customer's assignment with all its evidence.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig};
+/// use crm_core::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let a = assign(&[CustomerId::from(1)], &[dec!(5)], None, &AssignmentConfig::default())?;
+/// let row = a.get(0).unwrap();
+/// let json = serde_json::to_value(&row).unwrap();
+/// assert_eq!(json["customer"], 1);
+/// assert_eq!(json["tier"]["tier"], "most_valuable");
+/// assert_eq!(json["treatment"]["strategy"], "delight");
+/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The tier and why.
+    pub tier: Explanation,
+    /// The behaviours and their figures.
+    pub behaviour: BehaviourEvidence,
+    /// How to serve the customer.
+    pub treatment: Treatment,
+    /// The policy rule that gave the treatment (position in the policy).
+    pub policy_rule: usize,
+}
+
+/// The assignments of a customer base for one period.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig};
+/// use crm_core::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let ids: Vec<CustomerId> = (1..=4).map(CustomerId::from).collect();
+/// let a = assign(&ids, &[dec!(1), dec!(2), dec!(3), dec!(4)], None, &AssignmentConfig::default())?;
+/// assert_eq!(a.len(), 4);
+/// assert_eq!(a.iter().filter(|r| r.treatment.response_hours == 24).count(), 1);
+/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignments {
+    ids: Vec<CustomerId>,
+    classification: Classification,
+    behaviour: Vec<BehaviourEvidence>,
+    config: AssignmentConfig,
+}
+
+/// Assigns tier, behaviours and treatment to every customer.
+///
+/// `ids`, `values` and (when given) `signals` are columns of one row per
+/// customer. Without signals nobody is flagged for a behaviour.
+///
+/// # Errors
+///
+/// Columns of different lengths, a repeated id, a behaviour figure that breaks
+/// its rule (naming the customer and the row), invalid thresholds, or a
+/// classification error.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig};
+/// use crm_core::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let e = assign(&[CustomerId::from(1)], &[], None, &AssignmentConfig::default()).unwrap_err();
+/// assert!(e.to_string().starts_with("column values has 0 rows but ids has 1"));
+/// ```
+pub fn assign(
+    ids: &[CustomerId],
+    values: &[Decimal],
+    signals: Option<&[BehaviourSignals]>,
+    config: &AssignmentConfig,
+) -> Result<Assignments, AssignmentError> {
+    check_len("values", ids.len(), values.len())?;
+    if let Some(s) = signals {
+        check_len("signals", ids.len(), s.len())?;
+    }
+    config.behaviours.validate().map_err(AssignmentError::Rules)?;
+    check_unique(ids)?;
+    let behaviour = match signals {
+        Some(signals) => signals
+            .iter()
+            .enumerate()
+            .map(|(row, s)| {
+                config.behaviours.assess(s).map_err(|source| AssignmentError::Behaviour {
+                    customer: ids[row].clone(),
+                    row,
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => vec![BehaviourEvidence::default(); ids.len()],
+    };
+    let classification = classify(values, &config.tiers)?;
+    Ok(Assignments { ids: ids.to_vec(), classification, behaviour, config: config.clone() })
+}
+
+fn check_len(column: &'static str, expected: usize, actual: usize) -> Result<(), AssignmentError> {
+    if expected == actual { Ok(()) } else { Err(AssignmentError::LengthMismatch { column, expected, actual }) }
+}
+
+fn check_unique(ids: &[CustomerId]) -> Result<(), AssignmentError> {
+    let mut seen: HashSet<&CustomerId> = HashSet::with_capacity(ids.len());
+    for (row, id) in ids.iter().enumerate() {
+        if !seen.insert(id) {
+            let first_row = ids.iter().position(|x| x == id).unwrap_or(row);
+            return Err(AssignmentError::DuplicateCustomer { customer: id.clone(), first_row, second_row: row });
+        }
+    }
+    Ok(())
+}
+
+impl Assignments {
+    /// Customers assigned.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// assert_eq!(assign(&[], &[], None, &AssignmentConfig::default())?.len(), 0);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// True when there is no customer.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// assert!(assign(&[], &[], None, &AssignmentConfig::default())?.is_empty());
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The customer ids, in input order.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::customer::CustomerId;
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&["x".into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.ids(), &[CustomerId::from("x")]);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn ids(&self) -> &[CustomerId] {
+        &self.ids
+    }
+
+    /// The tier classification behind the assignments.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(3)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.classification().total(), dec!(3));
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn classification(&self) -> &Classification {
+        &self.classification
+    }
+
+    /// The configuration used.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// let a = assign(&[], &[], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.config(), &AssignmentConfig::default());
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn config(&self) -> &AssignmentConfig {
+        &self.config
+    }
+
+    /// The tier of the customer at `index`.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::tier::Tier;
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(0)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.tier(0), Some(Tier::Inactive));
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn tier(&self, index: usize) -> Option<Tier> {
+        self.classification.tier(index)
+    }
+
+    /// The behaviour evidence of the customer at `index`.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert!(a.behaviour(0).unwrap().behaviours.is_empty());
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn behaviour(&self, index: usize) -> Option<&BehaviourEvidence> {
+        self.behaviour.get(index)
+    }
+
+    /// The treatment of the customer at `index`, and the policy rule that gave it.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::treatment::Strategy;
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.treatment(0).unwrap().0.strategy, Strategy::Delight);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn treatment(&self, index: usize) -> Option<(Treatment, usize)> {
+        let tier = self.classification.tier(index)?;
+        let set = self.behaviour.get(index)?.behaviours;
+        let rule = self.config.policy.rule_index(tier, set);
+        Some((self.config.policy.treatment(tier, set), rule))
+    }
+
+    /// The full assignment of the customer at `index`.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.get(0).unwrap().tier.rank, Some(1));
+    /// assert!(a.get(1).is_none());
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn get(&self, index: usize) -> Option<Assignment> {
+        let (treatment, policy_rule) = self.treatment(index)?;
+        Some(Assignment {
+            customer: self.ids.get(index)?.clone(),
+            tier: self.classification.explain(index)?,
+            behaviour: *self.behaviour.get(index)?,
+            treatment,
+            policy_rule,
+        })
+    }
+
+    /// Every assignment, in input order.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into(), 2.into()], &[dec!(1), dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.iter().count(), 2);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = Assignment> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Per-tier totals, highest tier first.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.summary()[0].customers, 1);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn summary(&self) -> Vec<TierSummary> {
+        self.classification.summary()
+    }
+
+    /// The stable JSON form of the result: configuration, per-tier totals
+    /// and every customer's assignment.
+    ///
+    /// ```
+    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// let r = a.report();
+    /// assert_eq!(r.customers.len(), 1);
+    /// assert_eq!(r.total, dec!(1));
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn report(&self) -> AssignmentReport {
+        AssignmentReport {
+            config: self.config.clone(),
+            total: self.classification.total(),
+            tiers: self.summary(),
+            customers: self.iter().collect(),
+        }
+    }
+}
+
+/// The stable, self-describing JSON form of an assignment run.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig, AssignmentReport};
+/// use rust_decimal_macros::dec;
+/// let r = assign(&[1.into()], &[dec!(2)], None, &AssignmentConfig::default())?.report();
+/// let json = serde_json::to_string(&r).unwrap();
+/// let back: AssignmentReport = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back, r);
+/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentReport {
+    /// What decided.
+    pub config: AssignmentConfig,
+    /// The positive total value.
+    pub total: Decimal,
+    /// Per-tier totals.
+    pub tiers: Vec<TierSummary>,
+    /// Every customer.
+    pub customers: Vec<Assignment>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_bad_signal_names_the_customer_and_row() {
+        let ids: Vec<CustomerId> = vec![1.into(), "k-9".into()];
+        let signals = [
+            BehaviourSignals::default(),
+            BehaviourSignals { spend: Some(dec!(-3)), ..Default::default() },
+        ];
+        let e = assign(&ids, &[dec!(1), dec!(2)], Some(&signals), &AssignmentConfig::default()).unwrap_err();
+        assert_eq!(e.to_string(), "customer k-9 (row 1): spend is -3: the rule is spend >= 0");
+    }
+
+    #[test]
+    fn explanation_answers_why_major() {
+        let ids: Vec<CustomerId> = (1..=4).map(CustomerId::from).collect();
+        let a = assign(&ids, &[dec!(40), dec!(30), dec!(20), dec!(10)], None, &AssignmentConfig::default()).unwrap();
+        let row = a.get(1).unwrap();
+        assert_eq!(row.tier.tier, Tier::Major);
+        assert_eq!(row.tier.cumulative_share_before, Some(dec!(0.4)));
+        assert_eq!(row.treatment.response_hours, 48);
+    }
+}

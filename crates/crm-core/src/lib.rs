@@ -1,0 +1,57 @@
+//! # crm-core: the customer-relationship domain, as pure functions
+//!
+//! crm-core answers the questions a CRM team asks of its customer records.
+//! It holds the rules and nothing else: no files, no threads, no clock, no
+//! global state. Money is [`rust_decimal::Decimal`], dates are [`chrono`],
+//! every public type is `serde`, and every error says what is wrong and for
+//! which customer.
+//!
+//! ## Who matters how much: value tiers
+//!
+//! Rank the customers by their value over a period, walk the cumulative share
+//! of the total, and cut: the customers who bring the first 20 % of value are
+//! *most valuable* (最有价值客户), the next ones up to 50 % are *major*
+//! (主要客户), the rest with positive value are *ordinary* (普通客户), and those
+//! with zero or negative value are *inactive* (无效客户). See [`tier`].
+//!
+//! ```
+//! use crm_core::tier::{classify, Tier, TierConfig};
+//! use rust_decimal_macros::dec;
+//!
+//! let values = [dec!(400), dec!(300), dec!(200), dec!(100), dec!(0)];
+//! let tiers = classify(&values, &TierConfig::by_value())?;
+//! assert_eq!(tiers.tier(0), Some(Tier::MostValuable)); // starts at 0 %, below 20 %
+//! assert_eq!(tiers.tier(1), Some(Tier::Major));        // starts at 40 %: below 50 %
+//! assert_eq!(tiers.tier(2), Some(Tier::Ordinary));     // starts at 70 %: past 50 %
+//! assert_eq!(tiers.tier(4), Some(Tier::Inactive));     // zero value takes no share
+//! # Ok::<(), crm_core::tier::TierError>(())
+//! ```
+//!
+//! ## How to serve each: behaviours and treatments
+//!
+//! Two behavioural classes cut across the tiers: *price-driven* customers
+//! (价格型客户) who buy mostly on promotion, and *unprofitable* ones
+//! (自私自利型客户) whose margin does not cover their cost to serve
+//! ([`behaviour`]). A [`treatment::TreatmentPolicy`] maps a tier and its
+//! behaviours to a strategy, a service model, a contact cadence and a response
+//! service level. [`assignment::assign`] does all three for a customer base and
+//! keeps the evidence for every decision, and [`review`] compares periods:
+//! promotions, demotions, new and lost customers, with the figures behind
+//! each move.
+//!
+//! ## Where the rules come from
+//!
+//! The rule set is `DOMAIN.md` of the project, distilled from management
+//! texts on CRM. Where the texts leave a rule open the crate picks what a
+//! careful analyst would expect, makes it configurable and says so in the
+//! item's documentation.
+#![deny(missing_docs)]
+
+pub mod assignment;
+pub mod behaviour;
+pub mod customer;
+pub mod review;
+pub mod tier;
+pub mod treatment;
+
+pub use customer::CustomerId;

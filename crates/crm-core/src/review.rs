@@ -1,0 +1,508 @@
+//! Periodic review: who moved between tiers, and why (动态管理，能上能下).
+//!
+//! Classification is reviewed every period (monthly in the texts). Customers
+//! move up and down, and every change must be explainable and auditable so
+//! that nobody can quietly move a customer (防止分类猫腻). [`review`] compares
+//! consecutive periods and lists, for every customer, one [`Move`]:
+//! promoted, demoted, held (a demotion deferred by the grace rule), unchanged,
+//! new (absent in the previous period) or lost (absent in this one), with the
+//! values and ranks of both periods.
+//!
+//! # The grace rule
+//!
+//! `GraceRule { demote_after: k }` demotes a customer only after it has been
+//! measured below its current tier for more than `k` consecutive periods;
+//! until then it is *held* in its tier, and the move says so. Promotions are
+//! always immediate. On demotion the customer goes to the highest tier it was
+//! measured at during the periods below (the kindest reading of the run).
+//! The default `k = 0` makes every move immediate. A customer absent from a
+//! period is lost at once and, when it comes back, is new: the grace rule is
+//! about value, and an absent customer shows none.
+//!
+//! ```
+//! use crm_core::customer::CustomerId;
+//! use crm_core::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+//! use crm_core::tier::Tier;
+//! use rust_decimal_macros::dec;
+//!
+//! let snap = |id: i64, tier, value| TierSnapshot { customer: CustomerId::from(id), tier, value, rank: None };
+//! let jan = Period::new("2026-01", vec![snap(1, Tier::MostValuable, dec!(900)), snap(2, Tier::Major, dec!(300))]);
+//! let feb = Period::new("2026-02", vec![snap(1, Tier::Major, dec!(400)), snap(3, Tier::Ordinary, dec!(50))]);
+//!
+//! let r = review(&[jan.clone(), feb.clone()], GraceRule::default())?;
+//! let kinds: Vec<_> = r[0].moves.iter().map(|m| (m.customer.to_string(), m.kind)).collect();
+//! assert_eq!(kinds, [("1".into(), MoveKind::Demoted), ("2".into(), MoveKind::Lost), ("3".into(), MoveKind::New)]);
+//!
+//! // With one period of grace, customer 1 is held in its tier for now.
+//! let r = review(&[jan, feb], GraceRule { demote_after: 1 })?;
+//! assert_eq!(r[0].moves[0].kind, MoveKind::Held);
+//! assert_eq!(r[0].moves[0].to, Some(Tier::MostValuable));
+//! assert_eq!(r[0].moves[0].measured, Some(Tier::Major));
+//! # Ok::<(), crm_core::review::ReviewError>(())
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::assignment::Assignments;
+use crate::customer::CustomerId;
+use crate::tier::Tier;
+
+/// One customer's tier in one period, with the figures behind it.
+///
+/// ```
+/// use crm_core::review::TierSnapshot;
+/// use crm_core::tier::Tier;
+/// use rust_decimal_macros::dec;
+/// let s = TierSnapshot { customer: 7.into(), tier: Tier::Major, value: dec!(120), rank: Some(3) };
+/// assert_eq!(s.rank, Some(3));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSnapshot {
+    /// The customer.
+    pub customer: CustomerId,
+    /// Its measured tier in the period.
+    pub tier: Tier,
+    /// Its value in the period.
+    pub value: Decimal,
+    /// Its rank in the period, when ranked.
+    pub rank: Option<u64>,
+}
+
+/// The classification of one period, as the review needs it.
+///
+/// ```
+/// use crm_core::assignment::{assign, AssignmentConfig};
+/// use crm_core::review::Period;
+/// use rust_decimal_macros::dec;
+/// let a = assign(&[1.into()], &[dec!(10)], None, &AssignmentConfig::default())?;
+/// let p = Period::from_assignments("2026-03", &a);
+/// assert_eq!(p.customers.len(), 1);
+/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// A label for reports (e.g. `2026-03`).
+    pub label: String,
+    /// Every customer classified in the period.
+    pub customers: Vec<TierSnapshot>,
+}
+
+impl Period {
+    /// A period from its snapshots.
+    ///
+    /// ```
+    /// use crm_core::review::Period;
+    /// assert!(Period::new("q1", vec![]).customers.is_empty());
+    /// ```
+    pub fn new(label: impl Into<String>, customers: Vec<TierSnapshot>) -> Period {
+        Period { label: label.into(), customers }
+    }
+
+    /// The snapshots of an assignment run.
+    ///
+    /// ```
+    /// use crm_core::assignment::{assign, AssignmentConfig};
+    /// use crm_core::review::Period;
+    /// use crm_core::tier::Tier;
+    /// use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into(), 2.into()], &[dec!(10), dec!(0)], None, &AssignmentConfig::default())?;
+    /// let p = Period::from_assignments("m1", &a);
+    /// assert_eq!(p.customers[1].tier, Tier::Inactive);
+    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// ```
+    pub fn from_assignments(label: impl Into<String>, assignments: &Assignments) -> Period {
+        let c = assignments.classification();
+        let customers = assignments
+            .ids()
+            .iter()
+            .enumerate()
+            .map(|(i, id)| TierSnapshot {
+                customer: id.clone(),
+                tier: c.tier(i).unwrap_or(Tier::Inactive),
+                value: c.value(i).unwrap_or(Decimal::ZERO),
+                rank: c.rank(i),
+            })
+            .collect();
+        Period::new(label, customers)
+    }
+}
+
+/// How the review treats a customer measured below its tier.
+///
+/// ```
+/// use crm_core::review::GraceRule;
+/// assert_eq!(GraceRule::default().demote_after, 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraceRule {
+    /// Periods below the current tier that are tolerated before demoting;
+    /// 0 demotes at once.
+    pub demote_after: u32,
+}
+
+/// What happened to a customer between two periods.
+///
+/// ```
+/// use crm_core::review::MoveKind;
+/// assert_eq!(serde_json::to_string(&MoveKind::Held).unwrap(), "\"held\"");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveKind {
+    /// Moved to a higher tier.
+    Promoted,
+    /// Moved to a lower tier.
+    Demoted,
+    /// Measured lower, kept in its tier by the grace rule.
+    Held,
+    /// Same tier.
+    Unchanged,
+    /// Not in the previous period.
+    New,
+    /// Not in this period.
+    Lost,
+}
+
+/// One customer's move, with the figures behind it.
+///
+/// `from` and `to` are the tiers in force (after the grace rule) in the
+/// previous and the current period; `measured` is what the current period's
+/// classification said.
+///
+/// ```
+/// use crm_core::review::{review_pair, MoveKind, Period, TierSnapshot};
+/// use crm_core::tier::Tier;
+/// use rust_decimal_macros::dec;
+/// let a = Period::new("a", vec![TierSnapshot { customer: 1.into(), tier: Tier::Ordinary, value: dec!(5), rank: Some(9) }]);
+/// let b = Period::new("b", vec![TierSnapshot { customer: 1.into(), tier: Tier::Major, value: dec!(50), rank: Some(2) }]);
+/// let m = &review_pair(&a, &b)?.moves[0];
+/// assert_eq!(m.kind, MoveKind::Promoted);
+/// assert_eq!((m.previous_value, m.current_value), (Some(dec!(5)), Some(dec!(50))));
+/// # Ok::<(), crm_core::review::ReviewError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    /// The customer.
+    pub customer: CustomerId,
+    /// What happened.
+    pub kind: MoveKind,
+    /// Tier in force in the previous period (`None` if new).
+    pub from: Option<Tier>,
+    /// Tier in force now (`None` if lost).
+    pub to: Option<Tier>,
+    /// Tier measured now, before the grace rule (`None` if lost).
+    pub measured: Option<Tier>,
+    /// Value in the previous period.
+    pub previous_value: Option<Decimal>,
+    /// Value now.
+    pub current_value: Option<Decimal>,
+    /// Rank in the previous period.
+    pub previous_rank: Option<u64>,
+    /// Rank now.
+    pub current_rank: Option<u64>,
+    /// Consecutive periods measured below the tier in force, this one included
+    /// (0 unless held).
+    pub periods_below: u32,
+}
+
+/// Counts of each kind of move.
+///
+/// ```
+/// use crm_core::review::MoveCounts;
+/// assert_eq!(MoveCounts::default().total(), 0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveCounts {
+    /// Promoted.
+    pub promoted: u64,
+    /// Demoted.
+    pub demoted: u64,
+    /// Held by the grace rule.
+    pub held: u64,
+    /// Unchanged.
+    pub unchanged: u64,
+    /// New.
+    pub new: u64,
+    /// Lost.
+    pub lost: u64,
+}
+
+impl MoveCounts {
+    /// All moves: every customer of either period, once.
+    ///
+    /// ```
+    /// use crm_core::review::MoveCounts;
+    /// assert_eq!(MoveCounts { new: 2, lost: 1, ..Default::default() }.total(), 3);
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.promoted + self.demoted + self.held + self.unchanged + self.new + self.lost
+    }
+
+    fn add(&mut self, kind: MoveKind) {
+        match kind {
+            MoveKind::Promoted => self.promoted += 1,
+            MoveKind::Demoted => self.demoted += 1,
+            MoveKind::Held => self.held += 1,
+            MoveKind::Unchanged => self.unchanged += 1,
+            MoveKind::New => self.new += 1,
+            MoveKind::Lost => self.lost += 1,
+        }
+    }
+}
+
+/// The review of one period against the one before.
+///
+/// ```
+/// use crm_core::review::{review_pair, Period};
+/// let r = review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?;
+/// assert_eq!((r.previous.as_str(), r.current.as_str()), ("a", "b"));
+/// # Ok::<(), crm_core::review::ReviewError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodReview {
+    /// Label of the previous period.
+    pub previous: String,
+    /// Label of this period.
+    pub current: String,
+    /// One move per customer of either period, ordered by customer id.
+    pub moves: Vec<Move>,
+    /// How many of each kind.
+    pub counts: MoveCounts,
+}
+
+/// Why a review could not be made.
+///
+/// ```
+/// use crm_core::review::{review_pair, Period, ReviewError, TierSnapshot};
+/// use crm_core::tier::Tier;
+/// use rust_decimal_macros::dec;
+/// let s = TierSnapshot { customer: 4.into(), tier: Tier::Major, value: dec!(1), rank: None };
+/// let p = Period::new("may", vec![s.clone(), s]);
+/// let e = review_pair(&p, &p).unwrap_err();
+/// assert_eq!(e.to_string(), "customer 4 appears twice in period may (rows 0 and 1)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ReviewError {
+    /// A customer listed twice in one period.
+    #[error("customer {customer} appears twice in period {period} (rows {first_row} and {second_row})")]
+    DuplicateCustomer {
+        /// The period's label.
+        period: String,
+        /// The id.
+        customer: CustomerId,
+        /// Its first row.
+        first_row: usize,
+        /// The repeat.
+        second_row: usize,
+    },
+}
+
+/// Reviews two consecutive periods, moves immediate (no grace).
+///
+/// # Errors
+///
+/// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
+///
+/// ```
+/// use crm_core::review::{review_pair, Period};
+/// assert!(review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?.moves.is_empty());
+/// # Ok::<(), crm_core::review::ReviewError>(())
+/// ```
+pub fn review_pair(previous: &Period, current: &Period) -> Result<PeriodReview, ReviewError> {
+    let mut reviews = review(&[previous.clone(), current.clone()], GraceRule::default())?;
+    Ok(reviews.pop().unwrap_or_else(|| PeriodReview {
+        previous: previous.label.clone(),
+        current: current.label.clone(),
+        moves: Vec::new(),
+        counts: MoveCounts::default(),
+    }))
+}
+
+/// What the review remembers of a customer between periods.
+#[derive(Debug, Clone, Copy)]
+struct Standing {
+    /// Tier in force.
+    tier: Tier,
+    value: Decimal,
+    rank: Option<u64>,
+    /// Consecutive periods measured below `tier`.
+    below: u32,
+    /// Highest tier measured during those periods.
+    best_below: Tier,
+}
+
+/// Reviews each period against the one before: `periods.len() - 1` reviews.
+///
+/// # Errors
+///
+/// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
+///
+/// ```
+/// use crm_core::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+/// use crm_core::tier::Tier::{self, *};
+/// use rust_decimal_macros::dec;
+/// let p = |label: &str, tier: Tier| Period::new(label, vec![TierSnapshot { customer: 1.into(), tier, value: dec!(1), rank: None }]);
+/// // Below for two periods with k = 1: held once, then demoted.
+/// let r = review(&[p("m1", MostValuable), p("m2", Ordinary), p("m3", Major)], GraceRule { demote_after: 1 })?;
+/// assert_eq!(r[0].moves[0].kind, MoveKind::Held);
+/// assert_eq!(r[1].moves[0].kind, MoveKind::Demoted);
+/// assert_eq!(r[1].moves[0].to, Some(Major)); // the best tier measured while below
+/// # Ok::<(), crm_core::review::ReviewError>(())
+/// ```
+pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>, ReviewError> {
+    for p in periods {
+        check_unique(p)?;
+    }
+    let Some(first) = periods.first() else { return Ok(Vec::new()) };
+    let mut standing: BTreeMap<CustomerId, Standing> = first
+        .customers
+        .iter()
+        .map(|s| (s.customer.clone(), Standing { tier: s.tier, value: s.value, rank: s.rank, below: 0, best_below: s.tier }))
+        .collect();
+    let mut reviews = Vec::with_capacity(periods.len().saturating_sub(1));
+    for pair in periods.windows(2) {
+        let (previous, current) = (&pair[0], &pair[1]);
+        let mut next: BTreeMap<CustomerId, Standing> = BTreeMap::new();
+        let mut moves = Vec::with_capacity(current.customers.len());
+        for s in &current.customers {
+            let before = standing.remove(&s.customer);
+            let (m, now) = step(s, before, grace);
+            moves.push(m);
+            next.insert(s.customer.clone(), now);
+        }
+        for (customer, gone) in std::mem::take(&mut standing) {
+            moves.push(Move {
+                customer,
+                kind: MoveKind::Lost,
+                from: Some(gone.tier),
+                to: None,
+                measured: None,
+                previous_value: Some(gone.value),
+                current_value: None,
+                previous_rank: gone.rank,
+                current_rank: None,
+                periods_below: 0,
+            });
+        }
+        moves.sort_by(|a, b| a.customer.cmp(&b.customer));
+        let mut counts = MoveCounts::default();
+        moves.iter().for_each(|m| counts.add(m.kind));
+        reviews.push(PeriodReview { previous: previous.label.clone(), current: current.label.clone(), moves, counts });
+        standing = next;
+    }
+    Ok(reviews)
+}
+
+/// One customer present in the current period: its move and new standing.
+fn step(s: &TierSnapshot, before: Option<Standing>, grace: GraceRule) -> (Move, Standing) {
+    let mut m = Move {
+        customer: s.customer.clone(),
+        kind: MoveKind::New,
+        from: None,
+        to: Some(s.tier),
+        measured: Some(s.tier),
+        previous_value: None,
+        current_value: Some(s.value),
+        previous_rank: None,
+        current_rank: s.rank,
+        periods_below: 0,
+    };
+    let fresh = Standing { tier: s.tier, value: s.value, rank: s.rank, below: 0, best_below: s.tier };
+    let Some(b) = before else { return (m, fresh) };
+    m.from = Some(b.tier);
+    m.previous_value = Some(b.value);
+    m.previous_rank = b.rank;
+    if s.tier >= b.tier {
+        m.kind = if s.tier > b.tier { MoveKind::Promoted } else { MoveKind::Unchanged };
+        return (m, fresh);
+    }
+    let below = b.below + 1;
+    let best_below = if b.below == 0 { s.tier } else { b.best_below.max(s.tier) };
+    if below > grace.demote_after {
+        m.kind = MoveKind::Demoted;
+        m.to = Some(best_below);
+        (m, Standing { tier: best_below, ..fresh })
+    } else {
+        m.kind = MoveKind::Held;
+        m.to = Some(b.tier);
+        m.periods_below = below;
+        (m, Standing { tier: b.tier, below, best_below, ..fresh })
+    }
+}
+
+fn check_unique(p: &Period) -> Result<(), ReviewError> {
+    let mut seen: HashMap<&CustomerId, usize> = HashMap::with_capacity(p.customers.len());
+    for (row, s) in p.customers.iter().enumerate() {
+        if let Some(&first_row) = seen.get(&s.customer) {
+            return Err(ReviewError::DuplicateCustomer {
+                period: p.label.clone(),
+                customer: s.customer.clone(),
+                first_row,
+                second_row: row,
+            });
+        }
+        seen.insert(&s.customer, row);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tier_strategy() -> impl Strategy<Value = Tier> {
+        prop::sample::select(Tier::ALL.to_vec())
+    }
+
+    fn period_strategy(label: &'static str) -> impl Strategy<Value = Period> {
+        prop::collection::btree_map(0_i64..30, (tier_strategy(), 0_i64..1000), 0..20).prop_map(move |m| {
+            Period::new(
+                label,
+                m.into_iter()
+                    .map(|(id, (tier, v))| TierSnapshot { customer: id.into(), tier, value: Decimal::from(v), rank: None })
+                    .collect(),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every customer of either period gets exactly one move, and the counts add up.
+        #[test]
+        fn every_customer_moves_exactly_once(a in period_strategy("a"), b in period_strategy("b"), k in 0_u32..3) {
+            let r = review(&[a.clone(), b.clone()], GraceRule { demote_after: k }).unwrap();
+            let mut ids: Vec<CustomerId> = a.customers.iter().chain(&b.customers).map(|s| s.customer.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let moved: Vec<CustomerId> = r[0].moves.iter().map(|m| m.customer.clone()).collect();
+            prop_assert_eq!(moved, ids);
+            prop_assert_eq!(r[0].counts.total() as usize, r[0].moves.len());
+        }
+
+        /// With no grace, the tier in force is always the measured tier.
+        #[test]
+        fn without_grace_moves_are_immediate(a in period_strategy("a"), b in period_strategy("b")) {
+            let r = review_pair(&a, &b).unwrap();
+            for m in &r.moves {
+                prop_assert_eq!(m.to, m.measured);
+                prop_assert_ne!(m.kind, MoveKind::Held);
+            }
+        }
+
+        /// The input order of a period changes no move.
+        #[test]
+        fn input_order_does_not_matter(a in period_strategy("a"), b in period_strategy("b")) {
+            let mut rb = b.clone();
+            rb.customers.reverse();
+            let mut ra = a.clone();
+            ra.customers.reverse();
+            prop_assert_eq!(review_pair(&a, &b).unwrap(), review_pair(&ra, &rb).unwrap());
+        }
+    }
+}
