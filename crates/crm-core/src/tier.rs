@@ -535,8 +535,8 @@ pub struct TierSummary {
 /// One tie group: customers of equal positive value, adjacent in the ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Group {
-    /// Input position of one member, to read the group's value back.
-    representative: u32,
+    /// The members' value in key units (value × 10^scale).
+    key: u128,
     /// Members in the group.
     size: u64,
     /// Customers ranked above the group.
@@ -548,8 +548,8 @@ struct Group {
 /// The result of [`classify`]: a tier for every input position, with the
 /// evidence to explain it.
 ///
-/// Stored compactly (one byte and one group index per customer, one record
-/// per tie group) so that ten million customers classify in about a second;
+/// Stored compactly (the values, one byte per customer, one record per tie
+/// group) so that ten million customers classify in about a second;
 /// [`Classification::explain`] rebuilds a customer's full evidence on demand.
 ///
 /// ```
@@ -566,8 +566,6 @@ pub struct Classification {
     values: Vec<Decimal>,
     /// Tier code per customer (see `Tier::code`).
     tiers: Vec<u8>,
-    /// Tie group per customer; `u32::MAX` for inactive customers.
-    group_of: Vec<u32>,
     groups: Vec<Group>,
     /// Common decimal scale of the keys.
     scale: u32,
@@ -577,7 +575,8 @@ pub struct Classification {
     positive_customers: u64,
 }
 
-const NO_GROUP: u32 = u32::MAX;
+/// Input positions are stored as u32.
+const MAX_CUSTOMERS: usize = u32::MAX as usize;
 
 /// Classifies customers by their values for one period.
 ///
@@ -601,30 +600,35 @@ const NO_GROUP: u32 = u32::MAX;
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classification, TierError> {
-    if values.len() >= NO_GROUP as usize {
+    if values.len() > MAX_CUSTOMERS {
         return Err(TierError::TooManyCustomers { count: values.len() });
     }
     let keys = SortKeys::build(values)?;
     let (scale, total_key) = (keys.scale, keys.total);
     let total = key_to_decimal(total_key, scale).ok_or(TierError::Overflow { row: keys.total_row })?;
-    let mut walk = Walk::new(values.len(), config, total_key, keys.pairs.len() as u64);
-    if keys.pairs.iter().all(|(k, _)| *k <= u128::from(u64::MAX)) {
-        // Common case: keys fit 64 bits, elements are half the size and the
-        // radix sort does half the passes.
-        let mut pairs: Vec<(u64, u32)> = keys.pairs.iter().map(|&(k, i)| (k as u64, i)).collect();
-        drop(keys.pairs);
-        radsort::sort_by_key(&mut pairs, |p| u64::MAX - p.0);
-        walk.groups_of(&pairs);
-    } else {
-        let mut pairs = keys.pairs;
-        radsort::sort_by_key(&mut pairs, |p| u128::MAX - p.0);
-        walk.groups_of(&pairs);
+    let mut walk = Walk::new(config, total_key, keys.positive);
+    // Only the keys are sorted, not (key, position) pairs: half the bytes to
+    // move, and the tiers are then written in one sequential pass by
+    // comparing each value with the two boundary keys, instead of scattered
+    // writes through a permutation.
+    match keys.sorted {
+        Sorted::Narrow(mut k) => {
+            radsort::sort(&mut k);
+            walk.groups_of(k.chunk_by(|a, b| a == b).rev().map(|g| (u128::from(g[0]), g.len() as u64)));
+        }
+        Sorted::Wide(mut k) => {
+            radsort::sort(&mut k);
+            walk.groups_of(k.chunk_by(|a, b| a == b).rev().map(|g| (g[0], g.len() as u64)));
+        }
     }
+    let tiers = values
+        .iter()
+        .map(|v| if is_positive(v) { walk.tier_of(key_of(*v, scale).unwrap_or(0)).code() } else { Tier::Inactive.code() })
+        .collect();
     Ok(Classification {
         config: *config,
         values: values.to_vec(),
-        tiers: walk.tiers,
-        group_of: walk.group_of,
+        tiers,
         groups: walk.groups,
         scale,
         total_key,
@@ -635,21 +639,21 @@ pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classificatio
 
 /// The walk down the ranking, one tie group at a time.
 struct Walk {
-    tiers: Vec<u8>,
-    group_of: Vec<u32>,
     groups: Vec<Group>,
     basis: TierBasis,
     basis_total: u128,
     first: Fraction,
     second: Fraction,
     positive: u64,
+    /// Smallest key inside the most valuable tier, and inside the major tier
+    /// (`None` while the tier is empty).
+    most_valuable_from: Option<u128>,
+    major_from: Option<u128>,
 }
 
 impl Walk {
-    fn new(len: usize, config: &TierConfig, total_key: u128, positive: u64) -> Walk {
+    fn new(config: &TierConfig, total_key: u128, positive: u64) -> Walk {
         Walk {
-            tiers: vec![Tier::Inactive.code(); len],
-            group_of: vec![NO_GROUP; len],
             groups: Vec::new(),
             basis: config.basis,
             basis_total: match config.basis {
@@ -659,40 +663,41 @@ impl Walk {
             first: Fraction::of(config.cutoffs.first),
             second: Fraction::of(config.cutoffs.second),
             positive,
+            most_valuable_from: None,
+            major_from: None,
         }
     }
 
-    /// `order` holds (key, position) of the positive values, largest first.
-    fn groups_of<K: Copy + Eq + Into<u128>>(&mut self, order: &[(K, u32)]) {
+    /// `groups` yields (key, size) of each tie group, largest key first.
+    fn groups_of(&mut self, groups: impl Iterator<Item = (u128, u64)>) {
         let (mut count_before, mut value_before) = (0_u64, 0_u128);
-        let mut start = 0;
-        while start < order.len() {
-            let key = order[start].0;
-            let end = start + order[start..].iter().take_while(|(k, _)| *k == key).count();
-            let size = (end - start) as u64;
+        for (key, size) in groups {
             let before = match self.basis {
                 TierBasis::Value => value_before,
                 TierBasis::Count => u128::from(count_before),
             };
             // A group is inside a tier while the share *before* it is below
             // the cut-off: the group that crosses the line is inside.
-            let tier = if self.first.exceeds(before, self.basis_total) {
-                Tier::MostValuable
+            if self.first.exceeds(before, self.basis_total) {
+                self.most_valuable_from = Some(key);
             } else if self.second.exceeds(before, self.basis_total) {
-                Tier::Major
-            } else {
-                Tier::Ordinary
-            };
-            let group_index = self.groups.len() as u32;
-            for &(_, i) in &order[start..end] {
-                self.tiers[i as usize] = tier.code();
-                self.group_of[i as usize] = group_index;
+                self.major_from = Some(key);
             }
-            self.groups.push(Group { representative: order[start].1, size, count_before, value_before });
+            self.groups.push(Group { key, size, count_before, value_before });
             count_before += size;
             // Cannot overflow: the keys' sum was checked when it was built.
-            value_before += key.into() * u128::from(size);
-            start = end;
+            value_before += key * u128::from(size);
+        }
+    }
+
+    /// The tier of a positive key, from the boundaries the walk found.
+    fn tier_of(&self, key: u128) -> Tier {
+        if self.most_valuable_from.is_some_and(|k| key >= k) {
+            Tier::MostValuable
+        } else if self.major_from.is_some_and(|k| key >= k) {
+            Tier::Major
+        } else {
+            Tier::Ordinary
         }
     }
 }
@@ -809,9 +814,15 @@ impl Classification {
         self.group(index).map(|g| g.count_before + 1)
     }
 
+    /// The tie group of a customer: a binary search of the groups (ranked
+    /// by value, descending) for its key, so no per-customer index is kept.
     fn group(&self, index: usize) -> Option<&Group> {
-        let g = *self.group_of.get(index)?;
-        self.groups.get(g as usize)
+        if *self.tiers.get(index)? == Tier::Inactive.code() {
+            return None;
+        }
+        let key = key_of(self.values[index], self.scale)?;
+        let at = self.groups.partition_point(|g| g.key > key);
+        self.groups.get(at).filter(|g| g.key == key)
     }
 
     /// The full evidence behind the tier of the customer at `index`.
@@ -853,9 +864,7 @@ impl Classification {
             why.share = ratio(value, self.total);
             let (before, after) = match self.config.basis {
                 TierBasis::Value => {
-                    let key = self.values[g.representative as usize];
-                    let group_value = key_of(key, self.scale).map(|k| k * u128::from(g.size));
-                    (Some(g.value_before), group_value.map(|v| g.value_before + v))
+                    (Some(g.value_before), Some(g.value_before + g.key * u128::from(g.size)))
                 }
                 TierBasis::Count => {
                     (Some(u128::from(g.count_before)), Some(u128::from(g.count_before + g.size)))
@@ -891,7 +900,7 @@ impl Classification {
         let mut inactive_value = Decimal::ZERO;
         for (i, &code) in self.tiers.iter().enumerate() {
             counts[code as usize] += 1;
-            if self.group(i).is_some() {
+            if code != Tier::Inactive.code() {
                 keys[code as usize] += key_of(self.values[i], self.scale).unwrap_or(0);
             } else {
                 inactive_value = inactive_value.saturating_add(self.values[i]);
@@ -1030,53 +1039,76 @@ fn ratio_u128(part: u128, total: u128) -> Option<Decimal> {
     p.checked_div(t).map(|d| d.normalize())
 }
 
+/// The keys of the positive values, in the narrowest width that holds them.
+enum Sorted {
+    Narrow(Vec<u64>),
+    Wide(Vec<u128>),
+}
+
 /// Positive values as exact integer keys at one common scale, ready to sort.
 struct SortKeys {
-    /// (key, input position) of each positive value.
-    pairs: Vec<(u128, u32)>,
+    sorted: Sorted,
     scale: u32,
     total: u128,
-    /// Where an overflow would be reported.
+    positive: u64,
+    /// Where an overflow of the total's conversion would be reported.
     total_row: usize,
 }
 
 impl SortKeys {
     fn build(values: &[Decimal]) -> Result<SortKeys, TierError> {
-        let mut scale = values
-            .iter()
-            .filter(|v| v.is_sign_positive() && !v.is_zero())
-            .map(|v| v.scale())
-            .max()
-            .unwrap_or(0);
-        match Self::at_scale(values, scale) {
+        let max_scale = |normalized: bool| {
+            values
+                .iter()
+                .filter(|v| is_positive(v))
+                .map(|v| if normalized { v.normalize().scale() } else { v.scale() })
+                .max()
+                .unwrap_or(0)
+        };
+        let scale = max_scale(false);
+        if let Some(keys) = Self::narrow(values, scale) {
+            return Ok(keys);
+        }
+        match Self::wide(values, scale) {
             Ok(keys) => Ok(keys),
-            Err(_) => {
-                // Trailing zeros may inflate the common scale (1.000000 next to
-                // 1e20): retry with each value's smallest exact scale.
-                scale = values
-                    .iter()
-                    .filter(|v| v.is_sign_positive() && !v.is_zero())
-                    .map(|v| v.normalize().scale())
-                    .max()
-                    .unwrap_or(0);
-                Self::at_scale(values, scale)
-            }
+            // Trailing zeros may inflate the common scale (1.000000 next to
+            // 1e20): retry with each value's smallest exact scale.
+            Err(_) => Self::wide(values, max_scale(true)),
         }
     }
 
-    fn at_scale(values: &[Decimal], scale: u32) -> Result<SortKeys, TierError> {
-        let mut pairs = Vec::with_capacity(values.len());
+    /// One pass straight into 64-bit keys; `None` as soon as a key does not
+    /// fit, and the wide path takes over.
+    fn narrow(values: &[Decimal], scale: u32) -> Option<SortKeys> {
+        let mut keys: Vec<u64> = Vec::with_capacity(values.len());
+        let mut total: u128 = 0;
+        for v in values.iter().filter(|v| is_positive(v)) {
+            let key = u64::try_from(key_of(*v, scale)?).ok()?;
+            total += u128::from(key); // at most 2^32 keys of 2^64: fits
+            keys.push(key);
+        }
+        let positive = keys.len() as u64;
+        Some(SortKeys { sorted: Sorted::Narrow(keys), scale, total, positive, total_row: values.len().saturating_sub(1) })
+    }
+
+    fn wide(values: &[Decimal], scale: u32) -> Result<SortKeys, TierError> {
+        let mut keys = Vec::with_capacity(values.len());
         let mut total: u128 = 0;
         for (i, v) in values.iter().enumerate() {
-            if v.is_sign_negative() || v.is_zero() {
+            if !is_positive(v) {
                 continue;
             }
             let key = key_of(*v, scale).ok_or(TierError::Overflow { row: i })?;
             total = total.checked_add(key).ok_or(TierError::Overflow { row: i })?;
-            pairs.push((key, i as u32));
+            keys.push(key);
         }
-        Ok(SortKeys { pairs, scale, total, total_row: values.len().saturating_sub(1) })
+        let positive = keys.len() as u64;
+        Ok(SortKeys { sorted: Sorted::Wide(keys), scale, total, positive, total_row: values.len().saturating_sub(1) })
     }
+}
+
+fn is_positive(v: &Decimal) -> bool {
+    v.is_sign_positive() && !v.is_zero()
 }
 
 trait ScaleAtMost {

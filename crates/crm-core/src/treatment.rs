@@ -246,12 +246,15 @@ impl Treatment {
 
 impl fmt::Display for Treatment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let contact = match self.contact {
+            Cadence::None => String::from("no scheduled contact"),
+            c => format!("{} contact", c.as_str()),
+        };
         write!(
             f,
-            "{}, {}, {} contact, response within {} h",
+            "{}, {}, {contact}, response within {} h",
             self.strategy.as_str(),
             self.service_model.as_str(),
-            self.contact.as_str(),
             self.response_hours
         )
     }
