@@ -39,6 +39,17 @@
 //! promotions, demotions, new and lost customers, with the figures behind
 //! each move.
 //!
+//! ## What each customer did: summaries, RFM, reconciliation
+//!
+//! Purchase records ([`transaction`]) become per-customer figures at an
+//! explicit analysis date ([`summary`]): first and last purchase, purchase
+//! occasions, spend, returns, margin, and the BTYD triple (frequency,
+//! recency, age) with the mean repeat spend. The accumulator reads columns,
+//! not rows, and its partial summaries merge exactly, so a split input gives
+//! the same answer. Every run reports what happened to every row
+//! ([`reconciliation`]), and [`rfm`] scores recency, frequency and money
+//! 1–5 by quantiles and names segments from a replaceable rule table.
+//!
 //! ## Where the rules come from
 //!
 //! The rule set is `DOMAIN.md` of the project, distilled from management
@@ -50,8 +61,18 @@
 pub mod assignment;
 pub mod behaviour;
 pub mod customer;
+pub mod reconciliation;
 pub mod review;
+pub mod rfm;
+pub mod summary;
 pub mod tier;
+pub mod transaction;
 pub mod treatment;
 
 pub use customer::CustomerId;
+
+/// The README's Rust quick start, compiled and run as a doctest so that it
+/// stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeQuickStart;

@@ -1009,7 +1009,7 @@ fn key_to_decimal(key: u128, scale: u32) -> Option<Decimal> {
     let mut key = key;
     let mut scale = scale;
     // Drop trailing zeros until the mantissa fits Decimal's 96 bits.
-    while key >> 96 != 0 && scale > 0 && key % 10 == 0 {
+    while key >> 96 != 0 && scale > 0 && key.is_multiple_of(10) {
         key /= 10;
         scale -= 1;
     }

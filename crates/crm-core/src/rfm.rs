@@ -1,0 +1,746 @@
+//! RFM: recency, frequency and monetary scores, and named segments.
+//!
+//! Following DOMAIN.md section 5, at the analysis date:
+//!
+//! * **recency** = days since the customer's last purchase (fewer is better);
+//! * **frequency** = purchase occasions (calendar days with purchases);
+//! * **monetary** = total net spend, or mean spend per occasion
+//!   ([`Monetary`]).
+//!
+//! Each is scored 1..=5, 5 best, by **quantile thresholds**: the four
+//! thresholds of a metric are its 20th, 40th, 60th and 80th percentiles by
+//! the nearest-rank method (`q_k` = the `ceil(k·n/5)`-th smallest value), and
+//! a value scores 1 + the number of thresholds it exceeds (for recency,
+//! where smaller is better, the score is reversed: 6 minus that). A score is
+//! a function of the value alone, so **equal values always get equal
+//! scores**; when a metric has few distinct values (most customers buy
+//! once) some scores are simply not used. The thresholds used are returned,
+//! and fixed thresholds (say, from a reference period) can be passed in
+//! instead so that scores are comparable across periods.
+//!
+//! Segments are named by a [`SegmentTable`] of rules on score ranges. The
+//! rules must not overlap and must cover every one of the 125 score
+//! combinations, which [`SegmentTable::new`] checks, so every customer gets
+//! exactly one segment. The [standard table](SegmentTable::standard) is the
+//! widely used recency × frequency grid:
+//!
+//! | segment | R | F |
+//! |---|---|---|
+//! | Champions | 5 | 4–5 |
+//! | Loyal | 3–4 | 4–5 |
+//! | Potential loyalist | 4–5 | 2–3 |
+//! | New | 5 | 1 |
+//! | Promising | 4 | 1 |
+//! | Need attention | 3 | 3 |
+//! | About to sleep | 3 | 1–2 |
+//! | At risk | 1–2 | 3–4 |
+//! | Can't lose them | 1–2 | 5 |
+//! | Lost | 1–2 | 1–2 |
+//!
+//! (M is 1–5 in every standard rule; a caller's table may use it.)
+//!
+//! # Example
+//!
+//! ```
+//! use crm_core::rfm::{score, RfmInput, SegmentTable};
+//! use rust_decimal_macros::dec;
+//!
+//! let recency = [1, 10, 30, 90, 200];
+//! let frequency = [9, 5, 3, 2, 1];
+//! let monetary = [dec!(900), dec!(500), dec!(300), dec!(200), dec!(50)];
+//! let input = RfmInput { recency_days: &recency, frequency: &frequency, monetary: &monetary };
+//! let out = score(&input, None, &SegmentTable::standard())?;
+//! assert_eq!((out.scores[0].recency, out.scores[0].frequency), (5, 5));
+//! assert_eq!(out.segment_name(0), Some("Champions"));
+//! assert_eq!(out.segment_name(4), Some("Lost"));
+//! assert_eq!(out.thresholds.frequency, [1, 2, 3, 5]);
+//! # Ok::<(), crm_core::rfm::RfmError>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::summary::Summaries;
+use crate::transaction::day_number;
+
+/// Which spend the monetary score ranks.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::Monetary;
+/// assert_eq!(Monetary::default(), Monetary::Total);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Monetary {
+    /// Total net spend in the window.
+    #[default]
+    Total,
+    /// Net spend per purchase occasion.
+    MeanPerOccasion,
+}
+
+/// The thresholds of the three scores: the 20th, 40th, 60th and 80th
+/// percentiles (nearest rank) of each metric.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::RfmThresholds;
+/// use rust_decimal_macros::dec;
+/// let t = RfmThresholds { recency_days: [10, 20, 30, 40], frequency: [1, 1, 2, 3], monetary: [dec!(10); 4] };
+/// assert_eq!(t.recency_score(5), 5);
+/// assert_eq!(t.recency_score(41), 1);
+/// assert_eq!(t.frequency_score(1), 1);
+/// assert_eq!(t.frequency_score(4), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RfmThresholds {
+    /// Recency thresholds in days.
+    pub recency_days: [i64; 4],
+    /// Frequency thresholds in occasions.
+    pub frequency: [u64; 4],
+    /// Monetary thresholds.
+    pub monetary: [Decimal; 4],
+}
+
+fn ascending<T: PartialOrd>(v: &T, q: &[T; 4]) -> u8 {
+    1 + q.iter().filter(|t| v > *t).count() as u8
+}
+
+fn quantiles<T: Ord + Copy>(values: &[T]) -> Option<[T; 4]> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let at = |k: usize| sorted.get((k * n).div_ceil(5).saturating_sub(1)).copied();
+    Some([at(1)?, at(2)?, at(3)?, at(4)?])
+}
+
+impl RfmThresholds {
+    /// The quantile thresholds of the input, `None` for no customers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use crm_core::rfm::{RfmInput, RfmThresholds};
+    /// use rust_decimal_macros::dec;
+    /// let input = RfmInput { recency_days: &[3], frequency: &[1], monetary: &[dec!(5)] };
+    /// assert_eq!(RfmThresholds::of(&input).map(|t| t.recency_days), Some([3; 4]));
+    /// ```
+    pub fn of(input: &RfmInput<'_>) -> Option<Self> {
+        Some(RfmThresholds {
+            recency_days: quantiles(input.recency_days)?,
+            frequency: quantiles(input.frequency)?,
+            monetary: quantiles(input.monetary)?,
+        })
+    }
+
+    /// The recency score of `days` (5 = most recent).
+    ///
+    /// # Example
+    ///
+    /// See [`RfmThresholds`].
+    pub fn recency_score(&self, days: i64) -> u8 {
+        6 - ascending(&days, &self.recency_days)
+    }
+
+    /// The frequency score of `occasions`.
+    ///
+    /// # Example
+    ///
+    /// See [`RfmThresholds`].
+    pub fn frequency_score(&self, occasions: u64) -> u8 {
+        ascending(&occasions, &self.frequency)
+    }
+
+    /// The monetary score of `spend`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use crm_core::rfm::RfmThresholds;
+    /// use rust_decimal_macros::dec;
+    /// let t = RfmThresholds { recency_days: [0; 4], frequency: [0; 4], monetary: [dec!(1), dec!(2), dec!(3), dec!(4)] };
+    /// assert_eq!(t.monetary_score(dec!(2.5)), 3);
+    /// ```
+    pub fn monetary_score(&self, spend: Decimal) -> u8 {
+        ascending(&spend, &self.monetary)
+    }
+}
+
+/// The three metrics of every customer, as columns of equal length.
+///
+/// # Example
+///
+/// See the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RfmInput<'a> {
+    /// Days since the last purchase.
+    pub recency_days: &'a [i64],
+    /// Purchase occasions.
+    pub frequency: &'a [u64],
+    /// Spend.
+    pub monetary: &'a [Decimal],
+}
+
+/// One customer's scores, each 1..=5.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::RfmScore;
+/// let s = RfmScore { recency: 5, frequency: 4, monetary: 3 };
+/// assert_eq!(s.code(), "543");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RfmScore {
+    /// Recency score.
+    pub recency: u8,
+    /// Frequency score.
+    pub frequency: u8,
+    /// Monetary score.
+    pub monetary: u8,
+}
+
+impl RfmScore {
+    /// The usual three-digit code, R then F then M.
+    ///
+    /// # Example
+    ///
+    /// See [`RfmScore`].
+    pub fn code(&self) -> String {
+        format!("{}{}{}", self.recency, self.frequency, self.monetary)
+    }
+}
+
+/// An inclusive range of scores.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::ScoreRange;
+/// assert!(ScoreRange::new(2, 3).contains(3));
+/// assert!(!ScoreRange::ALL.contains(0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ScoreRange {
+    /// Lowest score in the range.
+    pub lo: u8,
+    /// Highest score in the range.
+    pub hi: u8,
+}
+
+impl ScoreRange {
+    /// Every score.
+    pub const ALL: ScoreRange = ScoreRange { lo: 1, hi: 5 };
+
+    /// `lo..=hi`.
+    ///
+    /// # Example
+    ///
+    /// See [`ScoreRange`].
+    pub const fn new(lo: u8, hi: u8) -> Self {
+        ScoreRange { lo, hi }
+    }
+
+    /// Whether `score` is in the range.
+    ///
+    /// # Example
+    ///
+    /// See [`ScoreRange`].
+    pub fn contains(&self, score: u8) -> bool {
+        (self.lo..=self.hi).contains(&score)
+    }
+}
+
+/// One named segment: the customers whose three scores fall in the ranges.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::{RfmScore, ScoreRange, SegmentRule};
+/// let r = SegmentRule::new("Champions", ScoreRange::new(5, 5), ScoreRange::new(4, 5), ScoreRange::ALL);
+/// assert!(r.matches(&RfmScore { recency: 5, frequency: 4, monetary: 1 }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentRule {
+    /// The segment's name.
+    pub name: String,
+    /// Recency scores.
+    pub recency: ScoreRange,
+    /// Frequency scores.
+    pub frequency: ScoreRange,
+    /// Monetary scores.
+    pub monetary: ScoreRange,
+}
+
+impl SegmentRule {
+    /// A rule.
+    ///
+    /// # Example
+    ///
+    /// See [`SegmentRule`].
+    pub fn new(name: impl Into<String>, recency: ScoreRange, frequency: ScoreRange, monetary: ScoreRange) -> Self {
+        SegmentRule { name: name.into(), recency, frequency, monetary }
+    }
+
+    /// Whether `score` is in this segment.
+    ///
+    /// # Example
+    ///
+    /// See [`SegmentRule`].
+    pub fn matches(&self, score: &RfmScore) -> bool {
+        self.recency.contains(score.recency)
+            && self.frequency.contains(score.frequency)
+            && self.monetary.contains(score.monetary)
+    }
+}
+
+/// A table of segment rules that partitions the 125 score combinations.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::{RfmError, ScoreRange, SegmentRule, SegmentTable};
+/// let all = ScoreRange::ALL;
+/// let two = SegmentTable::new(vec![
+///     SegmentRule::new("recent", ScoreRange::new(3, 5), all, all),
+///     SegmentRule::new("lapsed", ScoreRange::new(1, 2), all, all),
+/// ])?;
+/// assert_eq!(two.rules().len(), 2);
+/// let overlapping = SegmentTable::new(vec![
+///     SegmentRule::new("a", all, all, all),
+///     SegmentRule::new("b", ScoreRange::new(5, 5), all, all),
+/// ]);
+/// assert!(matches!(overlapping, Err(RfmError::Overlap { .. })));
+/// # Ok::<(), RfmError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<SegmentRule>", into = "Vec<SegmentRule>")]
+pub struct SegmentTable {
+    rules: Vec<SegmentRule>,
+    /// Rule index per score cell, (r-1)*25 + (f-1)*5 + (m-1).
+    cells: Vec<u16>,
+}
+
+impl From<SegmentTable> for Vec<SegmentRule> {
+    fn from(t: SegmentTable) -> Self {
+        t.rules
+    }
+}
+
+impl TryFrom<Vec<SegmentRule>> for SegmentTable {
+    type Error = RfmError;
+    fn try_from(rules: Vec<SegmentRule>) -> Result<Self, RfmError> {
+        SegmentTable::new(rules)
+    }
+}
+
+fn cell(s: &RfmScore) -> Option<usize> {
+    let ok = |v: u8| (1..=5).contains(&v);
+    (ok(s.recency) && ok(s.frequency) && ok(s.monetary)).then(|| {
+        (usize::from(s.recency) - 1) * 25 + (usize::from(s.frequency) - 1) * 5 + usize::from(s.monetary) - 1
+    })
+}
+
+impl SegmentTable {
+    /// Checks that the rules' ranges are within 1..=5, do not overlap, and
+    /// cover every score combination.
+    ///
+    /// # Errors
+    ///
+    /// [`RfmError::BadRange`], [`RfmError::Overlap`], [`RfmError::Uncovered`].
+    ///
+    /// # Example
+    ///
+    /// See [`SegmentTable`].
+    pub fn new(rules: Vec<SegmentRule>) -> Result<Self, RfmError> {
+        const NONE: u16 = u16::MAX;
+        let mut cells = vec![NONE; 125];
+        for (i, rule) in rules.iter().enumerate() {
+            for range in [rule.recency, rule.frequency, rule.monetary] {
+                if range.lo < 1 || range.hi > 5 || range.lo > range.hi {
+                    return Err(RfmError::BadRange { rule: rule.name.clone(), lo: range.lo, hi: range.hi });
+                }
+            }
+            let i16 = u16::try_from(i).map_err(|_| RfmError::TooManyRules)?;
+            for r in rule.recency.lo..=rule.recency.hi {
+                for f in rule.frequency.lo..=rule.frequency.hi {
+                    for m in rule.monetary.lo..=rule.monetary.hi {
+                        let score = RfmScore { recency: r, frequency: f, monetary: m };
+                        let Some(slot) = cell(&score).and_then(|c| cells.get_mut(c)) else { continue };
+                        if *slot != NONE {
+                            let first = rules.get(usize::from(*slot)).map(|r| r.name.clone()).unwrap_or_default();
+                            return Err(RfmError::Overlap { first, second: rule.name.clone(), score });
+                        }
+                        *slot = i16;
+                    }
+                }
+            }
+        }
+        if let Some(c) = cells.iter().position(|c| *c == NONE) {
+            let score = RfmScore { recency: (c / 25) as u8 + 1, frequency: (c / 5 % 5) as u8 + 1, monetary: (c % 5) as u8 + 1 };
+            return Err(RfmError::Uncovered { score });
+        }
+        Ok(SegmentTable { rules, cells })
+    }
+
+    /// The standard recency × frequency table (see the [module docs](self)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use crm_core::rfm::{RfmScore, SegmentTable};
+    /// let t = SegmentTable::standard();
+    /// assert_eq!(t.rules().len(), 10);
+    /// let s = RfmScore { recency: 1, frequency: 5, monetary: 5 };
+    /// assert_eq!(t.segment(&s).map(|r| r.name.as_str()), Some("Can't lose them"));
+    /// ```
+    pub fn standard() -> Self {
+        let r = ScoreRange::new;
+        let all = ScoreRange::ALL;
+        let rules = vec![
+            SegmentRule::new("Champions", r(5, 5), r(4, 5), all),
+            SegmentRule::new("Loyal", r(3, 4), r(4, 5), all),
+            SegmentRule::new("Potential loyalist", r(4, 5), r(2, 3), all),
+            SegmentRule::new("New", r(5, 5), r(1, 1), all),
+            SegmentRule::new("Promising", r(4, 4), r(1, 1), all),
+            SegmentRule::new("Need attention", r(3, 3), r(3, 3), all),
+            SegmentRule::new("About to sleep", r(3, 3), r(1, 2), all),
+            SegmentRule::new("At risk", r(1, 2), r(3, 4), all),
+            SegmentRule::new("Can't lose them", r(1, 2), r(5, 5), all),
+            SegmentRule::new("Lost", r(1, 2), r(1, 2), all),
+        ];
+        // The table above is a partition (tested); fall back to one rule
+        // rather than panic should it ever be edited into an invalid one.
+        SegmentTable::new(rules).unwrap_or_else(|_| SegmentTable {
+            rules: vec![SegmentRule::new("All", all, all, all)],
+            cells: vec![0; 125],
+        })
+    }
+
+    /// The rules, in table order.
+    ///
+    /// # Example
+    ///
+    /// See [`SegmentTable`].
+    pub fn rules(&self) -> &[SegmentRule] {
+        &self.rules
+    }
+
+    /// The index of the rule a score falls in (`None` for scores outside 1..=5).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use crm_core::rfm::{RfmScore, SegmentTable};
+    /// let s = RfmScore { recency: 5, frequency: 1, monetary: 1 };
+    /// assert_eq!(SegmentTable::standard().segment_index(&s), Some(3)); // New
+    /// ```
+    pub fn segment_index(&self, score: &RfmScore) -> Option<usize> {
+        cell(score).and_then(|c| self.cells.get(c)).map(|i| usize::from(*i))
+    }
+
+    /// The rule a score falls in.
+    ///
+    /// # Example
+    ///
+    /// See [`SegmentTable::standard`].
+    pub fn segment(&self, score: &RfmScore) -> Option<&SegmentRule> {
+        self.segment_index(score).and_then(|i| self.rules.get(i))
+    }
+}
+
+impl Default for SegmentTable {
+    fn default() -> Self {
+        SegmentTable::standard()
+    }
+}
+
+/// What is wrong with an RFM request.
+///
+/// # Example
+///
+/// ```
+/// use crm_core::rfm::RfmError;
+/// let e = RfmError::LengthMismatch { column: "frequency".into(), expected: 3, found: 2 };
+/// assert_eq!(e.to_string(), "column `frequency` has 2 rows, expected 3");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum RfmError {
+    /// A rule's range is not within 1..=5 or is empty.
+    #[error("segment rule `{rule}` has the score range {lo}..={hi}, outside 1..=5 or empty")]
+    BadRange {
+        /// The rule.
+        rule: String,
+        /// Range start.
+        lo: u8,
+        /// Range end.
+        hi: u8,
+    },
+    /// Two rules claim the same score combination.
+    #[error("segment rules `{first}` and `{second}` overlap at score {score:?}")]
+    Overlap {
+        /// The earlier rule.
+        first: String,
+        /// The later rule.
+        second: String,
+        /// A combination both contain.
+        score: RfmScore,
+    },
+    /// No rule covers a score combination.
+    #[error("no segment rule covers score {score:?}")]
+    Uncovered {
+        /// The combination.
+        score: RfmScore,
+    },
+    /// More than 65,535 rules.
+    #[error("a segment table holds at most 65535 rules")]
+    TooManyRules,
+    /// The metric columns differ in length.
+    #[error("column `{column}` has {found} rows, expected {expected}")]
+    LengthMismatch {
+        /// The column.
+        column: String,
+        /// The recency column's length.
+        expected: usize,
+        /// This column's length.
+        found: usize,
+    },
+}
+
+/// Scores, segments and the thresholds behind them.
+///
+/// # Example
+///
+/// See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RfmResult {
+    /// The thresholds used (all zero when there are no customers).
+    pub thresholds: RfmThresholds,
+    /// Scores, one per input row.
+    pub scores: Vec<RfmScore>,
+    /// Segment (index into `table.rules()`), one per input row.
+    pub segments: Vec<usize>,
+    /// The segment table used.
+    pub table: SegmentTable,
+}
+
+impl RfmResult {
+    /// The segment name of row `i`.
+    ///
+    /// # Example
+    ///
+    /// See the [module docs](self).
+    pub fn segment_name(&self, i: usize) -> Option<&str> {
+        let s = self.segments.get(i)?;
+        self.table.rules().get(*s).map(|r| r.name.as_str())
+    }
+}
+
+/// Scores the metrics, with the given thresholds or their own quantiles,
+/// and names each customer's segment.
+///
+/// # Errors
+///
+/// [`RfmError::LengthMismatch`].
+///
+/// # Example
+///
+/// See the [module docs](self).
+pub fn score(
+    input: &RfmInput<'_>,
+    thresholds: Option<&RfmThresholds>,
+    table: &SegmentTable,
+) -> Result<RfmResult, RfmError> {
+    let n = input.recency_days.len();
+    for (column, found) in [("frequency", input.frequency.len()), ("monetary", input.monetary.len())] {
+        if found != n {
+            return Err(RfmError::LengthMismatch { column: column.into(), expected: n, found });
+        }
+    }
+    let thresholds = match thresholds {
+        Some(t) => t.clone(),
+        None => RfmThresholds::of(input).unwrap_or(RfmThresholds {
+            recency_days: [0; 4],
+            frequency: [0; 4],
+            monetary: [Decimal::ZERO; 4],
+        }),
+    };
+    let scores: Vec<RfmScore> = input
+        .recency_days
+        .iter()
+        .zip(input.frequency)
+        .zip(input.monetary)
+        .map(|((r, f), m)| RfmScore {
+            recency: thresholds.recency_score(*r),
+            frequency: thresholds.frequency_score(*f),
+            monetary: thresholds.monetary_score(*m),
+        })
+        .collect();
+    let segments = scores.iter().map(|s| table.segment_index(s).unwrap_or(0)).collect();
+    Ok(RfmResult { thresholds, scores, segments, table: table.clone() })
+}
+
+/// RFM of per-customer summaries at their analysis date: recency = days
+/// from the last purchase to `as_of`, frequency = occasions, monetary as
+/// chosen. Rows align with `summaries`.
+///
+/// # Errors
+///
+/// As [`score`].
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::rfm::{rfm, Monetary, SegmentTable};
+/// use crm_core::summary::{summarize_transactions, SummaryConfig};
+/// use crm_core::transaction::{CalendarConfig, Transaction, TxTime};
+/// use rust_decimal_macros::dec;
+///
+/// let day = |d| TxTime::Date(NaiveDate::from_ymd_opt(2024, 1, d).unwrap());
+/// let txs = vec![
+///     Transaction::new(1_i64, day(2), dec!(10)),
+///     Transaction::new(1_i64, day(30), dec!(90)),
+///     Transaction::new(2_i64, day(3), dec!(5)),
+/// ];
+/// let cfg = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap());
+/// let s = summarize_transactions(&txs, &cfg, &CalendarConfig::default())?.summaries;
+/// let out = rfm(&s, Monetary::Total, None, &SegmentTable::standard())?;
+/// // Recency 1 and 28 days: the nearest-rank quintiles are [1, 1, 28, 28].
+/// assert_eq!(out.thresholds.recency_days, [1, 1, 28, 28]);
+/// assert_eq!((out.scores[0].recency, out.scores[1].recency), (5, 3));
+/// assert_eq!(out.segment_name(0), Some("Potential loyalist")); // R 5, F 2 of [1, 1, 2, 2]
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rfm(
+    summaries: &Summaries,
+    monetary: Monetary,
+    thresholds: Option<&RfmThresholds>,
+    table: &SegmentTable,
+) -> Result<RfmResult, RfmError> {
+    let as_of = i64::from(day_number(summaries.as_of));
+    let recency: Vec<i64> = summaries.last_purchase.iter().map(|d| as_of - i64::from(day_number(*d))).collect();
+    let money: Vec<Decimal> = match monetary {
+        Monetary::Total => summaries.total_spend.clone(),
+        Monetary::MeanPerOccasion => summaries
+            .total_spend
+            .iter()
+            .zip(&summaries.occasions)
+            .map(|(t, o)| if *o == 0 { Decimal::ZERO } else { t.checked_div(Decimal::from(*o)).unwrap_or_default() })
+            .collect(),
+    };
+    score(
+        &RfmInput { recency_days: &recency, frequency: &summaries.occasions, monetary: &money },
+        thresholds,
+        table,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_standard_table_is_a_partition_with_the_issue_names() {
+        let t = SegmentTable::new(SegmentTable::standard().rules().to_vec());
+        assert!(t.is_ok());
+        let standard = SegmentTable::standard();
+        let names: Vec<&str> = standard.rules().iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, [
+            "Champions",
+            "Loyal",
+            "Potential loyalist",
+            "New",
+            "Promising",
+            "Need attention",
+            "About to sleep",
+            "At risk",
+            "Can't lose them",
+            "Lost"
+        ]);
+    }
+
+    #[test]
+    fn gaps_and_bad_ranges_are_reported() {
+        let all = ScoreRange::ALL;
+        let gap = SegmentTable::new(vec![SegmentRule::new("a", ScoreRange::new(1, 4), all, all)]);
+        assert_eq!(gap, Err(RfmError::Uncovered { score: RfmScore { recency: 5, frequency: 1, monetary: 1 } }));
+        let bad = SegmentTable::new(vec![SegmentRule::new("a", ScoreRange::new(0, 5), all, all)]);
+        assert!(matches!(bad, Err(RfmError::BadRange { .. })));
+        assert!(serde_json::from_str::<SegmentTable>("[]").is_err());
+    }
+
+    #[test]
+    fn the_table_round_trips_through_json() {
+        let t = SegmentTable::standard();
+        let json = serde_json::to_string(&t).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<SegmentTable>(&json).ok(), Some(t));
+    }
+
+    #[test]
+    fn empty_input_scores_nothing() {
+        let out = score(&RfmInput { recency_days: &[], frequency: &[], monetary: &[] }, None, &SegmentTable::standard());
+        assert_eq!(out.map(|o| o.scores.len()), Ok(0));
+    }
+
+    #[test]
+    fn length_mismatch_is_an_error() {
+        let out = score(&RfmInput { recency_days: &[1], frequency: &[], monetary: &[] }, None, &SegmentTable::standard());
+        assert!(matches!(out, Err(RfmError::LengthMismatch { .. })));
+    }
+
+    fn input() -> impl Strategy<Value = (Vec<i64>, Vec<u64>, Vec<i64>)> {
+        (1_usize..200).prop_flat_map(|n| {
+            (
+                prop::collection::vec(0_i64..400, n),
+                prop::collection::vec(1_u64..12, n),
+                prop::collection::vec(-100_i64..5_000, n),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn equal_values_get_equal_scores_and_better_values_never_score_lower((r, f, m) in input()) {
+            let money: Vec<Decimal> = m.iter().map(|c| Decimal::new(*c, 2)).collect();
+            let out = score(&RfmInput { recency_days: &r, frequency: &f, monetary: &money }, None, &SegmentTable::standard());
+            prop_assert!(out.is_ok());
+            let Ok(out) = out else { return Ok(()) };
+            for i in 0..r.len() {
+                for j in 0..r.len() {
+                    let (a, b) = (out.scores[i], out.scores[j]);
+                    if r[i] <= r[j] { prop_assert!(a.recency >= b.recency); }
+                    if f[i] <= f[j] { prop_assert!(a.frequency <= b.frequency); }
+                    if money[i] <= money[j] { prop_assert!(a.monetary <= b.monetary); }
+                }
+            }
+            prop_assert!(out.scores.iter().all(|s| (1..=5).contains(&s.recency) && (1..=5).contains(&s.frequency) && (1..=5).contains(&s.monetary)));
+        }
+
+        #[test]
+        fn distinct_values_fill_the_quintiles(n in 5_usize..300) {
+            // n distinct values: each score holds between floor(n/5) and ceil(n/5) customers.
+            let f: Vec<u64> = (0..n as u64).rev().collect();
+            let r: Vec<i64> = (0..n as i64).collect();
+            let money: Vec<Decimal> = (0..n as i64).map(Decimal::from).collect();
+            let out = score(&RfmInput { recency_days: &r, frequency: &f, monetary: &money }, None, &SegmentTable::standard());
+            prop_assert!(out.is_ok());
+            let Ok(out) = out else { return Ok(()) };
+            for s in 1..=5_u8 {
+                let k = out.scores.iter().filter(|x| x.frequency == s).count();
+                prop_assert!(k >= n / 5 && k <= n.div_ceil(5), "score {} has {} of {}", s, k, n);
+            }
+        }
+
+        #[test]
+        fn every_score_has_exactly_one_standard_segment(r in 1_u8..=5, f in 1_u8..=5, m in 1_u8..=5) {
+            let s = RfmScore { recency: r, frequency: f, monetary: m };
+            let t = SegmentTable::standard();
+            prop_assert_eq!(t.rules().iter().filter(|rule| rule.matches(&s)).count(), 1);
+            prop_assert!(t.segment(&s).is_some_and(|rule| rule.matches(&s)));
+        }
+    }
+}
