@@ -12,6 +12,9 @@
 //!   [`BehaviourRules::unprofitable_below_net_margin`] (default 0, i.e. a
 //!   negative net margin) the customer is unprofitable.
 //!
+//! Error messages name the field and the rule but never quote the figure: a
+//! customer's spend or margin is personal data.
+//!
 //! A signal that is not known (no margin figure, no spend) decides nothing: the
 //! customer is simply not flagged, and the evidence says the figure was
 //! missing, so "not price-driven" and "could not tell" stay apart.
@@ -270,7 +273,7 @@ pub struct BehaviourEvidence {
 #[non_exhaustive]
 pub enum BehaviourError {
     /// A figure that must not be negative is.
-    #[error("{field} is {value}: the rule is {field} >= 0")]
+    #[error("{field} is negative: the rule is {field} >= 0")]
     Negative {
         /// The field's name.
         field: &'static str,
@@ -278,7 +281,7 @@ pub enum BehaviourError {
         value: Decimal,
     },
     /// More discounted spend than spend.
-    #[error("discount_spend {discount_spend} exceeds spend {spend}: the rule is discount_spend <= spend")]
+    #[error("discount_spend exceeds spend: the rule is discount_spend <= spend")]
     DiscountExceedsSpend {
         /// The discounted spend.
         discount_spend: Decimal,
@@ -406,7 +409,7 @@ mod tests {
     fn negative_cost_is_rejected_naming_the_field() {
         let s = BehaviourSignals { margin: Some(dec!(5)), cost_to_serve: Some(dec!(-1)), ..Default::default() };
         let e = BehaviourRules::default().assess(&s).unwrap_err();
-        assert_eq!(e.to_string(), "cost_to_serve is -1: the rule is cost_to_serve >= 0");
+        assert_eq!(e.to_string(), "cost_to_serve is negative: the rule is cost_to_serve >= 0");
     }
 
     fn amount() -> impl Strategy<Value = Decimal> {

@@ -1,0 +1,492 @@
+"""crm_engine: customer value tiers, treatments, reviews, summaries and RFM for analysts.
+
+The engine is Rust (crm-core); this package reads your table through the Arrow
+PyCapsule interface, so pyarrow tables, polars and pandas (>= 2.2) frames,
+duckdb results and mappings of numpy arrays all work, without copying row by
+row. Columns are chosen by keyword. Results are Arrow tables::
+
+    import crm_engine as crm
+    import polars as pl
+
+    summary = crm.summarize(tx, customer="id", time="date", amount="amount", as_of="1998-06-30")
+    tiers = crm.classify(summary, customer="customer_id", value="total_spend")
+    pl.from_arrow(tiers)        # or pa.table(tiers), tiers.to_pandas()
+    tiers.tiers.to_pandas()     # customers and value share per tier
+
+Money is exact decimal arithmetic inside the engine. Numeric inputs may be
+float, integer or decimal128 columns; a float is read as the decimal of its
+shortest round-trip representation (what ``repr`` shows: 0.1 is 0.1), NaN and
+infinities are errors naming the row and the column. Output number columns
+are float64 (see :mod:`crm_engine._results`).
+
+Errors are :class:`CrmError` subclasses (see :mod:`crm_engine._errors`).
+Long calls release the GIL. Results pickle.
+
+Tier, behaviour and treatment values are snake_case names: tiers
+``most_valuable``, ``major``, ``ordinary``, ``inactive``; behaviours
+``price_driven``, ``unprofitable``; treatments ``delight``, ``care``,
+``develop``, ``adapt``, ``disengage``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from . import _crm_engine
+from ._errors import (
+    ColumnError,
+    ConfigError,
+    CrmError,
+    DecimalOverflowError,
+    DtypeError,
+    DuplicateCustomerError,
+    InputError,
+    InternalError,
+    InvalidValueError,
+    RejectedRowError,
+)
+from ._input import decimal_text, prepare
+from ._results import Classification, Reconciliation, Review, Rfm, Summary, Table
+
+__version__: str = _crm_engine.__version__
+
+__all__ = [
+    "classify",
+    "review",
+    "review_periods",
+    "summarize",
+    "rfm",
+    "Table",
+    "Classification",
+    "Review",
+    "Summary",
+    "Reconciliation",
+    "Rfm",
+    "CrmError",
+    "InputError",
+    "ColumnError",
+    "InvalidValueError",
+    "DuplicateCustomerError",
+    "RejectedRowError",
+    "DtypeError",
+    "ConfigError",
+    "DecimalOverflowError",
+    "InternalError",
+    "TIERS",
+    "BEHAVIOURS",
+    "TREATMENTS",
+]
+
+TIERS: tuple[str, ...] = ("most_valuable", "major", "ordinary", "inactive")
+"""The value tiers, highest first."""
+BEHAVIOURS: tuple[str, ...] = ("price_driven", "unprofitable")
+"""The behaviour classes."""
+TREATMENTS: tuple[str, ...] = ("delight", "care", "develop", "adapt", "disengage")
+"""The treatment strategies."""
+
+Number = float | int | Decimal | str
+
+
+def _check_name(param: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{param} must be a column name (str), got {type(value).__name__}", rule="column_name")
+    return value
+
+
+def _optional_name(param: str, value: object) -> str | None:
+    return None if value is None else _check_name(param, value)
+
+
+def classify(
+    values: Any,
+    *,
+    customer: str,
+    value: str,
+    by: Literal["value", "count"] = "value",
+    cutoffs: tuple[Number, Number] | None = None,
+    spend: str | None = None,
+    discount_spend: str | None = None,
+    margin: str | None = None,
+    cost_to_serve: str | None = None,
+    price_driven_min_discount_share: Number | None = None,
+    unprofitable_below_net_margin: Number | None = None,
+    policy: Sequence[dict[str, Any]] | None = None,
+) -> Classification:
+    """Value tier, behaviours and treatment of every customer (分析客户价值，区别对待).
+
+    Customers are ranked by value, largest first, and the cumulative share of
+    the positive total is cut: the tie groups that start below the first
+    cut-off are ``most_valuable``, those below the second ``major``, the rest
+    with positive value ``ordinary``; zero or negative value is ``inactive``
+    and takes no share. A tie group is never split. With ``by="count"`` the
+    share is of the number of customers (the Pareto rule).
+
+    Args:
+        values: a table with one row per customer (pyarrow, polars, pandas,
+            duckdb, a :class:`Summary`, or a mapping of column name to numpy array).
+        customer: the customer id column (integers or strings, no nulls).
+        value: the value column (float, integer or decimal128; no NaN, no nulls).
+        by: ``"value"`` (default cut-offs 20 % and 50 %) or ``"count"``
+            (default 5 % and 20 %).
+        cutoffs: ``(first, second)`` as fractions with ``0 < first < second <= 1``.
+        spend, discount_spend, margin, cost_to_serve: optional columns of
+            behaviour figures (nulls mean "unknown" and flag nothing).
+            ``price_driven`` when discount_spend / spend >= the threshold;
+            ``unprofitable`` when margin - cost_to_serve < the threshold.
+        price_driven_min_discount_share: default 0.6.
+        unprofitable_below_net_margin: default 0.
+        policy: a treatment policy as a list of rules
+            ``{"tiers": [...], "behaviours": "any" | "none" | {"has": "price_driven"},
+            "treatment": {"strategy", "service_model", "contact", "response_hours"}}``;
+            the first matching rule applies. Default: the policy of crm-core.
+
+    Returns:
+        A :class:`Classification`: one row per customer in input order, with
+        ``.tiers`` (per-tier summary), ``.total``, ``.cutoffs`` and ``.config``.
+
+    Raises:
+        ColumnError: a named column is missing.
+        DtypeError: the id or value column has the wrong type.
+        InvalidValueError: NaN, infinity or null in a value (row and column
+            named), a bad behaviour figure.
+        DuplicateCustomerError: a customer appears twice.
+        ConfigError: invalid cut-offs, thresholds or policy.
+        DecimalOverflowError: values too large to sum exactly.
+    """
+    customer = _check_name("customer", customer)
+    value = _check_name("value", value)
+    names = {
+        "spend": _optional_name("spend", spend),
+        "discount_spend": _optional_name("discount_spend", discount_spend),
+        "margin": _optional_name("margin", margin),
+        "cost_to_serve": _optional_name("cost_to_serve", cost_to_serve),
+    }
+    cut: tuple[str, str] | None = None
+    if cutoffs is not None:
+        if not isinstance(cutoffs, (tuple, list)) or len(cutoffs) != 2:
+            raise ConfigError("cutoffs must be a pair (first, second)", rule="cutoffs")
+        cut = (decimal_text("cutoffs[0]", cutoffs[0]), decimal_text("cutoffs[1]", cutoffs[1]))
+    data = prepare(values, [customer, value, *names.values()])
+    customers, tiers, config_json, total = _crm_engine.classify(
+        data,
+        customer=customer,
+        value=value,
+        by=by,
+        cutoffs=cut,
+        **names,
+        price_driven_min_discount_share=None
+        if price_driven_min_discount_share is None
+        else decimal_text("price_driven_min_discount_share", price_driven_min_discount_share),
+        unprofitable_below_net_margin=None
+        if unprofitable_below_net_margin is None
+        else decimal_text("unprofitable_below_net_margin", unprofitable_below_net_margin),
+        policy_json=None if policy is None else json.dumps(list(policy)),
+    )
+    return Classification(customers, tiers, config_json, total)
+
+
+_DEFAULT_RANK = "rank"
+
+
+def review(
+    previous: Any,
+    current: Any,
+    *,
+    customer: str = "customer_id",
+    tier: str = "tier",
+    value: str = "value",
+    rank: str | None = _DEFAULT_RANK,
+    labels: tuple[str, str] = ("previous", "current"),
+) -> Review:
+    """The moves between two periods (动态管理，能上能下): promoted, demoted, unchanged, new, lost.
+
+    Every customer of either period gets one row, with the tiers and the
+    figures of both periods, so that every move can be explained.
+
+    Args:
+        previous, current: per-customer tables of the two periods, normally
+            two :func:`classify` results (any table with the columns below).
+        customer: customer id column (integers or strings).
+        tier: tier column (the snake_case tier names).
+        value: value column.
+        rank: rank column; ``None`` to ignore. The default ``"rank"`` is used
+            when present.
+        labels: names of the two periods, for reports.
+
+    Returns:
+        A :class:`Review` ordered by customer id, with ``.counts`` and
+        ``.transitions``.
+
+    Raises:
+        ColumnError, DtypeError, InvalidValueError (unknown tier name, null),
+        DuplicateCustomerError (a customer twice in one period).
+    """
+    if not isinstance(labels, (tuple, list)) or len(labels) != 2:
+        raise ConfigError("labels must be a pair (previous, current)", rule="labels")
+    return review_periods(
+        [previous, current], labels=list(labels), customer=customer, tier=tier, value=value, rank=rank
+    )[0]
+
+
+def review_periods(
+    periods: Sequence[Any],
+    *,
+    labels: Sequence[str] | None = None,
+    grace: int = 0,
+    customer: str = "customer_id",
+    tier: str = "tier",
+    value: str = "value",
+    rank: str | None = _DEFAULT_RANK,
+) -> list[Review]:
+    """Reviews each period against the one before, with an optional grace rule.
+
+    With ``grace=k`` a customer is demoted only after it was measured below
+    its tier for more than ``k`` consecutive periods; until then it is
+    ``held``. Promotions are immediate.
+
+    Returns:
+        ``len(periods) - 1`` :class:`Review` results.
+    """
+    customer = _check_name("customer", customer)
+    tier = _check_name("tier", tier)
+    value = _check_name("value", value)
+    rank = _optional_name("rank", rank)
+    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
+        raise ConfigError(f"grace must be a non-negative integer, got {grace!r}", rule="grace")
+    periods = list(periods)
+    if labels is None:
+        labels = [f"period {i}" for i in range(len(periods))]
+    labels = [str(x) for x in labels]
+    prepared = [prepare(p, [customer, tier, value, rank]) for p in periods]
+    out = _crm_engine.review_periods(
+        prepared,
+        labels,
+        customer=customer,
+        tier=tier,
+        value=value,
+        rank=rank,
+        rank_required=rank is not None and rank is not _DEFAULT_RANK,
+        grace=grace,
+    )
+    return [Review(*r) for r in out]
+
+
+def _date_text(name: str, x: object) -> str:
+    import datetime as _dt
+
+    if isinstance(x, _dt.datetime):
+        return x.date().isoformat()
+    if isinstance(x, _dt.date):
+        return x.isoformat()
+    if isinstance(x, str):
+        return x
+    iso = getattr(x, "isoformat", None)  # numpy.datetime64, pandas.Timestamp
+    if callable(iso):
+        return str(iso())[:10]
+    raise ConfigError(f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got {type(x).__name__}", rule="date_parameter")
+
+
+def summarize(
+    transactions: Any,
+    *,
+    customer: str,
+    time: str,
+    amount: str,
+    as_of: Any,
+    unit: Literal["day", "week"] = "day",
+    since: Any = None,
+    tz: str = "UTC",
+    strict: bool = False,
+    quantity: str | None = None,
+    margin: str | None = None,
+    discount: str | None = None,
+    naive: Literal["wall_clock", "utc"] = "wall_clock",
+    amount_scale: int | None = None,
+    max_listed_rejections: int | None = None,
+) -> Summary:
+    """Per-customer summaries of transactions, with the reconciliation of every row.
+
+    At the analysis date ``as_of``, over the transactions dated ``since ..= as_of``
+    (calendar days in the time zone ``tz``):
+
+    - an *occasion* is a calendar day with at least one transaction;
+    - ``frequency`` = occasions - 1 (repeat occasions);
+    - ``recency`` = last occasion - first occasion, ``T`` = as_of - first
+      occasion, in days or weeks (days / 7) by ``unit``;
+    - ``monetary_value`` = mean spend of the repeat occasions (0 when frequency is 0),
+      as in ``lifetimes.utils.summary_data_from_transaction_data``;
+    - ``total_spend`` = net sum of amounts (returns subtract).
+
+    Args:
+        transactions: one row per transaction (pyarrow, polars, pandas, duckdb,
+            or a mapping of column name to numpy array).
+        customer: customer id column (integers or strings).
+        time: date or timestamp column (date32/64, timestamp with or without
+            zone, or ISO text). Zone-less timestamps are wall-clock time in
+            ``tz`` unless ``naive="utc"``.
+        amount: amount column (float, integer, decimal128, or text); negative
+            amounts are returns. Floats are rounded to ``amount_scale``
+            decimal places (default 6); decimals with more places are rejected.
+        as_of: the analysis date (``datetime.date`` or ``"YYYY-MM-DD"``). Rows
+            after it are skipped and counted.
+        unit: ``"day"`` or ``"week"``.
+        since: optional window start; earlier rows are skipped and counted.
+        tz: IANA time zone of the calendar (default ``"UTC"``).
+        strict: raise :class:`RejectedRowError` at the first invalid row instead
+            of rejecting and counting it.
+        quantity, margin, discount: optional columns (discount is a flag).
+
+    Returns:
+        A :class:`Summary` sorted by customer id with columns ``customer_id``,
+        ``frequency``, ``recency``, ``T``, ``monetary_value``, ``first_purchase``,
+        ``last_purchase``, ``total_spend``, ``occasions``, ``transactions``,
+        ``mean_spend``, ``returns``, ``returns_amount``, ``quantity``, ``margin``,
+        ``discounted_transactions``, ``discount_share``; and
+        ``.reconciliation`` with the rows read, used, skipped and rejected
+        (rejected rows are listed with their 1-based row number, column and rule).
+
+    Raises:
+        ColumnError: a named column is missing.
+        DtypeError: a column's type cannot hold its values.
+        RejectedRowError: ``strict=True`` and a row is invalid.
+        ConfigError: invalid as_of, since, unit, tz.
+        DecimalOverflowError: a customer's sums exceed the exact range.
+    """
+    import datetime as _dt
+
+    customer = _check_name("customer", customer)
+    time = _check_name("time", time)
+    amount = _check_name("amount", amount)
+    opt = {
+        "quantity": _optional_name("quantity", quantity),
+        "margin": _optional_name("margin", margin),
+        "discount": _optional_name("discount", discount),
+    }
+    data = prepare(transactions, [customer, time, amount, *opt.values()])
+    table, rec, as_of_text, since_text, unit_name = _crm_engine.summarize(
+        data,
+        customer=customer,
+        time=time,
+        amount=amount,
+        as_of=_date_text("as_of", as_of),
+        unit=unit,
+        since=None if since is None else _date_text("since", since),
+        tz=tz,
+        naive=naive,
+        strict=bool(strict),
+        **opt,
+        amount_scale=amount_scale,
+        max_listed_rejections=max_listed_rejections,
+    )
+    return Summary(
+        table,
+        Reconciliation.from_json(rec),
+        _dt.date.fromisoformat(as_of_text),
+        None if since_text is None else _dt.date.fromisoformat(since_text),
+        unit_name,
+    )
+
+
+def rfm(
+    summary_or_transactions: Any,
+    *,
+    customer: str = "customer_id",
+    as_of: Any = None,
+    monetary: Literal["total", "mean_per_occasion"] = "total",
+    thresholds: dict[str, Sequence[Number]] | None = None,
+    segments: Sequence[dict[str, Any]] | None = None,
+    time: str | None = None,
+    amount: str | None = None,
+    since: Any = None,
+    tz: str = "UTC",
+    last_purchase: str = "last_purchase",
+    occasions: str = "occasions",
+    spend: str = "total_spend",
+) -> Rfm:
+    """RFM scores (1-5, 5 best) and segments of customers.
+
+    recency = days from the last purchase to ``as_of``; frequency = purchase
+    occasions; monetary = total spend (or mean per occasion). Each is scored by
+    its nearest-rank quintiles; equal values get equal scores. Segments follow
+    the standard recency x frequency grid (Champions, Loyal, ..., Lost) unless
+    ``segments`` gives another table.
+
+    Args:
+        summary_or_transactions: a :class:`Summary` (its ``as_of`` is used), a
+            per-customer table with ``last_purchase`` (date), ``occasions`` and
+            ``total_spend`` columns (names by keyword) and ``as_of``, or a
+            transaction table with ``time`` and ``amount`` named (it is
+            summarised first, with ``since`` and ``tz``).
+        customer: customer id column.
+        as_of: the analysis date (required unless a :class:`Summary` is given).
+        monetary: ``"total"`` or ``"mean_per_occasion"``.
+        thresholds: fixed thresholds ``{"recency_days": [4 ints],
+            "frequency": [4 ints], "monetary": [4 numbers]}`` (e.g. from a
+            reference period) instead of the data's own quintiles.
+        segments: a segment table: rules ``{"name", "recency": {"lo", "hi"},
+            "frequency": {...}, "monetary": {...}}`` that cover the 125 score
+            combinations without overlap.
+
+    Returns:
+        An :class:`Rfm` table (``customer_id``, ``recency_days``, ``frequency``,
+        ``monetary``, ``r_score``, ``f_score``, ``m_score``, ``rfm_code``,
+        ``segment``) with ``.thresholds`` and ``.segments``; when given
+        transactions, ``.summary`` holds their :class:`Summary`.
+    """
+    import datetime as _dt
+
+    from_transactions = time is not None or amount is not None
+    if as_of is None:
+        if isinstance(summary_or_transactions, Summary):
+            as_of = summary_or_transactions.as_of
+        else:
+            raise ConfigError("rfm: as_of is required unless a crm_engine Summary is given", rule="as_of")
+    thresholds_json = None
+    if thresholds is not None:
+        try:
+            thresholds_json = json.dumps(
+                {
+                    "recency_days": [int(x) for x in thresholds["recency_days"]],
+                    "frequency": [int(x) for x in thresholds["frequency"]],
+                    "monetary": [decimal_text("thresholds.monetary", x) for x in thresholds["monetary"]],
+                }
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConfigError(f"rfm: invalid thresholds ({e}): expected recency_days, frequency and monetary lists", rule="thresholds") from None
+    cols = [customer, time, amount] if from_transactions else [customer, last_purchase, occasions, spend]
+    data = prepare(summary_or_transactions, cols)
+    (table, thr, seg), summary = _crm_engine.rfm_scores(
+        data,
+        from_transactions=from_transactions,
+        customer=_check_name("customer", customer),
+        monetary=monetary,
+        thresholds_json=thresholds_json,
+        segments_json=None if segments is None else json.dumps(list(segments)),
+        time=time,
+        amount=amount,
+        as_of=_date_text("as_of", as_of),
+        since=None if since is None else _date_text("since", since),
+        tz=tz,
+        last_purchase=last_purchase,
+        occasions=occasions,
+        spend=spend,
+    )
+    t = json.loads(thr)
+    result = Rfm(
+        table,
+        {
+            "recency_days": [float(x) for x in t["recency_days"]],
+            "frequency": [float(x) for x in t["frequency"]],
+            "monetary": [float(Decimal(str(x))) for x in t["monetary"]],
+        },
+        {"thresholds": t, "segments": json.loads(seg), "monetary": monetary},
+    )
+    if summary is not None:
+        st, rec = summary
+        as_of_date = _dt.date.fromisoformat(_date_text("as_of", as_of))
+        since_date = None if since is None else _dt.date.fromisoformat(_date_text("since", since))
+        result.summary = Summary(st, Reconciliation.from_json(rec), as_of_date, since_date, "day")
+    return result

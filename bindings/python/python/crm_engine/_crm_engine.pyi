@@ -1,0 +1,110 @@
+"""The compiled extension of crm_engine (glue around the Rust engine).
+
+Use the functions of :mod:`crm_engine`; these are their raw forms.
+"""
+
+from collections.abc import Sequence
+from typing import Any, final
+
+__all__ = ["ArrowTable", "__version__", "classify", "review_periods", "rfm_scores", "summarize"]
+__version__: str
+
+@final
+class ArrowTable:
+    """An immutable Arrow table made by crm_engine (Arrow PyCapsule interface, picklable)."""
+
+    @staticmethod
+    def from_ipc(data: bytes) -> ArrowTable:
+        """Rebuilds a table from Arrow IPC stream bytes."""
+
+    def to_ipc(self) -> bytes:
+        """The table as Arrow IPC stream bytes."""
+
+    @property
+    def num_rows(self) -> int:
+        """Rows in the table."""
+
+    @property
+    def column_names(self) -> list[str]:
+        """Column names, in order."""
+
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __arrow_c_schema__(self) -> object:
+        """Arrow PyCapsule interface: the schema."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """Arrow PyCapsule interface: the table as a stream of record batches."""
+
+def classify(
+    values: object,
+    *,
+    customer: str,
+    value: str,
+    by: str = ...,
+    cutoffs: tuple[str, str] | None = None,
+    spend: str | None = None,
+    discount_spend: str | None = None,
+    margin: str | None = None,
+    cost_to_serve: str | None = None,
+    price_driven_min_discount_share: str | None = None,
+    unprofitable_below_net_margin: str | None = None,
+    policy_json: str | None = None,
+) -> tuple[ArrowTable, ArrowTable, str, str]:
+    """Customers table, tier table, configuration JSON and positive total."""
+
+def review_periods(
+    periods: Sequence[object],
+    labels: Sequence[str],
+    *,
+    customer: str,
+    tier: str,
+    value: str,
+    rank: str | None = None,
+    rank_required: bool = False,
+    grace: int = 0,
+) -> list[tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]]:
+    """One (previous, current, moves, counts, transitions) per consecutive pair."""
+
+def summarize(
+    transactions: object,
+    *,
+    customer: str,
+    time: str,
+    amount: str,
+    as_of: str,
+    unit: str,
+    since: str | None = None,
+    tz: str,
+    naive: str,
+    strict: bool,
+    quantity: str | None = None,
+    margin: str | None = None,
+    discount: str | None = None,
+    amount_scale: int | None = None,
+    max_listed_rejections: int | None = None,
+) -> tuple[ArrowTable, str, str, str | None, str]:
+    """Summary table, reconciliation JSON, as_of, window start and unit."""
+
+def rfm_scores(
+    data: object,
+    *,
+    from_transactions: bool,
+    customer: str,
+    monetary: str,
+    thresholds_json: str | None = None,
+    segments_json: str | None = None,
+    time: str | None = None,
+    amount: str | None = None,
+    as_of: str,
+    unit: str = ...,
+    since: str | None = None,
+    tz: str = ...,
+    naive: str = ...,
+    strict: bool = False,
+    last_purchase: str | None = None,
+    occasions: str | None = None,
+    spend: str | None = None,
+) -> tuple[tuple[ArrowTable, str, str], tuple[ArrowTable, str] | None]:
+    """(RFM table, thresholds JSON, segment table JSON) and, from transactions, (summary table, reconciliation JSON)."""

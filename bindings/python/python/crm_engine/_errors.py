@@ -1,0 +1,134 @@
+"""The exceptions of crm_engine.
+
+Every error raised by a crm_engine call is a :class:`CrmError`. Each class
+also derives from the built-in exception that fits, so code that catches
+``ValueError``/``TypeError``/``KeyError`` keeps working:
+
+==========================  ==============================  ==========================================
+class                       also a                          raised when
+==========================  ==============================  ==========================================
+``InputError``              ``ValueError``                  the input data breaks a rule (base class)
+``ColumnError``             ``InputError``, ``KeyError``    a named column is missing, lengths differ
+``InvalidValueError``       ``InputError``                  NaN, infinity, null, out-of-range value,
+                                                            unknown tier name, bad behaviour figure
+``DuplicateCustomerError``  ``InputError``                  a customer appears twice
+``RejectedRowError``        ``InputError``                  ``strict=True`` and a row is rejected
+``DtypeError``              ``TypeError``                   a column has a type the call cannot read
+``ConfigError``             ``ValueError``                  a parameter is invalid (cut-offs, unit...)
+``DecimalOverflowError``    ``OverflowError``               an exact decimal sum leaves Decimal's range
+``InternalError``           ``RuntimeError``                a bug in crm_engine (please report it)
+==========================  ==============================  ==========================================
+
+The message is the engine's own: it says what is wrong, in which row and
+column, and which rule was broken. The same facts are attributes:
+``row`` (0-based position in the input table for ``classify`` and ``review``;
+1-based record number for ``summarize``, as the reconciliation counts),
+``column``, ``rule`` (a short snake_case name) and ``customer`` (the customer
+id, when one is concerned). Messages never contain customer data other than
+a customer id.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CrmError",
+    "InputError",
+    "ColumnError",
+    "InvalidValueError",
+    "DuplicateCustomerError",
+    "RejectedRowError",
+    "DtypeError",
+    "ConfigError",
+    "DecimalOverflowError",
+    "InternalError",
+]
+
+
+class CrmError(Exception):
+    """Base class of every crm_engine error.
+
+    Attributes:
+        message: what is wrong, where, and which rule.
+        row: the row concerned, or None.
+        column: the column concerned, or None.
+        rule: the rule broken (snake_case), or None.
+        customer: the customer id concerned (as text), or None.
+    """
+
+    message: str
+    row: int | None
+    column: str | None
+    rule: str | None
+    customer: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        rule: str | None = None,
+        customer: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+        self.rule = rule
+        self.customer = customer
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild,
+            (type(self), self.message, self.row, self.column, self.rule, self.customer),
+        )
+
+
+def _rebuild(
+    cls: type[CrmError],
+    message: str,
+    row: int | None,
+    column: str | None,
+    rule: str | None,
+    customer: str | None,
+) -> CrmError:
+    return cls(message, row=row, column=column, rule=rule, customer=customer)
+
+
+class InputError(CrmError, ValueError):
+    """The input data breaks a rule."""
+
+
+class ColumnError(InputError, KeyError):
+    """A named column is missing, or the columns have different lengths."""
+
+
+class InvalidValueError(InputError):
+    """A value breaks its rule: NaN, infinity, null, out of range, unknown name."""
+
+
+class DuplicateCustomerError(InputError):
+    """A customer appears more than once where one row per customer is required."""
+
+
+class RejectedRowError(InputError):
+    """``strict=True`` and a transaction row was rejected."""
+
+
+class DtypeError(CrmError, TypeError):
+    """A column has a type the call cannot read."""
+
+
+class ConfigError(CrmError, ValueError):
+    """A parameter is invalid."""
+
+
+class DecimalOverflowError(CrmError, OverflowError):
+    """An exact decimal sum does not fit Decimal's 28-29 significant digits."""
+
+
+class InternalError(CrmError, RuntimeError):
+    """A bug in crm_engine: a Rust panic was caught at the boundary."""

@@ -1,0 +1,325 @@
+"""Result classes: Arrow tables with the figures that go with them.
+
+Every result is an Arrow table. Read it with the library of your choice::
+
+    import pyarrow as pa, polars as pl
+    pa.table(result)          # pyarrow.Table (zero-copy)
+    pl.from_arrow(result)     # polars.DataFrame (zero-copy)
+    result.to_pandas()        # pandas.DataFrame (through pyarrow)
+
+Any library that reads the Arrow PyCapsule interface (``__arrow_c_stream__``)
+works too (duckdb, arro3, nanoarrow, ...). Results pickle, and two results are
+equal when their tables and figures are.
+
+Number columns are ``float64``: crm_engine computes with exact decimals and
+converts once at the output. A value that came in as a float goes out as the
+same float; shares are within one unit in the last place of the exact ratio.
+Exact figures that matter for audit (totals, cut-offs) are also given as
+:class:`decimal.Decimal` attributes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ._crm_engine import ArrowTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as _pd
+    import polars as _pl
+    import pyarrow as _pa
+
+__all__ = ["Table", "Classification", "Review", "Summary", "Reconciliation", "Rfm"]
+
+
+class Table:
+    """An Arrow table produced by crm_engine.
+
+    ``pa.table(t)``, ``pl.from_arrow(t)`` and ``t.to_pandas()`` read it; so
+    does anything that speaks the Arrow PyCapsule interface.
+    """
+
+    _table: ArrowTable
+
+    def __init__(self, table: ArrowTable) -> None:
+        self._table = table
+
+    @property
+    def num_rows(self) -> int:
+        """Rows in the table."""
+        return self._table.num_rows
+
+    @property
+    def column_names(self) -> list[str]:
+        """Column names, in order."""
+        return self._table.column_names
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """Arrow PyCapsule interface: the table as an Arrow C stream."""
+        return self._table.__arrow_c_stream__(requested_schema)
+
+    def __arrow_c_schema__(self) -> object:
+        """Arrow PyCapsule interface: the table's schema."""
+        return self._table.__arrow_c_schema__()
+
+    def to_arrow(self) -> _pa.Table:
+        """The table as a ``pyarrow.Table`` (needs pyarrow)."""
+        import pyarrow as pa
+
+        return pa.table(self._table)
+
+    def to_pandas(self, **kwargs: Any) -> _pd.DataFrame:
+        """The table as a ``pandas.DataFrame`` (needs pandas and pyarrow).
+
+        Keyword arguments go to ``pyarrow.Table.to_pandas``.
+        """
+        return self.to_arrow().to_pandas(**kwargs)
+
+    def to_polars(self) -> _pl.DataFrame:
+        """The table as a ``polars.DataFrame`` (needs polars)."""
+        import polars as pl
+
+        return pl.DataFrame(self._table)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        """The rows as dictionaries (for small results; needs pyarrow)."""
+        return self.to_arrow().to_pylist()
+
+    def _figures(self) -> tuple[Any, ...]:
+        return ()
+
+    def to_arrow_columns(self, names: list[str]) -> dict[str, list[Any]]:
+        """Some columns as Python lists (for small results; needs pyarrow)."""
+        t = self.to_arrow()
+        return {n: t.column(n).to_pylist() for n in names}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Table)
+        return bool(self._table == other._table) and self._figures() == other._figures()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<crm_engine.{type(self).__name__}: {self.num_rows} rows; columns {', '.join(self.column_names)}>"
+
+
+class Classification(Table):
+    """The result of :func:`crm_engine.classify`: one row per customer, in input order.
+
+    Columns:
+        customer_id: the id as given (int64 or string).
+        value: the customer's value.
+        rank: competition rank among positive values (1 = largest; null when inactive).
+        share: value / positive total (null when inactive).
+        cumulative_share_before: cumulative share (on the tier basis) of the
+            tie groups ranked above the customer's group.
+        cumulative_share: the same, including the customer's whole tie group.
+        tie_group_size: customers with the same value.
+        tier: most_valuable, major, ordinary or inactive.
+        decision: the rule that decided the tier (before_first_cutoff,
+            before_second_cutoff, past_second_cutoff, non_positive_value).
+        behaviours: list of price_driven / unprofitable.
+        price_driven, unprofitable: the same as booleans.
+        discount_share, net_margin: the behaviour figures (null when unknown).
+        treatment: the strategy (delight, care, develop, adapt, disengage).
+        service_model: one_to_one, one_to_many or front_line.
+        contact: weekly, fortnightly, monthly, quarterly, yearly or none.
+        response_hours: promised response time.
+        policy_rule: the position of the policy rule that gave the treatment.
+
+    Attributes:
+        tiers: per-tier table (tier, customers, value, value_share, customer_share).
+        config: the configuration used (tier basis and cut-offs, behaviour
+            rules, treatment policy), as JSON-ready dictionaries.
+        total: the positive total value, exact.
+        cutoffs: the two cut-offs, exact.
+        by: "value" or "count".
+    """
+
+    tiers: Table
+    config: dict[str, Any]
+    total: Decimal
+
+    def __init__(self, table: ArrowTable, tiers: ArrowTable, config_json: str, total: str) -> None:
+        super().__init__(table)
+        self.tiers = Table(tiers)
+        self.config = json.loads(config_json)
+        self.total = Decimal(total)
+
+    @property
+    def cutoffs(self) -> tuple[Decimal, Decimal]:
+        """The first and second cut-offs, exact."""
+        c = self.config["tiers"]["cutoffs"]
+        return (Decimal(c["first"]), Decimal(c["second"]))
+
+    @property
+    def by(self) -> str:
+        """The tier basis: "value" or "count"."""
+        return str(self.config["tiers"]["basis"])
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.tiers._table, self.config, self.total)
+
+
+class Review(Table):
+    """The result of :func:`crm_engine.review`: one row per customer of either period, by customer id.
+
+    Columns:
+        customer_id; move (promoted, demoted, held, unchanged, new, lost);
+        from_tier, to_tier (tiers in force; null when new / lost);
+        measured_tier (what this period measured, before the grace rule);
+        previous_value, current_value, previous_rank, current_rank;
+        periods_below (consecutive periods measured below the tier in force).
+
+    Attributes:
+        previous, current: the period labels.
+        counts: moves of each kind, e.g. ``{"promoted": 3, ...}``.
+        transitions: customers by (from tier, to tier); ``None`` stands for
+            "not in the period" (new customers come from ``None``, lost ones
+            go to ``None``).
+    """
+
+    previous: str
+    current: str
+    counts: dict[str, int]
+    transitions: dict[tuple[str | None, str | None], int]
+
+    def __init__(
+        self,
+        previous: str,
+        current: str,
+        table: ArrowTable,
+        counts: list[tuple[str, int]],
+        transitions: list[tuple[str | None, str | None, int]],
+    ) -> None:
+        super().__init__(table)
+        self.previous = previous
+        self.current = current
+        self.counts = dict(counts)
+        self.transitions = {(a, b): n for a, b, n in transitions}
+
+    def matrix(self) -> tuple[list[str], list[list[int]]]:
+        """The transition matrix: labels and counts[from][to].
+
+        Labels are the four tiers, highest first, then ``"absent"`` (new
+        customers come from it, lost customers go to it).
+        """
+        labels = ["most_valuable", "major", "ordinary", "inactive", "absent"]
+        keys: list[str | None] = [*labels[:4], None]
+        return labels, [[self.transitions.get((a, b), 0) for b in keys] for a in keys]
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.previous, self.current, self.counts, self.transitions)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What happened to every input row of :func:`crm_engine.summarize`.
+
+    The books balance: ``rows_used + rows_skipped + rows_rejected == rows_read``.
+    ``details`` holds the engine's full report (amounts, counts per column and
+    rule, the listed rejections with their row, column and rule).
+    """
+
+    rows_read: int
+    rows_used: int
+    rows_skipped: int
+    rows_rejected: int
+    details: dict[str, Any] = field(default_factory=dict, compare=True, repr=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Reconciliation:
+        """From the engine's JSON report."""
+        d = json.loads(text)
+        skipped = int(d.get("rows_skipped_after_as_of", 0)) + int(d.get("rows_skipped_before_window", 0))
+        return cls(int(d["rows_read"]), int(d["rows_used"]), skipped, int(d["rows_rejected"]), d)
+
+    @property
+    def is_balanced(self) -> bool:
+        """True when used + skipped + rejected == read."""
+        return self.rows_used + self.rows_skipped + self.rows_rejected == self.rows_read
+
+    @property
+    def rejections(self) -> list[dict[str, Any]]:
+        """The listed rejected rows: row (1-based), column and reason."""
+        return list(self.details.get("rejections", []))
+
+
+class Summary(Table):
+    """The result of :func:`crm_engine.summarize`: one row per customer.
+
+    See :func:`crm_engine.summarize` for the columns.
+
+    Attributes:
+        reconciliation: the row counts (read, used, skipped, rejected).
+        as_of: the analysis date.
+        since: the window start, or None.
+        unit: "day" or "week" (of recency and T).
+    """
+
+    reconciliation: Reconciliation
+    as_of: datetime.date
+    since: datetime.date | None
+    unit: str
+
+    def __init__(
+        self,
+        table: ArrowTable,
+        reconciliation: Reconciliation,
+        as_of: datetime.date,
+        since: datetime.date | None,
+        unit: str,
+    ) -> None:
+        super().__init__(table)
+        self.reconciliation = reconciliation
+        self.as_of = as_of
+        self.since = since
+        self.unit = unit
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.reconciliation, self.as_of, self.since, self.unit)
+
+
+class Rfm(Table):
+    """The result of :func:`crm_engine.rfm`: one row per customer with R, F, M scores and segment.
+
+    Attributes:
+        thresholds: the quantile thresholds used, per dimension (4 each).
+        details: the engine's report: exact thresholds, segment table, monetary basis.
+        summary: the :class:`Summary` when RFM was computed from transactions.
+    """
+
+    thresholds: dict[str, list[float]]
+    details: dict[str, Any]
+    summary: Summary | None
+
+    def __init__(self, table: ArrowTable, thresholds: dict[str, list[float]], details: dict[str, Any]) -> None:
+        super().__init__(table)
+        self.thresholds = thresholds
+        self.details = details
+        self.summary = None
+
+    @property
+    def segments(self) -> list[dict[str, Any]]:
+        """The segment table used (rules with score ranges)."""
+        return list(self.details["segments"])
+
+    def heatmap(self) -> tuple[list[int], list[int], list[list[int]]]:
+        """Customers by recency score (rows, 5 first) and frequency score (columns, 1 first)."""
+        tbl = self.to_arrow_columns(["r_score", "f_score"])
+        counts = [[0] * 5 for _ in range(5)]
+        for r, f in zip(tbl["r_score"], tbl["f_score"]):
+            counts[5 - r][f - 1] += 1
+        return [5, 4, 3, 2, 1], [1, 2, 3, 4, 5], counts
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.thresholds, self.details)

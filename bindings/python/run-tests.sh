@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the crm_engine wheel into a fresh virtual environment and tests it:
+# pytest (bindings/python/tests), mypy stubtest against the hand-written stubs,
+# and the quickstart example. Needs only Rust (cargo) and CPython >= 3.11;
+# Python packages come from PyPI.
+#
+#   bindings/python/run-tests.sh
+#
+# Environment:
+#   PYTHON            the interpreter that makes the venv (default: python3)
+#   CRM_PY_VENV       where the venv goes (default: target/py-venv; recreated)
+#   CARGO_TARGET_DIR  cargo's target directory (default: target)
+#   CRM_TEST_OUT      where plots are written (default: target/py-out)
+#   PYTEST_ARGS       extra pytest arguments
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+python="${PYTHON:-python3}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+venv="${CRM_PY_VENV:-$CARGO_TARGET_DIR/py-venv}"
+out="${CRM_TEST_OUT:-$CARGO_TARGET_DIR/py-out}"
+export CRM_TEST_OUT="$out"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "fresh virtual environment: $venv"
+rm -rf "$venv" "$out/wheels"
+mkdir -p "$out"
+"$python" -m venv "$venv"
+py="$venv/bin/python"
+"$py" -m pip install --quiet --upgrade pip
+"$py" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8" "hypothesis>=6.100" "pandas>=2.2" "polars>=1.0" \
+    "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb
+
+step "build the wheel (maturin build --release)"
+(cd "$here" && "$venv/bin/maturin" build --release --quiet -o "$out/wheels")
+"$py" -m pip install --quiet --force-reinstall --no-deps "$out"/wheels/crm_engine-*.whl
+
+step "Rust reference results on the CDNOW sample"
+(cd "$root" && cargo run --quiet --release -p crm-engine-python --example cdnow_reference -- \
+    examples/data/CDNOW_sample.txt > "$out/cdnow_rust.json")
+export CRM_RUST_REFERENCE="$out/cdnow_rust.json"
+
+# Run from outside the source tree so that the installed wheel is tested.
+cd "$out"
+step "pytest"
+# shellcheck disable=SC2086
+"$py" -m pytest "$here/tests" -p no:cacheprovider -q ${PYTEST_ARGS:-}
+
+step "mypy stubtest"
+"$py" -m mypy.stubtest crm_engine --mypy-config-file "$here/stubtest.ini"
+
+step "quickstart example"
+"$py" "$root/examples/python/quickstart.py" --out "$out/quickstart"
+
+step "python bindings: all checks passed"

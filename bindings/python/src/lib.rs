@@ -1,0 +1,33 @@
+//! Python bindings of crm-engine: the extension module `crm_engine._crm_engine`.
+//!
+//! Glue only. Every rule lives in crm-core (tiers, behaviours, treatments,
+//! reviews, summaries, RFM) and crm-io (reading transactions); this crate
+//! reads Arrow columns from Python without copying, converts them to the
+//! core's types column by column, calls the core without the GIL, and hands
+//! back Arrow tables. Errors become the exception classes of
+//! `crm_engine._errors`; a panic becomes `InternalError`, never a crash.
+//!
+//! The Python package (`python/crm_engine`) adds the keyword API, result
+//! classes, type stubs and plots.
+
+pub mod classify;
+pub mod convert;
+pub mod error;
+pub mod input;
+pub mod review;
+pub mod summarize;
+pub mod table;
+
+use pyo3::prelude::*;
+
+/// The extension module.
+#[pymodule]
+fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<table::ArrowTable>()?;
+    m.add_function(wrap_pyfunction!(classify::classify, m)?)?;
+    m.add_function(wrap_pyfunction!(review::review_periods, m)?)?;
+    m.add_function(wrap_pyfunction!(summarize::summarize, m)?)?;
+    m.add_function(wrap_pyfunction!(summarize::rfm_scores, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,611 @@
+//! `summarize` and `rfm`: transactions to per-customer summaries
+//! (crm_io::summarize_arrays, crm_core::summary) and RFM scores
+//! (crm_core::rfm), as Arrow tables.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Date32Array, Float64Array, Float64Builder, Int64Array, StringBuilder, UInt8Array,
+};
+use arrow::datatypes::DataType;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use crm_core::reconciliation::Reconciliation;
+use crm_core::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
+use crm_core::summary::{Summaries, SummaryConfig, SummaryError, Unit};
+use crm_core::transaction::{CalendarConfig, NaiveTimestamps, day_number};
+use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
+use pyo3::prelude::*;
+
+use crate::convert::{customer_ids, f64_of, ids_array, required_decimals};
+use crate::error::{Error, Kind, Result, run};
+use crate::input::{InputTable, same_length};
+use crate::table::ArrowTable;
+
+/// Parameters of a summary, as Python passes them.
+#[derive(Debug, Clone)]
+pub struct SummaryParams {
+    /// Analysis date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// `day` or `week`.
+    pub unit: String,
+    /// Window start, `YYYY-MM-DD`.
+    pub since: Option<String>,
+    /// IANA time zone.
+    pub tz: String,
+    /// `wall_clock` or `utc`.
+    pub naive: String,
+    /// Stop at the first rejected row.
+    pub strict: bool,
+    /// Decimal places kept for amounts.
+    pub amount_scale: Option<u32>,
+    /// Rejections listed individually.
+    pub max_listed_rejections: Option<usize>,
+}
+
+fn date_param(name: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::new(
+            Kind::Config,
+            format!("{name} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"),
+        )
+        .rule("date_parameter")
+    })
+}
+
+impl SummaryParams {
+    /// The calendar and the summary configuration.
+    pub fn configs(&self) -> Result<(CalendarConfig, SummaryConfig)> {
+        let as_of = date_param("as_of", &self.as_of)?;
+        let zone = Tz::from_str(self.tz.trim()).map_err(|_| {
+            Error::new(Kind::Config, format!("tz must be an IANA time zone name such as \"UTC\" or \"Asia/Shanghai\", got {:?}", self.tz))
+                .rule("time_zone")
+        })?;
+        let naive_timestamps = match self.naive.as_str() {
+            "wall_clock" => NaiveTimestamps::WallClock,
+            "utc" => NaiveTimestamps::Utc,
+            other => {
+                return Err(Error::new(
+                    Kind::Config,
+                    format!("naive must be \"wall_clock\" or \"utc\", got {other:?}"),
+                )
+                .rule("naive_timestamps"));
+            }
+        };
+        let unit = match self.unit.as_str() {
+            "day" | "days" => Unit::Day,
+            "week" | "weeks" => Unit::Week,
+            other => {
+                return Err(Error::new(
+                    Kind::Config,
+                    format!("unit must be \"day\" or \"week\", got {other:?}"),
+                )
+                .rule("unit"));
+            }
+        };
+        let mut config = SummaryConfig::new(as_of).with_unit(unit);
+        if let Some(since) = &self.since {
+            config = config.with_window_start(date_param("since", since)?);
+        }
+        if self.strict {
+            config = config.strict();
+        }
+        if let Some(scale) = self.amount_scale {
+            config.amount_scale = scale;
+        }
+        if let Some(m) = self.max_listed_rejections {
+            config.max_listed_rejections = m;
+        }
+        Ok((
+            CalendarConfig {
+                zone,
+                naive_timestamps,
+            },
+            config,
+        ))
+    }
+}
+
+/// Column names of a transaction table.
+#[derive(Debug, Clone)]
+pub struct TransactionColumns {
+    /// Customer id.
+    pub customer: String,
+    /// Date or timestamp.
+    pub time: String,
+    /// Amount.
+    pub amount: String,
+    /// Optional quantity.
+    pub quantity: Option<String>,
+    /// Optional margin.
+    pub margin: Option<String>,
+    /// Optional discount flag.
+    pub discount: Option<String>,
+}
+
+fn io_error(e: IoError) -> Error {
+    match e {
+        // The glue looks the columns up itself, so a column error of crm-io
+        // is about the column's type.
+        IoError::Column { ref column, .. } => {
+            let col = column.clone();
+            Error::new(Kind::Dtype, format!("summarize: {e}"))
+                .column(&col)
+                .rule("column_type")
+        }
+        IoError::Rejected { ref rejection, .. } => {
+            let (row, column) = (rejection.row, rejection.column.clone());
+            Error::new(Kind::Rejected, format!("summarize: {e}"))
+                .row(row)
+                .column(&column)
+                .rule("strict")
+        }
+        IoError::Summary { ref error, .. } => {
+            let kind = match error {
+                SummaryError::CustomerOverflow { .. } | SummaryError::TotalsOverflow => {
+                    Kind::Overflow
+                }
+                SummaryError::InvalidScale { .. } | SummaryError::WindowAfterAsOf { .. } => {
+                    Kind::Config
+                }
+                SummaryError::ColumnLength { .. } => Kind::Column,
+                _ => Kind::Value,
+            };
+            Error::new(kind, format!("summarize: {e}"))
+        }
+        other => Error::new(Kind::Value, format!("summarize: {other}")),
+    }
+}
+
+/// Summaries and reconciliation of a transaction table.
+pub fn summarize_table(
+    input: &InputTable,
+    cols: &TransactionColumns,
+    params: &SummaryParams,
+) -> Result<(Summaries, Reconciliation)> {
+    let (calendar, config) = params.configs()?;
+    let customer = input.column(&cols.customer, "customer")?;
+    let date = input.column(&cols.time, "time")?;
+    let amount = input.column(&cols.amount, "amount")?;
+    let quantity = cols
+        .quantity
+        .as_deref()
+        .map(|c| input.column(c, "quantity"))
+        .transpose()?;
+    let margin = cols
+        .margin
+        .as_deref()
+        .map(|c| input.column(c, "margin"))
+        .transpose()?;
+    let discount = cols
+        .discount
+        .as_deref()
+        .map(|c| input.column(c, "discount"))
+        .transpose()?;
+    let mut named = vec![
+        (cols.customer.as_str(), &customer),
+        (cols.time.as_str(), &date),
+        (cols.amount.as_str(), &amount),
+    ];
+    for (name, col) in [
+        (&cols.quantity, &quantity),
+        (&cols.margin, &margin),
+        (&cols.discount, &discount),
+    ] {
+        if let (Some(n), Some(c)) = (name, col) {
+            named.push((n.as_str(), c));
+        }
+    }
+    same_length(input.what, &named)?;
+    let arrays = TransactionArrays {
+        customer: &customer,
+        date: &date,
+        amount: &amount,
+        quantity: quantity.as_ref(),
+        margin: margin.as_ref(),
+        discount: discount.as_ref(),
+    };
+    let mut mapping = ColumnMapping::new(
+        cols.customer.as_str(),
+        cols.time.as_str(),
+        cols.amount.as_str(),
+    );
+    mapping.quantity = cols.quantity.as_deref().map(Into::into);
+    mapping.margin = cols.margin.as_deref().map(Into::into);
+    mapping.discount = cols.discount.as_deref().map(Into::into);
+    let out = summarize_arrays(&arrays, &mapping, &calendar, config).map_err(io_error)?;
+    Ok((out.summaries, out.reconciliation))
+}
+
+fn dec_col(v: &[rust_decimal::Decimal]) -> ArrayRef {
+    Arc::new(Float64Array::from_iter_values(v.iter().map(|d| f64_of(*d))))
+}
+
+fn opt_dec_col(v: &[Option<rust_decimal::Decimal>]) -> ArrayRef {
+    let mut b = Float64Builder::with_capacity(v.len());
+    for d in v {
+        b.append_option(d.map(f64_of));
+    }
+    Arc::new(b.finish())
+}
+
+fn days_col(v: &[NaiveDate]) -> ArrayRef {
+    Arc::new(Date32Array::from_iter_values(
+        v.iter().map(|d| day_number(*d)),
+    ))
+}
+
+fn int_col(v: &[u64]) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(
+        v.iter().map(|x| i64::try_from(*x).unwrap_or(i64::MAX)),
+    ))
+}
+
+/// The per-customer table of summaries, sorted by customer id.
+pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
+    ArrowTable::from_columns(vec![
+        ("customer_id", ids_array(&s.customers)),
+        ("frequency", int_col(&s.frequency)),
+        (
+            "recency",
+            Arc::new(Float64Array::from(s.recency.clone())) as ArrayRef,
+        ),
+        ("T", Arc::new(Float64Array::from(s.age.clone()))),
+        ("monetary_value", dec_col(&s.monetary_value)),
+        ("first_purchase", days_col(&s.first_purchase)),
+        ("last_purchase", days_col(&s.last_purchase)),
+        ("total_spend", dec_col(&s.total_spend)),
+        ("occasions", int_col(&s.occasions)),
+        ("transactions", int_col(&s.transactions)),
+        ("mean_spend", dec_col(&s.mean_spend)),
+        ("returns", int_col(&s.returns)),
+        ("returns_amount", dec_col(&s.returns_amount)),
+        ("quantity", opt_dec_col(&s.quantity)),
+        ("margin", opt_dec_col(&s.margin)),
+        (
+            "discounted_transactions",
+            int_col(&s.discounted_transactions),
+        ),
+        (
+            "discount_share",
+            Arc::new(Float64Array::from(s.discount_share.clone())),
+        ),
+    ])
+}
+
+fn unit_name(u: Unit) -> &'static str {
+    match u {
+        Unit::Day => "day",
+        Unit::Week => "week",
+    }
+}
+
+/// What `summarize` hands to Python: the table, the reconciliation as JSON,
+/// the analysis date, window start and unit.
+pub type SummaryOutputPy = (ArrowTable, String, String, Option<String>, &'static str);
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| {
+        Error::new(
+            Kind::Internal,
+            format!("internal error serialising a report: {e}"),
+        )
+    })
+}
+
+/// Python entry point (see `crm_engine.summarize`).
+#[pyfunction]
+#[pyo3(signature = (
+    transactions, *, customer, time, amount, as_of, unit, since = None, tz, naive, strict, quantity = None,
+    margin = None, discount = None, amount_scale = None, max_listed_rejections = None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn summarize(
+    py: Python<'_>,
+    transactions: &Bound<'_, PyAny>,
+    customer: String,
+    time: String,
+    amount: String,
+    as_of: String,
+    unit: String,
+    since: Option<String>,
+    tz: String,
+    naive: String,
+    strict: bool,
+    quantity: Option<String>,
+    margin: Option<String>,
+    discount: Option<String>,
+    amount_scale: Option<u32>,
+    max_listed_rejections: Option<usize>,
+) -> PyResult<SummaryOutputPy> {
+    let params = SummaryParams {
+        as_of,
+        unit,
+        since,
+        tz,
+        naive,
+        strict,
+        amount_scale,
+        max_listed_rejections,
+    };
+    params.configs().map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py("summarize", transactions)?;
+    let cols = TransactionColumns {
+        customer,
+        time,
+        amount,
+        quantity,
+        margin,
+        discount,
+    };
+    run(py, move || {
+        let (s, r) = summarize_table(&input, &cols, &params)?;
+        Ok((
+            summary_table(&s)?,
+            json(&r)?,
+            s.as_of.to_string(),
+            s.window_start.map(|d| d.to_string()),
+            unit_name(s.unit),
+        ))
+    })
+}
+
+fn rfm_error(e: RfmError) -> Error {
+    match e {
+        RfmError::LengthMismatch { .. } => {
+            Error::new(Kind::Column, format!("rfm: {e}")).rule("equal_length")
+        }
+        other => Error::new(Kind::Config, format!("rfm: {other}")).rule("segment_table"),
+    }
+}
+
+/// The RFM table, in the order of `s`.
+pub fn rfm_table(s: &Summaries, r: &RfmResult, monetary: Monetary) -> Result<ArrowTable> {
+    let as_of = i64::from(day_number(s.as_of));
+    let n = r.scores.len();
+    let mut code = StringBuilder::with_capacity(n, n * 3);
+    let mut segment = StringBuilder::with_capacity(n, n * 12);
+    for (i, sc) in r.scores.iter().enumerate() {
+        code.append_value(sc.code());
+        segment.append_value(r.segment_name(i).unwrap_or(""));
+    }
+    let money: ArrayRef = match monetary {
+        Monetary::Total => dec_col(&s.total_spend),
+        // The engine's own figure is not returned per row; show total / occasions.
+        Monetary::MeanPerOccasion => Arc::new(Float64Array::from_iter_values(
+            s.total_spend
+                .iter()
+                .zip(&s.occasions)
+                .map(|(t, o)| if *o == 0 { 0.0 } else { f64_of(*t) / *o as f64 }),
+        )),
+    };
+    ArrowTable::from_columns(vec![
+        ("customer_id", ids_array(&s.customers)),
+        (
+            "recency_days",
+            Arc::new(Int64Array::from_iter_values(
+                s.last_purchase
+                    .iter()
+                    .map(|d| as_of - i64::from(day_number(*d))),
+            )) as ArrayRef,
+        ),
+        ("frequency", int_col(&s.occasions)),
+        ("monetary", money),
+        (
+            "r_score",
+            Arc::new(UInt8Array::from_iter_values(
+                r.scores.iter().map(|x| x.recency),
+            )),
+        ),
+        (
+            "f_score",
+            Arc::new(UInt8Array::from_iter_values(
+                r.scores.iter().map(|x| x.frequency),
+            )),
+        ),
+        (
+            "m_score",
+            Arc::new(UInt8Array::from_iter_values(
+                r.scores.iter().map(|x| x.monetary),
+            )),
+        ),
+        ("rfm_code", Arc::new(code.finish())),
+        ("segment", Arc::new(segment.finish())),
+    ])
+}
+
+/// The summaries of a per-customer table with `last_purchase`, `occasions`
+/// and a spend column: what crm_core::rfm reads (the other figures are not
+/// needed by RFM and are left empty).
+pub fn summaries_of_table(
+    input: &InputTable,
+    customer: &str,
+    last_purchase: &str,
+    occasions: &str,
+    spend: &str,
+    as_of: NaiveDate,
+) -> Result<Summaries> {
+    let what = input.what;
+    let id_col = input.column(customer, "customer")?;
+    let last_col = input.column(last_purchase, "last_purchase")?;
+    let occ_col = input.column(occasions, "occasions")?;
+    let spend_col = input.column(spend, "monetary")?;
+    same_length(
+        what,
+        &[
+            (customer, &id_col),
+            (last_purchase, &last_col),
+            (occasions, &occ_col),
+            (spend, &spend_col),
+        ],
+    )?;
+    let ids = customer_ids(what, customer, &id_col)?;
+    let days = match last_col.data_type() {
+        DataType::Date32 => arrow::compute::cast(&last_col, &DataType::Date32),
+        DataType::Date64 | DataType::Timestamp(_, _) => arrow::compute::cast(&last_col, &DataType::Date32),
+        other => {
+            return Err(Error::new(Kind::Dtype, format!("{what}: column `{last_purchase}` (last_purchase) has type {other}; expected a date"))
+                .column(last_purchase)
+                .rule("column_type"));
+        }
+    }
+    .map_err(|e| Error::new(Kind::Dtype, format!("{what}: column `{last_purchase}`: {e}")).column(last_purchase))?;
+    let days = days
+        .as_any()
+        .downcast_ref::<Date32Array>()
+        .cloned()
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Dtype,
+                format!("{what}: column `{last_purchase}` is not a date"),
+            )
+            .column(last_purchase)
+        })?;
+    let occ = crate::convert::optional_u64(what, occasions, "occasions", &occ_col)?;
+    let spend_values = required_decimals(what, spend, "monetary", &spend_col)?;
+    let mut s = Summaries::with_capacity(&SummaryConfig::new(as_of), ids.ids.len());
+    for (row, (d, o)) in days.iter().zip(occ).enumerate() {
+        let missing = |c: &str| {
+            Error::new(
+                Kind::Value,
+                format!("{what}: row {row}, column `{c}`: value is missing (null)"),
+            )
+            .row(row as u64)
+            .column(c)
+            .rule("not_null")
+        };
+        let day = d.ok_or_else(|| missing(last_purchase))?;
+        let date = crm_core::transaction::date_of_day(day).ok_or_else(|| {
+            Error::new(
+                Kind::Value,
+                format!("{what}: row {row}, column `{last_purchase}`: value is out of range"),
+            )
+            .row(row as u64)
+            .column(last_purchase)
+            .rule("in_range")
+        })?;
+        s.last_purchase.push(date);
+        s.occasions.push(o.ok_or_else(|| missing(occasions))?);
+    }
+    s.customers = ids.ids;
+    s.total_spend = spend_values;
+    Ok(s)
+}
+
+/// What `rfm` hands to Python: the table, thresholds JSON, segment table JSON.
+pub type RfmOutputPy = (ArrowTable, String, String);
+
+/// Python entry point (see `crm_engine.rfm`).
+#[pyfunction]
+#[pyo3(signature = (
+    data, *, from_transactions, customer, monetary, thresholds_json = None, segments_json = None, time = None,
+    amount = None, as_of, unit = "day".to_owned(), since = None, tz = "UTC".to_owned(), naive = "wall_clock".to_owned(),
+    strict = false, last_purchase = None, occasions = None, spend = None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn rfm_scores(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    from_transactions: bool,
+    customer: String,
+    monetary: String,
+    thresholds_json: Option<String>,
+    segments_json: Option<String>,
+    time: Option<String>,
+    amount: Option<String>,
+    as_of: String,
+    unit: String,
+    since: Option<String>,
+    tz: String,
+    naive: String,
+    strict: bool,
+    last_purchase: Option<String>,
+    occasions: Option<String>,
+    spend: Option<String>,
+) -> PyResult<(RfmOutputPy, Option<(ArrowTable, String)>)> {
+    let monetary = match monetary.as_str() {
+        "total" => Monetary::Total,
+        "mean_per_occasion" => Monetary::MeanPerOccasion,
+        other => {
+            return Err(Error::new(
+                Kind::Config,
+                format!("monetary must be \"total\" or \"mean_per_occasion\", got {other:?}"),
+            )
+            .rule("monetary")
+            .into_pyerr(py));
+        }
+    };
+    let thresholds: Option<RfmThresholds> = thresholds_json
+        .map(|j| serde_json::from_str(&j))
+        .transpose()
+        .map_err(|e| {
+            Error::new(Kind::Config, format!("invalid RFM thresholds: {e}"))
+                .rule("thresholds")
+                .into_pyerr(py)
+        })?;
+    let table = match segments_json {
+        None => SegmentTable::standard(),
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            Error::new(Kind::Config, format!("invalid segment table: {e}"))
+                .rule("segment_table")
+                .into_pyerr(py)
+        })?,
+    };
+    let params = SummaryParams {
+        as_of,
+        unit,
+        since,
+        tz,
+        naive,
+        strict,
+        amount_scale: None,
+        max_listed_rejections: None,
+    };
+    let (_, config) = params.configs().map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py(
+        if from_transactions {
+            "rfm (transactions)"
+        } else {
+            "rfm"
+        },
+        data,
+    )?;
+    let need = |v: Option<String>, what: &str| {
+        v.ok_or_else(|| {
+            Error::new(
+                Kind::Config,
+                format!("rfm: the {what} column must be named"),
+            )
+            .rule("column_name")
+        })
+    };
+    run(py, move || {
+        let (summaries, summary_out) = if from_transactions {
+            let cols = TransactionColumns {
+                customer: customer.clone(),
+                time: need(time, "time")?,
+                amount: need(amount, "amount")?,
+                quantity: None,
+                margin: None,
+                discount: None,
+            };
+            let (s, r) = summarize_table(&input, &cols, &params)?;
+            let st = summary_table(&s)?;
+            (s, Some((st, json(&r)?)))
+        } else {
+            let s = summaries_of_table(
+                &input,
+                &customer,
+                &need(last_purchase, "last_purchase")?,
+                &need(occasions, "occasions")?,
+                &need(spend, "spend")?,
+                config.as_of,
+            )?;
+            (s, None)
+        };
+        let r = rfm(&summaries, monetary, thresholds.as_ref(), &table).map_err(rfm_error)?;
+        let out = rfm_table(&summaries, &r, monetary)?;
+        Ok(((out, json(&r.thresholds)?, json(&r.table)?), summary_out))
+    })
+}
