@@ -72,15 +72,28 @@ pub fn decimal_from_f64_slow(x: f64) -> std::result::Result<Decimal, FloatProble
     if !x.is_finite() {
         return Err(FloatProblem::NotFinite);
     }
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(x);
+    parse_shortest(ryu::Buffer::new().format_finite(x), x != 0.0)
+}
+
+/// The shortest representation of the f32 itself: 0.1f32 is 0.1 (widening
+/// to f64 first would give 0.10000000149011612).
+pub fn decimal_from_f32(x: f32) -> std::result::Result<Decimal, FloatProblem> {
+    if !x.is_finite() {
+        return Err(FloatProblem::NotFinite);
+    }
+    parse_shortest(ryu::Buffer::new().format_finite(x), x != 0.0)
+}
+
+/// Parses `ryu`'s shortest round-trip text; a non-zero float that parses to
+/// zero lies below Decimal's resolution.
+fn parse_shortest(text: &str, nonzero: bool) -> std::result::Result<Decimal, FloatProblem> {
     let parsed = if text.contains('e') || text.contains('E') {
         Decimal::from_scientific(text)
     } else {
         Decimal::from_str(text)
     };
     match parsed {
-        Ok(d) if d.is_zero() && x != 0.0 => Err(FloatProblem::OutOfRange),
+        Ok(d) if d.is_zero() && nonzero => Err(FloatProblem::OutOfRange),
         Ok(d) => Ok(d.normalize()),
         Err(_) => Err(FloatProblem::OutOfRange),
     }
@@ -188,8 +201,20 @@ pub fn decimals(
             Ok(out)
         }};
     }
+    let float_error = |problem: FloatProblem, row: usize| match problem {
+        FloatProblem::NotFinite => {
+            value_error(what, column, row, "value is NaN or infinite", "finite")
+        }
+        FloatProblem::OutOfRange => value_error(
+            what,
+            column,
+            row,
+            "value is outside Decimal's range (|x| < 7.9e28, resolution 1e-28)",
+            "in_range",
+        ),
+    };
     macro_rules! floats {
-        ($t:ty) => {{
+        ($t:ty, $convert:expr) => {{
             let a = array.as_primitive::<$t>();
             let mut out = Vec::with_capacity(len);
             for row in 0..len {
@@ -197,97 +222,23 @@ pub fn decimals(
                     out.push(null_at(row)?);
                     continue;
                 }
-                match decimal_from_f64(f64::from(a.value(row))) {
+                match $convert(a.value(row)) {
                     Ok(d) => out.push(Some(d)),
-                    Err(FloatProblem::NotFinite) => {
-                        return Err(value_error(
-                            what,
-                            column,
-                            row,
-                            "value is NaN or infinite",
-                            "finite",
-                        ));
-                    }
-                    Err(FloatProblem::OutOfRange) => {
-                        return Err(value_error(
-                            what,
-                            column,
-                            row,
-                            "value is outside Decimal's range (|x| < 7.9e28, resolution 1e-28)",
-                            "in_range",
-                        ));
-                    }
+                    Err(problem) => return Err(float_error(problem, row)),
                 }
             }
             Ok(out)
         }};
     }
     match array.data_type() {
-        DataType::Float64 => floats!(Float64Type),
-        DataType::Float32 => {
-            // The shortest representation of the f32 itself: 0.1f32 is 0.1.
-            let a = array.as_primitive::<Float32Type>();
-            let mut out = Vec::with_capacity(len);
-            for row in 0..len {
-                if a.is_null(row) {
-                    out.push(null_at(row)?);
-                    continue;
-                }
-                let x = a.value(row);
-                if !x.is_finite() {
-                    return Err(value_error(
-                        what,
-                        column,
-                        row,
-                        "value is NaN or infinite",
-                        "finite",
-                    ));
-                }
-                let mut buf = ryu::Buffer::new();
-                let text = buf.format_finite(x);
-                let parsed = if text.contains('e') {
-                    Decimal::from_scientific(text)
-                } else {
-                    Decimal::from_str(text)
-                };
-                match parsed {
-                    Ok(d) if !(d.is_zero() && x != 0.0) => out.push(Some(d.normalize())),
-                    _ => {
-                        return Err(value_error(
-                            what,
-                            column,
-                            row,
-                            "value is outside Decimal's range (|x| < 7.9e28, resolution 1e-28)",
-                            "in_range",
-                        ));
-                    }
-                }
-            }
-            Ok(out)
-        }
-        DataType::Float16 => {
-            let a = array.as_primitive::<Float16Type>();
-            let mut out = Vec::with_capacity(len);
-            for row in 0..len {
-                if a.is_null(row) {
-                    out.push(null_at(row)?);
-                    continue;
-                }
-                match decimal_from_f64(a.value(row).to_f64()) {
-                    Ok(d) => out.push(Some(d)),
-                    Err(_) => {
-                        return Err(value_error(
-                            what,
-                            column,
-                            row,
-                            "value is NaN or infinite",
-                            "finite",
-                        ));
-                    }
-                }
-            }
-            Ok(out)
-        }
+        DataType::Float64 => floats!(Float64Type, decimal_from_f64),
+        DataType::Float32 => floats!(Float32Type, decimal_from_f32),
+        DataType::Float16 => floats!(
+            Float16Type,
+            |x: <Float16Type as arrow::datatypes::ArrowPrimitiveType>::Native| decimal_from_f64(
+                x.to_f64()
+            )
+        ),
         DataType::Int8 => ints!(Int8Type),
         DataType::Int16 => ints!(Int16Type),
         DataType::Int32 => ints!(Int32Type),
