@@ -242,8 +242,15 @@ fn int_col(v: &[u64]) -> ArrayRef {
     ))
 }
 
-/// The per-customer table of summaries, sorted by customer id.
+/// The per-customer table of summaries, sorted by customer id. The
+/// optional columns are empty in `s` when the input had none of them: they
+/// become all-null (counts: zero) columns, so the table's schema never
+/// depends on the input.
 pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
+    let n = s.len();
+    let optional = s.quantity.len() == n;
+    let or_null = |col: ArrayRef| if optional { col } else { arrow::array::new_null_array(&DataType::Float64, n) };
+    let discounted = if optional { int_col(&s.discounted_transactions) } else { int_col(&vec![0; n]) };
     ArrowTable::from_columns(vec![
         ("customer_id", ids_array(&s.customers)),
         ("frequency", int_col(&s.frequency)),
@@ -261,15 +268,12 @@ pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
         ("mean_spend", dec_col(&s.mean_spend)),
         ("returns", int_col(&s.returns)),
         ("returns_amount", dec_col(&s.returns_amount)),
-        ("quantity", opt_dec_col(&s.quantity)),
-        ("margin", opt_dec_col(&s.margin)),
-        (
-            "discounted_transactions",
-            int_col(&s.discounted_transactions),
-        ),
+        ("quantity", or_null(opt_dec_col(&s.quantity))),
+        ("margin", or_null(opt_dec_col(&s.margin))),
+        ("discounted_transactions", discounted),
         (
             "discount_share",
-            Arc::new(Float64Array::from(s.discount_share.clone())),
+            or_null(Arc::new(Float64Array::from(s.discount_share.clone()))),
         ),
     ])
 }

@@ -62,8 +62,18 @@
 //! (customer index, day) per row whose day is neither the customer's current
 //! first nor last day (so time-sorted input appends about one key per
 //! occasion), and periodically radix-sorts and de-duplicates the keys into a
-//! sorted run. Memory therefore grows with customers and their occasions, not
-//! with transactions.
+//! sorted, delta-encoded run of about 2 bytes per occasion. Memory therefore
+//! grows with customers and their occasions, not with transactions.
+//!
+//! ### Memory
+//!
+//! Besides the input, a run holds per customer a 64-byte record, its id and
+//! an index slot, plus the occasion run; [`finish`](SummaryAccumulator::finish)
+//! puts the records into output order in place and converts them from the
+//! back, freeing them as the output columns fill, so records and output are
+//! never both whole in memory. The optional columns (quantity, margin,
+//! discount) cost nothing when the input has none of them: their output
+//! columns are then empty.
 //!
 //! ### Speed
 //!
@@ -119,8 +129,11 @@ pub const MAX_AMOUNT_SCALE: u32 = 18;
 /// The largest amount mantissa accepted (Decimal's 96-bit limit).
 const MAX_MANTISSA: i128 = (1_i128 << 96) - 1;
 
-/// Keys buffered before a compaction, at least.
-const MIN_PENDING: usize = 1 << 22;
+/// Keys buffered before a compaction, at least (8 MiB).
+const MIN_PENDING: usize = 1 << 20;
+
+/// Output rows converted between two releases of the records' memory.
+const FREE_EVERY: usize = 1 << 16;
 
 /// Rows validated, indexed and added per pass.
 const CHUNK: usize = 1 << 14;
@@ -908,9 +921,14 @@ impl<'a> ColumnBatch<'a> {
     }
 }
 
-/// Per-customer running figures; one cache line.
+/// Per-customer running figures, 64 bytes.
+///
+/// Aligned to 16, not to a cache line: a vector of over-aligned values
+/// cannot shrink in place (the allocator copies it), and `finish` shrinks
+/// the records as it converts them. The rarely used `returns_amount` comes
+/// last, so a record that straddles two lines mostly touches one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[repr(C, align(64))]
+#[repr(C, align(16))]
 struct Cell {
     first_day: i32,
     last_day: i32,
@@ -1035,6 +1053,26 @@ impl CustomerIndex {
         Ok(Some((i, true)))
     }
 
+    /// The customer indices in output order: by id. Integer ids need no
+    /// sort when the direct table holds them (it is in id order); the few
+    /// in the hash map are negative or beyond the table and sort apart.
+    fn output_order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = Vec::with_capacity(self.ids.len());
+        if !self.texts.is_empty() {
+            order.extend(0..self.ids.len() as u32);
+            order.sort_unstable_by(|a, b| self.ids.get(*a as usize).cmp(&self.ids.get(*b as usize)));
+            return order;
+        }
+        let mut outside: Vec<(i64, u32)> = self.ints.iter().map(|(k, i)| (*k, *i)).collect();
+        radsort::sort_by_key(&mut outside, |p| p.0);
+        let negative = outside.partition_point(|p| p.0 < 0);
+        let (below, above) = outside.split_at(negative);
+        order.extend(below.iter().map(|p| p.1));
+        order.extend(self.direct.iter().filter(|s| **s != 0).map(|s| s - 1));
+        order.extend(above.iter().map(|p| p.1));
+        order
+    }
+
     fn id(&mut self, id: &CustomerId) -> Option<(u32, bool)> {
         match id {
             CustomerId::Int(k) => self.int(*k),
@@ -1096,7 +1134,7 @@ pub struct SummaryAccumulator {
     /// Unsorted keys since the last compaction.
     pending: Vec<u64>,
     /// Sorted, de-duplicated keys.
-    occasions: Vec<u64>,
+    occasions: OccasionRun,
     tally: Tally,
 }
 
@@ -1119,7 +1157,7 @@ impl From<SummaryAccumulator> for PartialRepr {
             ids: a.index.ids,
             cells: a.cells,
             extra: a.extra,
-            occasions: a.occasions,
+            occasions: a.occasions.iter().collect(),
             tally: a.tally,
         }
     }
@@ -1171,8 +1209,9 @@ impl SummaryAccumulator {
     /// ```
     pub fn new(config: SummaryConfig) -> Result<Self, SummaryError> {
         config.check()?;
+        let as_of_day = day_number(config.as_of);
         Ok(SummaryAccumulator {
-            as_of_day: day_number(config.as_of),
+            as_of_day,
             start_day: config.window_start.map_or(i32::MIN, day_number),
             config,
             index: CustomerIndex::default(),
@@ -1180,7 +1219,7 @@ impl SummaryAccumulator {
             extra: Vec::new(),
             track_extra: false,
             pending: Vec::new(),
-            occasions: Vec::new(),
+            occasions: OccasionRun::new(as_of_day),
             tally: Tally::default(),
         })
     }
@@ -1511,10 +1550,12 @@ impl SummaryAccumulator {
     }
 
     /// Pending keys that trigger a compaction: at least [`MIN_PENDING`],
-    /// and a quarter of the sorted run, so that merging stays near-linear
-    /// overall while the pending buffer stays small next to the run.
+    /// and an eighth of the sorted run's keys, so that merging stays
+    /// near-linear overall while the pending buffer (8 bytes a key, plus as
+    /// much again to sort it) stays near the run's size (about 2 bytes a
+    /// key).
     fn compact_threshold(&self) -> usize {
-        MIN_PENDING.max(self.occasions.len() / 4)
+        MIN_PENDING.max(self.occasions.len() / 8)
     }
 
     fn ensure_extra(&mut self) {
@@ -1593,28 +1634,7 @@ impl SummaryAccumulator {
         }
         radsort::sort(&mut self.pending);
         self.pending.dedup();
-        if self.occasions.is_empty() {
-            std::mem::swap(&mut self.occasions, &mut self.pending);
-            self.pending.clear();
-            return;
-        }
-        // Merge from the back into the extended run.
-        let (a_len, b_len) = (self.occasions.len(), self.pending.len());
-        self.occasions.reserve_exact(b_len);
-        self.occasions.extend_from_slice(&self.pending);
-        let (mut i, mut j, mut k) = (a_len, b_len, a_len + b_len);
-        while j > 0 {
-            k -= 1;
-            let b = self.pending[j - 1];
-            if i > 0 && self.occasions[i - 1] > b {
-                self.occasions[k] = self.occasions[i - 1];
-                i -= 1;
-            } else {
-                self.occasions[k] = b;
-                j -= 1;
-            }
-        }
-        self.occasions.dedup();
+        self.occasions.merge_sorted(&self.pending);
         self.pending.clear();
         if self.pending.capacity() > MIN_PENDING * 2 {
             self.pending.shrink_to(MIN_PENDING);
@@ -1680,9 +1700,12 @@ impl SummaryAccumulator {
                 e.discounted += o.discounted;
             }
         }
-        for k in &other.occasions {
-            if let Some(idx) = map.get(key_index(*k)) {
-                self.pending.push(key(*idx, key_day(*k)));
+        for k in other.occasions.iter() {
+            if let Some(idx) = map.get(key_index(k)) {
+                self.pending.push(key(*idx, key_day(k)));
+                if self.pending.len() >= self.compact_threshold() {
+                    self.compact();
+                }
             }
         }
         self.tally
@@ -1707,71 +1730,98 @@ impl SummaryAccumulator {
     pub fn finish(mut self) -> Result<SummaryOutput, SummaryError> {
         self.compact();
         let n = self.cells.len();
-        let mut occasions = vec![0_u64; n];
-        for k in &self.occasions {
-            if let Some(o) = occasions.get_mut(key_index(*k)) {
-                *o += 1;
-            }
-        }
+        let mut occasions = self.occasions.counts(n);
         // Free what the output does not need before building it.
-        self.occasions = Vec::new();
+        self.occasions = OccasionRun::default();
         self.pending = Vec::new();
-        let all_int = self.index.texts.is_empty();
+        // Output order: by customer id, whatever the input order.
+        let order = self.index.output_order();
         let mut ids = std::mem::take(&mut self.index.ids);
         self.index = CustomerIndex::default();
-        // Output order: by customer id, whatever the input order.
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        if all_int {
-            let mut pairs: Vec<(i64, u32)> = order
-                .iter()
-                .map(|i| match ids.get(*i as usize) {
-                    Some(CustomerId::Int(k)) => (*k, *i),
-                    _ => (0, *i),
-                })
-                .collect();
-            radsort::sort_by_key(&mut pairs, |p| p.0);
-            order = pairs.into_iter().map(|p| p.1).collect();
-        } else {
-            order.sort_unstable_by(|a, b| ids.get(*a as usize).cmp(&ids.get(*b as usize)));
-        }
+        let track = self.track_extra;
+        permute_in_place(order, |a, b| {
+            self.cells.swap(a, b);
+            ids.swap(a, b);
+            occasions.swap(a, b);
+            if track {
+                self.extra.swap(a, b);
+            }
+        });
         let scale = self.config.amount_scale;
-        let unit = self.config.unit;
         let mut s = Summaries::with_capacity(&self.config, n);
-        for ix in order {
-            let ix = ix as usize;
-            let (Some(c), Some(id), Some(occ)) = (self.cells.get(ix), ids.get_mut(ix), occasions.get(ix)) else {
-                return Err(SummaryError::TotalsOverflow);
-            };
-            let id = std::mem::replace(id, CustomerId::Int(0));
-            let overflow = || SummaryError::CustomerOverflow { customer: id.clone() };
-            let dec = |m: Mantissa| to_decimal(m, scale).ok_or_else(overflow);
-            let x = occ.saturating_sub(1);
-            let transactions = u64::from(c.transactions);
-            s.first_purchase.push(date_of_day(c.first_day).ok_or_else(overflow)?);
-            s.last_purchase.push(date_of_day(c.last_day).ok_or_else(overflow)?);
-            s.occasions.push(*occ);
-            s.transactions.push(transactions);
-            s.total_spend.push(dec(c.total)?);
-            s.mean_spend.push(div(c.total, scale, transactions).ok_or_else(overflow)?);
-            s.returns.push(u64::from(c.returns));
-            s.returns_amount.push(dec(c.returns_amount)?);
-            s.frequency.push(x);
-            s.recency.push(unit.of_days(i64::from(c.last_day) - i64::from(c.first_day)));
-            s.age.push(unit.of_days(i64::from(self.as_of_day) - i64::from(c.first_day)));
-            let repeat = c.total.checked_sub(c.first_day_spend).ok_or_else(overflow)?;
-            s.monetary_value.push(if x == 0 { Decimal::ZERO } else { div(repeat, scale, x).ok_or_else(overflow)? });
-            let e = self.extra.get(ix).copied().unwrap_or_default();
-            s.quantity.push(if e.quantity_rows > 0 { Some(dec(e.quantity)?) } else { None });
-            s.margin.push(if e.margin_rows > 0 { Some(dec(e.margin)?) } else { None });
-            s.discounted_transactions.push(e.discounted);
-            s.discount_share.push((e.flag_rows > 0).then(|| e.discounted as f64 / e.flag_rows as f64));
-            s.customers.push(id);
+        if !track {
+            (s.quantity, s.margin, s.discounted_transactions, s.discount_share) = Default::default();
         }
+        // From the back, so that the records' memory can be given back
+        // while the output grows.
+        while let Some(c) = self.cells.pop() {
+            let ix = self.cells.len();
+            let extra = if track { self.extra.pop() } else { None };
+            let occ = occasions.get(ix).copied().map_or(0, u64::from);
+            if let Err(()) = self.push_row(&mut s, &c, occ, extra, scale) {
+                return Err(SummaryError::CustomerOverflow { customer: ids.get(ix).cloned().unwrap_or(CustomerId::Int(0)) });
+            }
+            if ix.is_multiple_of(FREE_EVERY) {
+                self.cells.shrink_to_fit();
+                self.extra.shrink_to_fit();
+            }
+        }
+        s.reverse_rows();
+        s.customers = ids;
         let reconciliation = self
             .tally
             .report(scale, self.config.max_listed_rejections)
             .ok_or(SummaryError::TotalsOverflow)?;
         Ok(SummaryOutput { summaries: s, reconciliation })
+    }
+
+    /// Appends one customer's output row; `Err` when a figure does not fit
+    /// a [`Decimal`] or a date.
+    fn push_row(&self, s: &mut Summaries, c: &Cell, occ: u64, extra: Option<Extra>, scale: u32) -> Result<(), ()> {
+        let dec = |m: Mantissa| to_decimal(m, scale).ok_or(());
+        let x = occ.saturating_sub(1);
+        let transactions = u64::from(c.transactions);
+        let unit = self.config.unit;
+        s.first_purchase.push(date_of_day(c.first_day).ok_or(())?);
+        s.last_purchase.push(date_of_day(c.last_day).ok_or(())?);
+        s.occasions.push(occ);
+        s.transactions.push(transactions);
+        s.total_spend.push(dec(c.total)?);
+        s.mean_spend.push(div(c.total, scale, transactions).ok_or(())?);
+        s.returns.push(u64::from(c.returns));
+        s.returns_amount.push(dec(c.returns_amount)?);
+        s.frequency.push(x);
+        s.recency.push(unit.of_days(i64::from(c.last_day) - i64::from(c.first_day)));
+        s.age.push(unit.of_days(i64::from(self.as_of_day) - i64::from(c.first_day)));
+        let repeat = c.total.checked_sub(c.first_day_spend).ok_or(())?;
+        s.monetary_value.push(if x == 0 { Decimal::ZERO } else { div(repeat, scale, x).ok_or(())? });
+        if let Some(e) = extra {
+            s.quantity.push(if e.quantity_rows > 0 { Some(dec(e.quantity)?) } else { None });
+            s.margin.push(if e.margin_rows > 0 { Some(dec(e.margin)?) } else { None });
+            s.discounted_transactions.push(e.discounted);
+            s.discount_share.push((e.flag_rows > 0).then(|| e.discounted as f64 / e.flag_rows as f64));
+        }
+        Ok(())
+    }
+}
+
+/// Rearranges parallel vectors so that position `p` holds what was at
+/// `order[p]`, by following the permutation's cycles with `swap`: no second
+/// copy of the vectors. `order` must be a permutation of `0..order.len()`;
+/// entries out of range end their cycle.
+fn permute_in_place(mut order: Vec<u32>, mut swap: impl FnMut(usize, usize)) {
+    let n = order.len();
+    for p in 0..n {
+        let mut q = p;
+        while let Some(slot) = order.get_mut(q) {
+            let src = *slot as usize;
+            *slot = q as u32;
+            if src == p || src == q || src >= n {
+                break;
+            }
+            swap(q, src);
+            q = src;
+        }
     }
 }
 
@@ -1925,13 +1975,16 @@ pub struct Summaries {
     pub returns: Vec<u64>,
     /// See [`CustomerSummary::returns_amount`].
     pub returns_amount: Vec<Decimal>,
-    /// See [`CustomerSummary::quantity`].
+    /// See [`CustomerSummary::quantity`]; empty when the input had none
+    /// of the optional columns (quantity, margin, discount flag), so that
+    /// they cost no memory then.
     pub quantity: Vec<Option<Decimal>>,
-    /// See [`CustomerSummary::margin`].
+    /// See [`CustomerSummary::margin`]; empty like `quantity`.
     pub margin: Vec<Option<Decimal>>,
-    /// See [`CustomerSummary::discounted_transactions`].
+    /// See [`CustomerSummary::discounted_transactions`]; empty like
+    /// `quantity` (read as 0 each).
     pub discounted_transactions: Vec<u64>,
-    /// See [`CustomerSummary::discount_share`].
+    /// See [`CustomerSummary::discount_share`]; empty like `quantity`.
     pub discount_share: Vec<Option<f64>>,
     /// See [`CustomerSummary::frequency`].
     pub frequency: Vec<u64>,
@@ -2033,15 +2086,36 @@ impl Summaries {
             mean_spend: *self.mean_spend.get(i)?,
             returns: *self.returns.get(i)?,
             returns_amount: *self.returns_amount.get(i)?,
-            quantity: *self.quantity.get(i)?,
-            margin: *self.margin.get(i)?,
-            discounted_transactions: *self.discounted_transactions.get(i)?,
-            discount_share: *self.discount_share.get(i)?,
+            quantity: self.quantity.get(i).copied().flatten(),
+            margin: self.margin.get(i).copied().flatten(),
+            discounted_transactions: self.discounted_transactions.get(i).copied().unwrap_or(0),
+            discount_share: self.discount_share.get(i).copied().flatten(),
             frequency: *self.frequency.get(i)?,
             recency: *self.recency.get(i)?,
             age: *self.age.get(i)?,
             monetary_value: *self.monetary_value.get(i)?,
         })
+    }
+
+    /// Reverses the order of the rows (the columns that have them).
+    fn reverse_rows(&mut self) {
+        self.customers.reverse();
+        self.first_purchase.reverse();
+        self.last_purchase.reverse();
+        self.occasions.reverse();
+        self.transactions.reverse();
+        self.total_spend.reverse();
+        self.mean_spend.reverse();
+        self.returns.reverse();
+        self.returns_amount.reverse();
+        self.quantity.reverse();
+        self.margin.reverse();
+        self.discounted_transactions.reverse();
+        self.discount_share.reverse();
+        self.frequency.reverse();
+        self.recency.reverse();
+        self.age.reverse();
+        self.monetary_value.reverse();
     }
 
     /// All rows as structs, in order.
@@ -2366,6 +2440,9 @@ impl CalibrationHoldoutAccumulator {
         })
     }
 }
+
+mod occasions;
+use occasions::OccasionRun;
 
 #[cfg(test)]
 mod tests;

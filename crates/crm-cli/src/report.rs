@@ -1,0 +1,172 @@
+//! `crm report`: the main job, end to end, into one directory.
+//!
+//! Writes `summaries.csv`, `tiers.csv`, `rfm.csv` (one row per customer
+//! each), `result.json` (the serde form of the reconciliation, tier report
+//! and RFM thresholds and segment table) and `report.md`: tiers with their
+//! treatments and shares, the top customers with the evidence behind their
+//! tier, RFM segment sizes and the reconciliation of every input row.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crm_core::assignment::{AssignmentConfig, Assignments};
+use crm_core::reconciliation::Reconciliation;
+use crm_core::rfm::RfmResult;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::failure::Failure;
+use crate::source::Source;
+use crate::table::write_json;
+use crate::{MonetaryArg, assignments, rfm_of, tables};
+
+/// Customers listed in the report's top table.
+const TOP: usize = 10;
+
+/// The JSON part of the report.
+#[derive(Debug, Serialize)]
+struct ReportJson<'a> {
+    input: String,
+    as_of: chrono::NaiveDate,
+    window_start: Option<chrono::NaiveDate>,
+    customers: usize,
+    reconciliation: &'a Reconciliation,
+    tiers: Vec<crm_core::tier::TierSummary>,
+    tier_config: &'a AssignmentConfig,
+    rfm_thresholds: &'a crm_core::rfm::RfmThresholds,
+    rfm_segments: Vec<(String, u64)>,
+}
+
+/// Runs the report into `dir`; returns the path of `report.md` and a short
+/// text for the terminal (the tier table and the reconciliation).
+pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path) -> Result<(PathBuf, String), Failure> {
+    let out = source.summarize()?;
+    let s = &out.summaries;
+    let a = assignments(s, config)?;
+    let r = rfm_of(s, MonetaryArg::Total)?;
+    std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
+    tables::summaries(s).write(&dir.join("summaries.csv"))?;
+    tables::tiers(&a).write(&dir.join("tiers.csv"))?;
+    tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
+    let segments = segment_sizes(&r);
+    let json = ReportJson {
+        input: source.name(),
+        as_of: s.as_of,
+        window_start: s.window_start,
+        customers: s.len(),
+        reconciliation: &out.reconciliation,
+        tiers: a.summary(),
+        tier_config: a.config(),
+        rfm_thresholds: &r.thresholds,
+        rfm_segments: segments.clone(),
+    };
+    write_json(&json, &dir.join("result.json"))?;
+    let md = markdown(&json, &a, &segments);
+    let path = dir.join("report.md");
+    std::fs::write(&path, md).map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))?;
+    let mut brief = String::new();
+    tier_section(&mut brief, &json, &a);
+    let r = &out.reconciliation;
+    let _ = writeln!(
+        brief,
+        "{} rows read = {} used + {} skipped + {} rejected",
+        r.rows_read,
+        r.rows_used,
+        r.rows_skipped_after_as_of + r.rows_skipped_before_window,
+        r.rows_rejected
+    );
+    Ok((path, brief))
+}
+
+/// Customers per RFM segment, every segment of the table in its order
+/// (empty ones too), then customers no rule matched.
+fn segment_sizes(r: &RfmResult) -> Vec<(String, u64)> {
+    let rules = r.table.rules();
+    let mut sizes: Vec<(String, u64)> = rules.iter().map(|x| (x.name.clone(), 0)).collect();
+    let mut unmatched = 0;
+    for s in &r.segments {
+        match sizes.get_mut(*s) {
+            Some(slot) => slot.1 += 1,
+            None => unmatched += 1,
+        }
+    }
+    if unmatched > 0 || r.segments.len() < r.scores.len() {
+        sizes.push(("(no segment)".to_owned(), unmatched + (r.scores.len() - r.segments.len().min(r.scores.len())) as u64));
+    }
+    sizes
+}
+
+fn pct(d: Decimal) -> String {
+    format!("{:.2} %", (d * Decimal::ONE_HUNDRED).round_dp(2))
+}
+
+fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Customer value report\n");
+    let window = j.window_start.map_or_else(|| "the start of the data".to_owned(), |d| d.to_string());
+    let _ = writeln!(md, "Input `{}`, period from {window} to {} (analysis date), {} customers.\n", j.input, j.as_of, j.customers);
+    tier_section(&mut md, j, a);
+    top_section(&mut md, a);
+    let _ = writeln!(md, "## RFM segments\n\n| segment | customers |\n|---|---:|");
+    for (name, n) in segments {
+        let _ = writeln!(md, "| {name} | {n} |");
+    }
+    reconciliation_section(&mut md, j.reconciliation);
+    md
+}
+
+fn tier_section(md: &mut String, j: &ReportJson<'_>, a: &Assignments) {
+    let _ = writeln!(md, "## Value tiers and treatments\n");
+    let _ = writeln!(md, "| tier | customers | value | value share | customer share | treatment |\n|---|---:|---:|---:|---:|---|");
+    let mut share_sum = Decimal::ZERO;
+    for t in &j.tiers {
+        share_sum += t.value_share;
+        let treatment = a.config().policy.treatment(t.tier, Default::default());
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.2} | {} | {} | {treatment} |",
+            t.tier.as_str(),
+            t.customers,
+            t.value,
+            pct(t.value_share),
+            pct(t.customer_share)
+        );
+    }
+    let _ = writeln!(md, "\nValue shares add up to {}.\n", pct(share_sum));
+}
+
+fn top_section(md: &mut String, a: &Assignments) {
+    let c = a.classification();
+    let mut order: Vec<usize> = (0..a.len()).filter(|&i| c.rank(i).is_some()).collect();
+    order.sort_by_key(|&i| (c.rank(i), i));
+    let _ = writeln!(md, "## Top {TOP} customers: why each is where it is\n");
+    let _ = writeln!(md, "| customer | rank | value | share | cumulative before | tier |\n|---|---:|---:|---:|---:|---|");
+    for row in order.iter().take(TOP).filter_map(|&i| a.get(i)) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.2} | {} | {} | {} |",
+            row.customer,
+            row.tier.rank.unwrap_or_default(),
+            row.tier.value,
+            row.tier.share.map(pct).unwrap_or_default(),
+            row.tier.cumulative_share_before.map(pct).unwrap_or_default(),
+            row.tier.tier.as_str()
+        );
+    }
+    let _ = writeln!(md);
+}
+
+fn reconciliation_section(md: &mut String, r: &Reconciliation) {
+    let _ = writeln!(md, "\n## Reconciliation of every input row\n");
+    let _ = writeln!(md, "| rows | count | amount |\n|---|---:|---:|");
+    let _ = writeln!(md, "| read | {} | {} |", r.rows_read, r.amount_read);
+    let _ = writeln!(md, "| used | {} | {} |", r.rows_used, r.amount_used);
+    let _ = writeln!(md, "| skipped: after the analysis date | {} | {} |", r.rows_skipped_after_as_of, r.amount_skipped_after_as_of);
+    let _ = writeln!(md, "| skipped: before the window | {} | {} |", r.rows_skipped_before_window, r.amount_skipped_before_window);
+    let _ = writeln!(md, "| rejected | {} | {} |", r.rows_rejected, r.amount_rejected);
+    let balanced = if r.is_balanced() { "read = used + skipped + rejected" } else { "DOES NOT ADD UP" };
+    let _ = writeln!(md, "\n{balanced}.");
+    for rule in &r.rejected_by_rule {
+        let _ = writeln!(md, "- column `{}`: {} ({} rows)", rule.column, rule.reason, rule.rows);
+    }
+}

@@ -1,0 +1,170 @@
+//! Where the transactions come from: a CSV or Parquet file, its column
+//! names, and the analysis settings every subcommand shares.
+//!
+//! Defaults follow crm-io's: columns `customer`, `date`, `amount`; a file
+//! ending in `.parquet` or `.pq` is Parquet, anything else CSV with a header.
+//! `--format cdnow` reads the CDNOW sample layout (no header, whitespace
+//! separated, customer in the second column, dollars in the fifth).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use crm_core::summary::{SummaryConfig, SummaryOutput, Unit};
+use crm_core::transaction::CalendarConfig;
+use crm_io::{ColumnMapping, CsvOptions, IdType, summarize_csv, summarize_parquet};
+
+use crate::failure::Failure;
+
+/// The file layouts the command reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// From the file name: `.parquet`/`.pq` is Parquet, else CSV.
+    Auto,
+    /// Delimited text with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// The CDNOW sample layout (whitespace separated, no header).
+    Cdnow,
+}
+
+/// The unit of recency and age in the summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnitArg {
+    /// Days.
+    Day,
+    /// Weeks (days / 7).
+    Week,
+}
+
+/// Options naming the input file, its columns and the analysis period.
+#[derive(Debug, Clone, Args)]
+pub struct Source {
+    /// The transactions file (CSV or Parquet).
+    #[arg(long, short)]
+    pub input: PathBuf,
+    /// The file layout.
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    pub format: Format,
+    /// The analysis date (YYYY-MM-DD): rows after it are skipped and
+    /// reported, never used. Required: the engine never reads the clock.
+    #[arg(long)]
+    pub as_of: NaiveDate,
+    /// The first day of the period (YYYY-MM-DD); earlier rows are skipped
+    /// and reported.
+    #[arg(long)]
+    pub since: Option<NaiveDate>,
+    /// Unit of recency and age.
+    #[arg(long, value_enum, default_value_t = UnitArg::Day)]
+    pub unit: UnitArg,
+    /// Customer id column.
+    #[arg(long, default_value = "customer")]
+    pub customer: String,
+    /// Date or timestamp column.
+    #[arg(long, default_value = "date")]
+    pub date: String,
+    /// Amount column (negative = return).
+    #[arg(long, default_value = "amount")]
+    pub amount: String,
+    /// Optional quantity column.
+    #[arg(long)]
+    pub quantity: Option<String>,
+    /// Optional gross-margin column (flags unprofitable customers).
+    #[arg(long)]
+    pub margin: Option<String>,
+    /// Optional discount-flag column.
+    #[arg(long)]
+    pub discount: Option<String>,
+    /// CSV field delimiter (one character; `\t` for tab).
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    /// Read CSV customer ids as integers (default: text, exactly as written).
+    #[arg(long)]
+    pub int_ids: bool,
+    /// Time zone (IANA name) in which timestamps become calendar days.
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// Fail on the first rejected row instead of reporting it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl Source {
+    /// The summary configuration these options describe.
+    pub fn config(&self) -> SummaryConfig {
+        let mut c = SummaryConfig::new(self.as_of).with_unit(match self.unit {
+            UnitArg::Day => Unit::Day,
+            UnitArg::Week => Unit::Week,
+        });
+        if let Some(s) = self.since {
+            c = c.with_window_start(s);
+        }
+        if self.strict {
+            c = c.strict();
+        }
+        c
+    }
+
+    fn calendar(&self) -> Result<CalendarConfig, Failure> {
+        let zone = self
+            .tz
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| Failure::usage(format!("--tz {:?} is not an IANA time zone name (e.g. Europe/Berlin)", self.tz)))?;
+        Ok(CalendarConfig::in_zone(zone))
+    }
+
+    fn mapping(&self) -> ColumnMapping {
+        let mut m = ColumnMapping::new(self.customer.as_str(), self.date.as_str(), self.amount.as_str());
+        m.quantity = self.quantity.as_deref().map(Into::into);
+        m.margin = self.margin.as_deref().map(Into::into);
+        m.discount = self.discount.as_deref().map(Into::into);
+        m
+    }
+
+    fn csv_options(&self) -> Result<CsvOptions, Failure> {
+        let delimiter = match self.delimiter.as_str() {
+            "\\t" | "\t" | "tab" => b'\t',
+            d if d.len() == 1 => d.as_bytes().first().copied().unwrap_or(b','),
+            d => return Err(Failure::usage(format!("--delimiter {d:?} must be one character"))),
+        };
+        let id_type = if self.int_ids { IdType::Int } else { IdType::Text };
+        Ok(CsvOptions { delimiter, id_type, ..CsvOptions::default() })
+    }
+
+    fn format(&self) -> Format {
+        match self.format {
+            Format::Auto if is_parquet(&self.input) => Format::Parquet,
+            Format::Auto => Format::Csv,
+            f => f,
+        }
+    }
+
+    /// The name used for the input in messages and reports.
+    pub fn name(&self) -> String {
+        self.input.display().to_string()
+    }
+
+    /// Reads the file into per-customer summaries and their reconciliation.
+    pub fn summarize(&self) -> Result<SummaryOutput, Failure> {
+        let calendar = self.calendar()?;
+        let config = self.config();
+        let out = match self.format() {
+            Format::Parquet => summarize_parquet(&self.input, &self.mapping(), &calendar, config)?,
+            Format::Cdnow => {
+                let mut mapping = CsvOptions::cdnow_mapping();
+                mapping.margin = self.margin.as_deref().map(Into::into);
+                summarize_csv(&self.input, &CsvOptions::cdnow(), &mapping, &calendar, config)?
+            }
+            Format::Csv | Format::Auto => summarize_csv(&self.input, &self.csv_options()?, &self.mapping(), &calendar, config)?,
+        };
+        if !out.reconciliation.is_balanced() {
+            return Err(Failure::internal(format!("{}: the reconciliation does not add up", self.name())));
+        }
+        Ok(out)
+    }
+}
+
+fn is_parquet(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(), Some("parquet" | "pq"))
+}

@@ -1,0 +1,178 @@
+//! The `crm` command as a user runs it: every subcommand on the bundled
+//! sample and on broken files, checking exit codes, outputs and messages.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use crm_core::summary::SummaryOutput;
+use rust_decimal::Decimal;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/CDNOW_sample.txt")
+}
+
+fn crm() -> Result<Command, Box<dyn std::error::Error>> {
+    Ok(Command::cargo_bin("crm")?)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, std::io::Error> {
+    let p = dir.join(name);
+    std::fs::write(&p, text)?;
+    Ok(p)
+}
+
+#[test]
+fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("report");
+    let assert = crm()?
+        .args(["report", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone())?;
+    assert!(stdout.contains("report.md"), "prints where the report is: {stdout}");
+    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json"] {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    let shares: Decimal = json["tiers"]
+        .as_array()
+        .ok_or("tiers")?
+        .iter()
+        .filter_map(|t| t["value_share"].as_str().and_then(|s| s.parse::<Decimal>().ok()))
+        .sum();
+    assert_eq!(shares, Decimal::ONE);
+    let r = &json["reconciliation"];
+    assert_eq!(r["rows_read"], 6919);
+    assert_eq!(r["rows_used"], 6919);
+    let segments: u64 = json["rfm_segments"].as_array().ok_or("segments")?.iter().filter_map(|s| s[1].as_u64()).sum();
+    assert_eq!(segments, 2357, "every customer has an RFM segment");
+    let md = std::fs::read_to_string(out.join("report.md"))?;
+    assert!(md.contains("Value shares add up to 100.00 %"));
+    assert!(md.contains("read = used + skipped + rejected"));
+    Ok(())
+}
+
+#[test]
+fn summarize_writes_csv_parquet_and_json_that_agree() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for ext in ["csv", "parquet", "json"] {
+        crm()?
+            .args(["summarize", "--format", "cdnow", "--as-of", "1997-09-30", "--unit", "week", "--input"])
+            .arg(sample())
+            .arg("--output")
+            .arg(dir.path().join(format!("s.{ext}")))
+            .assert()
+            .success();
+    }
+    let json: SummaryOutput = serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json"))?)?;
+    assert_eq!(json.summaries.len(), 2357);
+    assert!(json.reconciliation.is_balanced());
+    let csv = std::fs::read_to_string(dir.path().join("s.csv"))?;
+    assert_eq!(csv.lines().count(), 2358, "header + one line per customer");
+    assert!(csv.starts_with("customer_id,frequency,recency,T,monetary_value"));
+    let parquet = std::fs::File::open(dir.path().join("s.parquet"))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(parquet)?.build()?;
+    let rows: usize = reader.map(|b| b.map(|b| b.num_rows())).sum::<Result<usize, _>>()?;
+    assert_eq!(rows, 2357);
+    Ok(())
+}
+
+#[test]
+fn classify_and_rfm_write_one_row_per_customer() -> TestResult {
+    for (cmd, header) in [("classify", "customer_id,value,tier,rank"), ("rfm", "customer_id,recency_days,occasions")] {
+        let out = crm()?.args([cmd, "--format", "cdnow", "--as-of", "1998-06-30", "--input"]).arg(sample()).output()?;
+        assert!(out.status.success(), "{cmd}");
+        let text = String::from_utf8(out.stdout)?;
+        assert!(text.starts_with(header), "{cmd}: {}", text.lines().next().unwrap_or_default());
+        assert_eq!(text.lines().count(), 2358, "{cmd}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_wrong_delimiter_is_bad_input_naming_the_missing_column() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let f = write(dir.path(), "semi.csv", "customer;date;amount\n1;2024-01-02;10\n")?;
+    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr)?;
+    assert!(err.contains("semi.csv") && err.contains("customer"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn a_missing_column_is_bad_input_with_a_json_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let f = write(dir.path(), "no_amount.csv", "customer,date\n1,2024-01-02\n")?;
+    let out = crm()?.args(["--json-errors", "summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr)?;
+    assert_eq!(err["kind"], "bad_input");
+    assert_eq!(err["column"], "amount");
+    assert!(err["file"].as_str().is_some_and(|f| f.ends_with("no_amount.csv")));
+    Ok(())
+}
+
+#[test]
+fn a_date_in_the_wrong_format_is_rejected_and_reported_or_fails_in_strict_mode() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let f = write(dir.path(), "dates.csv", "customer,date,amount\n1,2024-01-02,10\n2,31/31/2024,5\n")?;
+    let out = dir.path().join("s.json");
+    crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).arg("--output").arg(&out).assert().success();
+    let s: SummaryOutput = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    let r = &s.reconciliation;
+    assert_eq!((r.rows_read, r.rows_used, r.rows_rejected), (2, 1, 1));
+    assert_eq!(r.rejections.first().map(|x| (x.row, x.column.as_str())), Some((2, "date")));
+    let strict = crm()?.args(["--json-errors", "summarize", "--strict", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    assert_eq!(strict.status.code(), Some(3));
+    let err: serde_json::Value = serde_json::from_slice(&strict.stderr)?;
+    assert_eq!((err["row"].as_u64(), err["column"].as_str()), (Some(2), Some("date")));
+    Ok(())
+}
+
+#[test]
+fn an_empty_file_is_bad_input_not_a_panic() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let f = write(dir.path(), "empty.csv", "")?;
+    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    let err = String::from_utf8(out.stderr)?;
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    Ok(())
+}
+
+#[test]
+fn a_header_only_file_gives_an_empty_result() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let f = write(dir.path(), "header.csv", "customer,date,amount\n")?;
+    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout)?.lines().count(), 1, "just the header");
+    Ok(())
+}
+
+#[test]
+fn usage_errors_exit_with_2() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let bad_ext = crm()?
+        .args(["summarize", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .arg(sample())
+        .arg("--output")
+        .arg(dir.path().join("x.xlsx"))
+        .output()?;
+    assert_eq!(bad_ext.status.code(), Some(2));
+    let no_as_of = crm()?.args(["summarize", "--input"]).arg(sample()).output()?;
+    assert_eq!(no_as_of.status.code(), Some(2));
+    let bad_cutoffs =
+        crm()?.args(["classify", "--format", "cdnow", "--as-of", "1998-06-30", "--most-valuable", "0.6", "--input"]).arg(sample()).output()?;
+    assert_eq!(bad_cutoffs.status.code(), Some(2));
+    let missing_file = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input", "/nonexistent/tx.csv"]).output()?;
+    assert_eq!(missing_file.status.code(), Some(3));
+    Ok(())
+}
