@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 
 mod failure;
 mod report;
+mod review;
 mod source;
 mod table;
 mod tables;
@@ -77,6 +78,23 @@ enum Command {
         /// Monetary measure.
         #[arg(long, value_enum, default_value_t = MonetaryArg::Total)]
         monetary: MonetaryArg,
+        /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Tier moves between two adjacent periods of the same file: promoted,
+    /// demoted, unchanged, new and lost customers with the figures behind
+    /// each move. The current period is the day after `--previous-as-of`
+    /// to `--as-of`; the previous one ends at `--previous-as-of` (and starts
+    /// at `--since`, or with the data).
+    Review {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        tiers: TierArgs,
+        /// The last day of the previous period (YYYY-MM-DD).
+        #[arg(long)]
+        previous_as_of: chrono::NaiveDate,
         /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
@@ -172,6 +190,27 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 _ => tables::rfm(&out.summaries, &r).write(output)?,
             }
             note(cli, source, &out, output);
+        }
+        Command::Review { source, tiers, previous_as_of, output } => {
+            let r = review::run(source, &tiers.config()?, *previous_as_of)?;
+            match OutFormat::of(output)? {
+                OutFormat::Json => write_json(&r, output)?,
+                _ => review::table(&r).write(output)?,
+            }
+            if !cli.quiet && output != std::path::Path::new("-") {
+                let c = &r.counts;
+                eprintln!(
+                    "{} -> {}: {} promoted, {} demoted, {} unchanged, {} new, {} lost -> {}",
+                    r.previous,
+                    r.current,
+                    c.promoted,
+                    c.demoted,
+                    c.unchanged,
+                    c.new,
+                    c.lost,
+                    output.display()
+                );
+            }
         }
         Command::Report { source, tiers, out } => {
             let (path, brief) = report::run(source, &tiers.config()?, out)?;

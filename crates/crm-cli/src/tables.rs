@@ -8,7 +8,7 @@ use crm_core::assignment::Assignments;
 use crm_core::rfm::RfmResult;
 use crm_core::summary::Summaries;
 
-use crate::table::{Table, counts, dates, decimals, floats, ids, texts};
+use crate::table::{Table, counts, dates, decimals, floats, ids, optional_counts, texts};
 
 /// One row per customer: the summary figures, sorted by customer id.
 pub fn summaries(s: &Summaries) -> Table {
@@ -44,7 +44,7 @@ pub fn tiers(a: &Assignments) -> Table {
     t.push("customer_id", ids(a.ids()))
         .push("value", decimals(rows.iter().map(|r| Some(r.tier.value))))
         .push("tier", texts(rows.iter().map(|r| r.tier.tier.as_str())))
-        .push("rank", counts(rows.iter().map(|r| r.tier.rank.unwrap_or(0))))
+        .push("rank", optional_counts(rows.iter().map(|r| r.tier.rank)))
         .push("share", decimals(rows.iter().map(|r| r.tier.share)))
         .push("cumulative_share_before", decimals(rows.iter().map(|r| r.tier.cumulative_share_before)))
         .push("cumulative_share_after", decimals(rows.iter().map(|r| r.tier.cumulative_share_after)))
