@@ -24,6 +24,7 @@ use crm_core::summary::{Summaries, SummaryOutput};
 use crm_core::tier::{Cutoffs, TierBasis, TierConfig};
 use rust_decimal::Decimal;
 
+mod charts;
 mod failure;
 mod report;
 mod review;

@@ -4,7 +4,8 @@
 //! each), `result.json` (the serde form of the reconciliation, tier report
 //! and RFM thresholds and segment table) and `report.md`: tiers with their
 //! treatments and shares, the top customers with the evidence behind their
-//! tier, RFM segment sizes and the reconciliation of every input row.
+//! tier, RFM segment sizes and the reconciliation of every input row, with
+//! the charts `pareto.png` and `tier_shares.png` ([`crate::charts`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crm_core::rfm::RfmResult;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::charts;
 use crate::failure::Failure;
 use crate::source::Source;
 use crate::table::write_json;
@@ -61,6 +63,8 @@ pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path) -> Result<(Pa
         rfm_segments: segments.clone(),
     };
     write_json(&json, &dir.join("result.json"))?;
+    charts::pareto(&a, dir)?;
+    charts::tier_shares(&json.tiers, dir)?;
     let md = markdown(&json, &a, &segments);
     let path = dir.join("report.md");
     std::fs::write(&path, md).map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))?;
@@ -106,6 +110,7 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
     let window = j.window_start.map_or_else(|| "the start of the data".to_owned(), |d| d.to_string());
     let _ = writeln!(md, "Input `{}`, period from {window} to {} (analysis date), {} customers.\n", j.input, j.as_of, j.customers);
     tier_section(&mut md, j, a);
+    let _ = writeln!(md, "![Pareto curve with the tier cut-offs](pareto.png)\n\n![Tier shares](tier_shares.png)\n");
     top_section(&mut md, a);
     let _ = writeln!(md, "## RFM segments\n\n| segment | customers |\n|---|---:|");
     for (name, n) in segments {

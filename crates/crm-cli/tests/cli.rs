@@ -36,7 +36,7 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone())?;
     assert!(stdout.contains("report.md"), "prints where the report is: {stdout}");
-    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json"] {
+    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json", "pareto.png", "tier_shares.png"] {
         assert!(out.join(f).is_file(), "{f} written");
     }
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
