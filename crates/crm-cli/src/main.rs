@@ -165,9 +165,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    let quiet = cli.quiet;
     match &cli.command {
         Command::Summarize { source, output } => {
-            let out = source.summarize()?;
+            let out = source.summarize(quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&out, output)?,
                 _ => tables::summaries(&out.summaries).write(output)?,
@@ -175,7 +176,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             note(cli, source, &out, output);
         }
         Command::Classify { source, tiers, output } => {
-            let out = source.summarize()?;
+            let out = source.summarize(quiet)?;
             let a = assignments(&out.summaries, &tiers.config()?)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&a.report(), output)?,
@@ -184,7 +185,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             note(cli, source, &out, output);
         }
         Command::Rfm { source, monetary, output } => {
-            let out = source.summarize()?;
+            let out = source.summarize(quiet)?;
             let r = rfm_of(&out.summaries, *monetary)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
@@ -193,7 +194,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             note(cli, source, &out, output);
         }
         Command::Review { source, tiers, previous_as_of, output } => {
-            let r = review::run(source, &tiers.config()?, *previous_as_of)?;
+            let r = review::run(source, &tiers.config()?, *previous_as_of, quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
                 _ => review::table(&r).write(output)?,
@@ -214,7 +215,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Report { source, tiers, out } => {
-            let (path, brief) = report::run(source, &tiers.config()?, out)?;
+            let (path, brief) = report::run(source, &tiers.config()?, out, quiet)?;
             if !cli.quiet {
                 println!("{brief}");
                 println!("report written to {} (with summaries.csv, tiers.csv, rfm.csv, result.json)", path.display());

@@ -41,8 +41,8 @@ struct ReportJson<'a> {
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
 /// text for the terminal (the tier table and the reconciliation).
-pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path) -> Result<(PathBuf, String), Failure> {
-    let out = source.summarize()?;
+pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path, quiet: bool) -> Result<(PathBuf, String), Failure> {
+    let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
     let r = rfm_of(s, MonetaryArg::Total)?;

@@ -12,7 +12,7 @@ use crate::assignments;
 use crate::table::{Table, decimals, ids, optional_counts, texts};
 
 /// Summarises and tiers both periods, then compares them.
-pub fn run(source: &Source, config: &AssignmentConfig, previous_as_of: NaiveDate) -> Result<PeriodReview, Failure> {
+pub fn run(source: &Source, config: &AssignmentConfig, previous_as_of: NaiveDate, quiet: bool) -> Result<PeriodReview, Failure> {
     if previous_as_of >= source.as_of {
         return Err(Failure::usage(format!("--previous-as-of {previous_as_of} must be before --as-of {}", source.as_of)));
     }
@@ -28,8 +28,8 @@ pub fn run(source: &Source, config: &AssignmentConfig, previous_as_of: NaiveDate
         Some(f) => format!("{f}..{to}"),
         None => format!("..{to}"),
     };
-    let p = previous.summarize()?;
-    let c = current.summarize()?;
+    let p = previous.summarize(quiet)?;
+    let c = current.summarize(quiet)?;
     let pa = assignments(&p.summaries, config)?;
     let ca = assignments(&c.summaries, config)?;
     review_pair(

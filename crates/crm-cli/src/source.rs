@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use crm_core::summary::{SummaryConfig, SummaryOutput, Unit};
 use crm_core::transaction::CalendarConfig;
-use crm_io::{ColumnMapping, CsvOptions, IdType, summarize_csv, summarize_parquet};
+use crm_io::{ColumnMapping, CsvOptions, IdType, summarize_csv_reader, summarize_parquet};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::failure::Failure;
 
@@ -145,24 +146,54 @@ impl Source {
         self.input.display().to_string()
     }
 
-    /// Reads the file into per-customer summaries and their reconciliation.
-    pub fn summarize(&self) -> Result<SummaryOutput, Failure> {
+    /// Reads the file into per-customer summaries and their reconciliation,
+    /// with a progress bar on stderr for large files unless `quiet`.
+    pub fn summarize(&self, quiet: bool) -> Result<SummaryOutput, Failure> {
         let calendar = self.calendar()?;
         let config = self.config();
+        let name = self.name();
+        let bar = progress(&self.input, quiet);
         let out = match self.format() {
-            Format::Parquet => summarize_parquet(&self.input, &self.mapping(), &calendar, config)?,
-            Format::Cdnow => {
-                let mut mapping = CsvOptions::cdnow_mapping();
-                mapping.margin = self.margin.as_deref().map(Into::into);
-                summarize_csv(&self.input, &CsvOptions::cdnow(), &mapping, &calendar, config)?
+            Format::Parquet => {
+                bar.set_message("reading Parquet");
+                summarize_parquet(&self.input, &self.mapping(), &calendar, config)?
             }
-            Format::Csv | Format::Auto => summarize_csv(&self.input, &self.csv_options()?, &self.mapping(), &calendar, config)?,
+            Format::Cdnow | Format::Csv | Format::Auto => {
+                let (opts, mapping) = if self.format() == Format::Cdnow {
+                    let mut mapping = CsvOptions::cdnow_mapping();
+                    mapping.margin = self.margin.as_deref().map(Into::into);
+                    (CsvOptions::cdnow(), mapping)
+                } else {
+                    (self.csv_options()?, self.mapping())
+                };
+                let file = std::fs::File::open(&self.input).map_err(|e| Failure::input(format!("{name}: {e}")).file(name.clone()))?;
+                summarize_csv_reader(bar.wrap_read(file), &name, &opts, &mapping, &calendar, config)?
+            }
         };
+        bar.finish_and_clear();
         if !out.reconciliation.is_balanced() {
             return Err(Failure::internal(format!("{}: the reconciliation does not add up", self.name())));
         }
         Ok(out)
     }
+}
+
+/// Files smaller than this are read in well under a second: no bar.
+const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A byte-count bar for a large file on an interactive stderr; hidden
+/// otherwise (small file, `--quiet`, or output redirected).
+fn progress(path: &Path, quiet: bool) -> ProgressBar {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if quiet || len < PROGRESS_MIN_BYTES {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message("reading");
+    bar
 }
 
 fn is_parquet(p: &Path) -> bool {

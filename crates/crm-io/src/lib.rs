@@ -86,7 +86,7 @@ mod parse;
 
 #[cfg(feature = "arrow")]
 pub use arrow_input::{ArrowReader, TransactionArrays, summarize_arrays, summarize_record_batches};
-pub use csv_input::{CsvOptions, IdType, summarize_csv};
+pub use csv_input::{CsvOptions, IdType, summarize_csv, summarize_csv_reader};
 #[cfg(feature = "parquet")]
 pub use parquet_input::summarize_parquet;
 
