@@ -60,11 +60,18 @@
 
 pub mod assignment;
 pub mod behaviour;
+pub mod complaint;
 pub mod customer;
+pub mod customer_base;
+pub mod degrees;
+pub mod delivered_value;
+pub mod economics;
+pub mod period_metrics;
 pub mod reconciliation;
 pub mod review;
 pub mod rfm;
 pub mod summary;
+pub mod survey;
 pub mod tier;
 pub mod transaction;
 pub mod treatment;
