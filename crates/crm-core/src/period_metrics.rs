@@ -184,9 +184,10 @@ impl RowCounts {
     }
 }
 
-/// `n / d` as a decimal fraction; `None` when `d` is zero (undefined).
+/// `n / d` as a decimal fraction without trailing zeros (`0.8`, not
+/// `0.80`); `None` when `d` is zero (undefined).
 pub(crate) fn share(n: u64, d: u64) -> Option<Decimal> {
-    if d == 0 { None } else { Decimal::from(n).checked_div(Decimal::from(d)) }
+    if d == 0 { None } else { Decimal::from(n).checked_div(Decimal::from(d)).map(|x| x.normalize()) }
 }
 
 /// One customer's purchases in the period.
