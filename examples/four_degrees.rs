@@ -26,13 +26,7 @@ use rust_decimal::Decimal;
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/relationship");
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(3)
-        }
-    }
+    crm_examples::exit(run())
 }
 
 /// The rows of a small CSV file without quoting, header skipped.

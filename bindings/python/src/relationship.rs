@@ -27,6 +27,17 @@ fn config<T: serde::de::DeserializeOwned + Default>(what: &str, text: Option<&st
     }
 }
 
+/// The complaint and referral tables that were given, read.
+fn event_lists(
+    comp_in: Option<&InputTable>,
+    ref_in: Option<&InputTable>,
+    n: impl Fn(&str) -> Names,
+) -> Result<(Vec<crm_core::complaint::Complaint>, Vec<crm_core::period_metrics::Referral>)> {
+    let c = comp_in.map(|t| complaints(t, &n("complaints"))).transpose()?.unwrap_or_default();
+    let r = ref_in.map(|t| referrals(t, &n("referrals"))).transpose()?.unwrap_or_default();
+    Ok((c, r))
+}
+
 fn value_error(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(Kind::Value, format!("{what}: {e}")).rule("input_record")
 }
@@ -63,11 +74,12 @@ pub fn period_metrics(
         let n = |k: &str| names.get(k).cloned().unwrap_or_default();
         let p = period(&first_day, &last_day)?;
         let cfg: PeriodConfig = config("period_metrics", config_json.as_deref())?;
+        let (complaints, referrals) = event_lists(comp_in.as_ref(), ref_in.as_ref(), n)?;
         let data = PeriodData {
             base: customer_base(&base_in, &n("customers"))?,
             activity: act_in.as_ref().map(|t| activity(t, &n("activity"))).transpose()?.unwrap_or_default(),
-            complaints: comp_in.as_ref().map(|t| complaints(t, &n("complaints"))).transpose()?.unwrap_or_default(),
-            referrals: ref_in.as_ref().map(|t| referrals(t, &n("referrals"))).transpose()?.unwrap_or_default(),
+            complaints,
+            referrals,
         };
         let m = core_period_metrics(&data, p, &cfg).map_err(|e| value_error("period_metrics", e))?;
         Ok((metrics_table(&m)?, json(&m)?))
@@ -208,11 +220,12 @@ pub fn degrees(
         let n = |k: &str| names.get(k).cloned().unwrap_or_default();
         let p = period(&first_day, &last_day)?;
         let cfg: DegreeConfig = config("degrees", config_json.as_deref())?;
+        let (complaints, referrals) = event_lists(comp_in.as_ref(), ref_in.as_ref(), n)?;
         let data = DegreeData {
             customers: facts(&facts_in, &n("customers"))?,
             answers: ans_in.as_ref().map(|t| answers(t, &n("answers"))).transpose()?.unwrap_or_default(),
-            complaints: comp_in.as_ref().map(|t| complaints(t, &n("complaints"))).transpose()?.unwrap_or_default(),
-            referrals: ref_in.as_ref().map(|t| referrals(t, &n("referrals"))).transpose()?.unwrap_or_default(),
+            complaints,
+            referrals,
         };
         let r = core_degrees(&data, p, &cfg).map_err(|e| value_error("degrees", e))?;
         let (per_customer, base) = degrees_tables(&r)?;

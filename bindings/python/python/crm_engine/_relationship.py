@@ -21,18 +21,6 @@ from ._errors import ConfigError
 from ._input import decimal_text, prepare
 from ._results import DeliveredValue, Degrees, Metrics, SurveyMetrics, Summary, Table
 
-__all__ = [
-    "COMPONENTS",
-    "delivered_value",
-    "period_metrics",
-    "survey_metrics",
-    "degrees",
-    "clv",
-    "customer_equity",
-    "revenue_what_if",
-    "acquisition_vs_retention",
-]
-
 Number = float | int | Decimal | str
 
 COMPONENTS: tuple[str, ...] = (
