@@ -364,7 +364,7 @@ pub struct CustomerDegrees {
 ///
 /// ```
 /// use crm_core::degrees::DegreeSummary;
-/// assert_eq!(DegreeSummary::default().mean, None);
+/// assert_eq!(serde_json::to_string(&DegreeSummary::default()).unwrap(), r#"{"known":0,"unknown":0,"mean":null}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DegreeSummary {

@@ -335,6 +335,9 @@ impl WeightTable {
 /// let d = delivered_value(&free, &Weights::default())?;
 /// assert_eq!(d.delivered_value, dec!(10));
 /// assert_eq!(d.value_cost_ratio, None); // zero total cost: ratio undefined
+/// assert_eq!(serde_json::to_string(&d).unwrap(), concat!(
+///     r#"{"offer":"free","components":["10","0","0","0","0","0","0","0"],"#,
+///     r#""total_value":"10","total_cost":"0","delivered_value":"10","value_cost_ratio":null}"#));
 /// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -152,6 +152,7 @@ impl MetricPeriod {
 /// use crm_core::period_metrics::RowCounts;
 /// let r = RowCounts { read: 5, used: 3, outside_period: 2 };
 /// assert!(r.adds_up());
+/// assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"read":5,"used":3,"outside_period":2}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowCounts {

@@ -209,8 +209,9 @@ pub enum SurveyError {
 /// CSAT: share of 4–5 answers on the 1–5 scale.
 ///
 /// ```
-/// use crm_core::survey::Csat;
+/// use crm_core::survey::{csat, Csat};
 /// assert_eq!(Csat::default().score, None);
+/// assert_eq!(serde_json::to_string(&csat([5, 1].into_iter())).unwrap(), r#"{"answers":2,"satisfied":1,"score":"0.5"}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Csat {
