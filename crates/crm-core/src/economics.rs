@@ -401,6 +401,12 @@ mod tests {
         assert_eq!(serde_json::from_str::<Levers>(&serde_json::to_string(&l).unwrap()).unwrap(), l);
         let e = customer_equity(&[SegmentValue { segment: "a".into(), customers: 2, margin: dec!(10), retention: dec!(0.5) }], dec!(0)).unwrap();
         assert_eq!(serde_json::from_str::<CustomerEquity>(&serde_json::to_string(&e).unwrap()).unwrap(), e);
+        let a = AcquisitionRetention { retention_cost: dec!(3), acquisition_multiple: dec!(5) }.compare(4).unwrap();
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, r#"{"customers":4,"acquisition_cost":"15","cost_to_keep":"12","cost_to_replace":"60","saving_from_keeping":"48"}"#);
+        assert_eq!(serde_json::from_str::<AcquisitionRetentionResult>(&json).unwrap(), a);
+        let m = RevenueModel { per_customer: dec!(2.5), customers: dec!(10), cost: dec!(1) };
+        assert_eq!(serde_json::from_str::<RevenueModel>(&serde_json::to_string(&m).unwrap()).unwrap(), m);
     }
 
     proptest! {

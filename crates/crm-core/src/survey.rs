@@ -523,6 +523,10 @@ mod tests {
         assert_eq!(r.by_segment["b2b"].nps.score, Some(dec!(100)));
         let back: SurveyReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);
+        let c = SurveyConfig::default();
+        assert_eq!(serde_json::from_str::<SurveyConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
+        let n = nps([9, 9, 3].into_iter(), dec!(1.96));
+        assert_eq!(serde_json::from_str::<Nps>(&serde_json::to_string(&n).unwrap()).unwrap(), n);
     }
 
     #[test]
