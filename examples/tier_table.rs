@@ -19,13 +19,7 @@ use crm_io::{CsvOptions, summarize_csv};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/CDNOW_sample.txt");
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(3)
-        }
-    }
+    crm_examples::exit(run())
 }
 
 fn run() -> Result<(), String> {

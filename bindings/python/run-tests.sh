@@ -42,6 +42,10 @@ step "Rust reference results on the CDNOW sample"
     examples/data/CDNOW_sample.txt > "$out/cdnow_rust.json")
 export CRM_RUST_REFERENCE="$out/cdnow_rust.json"
 
+step "Rust reference results on the relationship sample (four degrees, delivered value)"
+(cd "$root" && cargo run --quiet --release -p crm-examples --example four_degrees -- --json > "$out/four_degrees_rust.json")
+export CRM_RUST_DEGREES="$out/four_degrees_rust.json"
+
 # Run from outside the source tree so that the installed wheel is tested.
 cd "$out"
 step "pytest"

@@ -12,8 +12,12 @@
 
 pub mod classify;
 pub mod convert;
+pub mod delivered_value;
+pub mod economics;
 pub mod error;
 pub mod input;
+pub mod records;
+pub mod relationship;
 pub mod review;
 pub mod summarize;
 pub mod table;
@@ -28,6 +32,12 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(review::review_periods, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::rfm_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(delivered_value::delivered_value, m)?)?;
+    m.add_function(wrap_pyfunction!(relationship::period_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(relationship::survey_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(relationship::degrees, m)?)?;
+    m.add_function(wrap_pyfunction!(economics::economics, m)?)?;
+    m.add_function(wrap_pyfunction!(economics::equity, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

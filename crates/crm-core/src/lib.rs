@@ -50,6 +50,31 @@
 //! ([`reconciliation`]), and [`rfm`] scores recency, frequency and money
 //! 1–5 by quantiles and names segments from a replaceable rule table.
 //!
+//! ## What an offer delivers, and how loyal customers are
+//!
+//! A customer chooses the offer that leaves him the most: total customer
+//! value (product, service, personnel, image) minus total customer cost
+//! (money, time, energy, stamina). [`delivered_value`] computes it exactly
+//! and says which components put the firm ahead of or behind its best
+//! competitor. The relationship itself is measured over a period
+//! ([`period_metrics`]: retention, churn, growth, repeat purchase, referral,
+//! complaints against the promised service level, and the loyalty of
+//! customers after a resolved complaint), by asking ([`survey`]: CSAT, NPS
+//! with its confidence interval, customer effort), and per customer as the
+//! four degrees ([`degrees`]: satisfaction, loyalty, contribution,
+//! dependency, each a score in [0, 1] with its inputs). [`economics`] holds
+//! the arithmetic the texts argue with: keeping against winning customers,
+//! R = X · Y − Z, lifetime value and customer equity. A ratio without a
+//! denominator is `None`, never 0 or NaN: "unknown" and "zero" stay apart.
+//!
+//! ```
+//! use crm_core::survey::nps;
+//! use rust_decimal_macros::dec;
+//! // 3 promoters, 1 passive, 1 detractor of 5: 60 % − 20 % = 40
+//! assert_eq!(nps([10, 9, 9, 8, 2].into_iter(), dec!(1.96)).score, Some(dec!(40)));
+//! assert_eq!(nps(std::iter::empty(), dec!(1.96)).score, None);
+//! ```
+//!
 //! ## Where the rules come from
 //!
 //! The rule set is `DOMAIN.md` of the project, distilled from management
@@ -60,11 +85,18 @@
 
 pub mod assignment;
 pub mod behaviour;
+pub mod complaint;
 pub mod customer;
+pub mod customer_base;
+pub mod degrees;
+pub mod delivered_value;
+pub mod economics;
+pub mod period_metrics;
 pub mod reconciliation;
 pub mod review;
 pub mod rfm;
 pub mod summary;
+pub mod survey;
 pub mod tier;
 pub mod transaction;
 pub mod treatment;

@@ -1,4 +1,4 @@
-"""crm_engine: customer value tiers, treatments, reviews, summaries and RFM for analysts.
+"""crm_engine: customer value tiers, treatments, reviews, summaries, RFM, delivered value and loyalty metrics for analysts.
 
 The engine is Rust (crm-core); this package reads your table through the Arrow
 PyCapsule interface, so pyarrow tables, polars and pandas (>= 2.2) frames,
@@ -49,7 +49,19 @@ from ._errors import (
     RejectedRowError,
 )
 from ._input import decimal_text, prepare
-from ._results import Classification, Reconciliation, Review, Rfm, Summary, Table
+from ._results import (
+    Classification,
+    DeliveredValue,
+    Degrees,
+    Metrics,
+    Reconciliation,
+    Report,
+    Review,
+    Rfm,
+    Summary,
+    SurveyMetrics,
+    Table,
+)
 
 __version__: str = _crm_engine.__version__
 
@@ -59,7 +71,21 @@ __all__ = [
     "review_periods",
     "summarize",
     "rfm",
+    "delivered_value",
+    "period_metrics",
+    "survey_metrics",
+    "degrees",
+    "clv",
+    "customer_equity",
+    "revenue_what_if",
+    "acquisition_vs_retention",
+    "COMPONENTS",
     "Table",
+    "Report",
+    "DeliveredValue",
+    "Metrics",
+    "SurveyMetrics",
+    "Degrees",
     "Classification",
     "Review",
     "Summary",
@@ -490,3 +516,18 @@ def rfm(
         since_date = None if since is None else _dt.date.fromisoformat(_date_text("since", since))
         result.summary = Summary(st, Reconciliation.from_json(rec), as_of_date, since_date, "day")
     return result
+
+
+# Delivered value, relationship metrics, the four degrees and the economics
+# (imported last: they use _date_text above).
+from ._relationship import (  # noqa: E402
+    COMPONENTS,
+    acquisition_vs_retention,
+    clv,
+    customer_equity,
+    degrees,
+    delivered_value,
+    period_metrics,
+    revenue_what_if,
+    survey_metrics,
+)

@@ -3,10 +3,23 @@
 Use the functions of :mod:`crm_engine`; these are their raw forms.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, final
 
-__all__ = ["ArrowTable", "__version__", "classify", "review_periods", "rfm_scores", "summarize"]
+__all__ = [
+    "ArrowTable",
+    "__version__",
+    "classify",
+    "degrees",
+    "delivered_value",
+    "economics",
+    "equity",
+    "period_metrics",
+    "review_periods",
+    "rfm_scores",
+    "summarize",
+    "survey_metrics",
+]
 __version__: str
 
 @final
@@ -108,3 +121,51 @@ def rfm_scores(
     spend: str | None = None,
 ) -> tuple[tuple[ArrowTable, str, str], tuple[ArrowTable, str] | None]:
     """(RFM table, thresholds JSON, segment table JSON) and, from transactions, (summary table, reconciliation JSON)."""
+
+def delivered_value(
+    offers: object, *, names: Mapping[str, str], ours: str, weights_json: str | None = None
+) -> tuple[ArrowTable, ArrowTable, ArrowTable, str]:
+    """Offers, comparisons and gaps tables, and the report JSON."""
+
+def period_metrics(
+    customers: object,
+    *,
+    first_day: str,
+    last_day: str,
+    names: Mapping[str, Mapping[str, str]],
+    activity_table: object | None = None,
+    complaints_table: object | None = None,
+    referrals_table: object | None = None,
+    config_json: str | None = None,
+) -> tuple[ArrowTable, str]:
+    """Metric table and the report JSON."""
+
+def survey_metrics(
+    answers_table: object,
+    customers: object,
+    *,
+    first_day: str,
+    last_day: str,
+    names: Mapping[str, Mapping[str, str]],
+    confidence_z: str,
+) -> tuple[ArrowTable, str]:
+    """Group table and the report JSON."""
+
+def degrees(
+    customers: object,
+    *,
+    first_day: str,
+    last_day: str,
+    names: Mapping[str, Mapping[str, str]],
+    answers_table: object | None = None,
+    complaints_table: object | None = None,
+    referrals_table: object | None = None,
+    config_json: str | None = None,
+) -> tuple[ArrowTable, ArrowTable, str]:
+    """Per-customer table, base table and the report JSON."""
+
+def economics(kind: str, params_json: str) -> str:
+    """One economics computation (clv, what_if, acquisition_retention): JSON in, JSON out."""
+
+def equity(segments: object, *, names: Mapping[str, str], discount: str) -> tuple[ArrowTable, str]:
+    """Customer equity table and the report JSON."""

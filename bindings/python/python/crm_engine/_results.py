@@ -33,7 +33,19 @@ if TYPE_CHECKING:  # pragma: no cover
     import polars as _pl
     import pyarrow as _pa
 
-__all__ = ["Table", "Classification", "Review", "Summary", "Reconciliation", "Rfm"]
+__all__ = [
+    "Table",
+    "Classification",
+    "Review",
+    "Summary",
+    "Reconciliation",
+    "Rfm",
+    "Report",
+    "DeliveredValue",
+    "Metrics",
+    "SurveyMetrics",
+    "Degrees",
+]
 
 
 class Table:
@@ -323,3 +335,121 @@ class Rfm(Table):
 
     def _figures(self) -> tuple[Any, ...]:
         return (self.thresholds, self.details)
+
+
+class Report(Table):
+    """A relationship result: a main Arrow table plus the full report.
+
+    Attributes:
+        data: the complete report as JSON-ready dictionaries, exactly as the
+            Rust engine serialises it (decimals are exact strings, undefined
+            ratios are ``None``).
+    """
+
+    data: dict[str, Any]
+
+    def __init__(self, table: ArrowTable, report_json: str) -> None:
+        super().__init__(table)
+        self.data = json.loads(report_json) if report_json.startswith("{") else {"items": json.loads(report_json)}
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.data,)
+
+
+class DeliveredValue(Report):
+    """The result of :func:`crm_engine.delivered_value`: one row per offer (and segment).
+
+    Columns:
+        segment (null without a segment column); offer; ours (our offer?);
+        chosen (the offer the customer would choose in its segment); the eight
+        weighted components (product_value, service_value, personnel_value,
+        image_value, monetary_cost, time_cost, energy_cost, physical_cost);
+        total_value; total_cost; delivered_value; value_cost_ratio (null when
+        the total cost is zero).
+
+    Attributes:
+        comparisons: one row per segment: segment, ours, chosen,
+            best_competitor, advantage (ours − best competitor; negative is a
+            deficit; null without competitors).
+        gaps: per segment and component, our and the best competitor's
+            weighted amounts and the effect on our advantage (effects sum to
+            the advantage), largest effect first.
+    """
+
+    comparisons: Table
+    gaps: Table
+
+    def __init__(self, offers: ArrowTable, comparisons: ArrowTable, gaps: ArrowTable, report_json: str) -> None:
+        super().__init__(offers, report_json)
+        self.comparisons = Table(comparisons)
+        self.gaps = Table(gaps)
+
+
+class Metrics(Report):
+    """A table of named figures: columns ``metric`` (dotted name such as
+    ``complaints.resolution_rate``) and ``value`` (float64; null = undefined,
+    e.g. retention without customers at the start).
+
+    ``m["retention_rate"]`` gives one figure as a float (or None).
+    """
+
+    def __getitem__(self, metric: str) -> float | None:
+        names = self.to_arrow_columns(["metric", "value"])
+        for n, v in zip(names["metric"], names["value"], strict=True):
+            if n == metric:
+                return None if v is None else float(v)
+        raise KeyError(metric)
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Every figure by its dotted name."""
+        cols = self.to_arrow_columns(["metric", "value"])
+        return dict(zip(cols["metric"], cols["value"], strict=True))
+
+
+class SurveyMetrics(Report):
+    """The result of :func:`crm_engine.survey_metrics`: one row per group.
+
+    Columns:
+        by ("all", "tier" or "segment"); group (the tier or segment name,
+        "unknown" without one); csat_answers, csat (share of 4–5); nps_answers,
+        promoters, passives, detractors, nps (−100..100), nps_ci_low,
+        nps_ci_high; ces_answers, ces_mean, ces_agree_share (share of 5–7).
+        A figure without answers is null (unknown), never 0.
+
+    Attributes:
+        rows: answer rows read, used and outside the period.
+    """
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Answer rows: read = used + outside_period."""
+        return dict(self.data["rows"])
+
+
+class Degrees(Report):
+    """The result of :func:`crm_engine.degrees`: one row per customer, by customer id.
+
+    Columns:
+        customer_id; satisfaction (null = unknown: no survey answer in the
+        period); loyalty; contribution; dependency (null without a category
+        spend); index; index_coverage; and the inputs: answers, mean_answer,
+        complaints, open_complaints, occasions, tenure_days, referrals,
+        repeat_part, tenure_part, referral_part, value, total_value, spend,
+        category_spend.
+
+    Attributes:
+        base: per degree: known, unknown and mean over the known customers.
+        share_of_wallet: the base's Σ spend / Σ category spend (None when unknown).
+    """
+
+    base: Table
+
+    def __init__(self, customers: ArrowTable, base: ArrowTable, report_json: str) -> None:
+        super().__init__(customers, report_json)
+        self.base = Table(base)
+
+    @property
+    def share_of_wallet(self) -> Decimal | None:
+        """The base's share of wallet, exact (None when no category spend is known)."""
+        s = self.data["base"]["share_of_wallet"]
+        return None if s is None else Decimal(s)

@@ -1,0 +1,349 @@
+//! Reading the relationship records (customer base, activity, complaints,
+//! referrals, survey answers, customer facts) from Arrow tables, and the
+//! output columns and metric tables of the relationship calls.
+//!
+//! Column names come from Python as a mapping of role to column name (the
+//! package fills in the defaults). Optional columns are read when present.
+//! Times may be Arrow timestamps (naive ones are read as UTC), dates, or ISO
+//! 8601 text; a value that is not a time is an error naming the row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampMicrosecondType};
+use chrono::{DateTime, NaiveDate, Utc};
+use crm_core::CustomerId;
+use crm_core::complaint::Complaint;
+use crm_core::customer_base::{CustomerBase, CustomerSpan};
+use crm_core::period_metrics::{MetricPeriod, PeriodActivity, Referral};
+use crm_core::survey::SurveyAnswer;
+use crm_core::tier::Tier;
+use rust_decimal::Decimal;
+
+use crate::convert::{Nulls, customer_ids, decimals, f64_ratio, optional_u64, strings};
+use crate::error::{Error, Kind, Result};
+use crate::input::InputTable;
+
+/// Role → column name, as Python passes it.
+pub type Names = HashMap<String, String>;
+
+/// The column name of a role (the role itself when not mapped).
+pub fn name<'a>(names: &'a Names, role: &'a str) -> &'a str {
+    names.get(role).map_or(role, String::as_str)
+}
+
+fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
+    Error::new(Kind::Value, format!("{what}: row {row}, column `{column}`: {problem}"))
+        .row(row as u64)
+        .column(column)
+        .rule(rule)
+}
+
+fn dtype(what: &str, column: &str, dt: &DataType, expected: &str) -> Error {
+    Error::new(Kind::Dtype, format!("{what}: column `{column}` has type {dt}; expected {expected}"))
+        .column(column)
+        .rule("column_type")
+}
+
+/// Casts a time column, reporting values the cast could not read.
+fn cast_time(what: &str, column: &str, array: &ArrayRef, target: &DataType, expected: &str) -> Result<ArrayRef> {
+    let dt = array.data_type();
+    let readable = matches!(
+        dt,
+        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 | DataType::Utf8 | DataType::LargeUtf8
+            | DataType::Utf8View | DataType::Null
+    );
+    if !readable {
+        return Err(dtype(what, column, dt, expected));
+    }
+    let out = cast(array, target).map_err(|_| dtype(what, column, dt, expected))?;
+    if let Some(row) = (0..array.len()).find(|&r| array.is_valid(r) && out.is_null(r)) {
+        return Err(value_error(what, column, row, &format!("value is not {expected}"), "time_value"));
+    }
+    Ok(out)
+}
+
+fn null_check<T>(what: &str, column: &str, v: Vec<Option<T>>, nulls: Nulls) -> Result<Vec<Option<T>>> {
+    if nulls == Nulls::Reject
+        && let Some(row) = v.iter().position(Option::is_none)
+    {
+        return Err(value_error(what, column, row, "value is missing (null)", "not_null"));
+    }
+    Ok(v)
+}
+
+/// A time column as UTC instants.
+pub fn timestamps(what: &str, column: &str, array: &ArrayRef, nulls: Nulls) -> Result<Vec<Option<DateTime<Utc>>>> {
+    let target = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let t = cast_time(what, column, array, &target, "a timestamp, date or ISO 8601 text")?;
+    let a = t.as_primitive::<TimestampMicrosecondType>();
+    let v = (0..a.len()).map(|r| a.is_valid(r).then(|| a.value(r)).and_then(DateTime::from_timestamp_micros)).collect();
+    null_check(what, column, v, nulls)
+}
+
+/// A date column (timestamps keep their UTC day).
+pub fn dates(what: &str, column: &str, array: &ArrayRef, nulls: Nulls) -> Result<Vec<Option<NaiveDate>>> {
+    let t = cast_time(what, column, array, &DataType::Date32, "a date, timestamp or ISO 8601 text")?;
+    let a = t.as_primitive::<Date32Type>();
+    let v = (0..a.len())
+        .map(|r| a.is_valid(r).then(|| a.value(r)).and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + 719_163)))
+        .collect();
+    null_check(what, column, v, nulls)
+}
+
+/// A period from two ISO dates.
+pub fn period(first_day: &str, last_day: &str) -> Result<MetricPeriod> {
+    let parse = |field: &str, text: &str| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            Error::new(Kind::Config, format!("{field} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"))
+                .rule("date_parameter")
+        })
+    };
+    MetricPeriod::new(parse("first_day", first_day)?, parse("last_day", last_day)?)
+        .map_err(|e| Error::new(Kind::Config, e.to_string()).rule("period"))
+}
+
+/// Reads `role` when its column is present.
+fn optional(input: &InputTable, names: &Names, role: &str) -> Result<Option<(String, ArrayRef)>> {
+    let col = name(names, role).to_owned();
+    if !input.has(&col) {
+        return Ok(None);
+    }
+    let a = input.column(&col, role)?;
+    Ok(Some((col, a)))
+}
+
+fn required(input: &InputTable, names: &Names, role: &str) -> Result<(String, ArrayRef)> {
+    let col = name(names, role).to_owned();
+    let a = input.column(&col, role)?;
+    Ok((col, a))
+}
+
+fn ids(input: &InputTable, names: &Names, role: &str) -> Result<Vec<CustomerId>> {
+    let (col, a) = required(input, names, role)?;
+    Ok(customer_ids(input.what, &col, &a)?.ids)
+}
+
+fn opt_strings(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Option<String>>> {
+    let n = input.num_rows();
+    match optional(input, names, role)? {
+        None => Ok(vec![None; n]),
+        Some((col, a)) => {
+            let s = strings(input.what, &col, role, &a)?;
+            Ok(s.iter().map(|x| x.map(str::to_owned)).collect())
+        }
+    }
+}
+
+fn opt_times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
+    match optional(input, names, role)? {
+        None => Ok(vec![None; input.num_rows()]),
+        Some((col, a)) => timestamps(input.what, &col, &a, Nulls::Keep),
+    }
+}
+
+fn times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<DateTime<Utc>>> {
+    let (col, a) = required(input, names, role)?;
+    Ok(timestamps(input.what, &col, &a, Nulls::Reject)?.into_iter().flatten().collect())
+}
+
+fn counts(input: &InputTable, names: &Names, role: &str) -> Result<Vec<u64>> {
+    let (col, a) = required(input, names, role)?;
+    let v = null_check(input.what, &col, optional_u64(input.what, &col, role, &a)?, Nulls::Reject)?;
+    Ok(v.into_iter().flatten().collect())
+}
+
+/// The customer base: customer, since, until (optional), tier (optional), segment (optional).
+pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> {
+    let what = input.what;
+    let customers = ids(input, names, "customer")?;
+    let (since_col, since) = required(input, names, "since")?;
+    let since = dates(what, &since_col, &since, Nulls::Reject)?;
+    let until = match optional(input, names, "until")? {
+        Some((col, a)) => dates(what, &col, &a, Nulls::Keep)?,
+        None => vec![None; customers.len()],
+    };
+    let tiers = opt_strings(input, names, "tier")?;
+    let segments = opt_strings(input, names, "segment")?;
+    let mut spans = Vec::with_capacity(customers.len());
+    for (row, c) in customers.into_iter().enumerate() {
+        let tier = match &tiers[row] {
+            None => None,
+            Some(t) => Some(t.parse::<Tier>().map_err(|e| {
+                value_error(what, name(names, "tier"), row, &e.to_string(), "tier_name")
+            })?),
+        };
+        let mut s = CustomerSpan::new(c, since[row].unwrap_or(NaiveDate::MIN), until[row]);
+        s.tier = tier;
+        s.segment = segments[row].clone();
+        spans.push(s);
+    }
+    CustomerBase::new(spans).map_err(|e| Error::new(Kind::Value, format!("{what}: {e}")).rule("customer_spans"))
+}
+
+/// Activity: customer, occasions, orders, last_purchase (null without purchases).
+pub fn activity(input: &InputTable, names: &Names) -> Result<Vec<PeriodActivity>> {
+    let customers = ids(input, names, "customer")?;
+    let occasions = counts(input, names, "occasions")?;
+    let orders = counts(input, names, "orders")?;
+    let (col, a) = required(input, names, "last_purchase")?;
+    let last = dates(input.what, &col, &a, Nulls::Keep)?;
+    Ok(customers
+        .into_iter()
+        .enumerate()
+        .map(|(row, c)| PeriodActivity::new(c, occasions[row], orders[row], last[row]))
+        .collect())
+}
+
+/// Complaints: customer, opened, first_response, resolved, channel, outcome.
+pub fn complaints(input: &InputTable, names: &Names) -> Result<Vec<Complaint>> {
+    let customers = ids(input, names, "customer")?;
+    let opened = times(input, names, "opened")?;
+    let response = opt_times(input, names, "first_response")?;
+    let resolved = opt_times(input, names, "resolved")?;
+    let channel = opt_strings(input, names, "channel")?;
+    let outcome = opt_strings(input, names, "outcome")?;
+    Ok(customers
+        .into_iter()
+        .enumerate()
+        .map(|(row, c)| Complaint {
+            customer: c,
+            channel: channel[row].clone().unwrap_or_else(|| "unknown".to_owned()),
+            opened: opened[row],
+            first_response: response[row],
+            resolved: resolved[row],
+            outcome: outcome[row].clone(),
+        })
+        .collect())
+}
+
+/// Referrals: referrer, time, referred (optional).
+pub fn referrals(input: &InputTable, names: &Names) -> Result<Vec<Referral>> {
+    let referrers = ids(input, names, "referrer")?;
+    let time = times(input, names, "time")?;
+    let referred = match optional(input, names, "referred")? {
+        None => vec![None; referrers.len()],
+        Some((col, a)) => optional_ids(input.what, &col, &a)?,
+    };
+    Ok(referrers
+        .into_iter()
+        .enumerate()
+        .map(|(row, r)| Referral { referrer: r, referred: referred[row].clone(), time: time[row] })
+        .collect())
+}
+
+/// A customer id column that may hold nulls.
+fn optional_ids(what: &str, column: &str, a: &ArrayRef) -> Result<Vec<Option<CustomerId>>> {
+    let integer = a.data_type().is_integer();
+    let target = if integer { DataType::Int64 } else { DataType::Utf8 };
+    let c = cast(a, &target).map_err(|_| dtype(what, column, a.data_type(), "customer ids (integers or strings)"))?;
+    if integer {
+        Ok(c.as_primitive::<arrow::datatypes::Int64Type>().iter().map(|x| x.map(CustomerId::Int)).collect())
+    } else {
+        Ok(c.as_string::<i32>().iter().map(|x| x.map(CustomerId::from)).collect())
+    }
+}
+
+/// Survey answers: customer, time, scale (csat, nps, ces), score.
+pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
+    let what = input.what;
+    let customers = ids(input, names, "customer")?;
+    let time = times(input, names, "time")?;
+    let (scale_col, scale) = required(input, names, "scale")?;
+    let scales = strings(what, &scale_col, "scale", &scale)?;
+    let scores = counts(input, names, "score")?;
+    let mut out = Vec::with_capacity(customers.len());
+    for (row, c) in customers.into_iter().enumerate() {
+        let bad = |p: &str, rule| value_error(what, name(names, if rule == "scale_name" { "scale" } else { "score" }), row, p, rule);
+        if scales.is_null(row) {
+            return Err(bad("value is missing (null)", "scale_name"));
+        }
+        let scale = scales.value(row).parse().map_err(|e: crm_core::survey::SurveyError| bad(&e.to_string(), "scale_name"))?;
+        let score = u8::try_from(scores[row]).map_err(|_| bad("score is outside its scale", "score_range"))?;
+        out.push(SurveyAnswer { customer: c, time: time[row], scale, score });
+    }
+    Ok(out)
+}
+
+/// A numeric column of decimals (nulls as given).
+pub fn numbers(input: &InputTable, names: &Names, role: &str, nulls: Nulls) -> Result<Vec<Option<Decimal>>> {
+    let (col, a) = required(input, names, role)?;
+    decimals(input.what, &col, role, &a, nulls)
+}
+
+/// The same, `None` for every row when the column is absent.
+pub fn optional_numbers(input: &InputTable, names: &Names, role: &str) -> Result<Option<Vec<Option<Decimal>>>> {
+    match optional(input, names, role)? {
+        None => Ok(None),
+        Some((col, a)) => Ok(Some(decimals(input.what, &col, role, &a, Nulls::Keep)?)),
+    }
+}
+
+/// Whole-number column.
+pub fn whole(input: &InputTable, names: &Names, role: &str) -> Result<Vec<u64>> {
+    counts(input, names, role)
+}
+
+/// Customer ids of `role`.
+pub fn customer_column(input: &InputTable, names: &Names, role: &str) -> Result<Vec<CustomerId>> {
+    ids(input, names, role)
+}
+
+/// Text column of `role` (optional).
+pub fn text_column(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Option<String>>> {
+    opt_strings(input, names, role)
+}
+
+/// Output: decimals as float64 (null = undefined).
+pub fn float_col(v: impl IntoIterator<Item = Option<Decimal>>) -> ArrayRef {
+    Arc::new(v.into_iter().map(|d| d.map(f64_ratio)).collect::<Float64Array>())
+}
+
+/// Output: counts as int64.
+pub fn int_col(v: impl IntoIterator<Item = u64>) -> ArrayRef {
+    Arc::new(v.into_iter().map(|x| i64::try_from(x).unwrap_or(i64::MAX)).collect::<Int64Array>())
+}
+
+/// Output: text.
+pub fn text_col<S: AsRef<str>>(v: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
+    Arc::new(v.into_iter().collect::<StringArray>())
+}
+
+/// Output: booleans.
+pub fn bool_col(v: impl IntoIterator<Item = bool>) -> ArrayRef {
+    Arc::new(v.into_iter().map(Some).collect::<BooleanArray>())
+}
+
+/// A report as JSON.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| Error::new(Kind::Internal, format!("internal error serialising a report: {e}")))
+}
+
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)>) {
+    use serde_json::Value;
+    let key = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+    match v {
+        Value::Object(map) => map.iter().for_each(|(k, x)| flatten(&key(k), x, out)),
+        Value::Null => out.push((prefix.to_owned(), None)),
+        Value::Number(n) => out.push((prefix.to_owned(), n.as_f64())),
+        Value::String(s) => {
+            if let Ok(d) = s.parse::<Decimal>() {
+                out.push((prefix.to_owned(), Some(f64_ratio(d))));
+            }
+        }
+        Value::Bool(_) | Value::Array(_) => {}
+    }
+}
+
+/// Every numeric figure of a report as (metric, value) rows, metric names as
+/// dotted paths (`complaints.resolution_rate`); undefined figures are null.
+pub fn metric_rows<T: serde::Serialize>(value: &T) -> Result<(Vec<String>, Vec<Option<f64>>)> {
+    let v = serde_json::to_value(value)
+        .map_err(|e| Error::new(Kind::Internal, format!("internal error serialising a report: {e}")))?;
+    let mut rows = Vec::new();
+    flatten("", &v, &mut rows);
+    Ok(rows.into_iter().unzip())
+}

@@ -1,0 +1,234 @@
+use super::*;
+use crate::customer_base::CustomerSpan;
+use crate::tier::Tier;
+use chrono::TimeZone;
+use proptest::prelude::*;
+use rust_decimal_macros::dec;
+
+fn d(m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, m, day).unwrap()
+}
+
+fn t(m: u32, day: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, m, day, h, 0, 0).unwrap()
+}
+
+fn march() -> MetricPeriod {
+    MetricPeriod::new(d(3, 1), d(3, 31)).unwrap()
+}
+
+/// Ten customers, March 2024; every figure of the result computed by hand below.
+fn sample() -> PeriodData {
+    let base = CustomerBase::new(vec![
+        CustomerSpan::new(1, d(1, 1), None).with_tier(Tier::MostValuable),
+        CustomerSpan::new(2, d(1, 1), None).with_tier(Tier::Major),
+        CustomerSpan::new(3, d(1, 1), None),
+        CustomerSpan::new(4, d(1, 1), Some(d(3, 15))),          // lost in March
+        CustomerSpan::new(5, d(1, 1), Some(d(3, 5))),           // lost in March...
+        CustomerSpan::new(5, d(3, 20), None),                   // ...and back
+        CustomerSpan::new(6, d(3, 10), None),                   // acquired
+        CustomerSpan::new(7, d(3, 12), Some(d(3, 25))),         // acquired and lost
+        CustomerSpan::new(8, d(1, 1), Some(d(2, 1))),           // lost before: outside
+        CustomerSpan::new(8, d(3, 2), None),                    // returned from before
+    ])
+    .unwrap();
+    let activity = vec![
+        PeriodActivity::new(1, 3, 4, Some(d(3, 28))),
+        PeriodActivity::new(2, 1, 1, Some(d(3, 3))),
+        PeriodActivity::new(3, 2, 2, Some(d(3, 20))),
+        PeriodActivity::new(6, 1, 3, Some(d(3, 11))),
+        PeriodActivity::new(8, 0, 0, None),
+    ];
+    let complaints = vec![
+        // customer 1 (24 h): answered in 2 h, resolved in 20 h: on time
+        Complaint::new(1, "phone", t(3, 5, 8)).responded_at(t(3, 5, 10)).resolved_at(t(3, 6, 4)),
+        // customer 2 (48 h): resolved in 50 h: late
+        Complaint::new(2, "email", t(3, 10, 0)).responded_at(t(3, 11, 0)).resolved_at(t(3, 12, 2)),
+        // customer 3: still open at the end (resolved in April)
+        Complaint::new(3, "email", t(3, 30, 0)).resolved_at(t(4, 2, 0)),
+        // opened in February: outside
+        Complaint::new(3, "phone", t(2, 20, 0)).resolved_at(t(2, 21, 0)),
+    ];
+    let referrals = vec![
+        Referral { referrer: 1.into(), referred: Some(6.into()), time: t(3, 9, 12) },
+        Referral { referrer: 1.into(), referred: None, time: t(3, 19, 12) },
+        Referral { referrer: 4.into(), referred: None, time: t(3, 2, 12) }, // not active
+        Referral { referrer: 2.into(), referred: None, time: t(4, 1, 0) },  // outside
+    ];
+    PeriodData { base, activity, complaints, referrals }
+}
+
+#[test]
+fn hand_computed_march() {
+    let m = period_metrics(&sample(), march(), &PeriodConfig::default()).unwrap();
+    // S (on 29 Feb) = {1, 2, 3, 4, 5} = 5; E (on 31 Mar) = {1, 2, 3, 5, 6, 8} = 6
+    // retained = {1, 2, 3, 5} = 4; N = E − S = {6, 8} = 2; lost = {4, 5} = 2
+    // acquired = {6, 7} = 2; returned = {5, 8} = 2
+    assert_eq!(
+        m.base,
+        BaseMovement { at_start: 5, at_end: 6, retained: 4, entered: 2, lost: 2, acquired: 2, returned: 2 }
+    );
+    // retention (6 − 2) / 5 = 0.8; churn 2 / 5 = 0.4 (sum 1.2: customer 5 came back)
+    assert_eq!(m.retention_rate, Some(dec!(0.8)));
+    assert_eq!(m.churn_rate, Some(dec!(0.4)));
+    // growth (6 − 5) / 5 = 0.2; acquisition 2 / 5 = 0.4
+    assert_eq!(m.growth_rate, Some(dec!(0.2)));
+    assert_eq!(m.acquisition_rate, Some(dec!(0.4)));
+    // active = {1, 2, 3, 6} = 4; repeat = {1, 3} = 2 → 0.5; orders 4 + 1 + 2 + 3 = 10
+    assert_eq!((m.active_customers, m.repeat_customers, m.orders), (4, 2, 10));
+    assert_eq!(m.repeat_purchase_rate, Some(dec!(0.5)));
+    // referrers in March {1, 4}; active {1} → 1 / 4 = 0.25; 4 is not active
+    assert_eq!((m.referrals, m.referrers, m.referrers_not_active), (3, 1, 1));
+    assert_eq!(m.referral_rate, Some(dec!(0.25)));
+    let c = &m.complaints;
+    // 3 complaints in March: 3 / 4 active = 0.75; 3 × 1000 / 10 orders = 300
+    assert_eq!(c.complaints, 3);
+    assert_eq!(c.per_active_customer, Some(dec!(0.75)));
+    assert_eq!(c.per_1000_orders, Some(dec!(300)));
+    // resolved 2 (customer 3's is open at the end): 2 / 3; on time 1 / 2
+    assert_eq!((c.resolved, c.open_at_end, c.resolved_on_time), (2, 1, 1));
+    assert_eq!(c.resolution_rate, share(2, 3));
+    assert_eq!(c.on_time_rate, Some(dec!(0.5)));
+    // responses: 2 h ≤ 24, 24 h ≤ 48: both on time
+    assert_eq!((c.responded, c.responded_on_time, c.response_on_time_rate), (2, 2, Some(dec!(1))));
+    assert_eq!(c.by_channel.get("email"), Some(&2));
+    // recovery: resolved complainants {1, 2}; repeaters {1} → 0.5; bought after
+    // resolution: 1 (28 Mar > 6 Mar) yes, 2 (3 Mar < 12 Mar) no → 0.5
+    // no complaint: active {6}; repeaters none → 0
+    let r = m.service_recovery;
+    assert_eq!((r.resolved_complainants, r.resolved_repeaters, r.bought_after_resolution), (2, 1, 1));
+    assert_eq!(r.repeat_rate_after_resolved_complaint, Some(dec!(0.5)));
+    assert_eq!(r.repurchase_after_resolution_rate, Some(dec!(0.5)));
+    assert_eq!((r.no_complaint_customers, r.repeat_rate_no_complaint), (1, Some(dec!(0))));
+    // rows: spans 10 read, 1 outside (customer 8's first); complaints 4 = 3 + 1; referrals 4 = 3 + 1
+    assert_eq!(m.rows.customers, RowCounts { read: 10, used: 9, outside_period: 1 });
+    assert_eq!(m.rows.complaints, RowCounts { read: 4, used: 3, outside_period: 1 });
+    assert_eq!(m.rows.referrals, RowCounts { read: 4, used: 3, outside_period: 1 });
+    assert_eq!(m.rows.activity, RowCounts { read: 5, used: 5, outside_period: 0 });
+}
+
+#[test]
+fn empty_period_has_undefined_rates_not_zero() {
+    let m = period_metrics(&PeriodData::default(), march(), &PeriodConfig::default()).unwrap();
+    assert_eq!(m.retention_rate, None);
+    assert_eq!(m.churn_rate, None);
+    assert_eq!(m.repeat_purchase_rate, None);
+    assert_eq!(m.complaints.per_1000_orders, None);
+    assert_eq!(m.complaints.resolution_rate, None);
+}
+
+#[test]
+fn no_customer_at_start_leaves_retention_undefined() {
+    let base = CustomerBase::new(vec![CustomerSpan::new(1, d(3, 3), None)]).unwrap();
+    let data = PeriodData { base, activity: vec![PeriodActivity::new(1, 2, 2, Some(d(3, 9)))], ..Default::default() };
+    let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+    assert_eq!((m.retention_rate, m.growth_rate, m.acquisition_rate), (None, None, None));
+    assert_eq!(m.base.acquired, 1);
+    assert_eq!(m.repeat_purchase_rate, Some(dec!(1)));
+}
+
+#[test]
+fn unknown_customer_is_an_error_naming_input_and_row() {
+    let mut data = sample();
+    data.complaints.push(Complaint::new(99, "phone", t(3, 3, 0)));
+    let e = period_metrics(&data, march(), &PeriodConfig::default()).unwrap_err();
+    assert_eq!(e, PeriodError::UnknownCustomer { input: "complaints", row: 4, customer: 99.into() });
+}
+
+#[test]
+fn activity_outside_the_period_is_rejected() {
+    let mut data = sample();
+    data.activity[0].last_purchase = Some(d(4, 2));
+    let e = period_metrics(&data, march(), &PeriodConfig::default()).unwrap_err();
+    assert_eq!(e.to_string(), "activity row 0 (customer 1): last_purchase breaks the rule within the period");
+}
+
+#[test]
+fn serde_round_trip_of_inputs() {
+    let data = sample();
+    let back: PeriodData = serde_json::from_str(&serde_json::to_string(&data).unwrap()).unwrap();
+    assert_eq!(back, data);
+    let c = PeriodConfig::default();
+    assert_eq!(serde_json::from_str::<PeriodConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
+}
+
+fn arbitrary_data() -> impl Strategy<Value = PeriodData> {
+    let span = (0_i64..8, 0_u32..90, proptest::option::of(1_u32..60), any::<bool>());
+    let act = (0_i64..8, 0_u64..4, 0_u64..3, 0_u32..31);
+    let comp = (0_i64..8, 0_u32..120, proptest::option::of(0_i64..200), any::<bool>());
+    (proptest::collection::vec(span, 0..10), proptest::collection::vec(act, 0..8), proptest::collection::vec(comp, 0..10))
+        .prop_map(|(spans, acts, comps)| {
+            // one span per customer (no overlaps), starting up to 90 days before 1 March
+            let mut seen = BTreeSet::new();
+            let spans: Vec<CustomerSpan> = spans
+                .into_iter()
+                .filter(|s| seen.insert(s.0))
+                .map(|(c, back, len, top)| {
+                    let since = d(3, 1) - chrono::Days::new(u64::from(back)) + chrono::Days::new(30);
+                    let until = len.map(|l| since + chrono::Days::new(u64::from(l)));
+                    let s = CustomerSpan::new(c, since, until);
+                    if top { s.with_tier(Tier::MostValuable) } else { s }
+                })
+                .collect();
+            let mut seen_act = BTreeSet::new();
+            let activity = acts
+                .into_iter()
+                .filter(|a| seen.contains(&a.0) && seen_act.insert(a.0))
+                .map(|(c, occ, extra, day)| PeriodActivity::new(c, occ, occ + extra, (occ > 0).then(|| d(3, day + 1))))
+                .collect();
+            let complaints = comps
+                .into_iter()
+                .filter(|c| seen.contains(&c.0))
+                .map(|(c, h, res, _)| {
+                    let opened = t(2, 15, 0) + chrono::Duration::hours(i64::from(h) * 6);
+                    let mut x = Complaint::new(c, "phone", opened);
+                    x.resolved = res.map(|r| opened + chrono::Duration::hours(r));
+                    x
+                })
+                .collect();
+            PeriodData { base: CustomerBase::new(spans).unwrap(), activity, complaints, referrals: vec![] }
+        })
+}
+
+fn in_unit(x: Option<Decimal>) -> bool {
+    x.is_none_or(|v| v >= Decimal::ZERO && v <= Decimal::ONE)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Retention, churn, repeat, referral, resolution and on-time rates are fractions in [0, 1].
+    #[test]
+    fn rates_stay_within_0_and_1(data in arbitrary_data()) {
+        let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+        for r in [m.retention_rate, m.churn_rate, m.repeat_purchase_rate, m.referral_rate, m.complaints.resolution_rate,
+                  m.complaints.on_time_rate, m.service_recovery.repeat_rate_no_complaint,
+                  m.service_recovery.repeat_rate_after_resolved_complaint] {
+            prop_assert!(in_unit(r));
+        }
+        prop_assert!(m.rows.customers.adds_up() && m.rows.complaints.adds_up());
+    }
+
+    /// With one span per customer nobody comes back, so retention + churn = 1 whenever S > 0.
+    #[test]
+    fn retention_plus_churn_is_1_when_no_customer_comes_back(data in arbitrary_data()) {
+        let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+        if let (Some(r), Some(c)) = (m.retention_rate, m.churn_rate) {
+            prop_assert_eq!(r + c, Decimal::ONE);
+        }
+    }
+
+    /// Shuffling every input gives the same metrics.
+    #[test]
+    fn metrics_do_not_depend_on_input_order(data in arbitrary_data()) {
+        let a = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+        let mut rev = data.clone();
+        let mut spans: Vec<CustomerSpan> = rev.base.clone().into();
+        spans.reverse();
+        rev.base = CustomerBase::new(spans).unwrap();
+        rev.activity.reverse();
+        rev.complaints.reverse();
+        let b = period_metrics(&rev, march(), &PeriodConfig::default()).unwrap();
+        prop_assert_eq!(a, b);
+    }
+}
