@@ -60,6 +60,7 @@
 
 pub mod assignment;
 pub mod behaviour;
+pub mod clv;
 pub mod customer;
 pub mod reconciliation;
 pub mod review;
