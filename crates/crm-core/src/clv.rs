@@ -35,14 +35,15 @@
 //! ```
 //! use crm_core::clv::{bg_nbd, FitOptions, RepeatData, RepeatModel};
 //!
-//! // x, t_x, T (weeks) of five customers.
-//! let x = [2.0, 1.0, 0.0, 0.0, 5.0];
-//! let t_x = [30.43, 1.71, 0.0, 0.0, 20.0];
-//! let age = [38.86, 38.86, 38.86, 30.0, 35.0];
-//! let data = RepeatData::new(&x, &t_x, &age, None)?;
-//! assert_eq!(data.rows(), 4); // the two quiet 38.86-week customers share a row
+//! // x, t_x, T (weeks): 1,980 customers in ten distinct histories.
+//! let x = [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 2.0, 1.0];
+//! let t_x = [0.0, 0.0, 5.0, 20.0, 30.0, 25.0, 35.0, 37.0, 10.0, 2.0];
+//! let age = [39.0, 30.0, 39.0, 30.0, 39.0, 38.0, 39.0, 38.0, 35.0, 20.0];
+//! let weights = [800.0, 500.0, 150.0, 120.0, 100.0, 80.0, 50.0, 20.0, 60.0, 100.0];
+//! let data = RepeatData::new(&x, &t_x, &age, Some(&weights))?;
+//! assert_eq!(data.total_weight(), 1980.0);
 //! let fit = bg_nbd::fit(&data, &FitOptions::default())?;
-//! let p = fit.params.p_alive(2.0, 30.43, 38.86);
+//! let p = fit.params.p_alive(2.0, 30.0, 39.0);
 //! assert!((0.0..=1.0).contains(&p));
 //! # Ok::<(), crm_core::clv::ClvError>(())
 //! ```
@@ -163,10 +164,14 @@ impl Default for FitOptions {
 /// How a fit went.
 ///
 /// ```
-/// use crm_core::clv::{bg_nbd, FitOptions, RepeatData};
-/// let data = RepeatData::new(&[0.0, 1.0, 3.0], &[0.0, 2.0, 9.0], &[10.0, 10.0, 10.0], None)?;
-/// let fit = bg_nbd::fit(&data, &FitOptions::default())?;
-/// assert!(fit.report.converged);
+/// use crm_core::clv::{bg_nbd, ClvError, FitOptions, RepeatData};
+/// let data = RepeatData::new(&[0.0, 1.0, 3.0], &[0.0, 2.0, 9.0], &[10.0, 10.0, 10.0], Some(&[50.0, 30.0, 20.0]))?;
+/// match bg_nbd::fit(&data, &FitOptions::default()) {
+///     Ok(fit) => assert!(fit.report.converged),
+///     // Three histories may not pin four parameters: the best point is kept.
+///     Err(ClvError::NotConverged { best, report, .. }) => assert!(!report.converged && best.len() == 4),
+///     Err(e) => return Err(e),
+/// }
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

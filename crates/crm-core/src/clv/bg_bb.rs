@@ -217,7 +217,10 @@ impl DiscreteData {
 /// ```
 /// use crm_core::clv::bg_bb::{fit, DiscreteData};
 /// use crm_core::clv::FitOptions;
-/// let d = DiscreteData::new(&[0.0, 1.0, 2.0, 3.0], &[0.0, 1.0, 3.0, 4.0], &[4.0; 4], Some(&[40.0, 20.0, 15.0, 10.0]))?;
+/// let x = [0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 4.0];
+/// let t_x = [0.0, 1.0, 3.0, 2.0, 4.0, 4.0, 4.0];
+/// let weights = [400.0, 100.0, 50.0, 60.0, 80.0, 90.0, 120.0];
+/// let d = DiscreteData::new(&x, &t_x, &[4.0; 7], Some(&weights))?;
 /// let f = fit(&d, &FitOptions::default())?;
 /// assert!(f.log_likelihood < 0.0);
 /// # Ok::<(), crm_core::clv::ClvError>(())

@@ -156,7 +156,11 @@ pub(super) fn start(data: &RepeatData) -> [f64; 4] {
 ///
 /// ```
 /// use crm_core::clv::{bg_nbd, FitOptions, RepeatData};
-/// let d = RepeatData::new(&[0.0, 1.0, 4.0, 2.0], &[0.0, 3.0, 9.0, 2.5], &[10.0, 10.0, 10.0, 8.0], None)?;
+/// let x = [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 2.0, 1.0];
+/// let t_x = [0.0, 0.0, 5.0, 20.0, 30.0, 25.0, 35.0, 37.0, 10.0, 2.0];
+/// let age = [39.0, 30.0, 39.0, 30.0, 39.0, 38.0, 39.0, 38.0, 35.0, 20.0];
+/// let weights = [800.0, 500.0, 150.0, 120.0, 100.0, 80.0, 50.0, 20.0, 60.0, 100.0];
+/// let d = RepeatData::new(&x, &t_x, &age, Some(&weights))?;
 /// let fit = bg_nbd::fit(&d, &FitOptions::default())?;
 /// assert!(fit.log_likelihood < 0.0 && fit.params.r > 0.0);
 /// # Ok::<(), crm_core::clv::ClvError>(())

@@ -250,7 +250,9 @@ impl SpendData {
 /// ```
 /// use crm_core::clv::gamma_gamma::{fit, SpendData};
 /// use crm_core::clv::FitOptions;
-/// let d = SpendData::new(&[1.0, 2.0, 3.0, 1.0, 5.0], &[10.0, 25.0, 18.0, 40.0, 22.0], None)?;
+/// let x = [1.0, 2.0, 3.0, 1.0, 5.0, 2.0, 4.0, 1.0];
+/// let spend = [10.0, 25.0, 18.0, 40.0, 22.0, 15.0, 30.0, 12.0];
+/// let d = SpendData::new(&x, &spend, Some(&[30.0, 20.0, 10.0, 8.0, 5.0, 12.0, 6.0, 25.0]))?;
 /// assert!(fit(&d, &FitOptions::default()).is_ok());
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```

@@ -80,14 +80,14 @@ pub(crate) fn minimise(
         x = sx;
         fx = sf;
     }
-    let (mut x, mut fx, mut ok) = bfgs(&mut c, x, fx, options, &mut report);
+    let (mut x, fx, mut ok) = bfgs(&mut c, x, fx, options, &mut report);
     if !ok && fx.is_finite() {
         // Restart: a simplex search from the best point, then BFGS again.
         report.used_simplex = true;
         let (sx, sf) = nelder_mead(&mut c, &x, 400);
         let again = bfgs(&mut c, sx, sf, options, &mut report);
         if again.1 <= fx {
-            (x, fx, ok) = again;
+            (x, ok) = (again.0, again.2);
         }
     }
     report.converged = ok;

@@ -122,9 +122,13 @@ fn dropout_integral(s: f64, q: f64) -> f64 {
 ///
 /// ```
 /// use crm_core::clv::{pareto_nbd, FitOptions, RepeatData};
-/// let d = RepeatData::new(&[0.0, 1.0, 4.0, 2.0], &[0.0, 3.0, 9.0, 2.5], &[10.0, 10.0, 10.0, 8.0], None)?;
-/// let fit = pareto_nbd::fit(&d, &FitOptions::default());
-/// assert!(fit.is_ok() || matches!(fit, Err(crm_core::clv::ClvError::NotConverged { .. })));
+/// let x = [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 2.0, 1.0];
+/// let t_x = [0.0, 0.0, 5.0, 20.0, 30.0, 25.0, 35.0, 37.0, 10.0, 2.0];
+/// let age = [39.0, 30.0, 39.0, 30.0, 39.0, 38.0, 39.0, 38.0, 35.0, 20.0];
+/// let weights = [800.0, 500.0, 150.0, 120.0, 100.0, 80.0, 50.0, 20.0, 60.0, 100.0];
+/// let d = RepeatData::new(&x, &t_x, &age, Some(&weights))?;
+/// let fit = pareto_nbd::fit(&d, &FitOptions::default())?;
+/// assert!(fit.report.converged && fit.params.s > 0.0);
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ParetoNbd>, ClvError> {
