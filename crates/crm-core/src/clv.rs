@@ -655,6 +655,7 @@ fn fit_model<P: Parameters>(
     rows: usize,
     options: &FitOptions,
     total_ll: &dyn Fn(&[f64]) -> f64,
+    gradient: Option<&dyn Fn(&[f64], &mut [f64]) -> f64>,
 ) -> Result<Fitted<P>, ClvError> {
     if !(options.l2_penalty.is_finite() && options.l2_penalty >= 0.0) {
         return Err(ClvError::InvalidArgument {
@@ -680,8 +681,23 @@ fn fit_model<P: Parameters>(
         let v = -ll / customers + penalty;
         if v.is_finite() { v } else { f64::INFINITY }
     };
+    // d/dθ of the objective from d(ll)/dp: chain rule through p = e^θ.
+    let grad_theta = |theta: &[f64], out: &mut [f64]| -> bool {
+        let Some(g) = gradient else { return false };
+        let (mut p, mut dp) = ([0.0; 8], [0.0; 8]);
+        let n = theta.len();
+        for (pi, t) in p.iter_mut().zip(theta) {
+            *pi = t.exp();
+        }
+        let ll = g(&p[..n], &mut dp[..n]);
+        for i in 0..n {
+            out[i] = -p[i] * dp[i] / customers + 2.0 * lambda * p[i] * p[i];
+        }
+        ll.is_finite()
+    };
     let theta0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-    let outcome = optimize::minimise(&objective, &theta0, options);
+    let analytic: Option<optimize::Gradient<'_>> = gradient.map(|_| &grad_theta as optimize::Gradient<'_>);
+    let outcome = optimize::minimise(&objective, analytic, &theta0, options);
     let (o, ok) = match outcome {
         Ok(o) => (o, true),
         Err(o) => (o, false),

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from . import _crm_engine
+from . import _crm_engine, clv
 from ._errors import (
     ColumnError,
     ConfigError,
@@ -44,6 +44,7 @@ from ._errors import (
     DtypeError,
     DuplicateCustomerError,
     InputError,
+    ConvergenceError,
     InternalError,
     InvalidValueError,
     RejectedRowError,
@@ -54,6 +55,7 @@ from ._results import Classification, Reconciliation, Review, Rfm, Summary, Tabl
 __version__: str = _crm_engine.__version__
 
 __all__ = [
+    "clv",
     "classify",
     "review",
     "review_periods",
@@ -75,6 +77,7 @@ __all__ = [
     "ConfigError",
     "DecimalOverflowError",
     "InternalError",
+    "ConvergenceError",
     "TIERS",
     "BEHAVIOURS",
     "TREATMENTS",

@@ -6,7 +6,17 @@ Use the functions of :mod:`crm_engine`; these are their raw forms.
 from collections.abc import Sequence
 from typing import Any, final
 
-__all__ = ["ArrowTable", "__version__", "classify", "review_periods", "rfm_scores", "summarize"]
+__all__ = [
+    "ArrowTable",
+    "__version__",
+    "classify",
+    "clv_curve",
+    "clv_fit",
+    "clv_predict",
+    "review_periods",
+    "rfm_scores",
+    "summarize",
+]
 __version__: str
 
 @final
@@ -108,3 +118,29 @@ def rfm_scores(
     spend: str | None = None,
 ) -> tuple[tuple[ArrowTable, str, str], tuple[ArrowTable, str] | None]:
     """(RFM table, thresholds JSON, segment table JSON) and, from transactions, (summary table, reconciliation JSON)."""
+
+def clv_fit(
+    model: str,
+    data: object,
+    columns: Sequence[str | None],
+    l2_penalty: float,
+    max_iterations: int,
+    gradient_tolerance: float,
+) -> str:
+    """Fits a CLV model on named columns; the fit (or the best point of a failed one) as JSON."""
+
+def clv_predict(
+    model: str,
+    values: Sequence[float],
+    what: str,
+    data: object,
+    columns: Sequence[str],
+    t: float = 0.0,
+    periods: int = 0,
+    period_length: float = 1.0,
+    discount_rate: float = 0.0,
+) -> bytes:
+    """A per-customer prediction as little-endian float64 bytes."""
+
+def clv_curve(model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0) -> list[float]:
+    """A population curve (expected purchases, P(n), survival...) at the given points."""

@@ -244,8 +244,7 @@ pub fn fit(
                 return f64::NAN;
             };
             data.log_likelihood(&m)
-        },
-    )
+        }, None)
 }
 
 impl BetaGeoBetaBinom {

@@ -27,7 +27,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
+use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
 use super::{
     ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
 };
@@ -130,6 +130,76 @@ pub(super) fn total_ll(data: &RepeatData, p: &[f64], modified: bool) -> f64 {
     total
 }
 
+/// [`total_ll`] and its gradient with respect to `(r, α, a, b)`, in one
+/// pass: the analytic gradient lets the quasi-Newton search take one
+/// likelihood pass per step instead of nine (central differences on four
+/// parameters), which is most of the speed of the BG/NBD fits.
+///
+/// With `u = −(r+x) ln(α+T)`, `v = ln a − ln(b+x−1) − (r+x) ln(α+t_x)` and
+/// the weights `w_u, w_v` of the log-sum-exp (they sum to 1):
+/// `∂/∂r = ψ(r+x) − ψ(r) + ln α − w_u ln(α+T) − w_v ln(α+t_x)`,
+/// `∂/∂α = r/α − (r+x) (w_u/(α+T) + w_v/(α+t_x))`,
+/// `∂/∂a = ψ(a+b) − ψ(a+b+x) + w_v/a`,
+/// `∂/∂b = ψ(b+x) − ψ(b) + ψ(a+b) − ψ(a+b+x) − w_v/(b+x−1)`
+/// (MBG/NBD: `x + 1` in the Beta terms and `b + x` in `v`).
+pub(super) fn total_ll_gradient(data: &RepeatData, p: &[f64], modified: bool, grad: &mut [f64]) -> f64 {
+    let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
+    let shift = if modified { 1.0 } else { 0.0 };
+    let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
+    let (dg_r, dg_b, dg_ab) = (digamma(r), digamma(b), digamma(a + b));
+    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+    // Per distinct x: value, ln(a / (b+x−1+shift)), ∂r, ∂a, ∂b parts, 1/(b+x−1+shift).
+    let mut table = Vec::with_capacity(6 * data.distinct_x.len());
+    for &x in &data.distinct_x {
+        let dg_abx = digamma(a + b + x + shift);
+        let common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_gamma(b + x + shift) - lg_b
+            - ln_gamma(a + b + x + shift)
+            + lg_ab;
+        let has_second = modified || x > 0.0;
+        let bx = b + x - 1.0 + shift;
+        table.extend_from_slice(&[
+            common,
+            if has_second { ln_a - bx.ln() } else { f64::NEG_INFINITY },
+            digamma(r + x) - dg_r + ln_alpha,
+            dg_ab - dg_abx,
+            digamma(b + x + shift) - dg_b + dg_ab - dg_abx,
+            if has_second { 1.0 / bx } else { 0.0 },
+        ]);
+    }
+    let (mut total, mut gr, mut galpha, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for i in 0..data.x.len() {
+        let k = 6 * data.x_index[i] as usize;
+        let (x, w) = (data.x[i], data.weight[i]);
+        let rx = r + x;
+        let at = alpha + data.age[i];
+        let lt = at.ln();
+        let u = -rx * lt;
+        let second = table[k + 1];
+        let (lse, wu, wv, atx, ltx) = if second == f64::NEG_INFINITY {
+            (u, 1.0, 0.0, 1.0, 0.0)
+        } else {
+            let atx = alpha + data.t_x[i];
+            let ltx = atx.ln();
+            let v = second - rx * ltx;
+            let d = v - u;
+            if d < 0.0 {
+                let e = d.exp();
+                (u + e.ln_1p(), 1.0 / (1.0 + e), e / (1.0 + e), atx, ltx)
+            } else {
+                let e = (-d).exp();
+                (v + e.ln_1p(), e / (1.0 + e), 1.0 / (1.0 + e), atx, ltx)
+            }
+        };
+        total += w * (table[k] + lse);
+        gr += w * (table[k + 2] - wu * lt - wv * ltx);
+        galpha += w * (r / alpha - rx * (wu / at + wv / atx));
+        ga += w * (table[k + 3] + wv / a);
+        gb += w * (table[k + 4] - wv * table[k + 5]);
+    }
+    grad[..4].copy_from_slice(&[gr, galpha, ga, gb]);
+    total
+}
+
 /// Deterministic starting values shared by BG/NBD and MBG/NBD: r = 1, α so
 /// that the mean rate r/α matches the observed mean of x/T, a = b = 1.
 pub(super) fn start(data: &RepeatData) -> [f64; 4] {
@@ -173,6 +243,7 @@ pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<BetaGeo>, C
         data.rows(),
         options,
         &|p| total_ll(data, p, false),
+        Some(&|p, g| total_ll_gradient(data, p, false, g)),
     )
 }
 
@@ -286,6 +357,25 @@ mod tests {
         let data = cdnow();
         let fast = total_ll(&data, &PUBLISHED.values(), false);
         assert!((fast - data.log_likelihood(&PUBLISHED)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn analytic_gradient_matches_finite_differences() {
+        let data = cdnow();
+        for modified in [false, true] {
+            let p = [0.3, 5.0, 0.8, 2.0];
+            let mut g = [0.0; 4];
+            let ll = total_ll_gradient(&data, &p, modified, &mut g);
+            assert!((ll - total_ll(&data, &p, modified)).abs() < 1e-8);
+            for i in 0..4 {
+                let h = 1e-6 * p[i];
+                let (mut up, mut down) = (p, p);
+                up[i] += h;
+                down[i] -= h;
+                let num = (total_ll(&data, &up, modified) - total_ll(&data, &down, modified)) / (2.0 * h);
+                assert!((g[i] - num).abs() < 1e-5 * num.abs().max(1.0), "{modified} {i}: {} vs {num}", g[i]);
+            }
+        }
     }
 
     #[test]

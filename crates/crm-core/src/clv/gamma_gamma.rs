@@ -275,7 +275,7 @@ pub fn fit(data: &SpendData, options: &FitOptions) -> Result<Fitted<GammaGamma>,
             return f64::NAN;
         };
         data.log_likelihood(&m)
-    })
+    }, None)
 }
 
 impl GammaGamma {

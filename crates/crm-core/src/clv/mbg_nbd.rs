@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bg_nbd::{ln_nbd, nbd_at_least, start, total_ll};
+use super::bg_nbd::{ln_nbd, nbd_at_least, start, total_ll, total_ll_gradient};
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
 use super::{
     ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
@@ -87,6 +87,7 @@ pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ModifiedBet
         data.rows(),
         options,
         &|p| total_ll(data, p, true),
+        Some(&|p, g| total_ll_gradient(data, p, true, g)),
     )
 }
 

@@ -141,7 +141,7 @@ pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ParetoNbd>,
             return f64::NAN;
         };
         data.log_likelihood(&m)
-    })
+    }, None)
 }
 
 impl RepeatModel for ParetoNbd {

@@ -182,7 +182,7 @@ pub fn fit_survivors(
     }
     fit_model(&[1.0, 1.0], size, survivors.len(), options, &|p| {
         ShiftedBetaGeo::from_values(p).map_or(f64::NAN, |m| m.log_likelihood(survivors))
-    })
+    }, None)
 }
 
 #[cfg(test)]
