@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 
 import crm_engine as crm
@@ -71,7 +72,7 @@ def test_gamma_gamma_on_repeat_customers(cdnow_summary: pd.DataFrame) -> None:
 
 
 def test_bg_bb_on_donations() -> None:
-    d = pa.csv.read_csv(DATA / "donations.csv")
+    d = pacsv.read_csv(DATA / "donations.csv")
     m = BetaGeoBetaBinom().fit(d, weights="weights")
     assert m.params is not None
     close(m.params, {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
@@ -151,3 +152,24 @@ def test_convergence_error_carries_the_best_point(cdnow_summary: pd.DataFrame) -
     assert set(e.value.best) == {"r", "alpha", "s", "beta"}
     again = pickle.loads(pickle.dumps(e.value))
     assert again.best == e.value.best
+
+
+def test_plots(bg: BetaGeo, cdnow_summary: pd.DataFrame, tmp_path: Path) -> None:
+    import crm_engine.plot as cplot
+
+    ax = cplot.p_alive_matrix(bg, T=38.86)
+    ax.figure.savefig(tmp_path / "p_alive.png")
+    ax = cplot.expected_purchases_matrix(bg, t=39, T=38.86)
+    ax.figure.savefig(tmp_path / "expected.png")
+    # Holdout: the CDNOW sample after week 39 (1997-09-30 .. 1998-06-30) per customer.
+    from conftest import cdnow_arrow
+
+    tx = cdnow_arrow().to_pandas()
+    later = tx[tx["date"] > pd.Timestamp("1997-09-30").date()].groupby("customer")["date"].nunique()
+    holdout = cdnow_summary["ID"].map(later).fillna(0).to_numpy()
+    ax = cplot.calibration_holdout(
+        bg, cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"], holdout, holdout_length=39
+    )
+    ax.figure.savefig(tmp_path / "calibration.png")
+    with pytest.raises(TypeError):
+        cplot.p_alive_matrix(BetaGeo(), T=10)

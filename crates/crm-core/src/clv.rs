@@ -712,7 +712,11 @@ fn fit_model<P: Parameters>(
             report: o.report,
         });
     }
-    let se = optimize::standard_errors(total_ll, &natural).and_then(|v| P::from_values(&v));
+    let se = match gradient {
+        Some(g) => optimize::standard_errors_from_gradient(g, &natural),
+        None => optimize::standard_errors(total_ll, &natural),
+    }
+    .and_then(|v| P::from_values(&v));
     let params = P::from_values(&natural).ok_or_else(|| ClvError::InvalidArgument {
         name: "parameters".into(),
         rule: "internal: wrong parameter count".into(),

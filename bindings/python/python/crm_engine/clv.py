@@ -71,7 +71,8 @@ def _column(value: object) -> object:
     if isinstance(value, (int, float)) or isinstance(value, (list, tuple)):
         return _numpy().asarray(value, dtype="float64").reshape(-1)
     if type(value).__module__.split(".", 1)[0] == "pandas" and hasattr(value, "to_numpy"):
-        return value.to_numpy(dtype="float64")  # type: ignore[attr-defined]
+        kind = getattr(getattr(value, "dtype", None), "kind", "O")
+        return value.to_numpy(dtype="float64") if kind in "biuf" else value
     return value
 
 
@@ -118,6 +119,10 @@ class _Model:
         return [self.params[n] for n in self._names]
 
     def _fit(self: _M, data: object, columns: list[str | None]) -> _M:
+        wanted = [c for c in columns if c is not None]
+        if type(data).__module__.split(".", 1)[0] == "pandas" and all(c in getattr(data, "columns", ()) for c in wanted):
+            # Numeric pandas columns pass as numpy arrays: no pyarrow needed.
+            data = {c: _column(data[c]) for c in dict.fromkeys(wanted)}  # type: ignore[index]
         prepared = prepare(data, columns)
         text = _crm_engine.clv_fit(
             self._model, prepared, columns, self.l2_penalty, self.max_iterations, self.gradient_tolerance

@@ -136,6 +136,7 @@ fn bfgs(
         return (x, fx, false);
     }
     let mut h = identity(n);
+    let mut fresh = true;
     let mut p = vec![0.0; n];
     let mut xn = vec![0.0; n];
     let mut gn = vec![0.0; n];
@@ -152,6 +153,7 @@ fn bfgs(
         let mut slope: f64 = p.iter().zip(&g).map(|(a, b)| a * b).sum();
         if slope >= 0.0 {
             h = identity(n);
+            fresh = true;
             for i in 0..n {
                 p[i] = -g[i];
             }
@@ -189,6 +191,16 @@ fn bfgs(
         let y: Vec<f64> = (0..n).map(|i| gn[i] - g[i]).collect();
         let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
         if sy > 1e-18 {
+            if fresh {
+                // Scale the identity before the first update (Nocedal &
+                // Wright eq. 6.20): the first steps then have the right length.
+                let yy: f64 = y.iter().map(|v| v * v).sum();
+                let scale = sy / yy;
+                for v in h.iter_mut() {
+                    *v *= scale;
+                }
+                fresh = false;
+            }
             let hy: Vec<f64> = (0..n)
                 .map(|i| (0..n).map(|j| h[i * n + j] * y[j]).sum())
                 .collect();
@@ -202,6 +214,7 @@ fn bfgs(
             }
         } else {
             h = identity(n);
+            fresh = true;
         }
         if fx - fnew <= 1e-15 * fx.abs().max(1.0) {
             stalled += 1;
@@ -343,6 +356,43 @@ pub(crate) fn standard_errors(ll: &dyn Fn(&[f64]) -> f64, p: &[f64]) -> Option<V
             } else {
                 None
             }
+        })
+        .collect()
+}
+
+/// As [`standard_errors`], with the Hessian from central differences of an
+/// analytic gradient of the total log-likelihood (`2n` gradient calls instead
+/// of `2n² + 1` likelihood calls), symmetrised.
+pub(crate) fn standard_errors_from_gradient(
+    grad: &dyn Fn(&[f64], &mut [f64]) -> f64,
+    p: &[f64],
+) -> Option<Vec<f64>> {
+    let n = p.len();
+    let mut m = vec![0.0; n * n];
+    let (mut q, mut up, mut down) = (p.to_vec(), vec![0.0; n], vec![0.0; n]);
+    for j in 0..n {
+        let h = 1e-5 * p[j].abs().max(1e-8);
+        q[j] = p[j] + h;
+        grad(&q, &mut up);
+        q[j] = p[j] - h;
+        grad(&q, &mut down);
+        q[j] = p[j];
+        for i in 0..n {
+            m[i * n + j] = -(up[i] - down[i]) / (2.0 * h);
+        }
+    }
+    for i in 0..n {
+        for j in 0..i {
+            let v = 0.5 * (m[i * n + j] + m[j * n + i]);
+            m[i * n + j] = v;
+            m[j * n + i] = v;
+        }
+    }
+    let inv = invert_spd(&m, n)?;
+    (0..n)
+        .map(|i| {
+            let v = inv[i * n + i];
+            if v > 0.0 && v.is_finite() { Some(v.sqrt()) } else { None }
         })
         .collect()
 }
