@@ -255,6 +255,24 @@ pub trait Parameters: Sized {
     }
 }
 
+/// Implements [`Parameters`] for a struct of `f64` fields, in field order.
+macro_rules! parameters {
+    ($ty:ident { $($field:ident),+ }) => {
+        impl $crate::clv::Parameters for $ty {
+            const NAMES: &'static [&'static str] = &[$(stringify!($field)),+];
+            fn values(&self) -> Vec<f64> {
+                vec![$(self.$field),+]
+            }
+            fn from_values(values: &[f64]) -> Option<Self> {
+                let mut it = values.iter().copied();
+                let p = $ty { $($field: it.next()?),+ };
+                if it.next().is_some() { None } else { Some(p) }
+            }
+        }
+    };
+}
+use parameters;
+
 /// The predictions shared by the continuous-time repeat-purchase models
 /// (BG/NBD, MBG/NBD, Pareto/NBD). Scalars in, scalars out; the column forms
 /// with input checks are [`p_alive`], [`conditional_expected_purchases`] and

@@ -48,23 +48,7 @@ pub struct BetaGeoBetaBinom {
     pub delta: f64,
 }
 
-impl Parameters for BetaGeoBetaBinom {
-    const NAMES: &'static [&'static str] = &["alpha", "beta", "gamma", "delta"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.alpha, self.beta, self.gamma, self.delta]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [alpha, beta, gamma, delta] => Some(BetaGeoBetaBinom {
-                alpha: *alpha,
-                beta: *beta,
-                gamma: *gamma,
-                delta: *delta,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(BetaGeoBetaBinom { alpha, beta, gamma, delta });
 
 /// Discrete-time histories `(x, t_x, n)`, compressed with weights.
 ///

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
 use super::{
-    ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
+    ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp,
 };
 
 /// BG/NBD parameters: purchase rate Gamma(r, α), dropout probability
@@ -52,23 +52,7 @@ pub struct BetaGeo {
     pub b: f64,
 }
 
-impl Parameters for BetaGeo {
-    const NAMES: &'static [&'static str] = &["r", "alpha", "a", "b"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.r, self.alpha, self.a, self.b]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [r, alpha, a, b] => Some(BetaGeo {
-                r: *r,
-                alpha: *alpha,
-                a: *a,
-                b: *b,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(BetaGeo { r, alpha, a, b });
 
 /// `ln NB_j(t)`: the log probability of `j` purchases in `(0, t]` for an
 /// alive customer under Gamma(r, α) rates.

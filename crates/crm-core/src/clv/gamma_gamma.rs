@@ -50,22 +50,7 @@ pub struct GammaGamma {
     pub v: f64,
 }
 
-impl Parameters for GammaGamma {
-    const NAMES: &'static [&'static str] = &["p", "q", "v"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.p, self.q, self.v]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [p, q, g] => Some(GammaGamma {
-                p: *p,
-                q: *q,
-                v: *g,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(GammaGamma { p, q, v });
 
 /// Repeat customers' `(x, z̄)`, compressed with weights; `x = 0` rows skipped.
 ///

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::bg_nbd::{ln_nbd, nbd_at_least, start, total_ll, total_ll_gradient};
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
 use super::{
-    ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
+    ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp,
 };
 
 /// MBG/NBD parameters: purchase rate Gamma(r, α), dropout probability
@@ -44,23 +44,7 @@ pub struct ModifiedBetaGeo {
     pub b: f64,
 }
 
-impl Parameters for ModifiedBetaGeo {
-    const NAMES: &'static [&'static str] = &["r", "alpha", "a", "b"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.r, self.alpha, self.a, self.b]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [r, alpha, a, b] => Some(ModifiedBetaGeo {
-                r: *r,
-                alpha: *alpha,
-                a: *a,
-                b: *b,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(ModifiedBetaGeo { r, alpha, a, b });
 
 /// Fits MBG/NBD by maximum likelihood.
 ///
@@ -144,6 +128,7 @@ impl RepeatModel for ModifiedBetaGeo {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clv::Parameters;
     use crate::clv::tests_data::cdnow;
     use proptest::prelude::*;
 

@@ -51,23 +51,7 @@ pub struct ParetoNbd {
     pub beta: f64,
 }
 
-impl Parameters for ParetoNbd {
-    const NAMES: &'static [&'static str] = &["r", "alpha", "s", "beta"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.r, self.alpha, self.s, self.beta]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [r, alpha, s, beta] => Some(ParetoNbd {
-                r: *r,
-                alpha: *alpha,
-                s: *s,
-                beta: *beta,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(ParetoNbd { r, alpha, s, beta });
 
 impl ParetoNbd {
     /// `F(y) = ln [₂F₁(...; z(y)) / (max(α, β) + y)^{r+s+x}]`, one of the two

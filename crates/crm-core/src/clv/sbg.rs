@@ -43,21 +43,7 @@ pub struct ShiftedBetaGeo {
     pub beta: f64,
 }
 
-impl Parameters for ShiftedBetaGeo {
-    const NAMES: &'static [&'static str] = &["alpha", "beta"];
-    fn values(&self) -> Vec<f64> {
-        vec![self.alpha, self.beta]
-    }
-    fn from_values(v: &[f64]) -> Option<Self> {
-        match v {
-            [alpha, beta] => Some(ShiftedBetaGeo {
-                alpha: *alpha,
-                beta: *beta,
-            }),
-            _ => None,
-        }
-    }
-}
+super::parameters!(ShiftedBetaGeo { alpha, beta });
 
 impl ShiftedBetaGeo {
     /// `S(t) = B(α, β + t) / B(α, β)`: the share of a cohort still active
