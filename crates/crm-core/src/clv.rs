@@ -700,8 +700,8 @@ fn fit_model<P: Parameters>(
         if v.is_finite() { v } else { f64::INFINITY }
     };
     // d/dθ of the objective from d(ll)/dp: chain rule through p = e^θ.
-    let grad_theta = |theta: &[f64], out: &mut [f64]| -> bool {
-        let Some(g) = gradient else { return false };
+    let grad_theta = |theta: &[f64], out: &mut [f64]| -> f64 {
+        let Some(g) = gradient else { return f64::INFINITY };
         let (mut p, mut dp) = ([0.0; 8], [0.0; 8]);
         let n = theta.len();
         for (pi, t) in p.iter_mut().zip(theta) {
@@ -711,7 +711,9 @@ fn fit_model<P: Parameters>(
         for i in 0..n {
             out[i] = -p[i] * dp[i] / customers + 2.0 * lambda * p[i] * p[i];
         }
-        ll.is_finite()
+        let penalty: f64 = p[..n].iter().map(|v| v * v).sum::<f64>() * lambda;
+        let v = -ll / customers + penalty;
+        if v.is_finite() { v } else { f64::INFINITY }
     };
     let theta0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
     let analytic: Option<optimize::Gradient<'_>> = gradient.map(|_| &grad_theta as optimize::Gradient<'_>);

@@ -21,8 +21,10 @@ pub(crate) struct Outcome {
     pub report: FitReport,
 }
 
-/// An analytic gradient: fills the gradient at `x`, false when not finite.
-pub(crate) type Gradient<'a> = &'a dyn Fn(&[f64], &mut [f64]) -> bool;
+/// An analytic gradient: fills the gradient at `x` and returns the
+/// objective there (infinite when not finite), so that a line search pays
+/// one pass for both.
+pub(crate) type Gradient<'a> = &'a dyn Fn(&[f64], &mut [f64]) -> f64;
 
 struct Counted<'a> {
     f: &'a dyn Fn(&[f64]) -> f64,
@@ -46,7 +48,7 @@ impl Counted<'_> {
     fn gradient(&mut self, x: &[f64], fx: f64, g: &mut [f64]) -> bool {
         if let Some(grad) = self.analytic {
             self.evaluations += 1;
-            return grad(x, g) && g.iter().all(|v| v.is_finite());
+            return grad(x, g).is_finite() && g.iter().all(|v| v.is_finite());
         }
         let mut y = x.to_vec();
         if self.last_norm > 1e-3 && fx.is_finite() {
@@ -164,11 +166,19 @@ fn bfgs(
         let mut step = if len > 2.0 { 2.0 / len } else { 1.0 };
         let mut fnew = f64::INFINITY;
         let mut accepted = false;
+        let analytic = c.analytic;
         for _ in 0..60 {
             for i in 0..n {
                 xn[i] = x[i] + step * p[i];
             }
-            fnew = c.eval(&xn);
+            fnew = match analytic {
+                Some(grad) => {
+                    c.evaluations += 1;
+                    let v = grad(&xn, &mut gn);
+                    if v.is_nan() { f64::INFINITY } else { v }
+                }
+                None => c.eval(&xn),
+            };
             if fnew.is_finite() && fnew <= fx + 1e-4 * step * slope {
                 accepted = true;
                 break;
@@ -184,7 +194,8 @@ fn bfgs(
                 report.gradient_norm < options.gradient_tolerance * 100.0,
             );
         }
-        if !c.gradient(&xn, fnew, &mut gn) {
+        let have_gradient = analytic.is_some() && gn.iter().all(|v| v.is_finite());
+        if !have_gradient && !c.gradient(&xn, fnew, &mut gn) {
             return (x, fx, false);
         }
         let s: Vec<f64> = (0..n).map(|i| xn[i] - x[i]).collect();
