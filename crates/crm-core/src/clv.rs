@@ -665,6 +665,10 @@ pub fn p_purchases<M: RepeatModel + Parameters>(
     Ok(n.iter().map(|&n| model.p_purchases(n, t)).collect())
 }
 
+/// The total log-likelihood with its gradient on the natural parameters
+/// (fills the gradient, returns the log-likelihood).
+type LlGradient<'a> = &'a dyn Fn(&[f64], &mut [f64]) -> f64;
+
 /// Fits any model given its mean-negative-log-likelihood closure on the
 /// natural parameters; shared by the model modules.
 fn fit_model<P: Parameters>(
@@ -673,7 +677,7 @@ fn fit_model<P: Parameters>(
     rows: usize,
     options: &FitOptions,
     total_ll: &dyn Fn(&[f64]) -> f64,
-    gradient: Option<&dyn Fn(&[f64], &mut [f64]) -> f64>,
+    gradient: Option<LlGradient<'_>>,
 ) -> Result<Fitted<P>, ClvError> {
     if !(options.l2_penalty.is_finite() && options.l2_penalty >= 0.0) {
         return Err(ClvError::InvalidArgument {

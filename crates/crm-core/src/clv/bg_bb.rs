@@ -149,7 +149,7 @@ impl DiscreteData {
                 }
             }
         }
-        rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        rows.sort_by_key(|r| (r.0, r.1, r.2));
         let total_weight = rows.iter().map(|r| r.3).sum();
         Ok(DiscreteData { rows, total_weight })
     }

@@ -310,8 +310,9 @@ fn nelder_mead(c: &mut Counted<'_>, start: &[f64], iterations: usize) -> (Vec<f6
                 vals[n] = fc;
             } else {
                 for i in 1..=n {
-                    for j in 0..n {
-                        pts[i][j] = pts[0][j] + 0.5 * (pts[i][j] - pts[0][j]);
+                    let best = pts[0].clone();
+                    for (v, b) in pts[i].iter_mut().zip(&best) {
+                        *v = b + 0.5 * (*v - b);
                     }
                     vals[i] = c.eval(&pts[i]);
                 }
@@ -416,7 +417,7 @@ fn invert_spd(a: &[f64], n: usize) -> Option<Vec<f64>> {
         for j in 0..=i {
             let s: f64 = a[i * n + j] - (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum::<f64>();
             if i == j {
-                if !(s > 0.0) || !s.is_finite() {
+                if s.is_nan() || s <= 0.0 || !s.is_finite() {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();

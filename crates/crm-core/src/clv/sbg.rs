@@ -112,10 +112,11 @@ impl ShiftedBetaGeo {
                 ll += lost * self.churn(t as u32).ln();
             }
         }
-        if let Some(&last) = survivors.last() {
-            if last > 0.0 && n > 0 {
-                ll += last * self.survival(n as u32).ln();
-            }
+        if let Some(&last) = survivors.last()
+            && last > 0.0
+            && n > 0
+        {
+            ll += last * self.survival(n as u32).ln();
         }
         ll
     }

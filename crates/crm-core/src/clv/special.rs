@@ -46,7 +46,7 @@ pub fn ln_gamma(x: f64) -> f64 {
 /// assert!((digamma(1.0) + 0.577_215_664_901_532_9).abs() < 1e-14);
 /// ```
 pub fn digamma(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
     let mut x = x;
