@@ -328,11 +328,10 @@ pub fn clv_predict<'py>(
 pub fn clv_curve(py: Python<'_>, model: &str, values: Vec<f64>, what: &str, points: Vec<f64>, t: f64) -> PyResult<Vec<f64>> {
     let (model, what) = (model.to_owned(), what.to_owned());
     run(py, move || {
-        let repeat = |m: &dyn Fn(&str, &[f64], f64) -> Result<Vec<f64>>| m(&what, &points, t);
         match model.as_str() {
-            "bg_nbd" => repeat(&|w, p, t| repeat_curve(&params::<BetaGeo>(&values)?, w, p, t)),
-            "mbg_nbd" => repeat(&|w, p, t| repeat_curve(&params::<ModifiedBetaGeo>(&values)?, w, p, t)),
-            "pareto_nbd" => repeat(&|w, p, t| repeat_curve(&params::<ParetoNbd>(&values)?, w, p, t)),
+            "bg_nbd" => repeat_curve(&params::<BetaGeo>(&values)?, &what, &points, t),
+            "mbg_nbd" => repeat_curve(&params::<ModifiedBetaGeo>(&values)?, &what, &points, t),
+            "pareto_nbd" => repeat_curve(&params::<ParetoNbd>(&values)?, &what, &points, t),
             "bg_bb" => {
                 let m = params::<BetaGeoBetaBinom>(&values)?;
                 match what.as_str() {
