@@ -11,6 +11,7 @@
 //! classes, type stubs and plots.
 
 pub mod classify;
+pub mod clv;
 pub mod convert;
 pub mod delivered_value;
 pub mod economics;
@@ -29,6 +30,9 @@ use pyo3::prelude::*;
 fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::ArrowTable>()?;
     m.add_function(wrap_pyfunction!(classify::classify, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_curve, m)?)?;
     m.add_function(wrap_pyfunction!(review::review_periods, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::rfm_scores, m)?)?;

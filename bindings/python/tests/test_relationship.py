@@ -362,9 +362,9 @@ def test_degrees_stay_within_0_and_1(rows: list[tuple[int, int, int, int | None]
 
 def test_economics_by_hand() -> None:
     # 120 · 0.75 / (1.05 − 0.75) = 300
-    assert crm.clv(120, "0.75", "0.05") == Decimal("300")
+    assert crm.simple_clv(120, "0.75", "0.05") == Decimal("300")
     with pytest.raises(crm.ConfigError, match="retention"):
-        crm.clv(1, 1, 0)
+        crm.simple_clv(1, 1, 0)
     w = crm.revenue_what_if(200, 1000, 150000, per_customer_change="0.1", customers_change="0.05", cost_change="0.02")
     assert (w["new_revenue"], w["change"], w["interaction"]) == (Decimal("78000"), Decimal("28000"), Decimal("1000"))
     a = crm.acquisition_vs_retention(25, 10, multiple=8)

@@ -85,6 +85,7 @@
 
 pub mod assignment;
 pub mod behaviour;
+pub mod clv;
 pub mod complaint;
 pub mod customer;
 pub mod customer_base;

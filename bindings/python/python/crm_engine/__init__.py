@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from . import _crm_engine
+from . import _crm_engine, clv
 from ._errors import (
     ColumnError,
     ConfigError,
@@ -44,6 +44,7 @@ from ._errors import (
     DtypeError,
     DuplicateCustomerError,
     InputError,
+    ConvergenceError,
     InternalError,
     InvalidValueError,
     RejectedRowError,
@@ -66,6 +67,7 @@ from ._results import (
 __version__: str = _crm_engine.__version__
 
 __all__ = [
+    "clv",
     "classify",
     "review",
     "review_periods",
@@ -75,7 +77,7 @@ __all__ = [
     "period_metrics",
     "survey_metrics",
     "degrees",
-    "clv",
+    "simple_clv",
     "customer_equity",
     "revenue_what_if",
     "acquisition_vs_retention",
@@ -101,6 +103,7 @@ __all__ = [
     "ConfigError",
     "DecimalOverflowError",
     "InternalError",
+    "ConvergenceError",
     "TIERS",
     "BEHAVIOURS",
     "TREATMENTS",
@@ -523,11 +526,11 @@ def rfm(
 from ._relationship import (  # noqa: E402
     COMPONENTS,
     acquisition_vs_retention,
-    clv,
     customer_equity,
     degrees,
     delivered_value,
     period_metrics,
     revenue_what_if,
+    simple_clv,
     survey_metrics,
 )

@@ -10,6 +10,9 @@ __all__ = [
     "ArrowTable",
     "__version__",
     "classify",
+    "clv_curve",
+    "clv_fit",
+    "clv_predict",
     "degrees",
     "delivered_value",
     "economics",
@@ -169,3 +172,28 @@ def economics(kind: str, params_json: str) -> str:
 
 def equity(segments: object, *, names: Mapping[str, str], discount: str) -> tuple[ArrowTable, str]:
     """Customer equity table and the report JSON."""
+def clv_fit(
+    model: str,
+    data: object,
+    columns: Sequence[str | None],
+    l2_penalty: float,
+    max_iterations: int,
+    gradient_tolerance: float,
+) -> str:
+    """Fits a CLV model on named columns; the fit (or the best point of a failed one) as JSON."""
+
+def clv_predict(
+    model: str,
+    values: Sequence[float],
+    what: str,
+    data: object,
+    columns: Sequence[str],
+    t: float = 0.0,
+    periods: int = 0,
+    period_length: float = 1.0,
+    discount_rate: float = 0.0,
+) -> bytes:
+    """A per-customer prediction as little-endian float64 bytes."""
+
+def clv_curve(model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0) -> list[float]:
+    """A population curve (expected purchases, P(n), survival...) at the given points."""

@@ -17,6 +17,7 @@ class                       also a                          raised when
 ``ConfigError``             ``ValueError``                  a parameter is invalid (cut-offs, unit...)
 ``DecimalOverflowError``    ``OverflowError``               an exact decimal sum leaves Decimal's range
 ``InternalError``           ``RuntimeError``                a bug in crm_engine (please report it)
+``ConvergenceError``        ``RuntimeError``                a model fit did not converge (``best``)
 ==========================  ==============================  ==========================================
 
 The message is the engine's own: it says what is wrong, in which row and
@@ -41,6 +42,7 @@ __all__ = [
     "ConfigError",
     "DecimalOverflowError",
     "InternalError",
+    "ConvergenceError",
 ]
 
 
@@ -132,3 +134,43 @@ class DecimalOverflowError(CrmError, OverflowError):
 
 class InternalError(CrmError, RuntimeError):
     """A bug in crm_engine: a Rust panic was caught at the boundary."""
+
+
+class ConvergenceError(CrmError, RuntimeError):
+    """A model fit stopped before its convergence criterion was met.
+
+    Attributes:
+        best: the best parameters found, by name.
+        log_likelihood: the total log-likelihood at ``best``.
+        report: how the search went (iterations, evaluations, gradient norm).
+    """
+
+    best: dict[str, float]
+    log_likelihood: float
+    report: dict[str, object]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        best: dict[str, float] | None = None,
+        log_likelihood: float = float("nan"),
+        report: dict[str, object] | None = None,
+        rule: str | None = "convergence",
+    ) -> None:
+        super().__init__(message, rule=rule)
+        self.best = dict(best or {})
+        self.log_likelihood = log_likelihood
+        self.report = dict(report or {})
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_convergence,
+            (self.message, self.best, self.log_likelihood, self.report),
+        )
+
+
+def _rebuild_convergence(
+    message: str, best: dict[str, float], log_likelihood: float, report: dict[str, object]
+) -> ConvergenceError:
+    return ConvergenceError(message, best=best, log_likelihood=log_likelihood, report=report)

@@ -354,7 +354,7 @@ def _exact(d: dict[str, Any]) -> dict[str, Any]:
     return {k: Decimal(v) if isinstance(v, str) else v for k, v in d.items()}
 
 
-def clv(margin: Number, retention: Number, discount: Number) -> Decimal:
+def simple_clv(margin: Number, retention: Number, discount: Number) -> Decimal:
     """Simple customer lifetime value m · r / (1 + i − r), exact.
 
     ``retention`` must be in [0, 1) and ``discount`` >= 0 (else ConfigError).

@@ -16,7 +16,14 @@ from ._results import Classification, Review, Rfm
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes as _Axes
 
-__all__ = ["pareto", "transitions", "rfm_heatmap"]
+__all__ = [
+    "pareto",
+    "transitions",
+    "rfm_heatmap",
+    "p_alive_matrix",
+    "expected_purchases_matrix",
+    "calibration_holdout",
+]
 
 _TIER_COLOURS = {
     "most_valuable": "#1b5e20",
@@ -155,4 +162,110 @@ def rfm_heatmap(rfm: Rfm, *, ax: _Axes | None = None, title: str | None = None) 
     ax.set_xlabel("frequency score (1 = fewest purchase occasions, 5 = most)")
     ax.set_ylabel("recency score (5 = most recent)")
     ax.set_title(title or f"RFM: customers by recency and frequency score ({len(rfm)} customers)")
+    return ax
+
+
+def _grid(model: Any, max_frequency: int | None, max_recency: float | None, T: float) -> tuple[Any, Any, Any, Any]:
+    import numpy as np
+
+    from .clv import _RepeatModel
+
+    if not isinstance(model, _RepeatModel) or model.params is None:
+        raise TypeError("takes a fitted crm_engine.clv BetaGeo, ModifiedBetaGeo or ParetoNBD")
+    fmax = int(max_frequency if max_frequency is not None else 20)
+    rmax = float(max_recency if max_recency is not None else T)
+    freqs = np.arange(0, fmax + 1, dtype="float64")
+    recs = np.linspace(0.0, rmax, 40)
+    f, r = np.meshgrid(freqs, recs, indexing="ij")
+    # A frequency above 0 needs a recency above 0; frequency 0 has recency 0.
+    r = np.where(f == 0, 0.0, np.maximum(r, rmax / 400.0))
+    return freqs, recs, f.ravel(), r.ravel()
+
+
+def p_alive_matrix(
+    model: Any,
+    *,
+    T: float,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+    ax: _Axes | None = None,
+    title: str | None = None,
+) -> _Axes:
+    """P(alive) of a customer of age ``T`` for each frequency (rows) and recency (columns).
+
+    Takes a fitted :class:`crm_engine.clv.BetaGeo`, ``ModifiedBetaGeo`` or
+    ``ParetoNBD``. The top-right corner (many purchases, the last one
+    recent) is alive; frequent buyers who went quiet are the ones to win back.
+    """
+    freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
+    p = model.p_alive(f, r, [T] * len(f)).reshape(len(freqs), len(recs))
+    ax = _axes(ax, (7.0, 5.5))
+    im = ax.imshow(p, origin="lower", aspect="auto", cmap="RdYlGn", vmin=0.0, vmax=1.0,
+                   extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5))
+    ax.figure.colorbar(im, ax=ax, label="P(alive)")
+    ax.set_xlabel("recency (time of the last purchase)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.set_title(title or f"P(alive) at age T = {T:g}")
+    return ax
+
+
+def expected_purchases_matrix(
+    model: Any,
+    *,
+    t: float,
+    T: float,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+    ax: _Axes | None = None,
+    title: str | None = None,
+) -> _Axes:
+    """Expected purchases in the next ``t`` periods for each frequency and recency, at age ``T``."""
+    freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
+    e = model.conditional_expected_purchases(t, f, r, [T] * len(f)).reshape(len(freqs), len(recs))
+    ax = _axes(ax, (7.0, 5.5))
+    im = ax.imshow(e, origin="lower", aspect="auto", cmap="viridis",
+                   extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5))
+    ax.figure.colorbar(im, ax=ax, label=f"expected purchases in the next {t:g}")
+    ax.set_xlabel("recency (time of the last purchase)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.set_title(title or f"Expected purchases in the next {t:g}, age T = {T:g}")
+    return ax
+
+
+def calibration_holdout(
+    model: Any,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    holdout_purchases: Any,
+    *,
+    holdout_length: float,
+    max_frequency: int = 7,
+    ax: _Axes | None = None,
+    title: str | None = None,
+) -> _Axes:
+    """Mean purchases in the holdout period, actual against predicted, by calibration frequency.
+
+    The standard check of a BTYD model (Fader, Hardie & Lee 2005, figure 3):
+    customers are grouped by their calibration-period frequency (the last
+    group is ``max_frequency`` and more); for each group the mean of
+    ``holdout_purchases`` is drawn next to the mean conditional expectation
+    for ``holdout_length``.
+    """
+    import numpy as np
+
+    f = np.asarray(frequency, dtype="float64")
+    actual = np.asarray(holdout_purchases, dtype="float64")
+    predicted = model.conditional_expected_purchases(holdout_length, frequency, recency, T)
+    groups = np.minimum(f, max_frequency).astype(int)
+    xs = np.arange(0, max_frequency + 1)
+    mean = lambda v: np.array([v[groups == g].mean() if (groups == g).any() else np.nan for g in xs])  # noqa: E731
+    ax = _axes(ax, (7.0, 5.0))
+    ax.plot(xs, mean(actual), "o-", label="actual", color="#1b5e20")
+    ax.plot(xs, mean(predicted), "s--", label="predicted", color="#1565c0")
+    ax.set_xticks(xs, [str(x) if x < max_frequency else f"{x}+" for x in xs])
+    ax.set_xlabel("purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout period")
+    ax.set_title(title or "Calibration against holdout")
+    ax.legend()
     return ax

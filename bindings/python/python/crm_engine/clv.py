@@ -1,0 +1,353 @@
+"""Customer lifetime value: the "buy till you die" models, fitted in Rust.
+
+Six models of :mod:`crm_core::clv`, with the fit and prediction names
+lifetimes users know, but fast (see BENCHMARKS.md) and numerically safe for
+any frequency (Pareto/NBD's hypergeometric terms are summed in log space):
+
+=====================  ==================================================  ==========================
+class                  model                                               data
+=====================  ==================================================  ==========================
+:class:`BetaGeo`           BG/NBD (Fader, Hardie & Lee 2005)                   frequency, recency, T
+:class:`ModifiedBetaGeo`   MBG/NBD (Batislam et al. 2007)                      frequency, recency, T
+:class:`ParetoNBD`         Pareto/NBD (Schmittlein et al. 1987)                frequency, recency, T
+:class:`BetaGeoBetaBinom`  BG/BB, discrete periods (Fader, Hardie & Shang)     frequency, recency, n
+:class:`GammaGamma`        spend per transaction (Fader & Hardie 2013)         frequency, monetary_value
+:class:`ShiftedBetaGeo`    sBG contractual retention (Fader & Hardie 2007)     survivors per period
+=====================  ==================================================  ==========================
+
+``fit`` takes any Arrow-compatible table (pyarrow, polars, pandas >= 2.2, a
+mapping of numpy arrays, or the result of :func:`crm_engine.summarize`, whose
+column names are the defaults) and releases the GIL. Identical customers are
+compressed into weighted rows before fitting; ``weights=`` names a column of
+counts for data that is already compressed. Predictions take numpy arrays,
+Arrow arrays or series and return numpy arrays (numpy is needed for them).
+
+Under BG/NBD a customer with no repeat purchase is alive with probability 1:
+dropout happens only after a repeat purchase, by the model's assumption. Use
+:class:`ModifiedBetaGeo` when that matters.
+
+Example::
+
+    from crm_engine.clv import BetaGeo, GammaGamma
+    bg = BetaGeo().fit(summary)                 # columns frequency, recency, T
+    bg.params                                   # {'r': ..., 'alpha': ..., 'a': ..., 'b': ...}
+    bg.p_alive(f, r, T)                         # numpy arrays in, numpy array out
+    gg = GammaGamma().fit(summary)              # columns frequency, monetary_value
+    gg.customer_lifetime_value(bg, f, r, T, m, time=12, discount_rate=0.01)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from . import _crm_engine
+from ._errors import ConfigError, ConvergenceError
+from ._input import prepare
+
+__all__ = [
+    "BetaGeo",
+    "ModifiedBetaGeo",
+    "ParetoNBD",
+    "BetaGeoBetaBinom",
+    "GammaGamma",
+    "ShiftedBetaGeo",
+]
+
+_M = TypeVar("_M", bound="_Model")
+
+
+def _numpy() -> Any:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a test dependency
+        raise ImportError("crm_engine.clv predictions return numpy arrays: pip install numpy") from None
+    return np
+
+
+def _column(value: object) -> object:
+    """An array the engine can read: lists and scalars become numpy float arrays."""
+    if isinstance(value, (int, float)) or isinstance(value, (list, tuple)):
+        return _numpy().asarray(value, dtype="float64").reshape(-1)
+    if type(value).__module__.split(".", 1)[0] == "pandas" and hasattr(value, "to_numpy"):
+        kind = getattr(getattr(value, "dtype", None), "kind", "O")
+        return value.to_numpy(dtype="float64") if kind in "biuf" else value
+    return value
+
+
+class _Model:
+    """Common state of a fitted or given model."""
+
+    _model: ClassVar[str]
+    _names: ClassVar[tuple[str, ...]]
+
+    params: dict[str, float] | None
+    """The parameters by name (None before ``fit``)."""
+    log_likelihood: float | None
+    """Total log-likelihood at ``params`` on the data's own time scale."""
+    standard_errors: dict[str, float] | None
+    """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
+    report: dict[str, Any] | None
+    """The optimiser's report: iterations, evaluations, converged, gradient_norm."""
+
+    def __init__(self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8) -> None:
+        self.l2_penalty = float(l2_penalty)
+        self.max_iterations = int(max_iterations)
+        self.gradient_tolerance = float(gradient_tolerance)
+        self.params = None
+        self.log_likelihood = None
+        self.standard_errors = None
+        self.report = None
+
+    @classmethod
+    def from_params(cls: type[_M], **params: float) -> _M:
+        """A model with given parameters (e.g. published ones), ready to predict."""
+        missing = [n for n in cls._names if n not in params]
+        extra = [n for n in params if n not in cls._names]
+        if missing or extra:
+            raise ConfigError(
+                f"{cls.__name__} takes parameters {', '.join(cls._names)}", rule="clv_parameters"
+            )
+        m = cls()
+        m.params = {n: float(params[n]) for n in cls._names}
+        return m
+
+    def _values(self) -> list[float]:
+        if self.params is None:
+            raise ConfigError(f"{type(self).__name__} is not fitted: call fit() or from_params()", rule="clv_fitted")
+        return [self.params[n] for n in self._names]
+
+    def _fit(self: _M, data: object, columns: list[str | None]) -> _M:
+        wanted = [c for c in columns if c is not None]
+        if type(data).__module__.split(".", 1)[0] == "pandas" and all(c in getattr(data, "columns", ()) for c in wanted):
+            # Numeric pandas columns pass as numpy arrays: no pyarrow needed.
+            data = {c: _column(data[c]) for c in dict.fromkeys(wanted)}  # type: ignore[index]
+        prepared = prepare(data, columns)
+        text = _crm_engine.clv_fit(
+            self._model, prepared, columns, self.l2_penalty, self.max_iterations, self.gradient_tolerance
+        )
+        out = json.loads(text)
+        if "error" in out:
+            raise ConvergenceError(
+                out["error"], best=out["best"], log_likelihood=out["log_likelihood"], report=out["report"]
+            )
+        self.params = {n: float(out["params"][n]) for n in self._names}
+        self.log_likelihood = float(out["log_likelihood"])
+        se = out.get("standard_errors")
+        self.standard_errors = None if se is None else {n: float(se[n]) for n in self._names}
+        self.report = dict(out["report"], customers=out["customers"], rows=out["rows"])
+        return self
+
+    def _predict(self, what: str, columns: dict[str, object], **kwargs: Any) -> Any:
+        np = _numpy()
+        values = self._values()
+        data = {k: _column(v) for k, v in columns.items()}
+        raw = _crm_engine.clv_predict(self._model, values, what, prepare(data, list(data)), list(data), **kwargs)
+        return np.frombuffer(raw, dtype="<f8")
+
+    def _curve(self, what: str, points: object, t: float = 0.0) -> Any:
+        np = _numpy()
+        pts = np.asarray(points, dtype="float64").reshape(-1).tolist()
+        return np.asarray(_crm_engine.clv_curve(self._model, self._values(), what, pts, float(t)), dtype="float64")
+
+    def __repr__(self) -> str:
+        if self.params is None:
+            return f"<{type(self).__name__} (not fitted)>"
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"<{type(self).__name__} {ps}>"
+
+
+class _RepeatModel(_Model):
+    """BG/NBD, MBG/NBD and Pareto/NBD share data and predictions."""
+
+    def fit(
+        self: _M,
+        data: object,
+        *,
+        frequency: str = "frequency",
+        recency: str = "recency",
+        T: str = "T",
+        weights: str | None = None,
+    ) -> _M:
+        """Fits by maximum likelihood on the columns frequency (x), recency (t_x), T.
+
+        Raises ``InvalidValueError`` naming row and column for a row that breaks
+        a rule (x a whole number >= 0, 0 <= t_x <= T, t_x = 0 exactly when x = 0),
+        ``ConvergenceError`` (with ``best``) when the search does not converge.
+        """
+        return self._fit(data, [frequency, recency, T, weights])  # type: ignore[attr-defined, no-any-return]
+
+    def p_alive(self, frequency: object, recency: object, T: object) -> Any:
+        """P(the customer is still alive at T) for each customer."""
+        return self._predict("p_alive", {"frequency": frequency, "recency": recency, "T": T})
+
+    def conditional_expected_purchases(self, t: float, frequency: object, recency: object, T: object) -> Any:
+        """Expected purchases in (T, T + t] given each customer's history."""
+        return self._predict(
+            "conditional_expected_purchases", {"frequency": frequency, "recency": recency, "T": T}, t=float(t)
+        )
+
+    def expected_purchases(self, t: object) -> Any:
+        """Expected repeat purchases of a new customer in (0, t], for each t."""
+        return self._curve("expected_purchases", t)
+
+    def p_purchases(self, n: object, t: float) -> Any:
+        """P(a new customer makes exactly n repeat purchases in (0, t]), for each n."""
+        return self._curve("p_purchases", n, t)
+
+    def customer_lifetime_value(
+        self,
+        frequency: object,
+        recency: object,
+        T: object,
+        spend: object,
+        *,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        period_length: float = 1.0,
+    ) -> Any:
+        """Discounted value over ``time`` periods of ``period_length`` time units.
+
+        ``spend`` is the expected value per purchase (e.g. from
+        :meth:`GammaGamma.conditional_expected_spend`); ``discount_rate`` is per
+        period. lifetimes' monthly periods are ``period_length=4.345`` on weeks,
+        ``30`` on days.
+        """
+        return self._predict(
+            "customer_lifetime_value",
+            {"frequency": frequency, "recency": recency, "T": T, "monetary_value": spend},
+            periods=int(time),
+            period_length=float(period_length),
+            discount_rate=float(discount_rate),
+        )
+
+
+class BetaGeo(_RepeatModel):
+    """BG/NBD: purchases at Gamma(r, alpha) rates, dropout after each repeat purchase with Beta(a, b) probability.
+
+    A customer with frequency 0 has P(alive) = 1 by the model's assumption;
+    see :class:`ModifiedBetaGeo`.
+    """
+
+    _model = "bg_nbd"
+    _names = ("r", "alpha", "a", "b")
+
+
+class ModifiedBetaGeo(_RepeatModel):
+    """MBG/NBD: as BG/NBD, but the customer may also leave right after the first purchase."""
+
+    _model = "mbg_nbd"
+    _names = ("r", "alpha", "a", "b")
+
+
+class ParetoNBD(_RepeatModel):
+    """Pareto/NBD: purchases at Gamma(r, alpha) rates, exponential lifetimes at Gamma(s, beta) rates."""
+
+    _model = "pareto_nbd"
+    _names = ("r", "alpha", "s", "beta")
+
+
+class BetaGeoBetaBinom(_Model):
+    """BG/BB: at most one transaction per discrete period (donations, yearly events)."""
+
+    _model = "bg_bb"
+    _names = ("alpha", "beta", "gamma", "delta")
+
+    def fit(
+        self,
+        data: object,
+        *,
+        frequency: str = "frequency",
+        recency: str = "recency",
+        n_periods: str = "periods",
+        weights: str | None = None,
+    ) -> BetaGeoBetaBinom:
+        """Fits on frequency (x), recency (t_x, period of the last transaction) and n_periods (n)."""
+        return self._fit(data, [frequency, recency, n_periods, weights])
+
+    def p_alive(self, frequency: object, recency: object, n_periods: object) -> Any:
+        """P(alive at the start of period n + 1) for each customer."""
+        return self._predict("p_alive", {"frequency": frequency, "recency": recency, "n": n_periods})
+
+    def conditional_expected_purchases(self, t: int, frequency: object, recency: object, n_periods: object) -> Any:
+        """Expected transactions in periods n + 1 .. n + t given each history."""
+        return self._predict(
+            "conditional_expected_purchases", {"frequency": frequency, "recency": recency, "n": n_periods}, t=float(t)
+        )
+
+    def expected_purchases(self, n: object) -> Any:
+        """Expected transactions of a new customer in its first n periods, for each n."""
+        return self._curve("expected_purchases", n)
+
+    def p_purchases(self, x: object, n: int) -> Any:
+        """P(a new customer transacts in exactly x of its first n periods), for each x."""
+        return self._curve("p_purchases", x, n)
+
+
+class GammaGamma(_Model):
+    """Gamma-Gamma spend: transaction values Gamma(p, nu), nu ~ Gamma(q, v).
+
+    Customers with frequency 0 are skipped by ``fit`` (no repeat spend to learn from).
+    """
+
+    _model = "gamma_gamma"
+    _names = ("p", "q", "v")
+
+    def fit(
+        self,
+        data: object,
+        *,
+        frequency: str = "frequency",
+        monetary_value: str = "monetary_value",
+        weights: str | None = None,
+    ) -> GammaGamma:
+        """Fits on frequency (x) and the mean repeat spend monetary_value (z-bar)."""
+        return self._fit(data, [frequency, monetary_value, weights])
+
+    def conditional_expected_spend(self, frequency: object, monetary_value: object) -> Any:
+        """Expected value of each customer's next transaction (the population mean at frequency 0)."""
+        return self._predict(
+            "conditional_expected_spend", {"frequency": frequency, "monetary_value": monetary_value}
+        )
+
+    def customer_lifetime_value(
+        self,
+        transaction_model: BetaGeo | ModifiedBetaGeo | ParetoNBD,
+        frequency: object,
+        recency: object,
+        T: object,
+        monetary_value: object,
+        *,
+        time: int = 12,
+        discount_rate: float = 0.01,
+        period_length: float = 1.0,
+    ) -> Any:
+        """Discounted CLV as lifetimes' ``customer_lifetime_value``: expected spend times discounted purchases."""
+        spend = self.conditional_expected_spend(frequency, monetary_value)
+        return transaction_model.customer_lifetime_value(
+            frequency, recency, T, spend, time=time, discount_rate=discount_rate, period_length=period_length
+        )
+
+
+class ShiftedBetaGeo(_Model):
+    """sBG contractual retention: churn probability Beta(alpha, beta) across customers."""
+
+    _model = "sbg"
+    _names = ("alpha", "beta")
+
+    def fit(self, survivors: object) -> ShiftedBetaGeo:  # type: ignore[override]
+        """Fits on the survivors of a cohort at the end of periods 0, 1, ..., n (a sequence or array)."""
+        return self._fit({"survivors": _column(survivors)}, ["survivors"])
+
+    def survival(self, t: object) -> Any:
+        """S(t): the share of the cohort still active after t periods, for each t."""
+        return self._curve("survival", t)
+
+    def retention_rate(self, t: object) -> Any:
+        """The retention rate of period t (>= 1), for each t: rising over time."""
+        return self._curve("retention_rate", t)
+
+    def churn(self, t: object) -> Any:
+        """P(a customer leaves in period t), for each t."""
+        return self._curve("churn", t)

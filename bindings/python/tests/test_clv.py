@@ -1,0 +1,175 @@
+"""crm_engine.clv: published figures, Rust agreement, inputs and errors."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+import crm_engine as crm
+from crm_engine.clv import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeo
+
+ROOT = Path(__file__).resolve().parents[3]
+DATA = ROOT / "examples" / "data"
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary() -> pd.DataFrame:
+    return pd.read_csv(DATA / "cdnow_customers_summary_with_transactions.csv")
+
+
+@pytest.fixture(scope="module")
+def bg(cdnow_summary: pd.DataFrame) -> BetaGeo:
+    return BetaGeo().fit(cdnow_summary, frequency="x", recency="t_x", T="T")
+
+
+def close(params: dict[str, float], published: dict[str, float], tol: float = 5e-4) -> None:
+    for k, v in published.items():
+        assert abs(params[k] - v) <= tol, (k, params[k], v)
+
+
+def test_bg_nbd_reproduces_fader_hardie_lee(bg: BetaGeo) -> None:
+    assert bg.params is not None and bg.standard_errors is not None and bg.report is not None
+    close(bg.params, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    assert bg.log_likelihood == pytest.approx(-9582.4, abs=0.05)
+    assert bg.report["converged"] and bg.report["customers"] == 2357
+    assert 0 < bg.standard_errors["r"] < 0.1
+
+
+def test_bg_nbd_published_predictions() -> None:
+    m = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    e = m.conditional_expected_purchases(39, [2], [30.43], [38.86])
+    assert e[0] == pytest.approx(1.226, abs=5e-4)
+    assert m.p_purchases([0], 39)[0] == pytest.approx(0.5737864, abs=5e-7)
+    assert m.p_alive(np.array([0.0]), np.array([0.0]), np.array([38.86]))[0] == 1.0
+
+
+def test_pareto_nbd_and_mbg_nbd(cdnow_summary: pd.DataFrame) -> None:
+    p = ParetoNBD().fit(cdnow_summary, frequency="x", recency="t_x", T="T")
+    assert p.params is not None
+    close(p.params, {"r": 0.553, "alpha": 10.578, "s": 0.606})
+    assert abs(p.params["beta"] - 11.669) <= 2e-3  # flat direction, see crm_core::clv::pareto_nbd
+    assert p.log_likelihood == pytest.approx(-9595.0, abs=0.05)
+    m = ModifiedBetaGeo().fit(cdnow_summary, frequency="x", recency="t_x", T="T")
+    assert m.params is not None
+    close(m.params, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614})
+    assert m.p_alive([0], [0], [38.86])[0] < 1.0
+
+
+def test_gamma_gamma_on_repeat_customers(cdnow_summary: pd.DataFrame) -> None:
+    gg = GammaGamma().fit(cdnow_summary, frequency="x", monetary_value="zbar")
+    assert gg.params is not None and gg.report is not None
+    assert gg.report["customers"] == 946
+    assert abs(gg.params["p"] - 6.25) <= 5e-3 and abs(gg.params["q"] - 3.74) <= 5e-3
+    assert abs(gg.params["v"] - 15.44) <= 1e-2
+    assert gg.log_likelihood == pytest.approx(-4055.9, abs=0.05)
+
+
+def test_bg_bb_on_donations() -> None:
+    d = pacsv.read_csv(DATA / "donations.csv")
+    m = BetaGeoBetaBinom().fit(d, weights="weights")
+    assert m.params is not None
+    close(m.params, {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783})
+    p = m.p_alive(d["frequency"], d["recency"], d["periods"])
+    assert ((p >= 0) & (p <= 1)).all()
+    assert m.p_purchases(list(range(7)), 6).sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_sbg_on_retention_series() -> None:
+    for series, a, b in [
+        ([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182),
+        ([1000, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806),
+    ]:
+        m = ShiftedBetaGeo().fit(series)
+        assert m.params is not None
+        close(m.params, {"alpha": a, "beta": b})
+        r = m.retention_rate([1, 2, 3, 10])
+        assert (np.diff(r) > 0).all()
+        assert m.survival([0])[0] == 1.0
+
+
+def test_inputs_from_any_library(bg: BetaGeo, cdnow_summary: pd.DataFrame) -> None:
+    f, r, t = (cdnow_summary[c].to_numpy() for c in ("x", "t_x", "T"))
+    ref = bg.p_alive(f, r, t)
+    assert np.array_equal(bg.p_alive(pa.array(f), pa.array(r), pa.array(t)), ref)
+    assert np.array_equal(bg.p_alive(pl.Series(f), pl.Series(r), pl.Series(t)), ref)
+    assert np.array_equal(bg.p_alive(cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"]), ref)
+    for lib in ("pyarrow", "polars"):
+        table = pa.Table.from_pandas(cdnow_summary) if lib == "pyarrow" else pl.from_pandas(cdnow_summary)
+        again = BetaGeo().fit(table, frequency="x", recency="t_x", T="T")
+        assert again.params == bg.params
+
+
+def test_compressed_and_uncompressed_give_the_same_fit(cdnow_summary: pd.DataFrame, bg: BetaGeo) -> None:
+    grouped = cdnow_summary.groupby(["x", "t_x", "T"], as_index=False).size()
+    w = BetaGeo().fit(grouped, frequency="x", recency="t_x", T="T", weights="size")
+    assert w.params == bg.params
+
+
+def test_summarize_output_fits_directly() -> None:
+    from conftest import cdnow_arrow
+
+    s = crm.summarize(cdnow_arrow(), customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
+    m = BetaGeo().fit(s)  # default names: frequency, recency, T
+    assert m.params is not None and abs(m.params["r"] - 0.243) < 5e-3
+    gg = GammaGamma().fit(s)  # frequency, monetary_value (decimal column)
+    assert gg.params is not None and abs(gg.params["p"] - 6.25) < 0.05
+
+
+def test_clv_falls_as_the_discount_rate_rises(bg: BetaGeo, cdnow_summary: pd.DataFrame) -> None:
+    gg = GammaGamma().fit(cdnow_summary, frequency="x", monetary_value="zbar")
+    args = (bg, cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"], cdnow_summary["zbar"])
+    low = gg.customer_lifetime_value(*args, time=12, discount_rate=0.01, period_length=4.345)
+    high = gg.customer_lifetime_value(*args, time=12, discount_rate=0.05, period_length=4.345)
+    assert (high <= low).all() and (low > 0).all()
+    assert (bg.expected_purchases([10, 20, 40]) == np.sort(bg.expected_purchases([10, 20, 40]))).all()
+
+
+def test_errors_name_row_and_column(bg: BetaGeo) -> None:
+    with pytest.raises(crm.InvalidValueError) as e:
+        bg.p_alive([1, 2], [3, 9], [5, 8])  # row 1: t_x > T
+    assert e.value.row == 1 and e.value.column == "recency"
+    with pytest.raises(crm.InvalidValueError) as e:
+        BetaGeo().fit({"frequency": np.array([0.0, 1.0]), "recency": np.array([0.0, np.nan]), "T": np.array([3.0, 3.0])})
+    assert e.value.row == 1 and e.value.column == "recency"
+    with pytest.raises(crm.ColumnError):
+        BetaGeo().fit({"f": np.array([1.0])})
+    with pytest.raises(crm.ConfigError):
+        BetaGeo().p_alive([1], [1], [2])  # not fitted
+    with pytest.raises(crm.ConfigError):
+        bg.conditional_expected_purchases(-1, [1], [1], [2])
+
+
+def test_convergence_error_carries_the_best_point(cdnow_summary: pd.DataFrame) -> None:
+    with pytest.raises(crm.ConvergenceError) as e:
+        ParetoNBD(max_iterations=1).fit(cdnow_summary, frequency="x", recency="t_x", T="T")
+    assert set(e.value.best) == {"r", "alpha", "s", "beta"}
+    again = pickle.loads(pickle.dumps(e.value))
+    assert again.best == e.value.best
+
+
+def test_plots(bg: BetaGeo, cdnow_summary: pd.DataFrame, tmp_path: Path) -> None:
+    import crm_engine.plot as cplot
+
+    ax = cplot.p_alive_matrix(bg, T=38.86)
+    ax.figure.savefig(tmp_path / "p_alive.png")
+    ax = cplot.expected_purchases_matrix(bg, t=39, T=38.86)
+    ax.figure.savefig(tmp_path / "expected.png")
+    # Holdout: the CDNOW sample after week 39 (1997-09-30 .. 1998-06-30) per customer.
+    from conftest import cdnow_arrow
+
+    tx = cdnow_arrow().to_pandas()
+    later = tx[tx["date"] > pd.Timestamp("1997-09-30").date()].groupby("customer")["date"].nunique()
+    holdout = cdnow_summary["ID"].map(later).fillna(0).to_numpy()
+    ax = cplot.calibration_holdout(
+        bg, cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"], holdout, holdout_length=39
+    )
+    ax.figure.savefig(tmp_path / "calibration.png")
+    with pytest.raises(TypeError):
+        cplot.p_alive_matrix(BetaGeo(), T=10)

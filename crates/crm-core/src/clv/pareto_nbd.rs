@@ -1,0 +1,338 @@
+//! Pareto/NBD (Schmittlein, Morrison & Colombo 1987), the original BTYD
+//! model.
+//!
+//! While alive, a customer buys at a Poisson rate λ ~ Gamma(r, α); the
+//! lifetime is exponential with rate μ ~ Gamma(s, β), so a customer may leave
+//! at any moment, not only after a purchase. The likelihood (Fader & Hardie,
+//! "A note on deriving the Pareto/NBD model and related expressions", 2005)
+//! needs the Gauss hypergeometric function `₂F₁`, written here with the
+//! argument in `[0, 1)` for both `α >= β` and `α < β` and evaluated in log
+//! space ([`super::special::ln_hyp2f1`]): the difference of the two
+//! `₂F₁` terms of `A₀` is taken as `F(t_x) + ln(1 − e^{F(T) − F(t_x)})`, so a
+//! frequency of 10,000 gives a finite, correct likelihood and P(alive), where
+//! lifetimes overflows above about 300 and CLVTools returned NaN at 221.
+//!
+//! On CDNOW the fit reproduces r = 0.553, α = 10.578, s = 0.606,
+//! log-likelihood −9595.0, and β = 11.668 against the published 11.669: β is
+//! nearly unidentified (standard error ≈ 6) and the fitted point has a higher
+//! likelihood than the published one.
+//!
+//! ```
+//! use crm_core::clv::pareto_nbd::ParetoNbd;
+//! use crm_core::clv::RepeatModel;
+//! let m = ParetoNbd { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
+//! let p = m.p_alive(10_000.0, 38.0, 38.86);
+//! assert!(p.is_finite() && p > 0.0 && p <= 1.0);
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
+use super::{
+    ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
+};
+
+/// Pareto/NBD parameters: purchase rate Gamma(r, α), dropout rate Gamma(s, β).
+///
+/// ```
+/// use crm_core::clv::pareto_nbd::ParetoNbd;
+/// use crm_core::clv::Parameters;
+/// assert_eq!(ParetoNbd::NAMES, ["r", "alpha", "s", "beta"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ParetoNbd {
+    /// Shape of the purchase-rate distribution.
+    pub r: f64,
+    /// Scale of the purchase-rate distribution.
+    pub alpha: f64,
+    /// Shape of the dropout-rate distribution.
+    pub s: f64,
+    /// Scale of the dropout-rate distribution.
+    pub beta: f64,
+}
+
+super::parameters!(ParetoNbd { r, alpha, s, beta });
+
+impl ParetoNbd {
+    /// `F(y) = ln [₂F₁(...; z(y)) / (max(α, β) + y)^{r+s+x}]`, one of the two
+    /// terms of `A₀`.
+    fn ln_f(&self, x: f64, y: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let rsx = r + s + x;
+        if alpha >= beta {
+            ln_hyp2f1(rsx, s + 1.0, rsx + 1.0, (alpha - beta) / (alpha + y))
+                - rsx * (alpha + y).ln()
+        } else {
+            ln_hyp2f1(rsx, r + x, rsx + 1.0, (beta - alpha) / (beta + y)) - rsx * (beta + y).ln()
+        }
+    }
+
+    /// `ln A₀ = ln(F(t_x) − F(T))` in log space; −∞ when `t_x = T`.
+    fn ln_a0(&self, x: f64, t_x: f64, age: f64) -> f64 {
+        let f1 = self.ln_f(x, t_x);
+        let f2 = self.ln_f(x, age);
+        let d = f2 - f1;
+        if d >= 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f1 + (-d.exp_m1()).ln()
+        }
+    }
+
+    /// `ln` of the odds "gone : alive" given the history.
+    fn ln_gone_odds(&self, x: f64, t_x: f64, age: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        s.ln() - (r + s + x).ln()
+            + (r + x) * (alpha + age).ln()
+            + s * (beta + age).ln()
+            + self.ln_a0(x, t_x, age)
+    }
+}
+
+/// `[1 − e^{(s−1) q}] / (s − 1)`, with its limit `−q` at `s = 1`.
+fn dropout_integral(s: f64, q: f64) -> f64 {
+    if (s - 1.0).abs() < 1e-10 {
+        -q
+    } else {
+        -((s - 1.0) * q).exp_m1() / (s - 1.0)
+    }
+}
+
+/// Fits Pareto/NBD by maximum likelihood.
+///
+/// # Errors
+///
+/// As [`super::bg_nbd::fit`].
+///
+/// ```
+/// use crm_core::clv::{pareto_nbd, FitOptions, RepeatData};
+/// let x = [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 2.0, 1.0];
+/// let t_x = [0.0, 0.0, 5.0, 20.0, 30.0, 25.0, 35.0, 37.0, 10.0, 2.0];
+/// let age = [39.0, 30.0, 39.0, 30.0, 39.0, 38.0, 39.0, 38.0, 35.0, 20.0];
+/// let weights = [800.0, 500.0, 150.0, 120.0, 100.0, 80.0, 50.0, 20.0, 60.0, 100.0];
+/// let d = RepeatData::new(&x, &t_x, &age, Some(&weights))?;
+/// let fit = pareto_nbd::fit(&d, &FitOptions::default())?;
+/// assert!(fit.report.converged && fit.params.s > 0.0);
+/// # Ok::<(), crm_core::clv::ClvError>(())
+/// ```
+pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ParetoNbd>, ClvError> {
+    data.require_some()?;
+    let [r, alpha, _, _] = super::bg_nbd::start(data);
+    let mean_age = data.iter().map(|(_, _, a, w)| a * w).sum::<f64>() / data.total_weight();
+    let start = [r, alpha, 1.0, mean_age.max(1e-3)];
+    fit_model(&start, data.total_weight(), data.rows(), options, &|p| total_ll(data, p), None)
+}
+
+/// The total log-likelihood over compressed data: the Gamma-function terms
+/// once per distinct `x`, and per row the two `₂F₁` terms of `A₀` (the one
+/// at `t_x = 0` of the customers without repeat purchases is shared).
+fn total_ll(data: &RepeatData, p: &[f64]) -> f64 {
+    let Some(m) = ParetoNbd::from_values(p) else {
+        return f64::NAN;
+    };
+    let ParetoNbd { r, alpha, s, beta } = m;
+    let lg_r = ln_gamma(r);
+    let base = r * alpha.ln() + s * beta.ln();
+    let table: Vec<(f64, f64)> = data
+        .distinct_x
+        .iter()
+        .map(|&x| (ln_gamma(r + x) - lg_r + base, s.ln() - (r + s + x).ln()))
+        .collect();
+    let f_zero = m.ln_f(0.0, 0.0);
+    let mut total = 0.0;
+    for i in 0..data.x.len() {
+        let (x, t_x, age) = (data.x[i], data.t_x[i], data.age[i]);
+        let (a1, ln_ratio) = table[data.x_index[i] as usize];
+        let alive = -(r + x) * (alpha + age).ln() - s * (beta + age).ln();
+        let f1 = if x == 0.0 { f_zero } else { m.ln_f(x, t_x) };
+        let d = m.ln_f(x, age) - f1;
+        let ln_a0 = if d >= 0.0 { f64::NEG_INFINITY } else { f1 + (-d.exp_m1()).ln() };
+        total += data.weight[i] * (a1 + log_add_exp(alive, ln_ratio + ln_a0));
+    }
+    total
+}
+
+impl RepeatModel for ParetoNbd {
+    fn log_likelihood_one(&self, x: f64, t_x: f64, age: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let a1 = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + s * beta.ln();
+        let alive = -(r + x) * (alpha + age).ln() - s * (beta + age).ln();
+        let gone = s.ln() - (r + s + x).ln() + self.ln_a0(x, t_x, age);
+        a1 + log_add_exp(alive, gone)
+    }
+
+    fn p_alive(&self, x: f64, t_x: f64, age: f64) -> f64 {
+        let l = self.ln_gone_odds(x, t_x, age);
+        if l > 0.0 {
+            let e = (-l).exp();
+            e / (1.0 + e)
+        } else {
+            1.0 / (1.0 + l.exp())
+        }
+    }
+
+    fn expected_purchases(&self, t: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        r * beta / alpha * dropout_integral(s, (beta / (beta + t)).ln())
+    }
+
+    fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, age: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let q = ((beta + age) / (beta + age + t)).ln();
+        (r + x) * (beta + age) / (alpha + age) * dropout_integral(s, q) * self.p_alive(x, t_x, age)
+    }
+
+    /// Fader & Hardie (2006), "Deriving an expression for P(X(t) = x) under
+    /// the Pareto/NBD model".
+    fn p_purchases(&self, n: u32, t: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let x = f64::from(n);
+        let alive = super::bg_nbd::ln_nbd(r, alpha, n, t) + s * (beta / (beta + t)).ln();
+        let c = r + s + x + 1.0;
+        let (ln_b1, ln_b2) = if alpha >= beta {
+            let b1 = ln_hyp2f1(r + s, s + 1.0, c, (alpha - beta) / alpha) - (r + s) * alpha.ln();
+            let b2 = move |j: f64| {
+                ln_hyp2f1(r + s + j, s + 1.0, c, (alpha - beta) / (alpha + t))
+                    - (r + s + j) * (alpha + t).ln()
+            };
+            (b1, Box::new(b2) as Box<dyn Fn(f64) -> f64>)
+        } else {
+            let b1 = ln_hyp2f1(r + s, r + x, c, (beta - alpha) / beta) - (r + s) * beta.ln();
+            let b2 = move |j: f64| {
+                ln_hyp2f1(r + s + j, r + x, c, (beta - alpha) / (beta + t))
+                    - (r + s + j) * (beta + t).ln()
+            };
+            (b1, Box::new(b2) as Box<dyn Fn(f64) -> f64>)
+        };
+        let lg_rs = ln_gamma(r + s);
+        let ln_t = t.ln();
+        let mut inner = 1.0;
+        for j in 0..=n {
+            let jf = f64::from(j);
+            let tj = if j == 0 { 0.0 } else { jf * ln_t };
+            inner -=
+                (ln_gamma(r + s + jf) - lg_rs - ln_gamma(jf + 1.0) + tj + ln_b2(jf) - ln_b1).exp();
+        }
+        let pre = r * alpha.ln() + s * beta.ln() + ln_beta(r + x, s + 1.0) - ln_beta(r, s) + ln_b1;
+        (alive.exp() + pre.exp() * inner.max(0.0)).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clv::tests_data::cdnow;
+    use proptest::prelude::*;
+
+    const PUBLISHED: ParetoNbd = ParetoNbd {
+        r: 0.553,
+        alpha: 10.578,
+        s: 0.606,
+        beta: 11.669,
+    };
+
+    #[test]
+    fn cdnow_reproduces_fader_hardie() {
+        let fit = fit(&cdnow(), &FitOptions::default()).unwrap();
+        // r, α, s to 3 decimals. β is flat (standard error about 6): the
+        // published 11.669 comes from a solver that stopped early. Our
+        // 11.6679 has the *higher* log-likelihood (−9594.97393 against
+        // −9594.97401 at the published point), so β is held to 0.002.
+        for (name, (got, want)) in ParetoNbd::NAMES
+            .iter()
+            .zip(fit.params.values().into_iter().zip(PUBLISHED.values()))
+        {
+            let tolerance = if *name == "beta" { 2e-3 } else { 5e-4 };
+            assert!(
+                (got - want).abs() <= tolerance,
+                "{name}: fitted {got}, published {want}"
+            );
+        }
+        assert!(fit.log_likelihood > cdnow().log_likelihood(&PUBLISHED));
+        assert!(
+            (fit.log_likelihood - -9595.0).abs() <= 0.05,
+            "LL {}",
+            fit.log_likelihood
+        );
+        assert!(fit.standard_errors.is_some());
+        let fast = total_ll(&cdnow(), &PUBLISHED.values());
+        assert!((fast - cdnow().log_likelihood(&PUBLISHED)).abs() < 1e-8);
+    }
+
+    #[test]
+    fn p_purchases_sum_to_one_and_match_the_mean() {
+        for m in [
+            PUBLISHED,
+            ParetoNbd {
+                r: 0.553,
+                alpha: 12.0,
+                s: 0.606,
+                beta: 9.0,
+            },
+        ] {
+            let p: Vec<f64> = (0..60).map(|n| m.p_purchases(n, 39.0)).collect();
+            let s: f64 = p.iter().sum();
+            assert!((s - 1.0).abs() < 1e-6, "{m:?}: {s}");
+            let mean: f64 = p.iter().enumerate().map(|(n, p)| n as f64 * p).sum();
+            assert!(
+                (mean - m.expected_purchases(39.0)).abs() < 1e-3,
+                "{m:?}: {mean}"
+            );
+        }
+    }
+
+    #[test]
+    fn frequency_up_to_10000_stays_finite() {
+        for x in [221.0, 300.0, 1_000.0, 10_000.0] {
+            for m in [
+                PUBLISHED,
+                ParetoNbd {
+                    r: 0.553,
+                    alpha: 12.0,
+                    s: 0.606,
+                    beta: 9.0,
+                },
+            ] {
+                let ll = m.log_likelihood_one(x, 30.0, 38.86);
+                let p = m.p_alive(x, 30.0, 38.86);
+                let e = m.conditional_expected_purchases(39.0, x, 30.0, 38.86);
+                assert!(
+                    ll.is_finite() && p.is_finite() && e.is_finite(),
+                    "x = {x}: {ll} {p} {e}"
+                );
+                assert!((0.0..=1.0).contains(&p));
+            }
+        }
+        // The log-likelihood agrees with the closed form at t_x = T (no A0 term).
+        let m = PUBLISHED;
+        let x = 10_000.0;
+        let direct = ln_gamma(m.r + x) - ln_gamma(m.r) + m.r * m.alpha.ln() + m.s * m.beta.ln()
+            - (m.r + x) * (m.alpha + 38.86f64).ln()
+            - m.s * (m.beta + 38.86f64).ln();
+        assert!((m.log_likelihood_one(x, 38.86, 38.86) - direct).abs() < 1e-9 * direct.abs());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// P(alive) is a probability for any history and parameters.
+        #[test]
+        fn p_alive_stays_within_0_and_1(x in 0u32..3000, frac in 0.01_f64..1.0, age in 0.1_f64..200.0,
+                                        r in 0.05_f64..5.0, alpha in 0.1_f64..50.0, s in 0.05_f64..5.0, beta in 0.1_f64..50.0) {
+            let m = ParetoNbd { r, alpha, s, beta };
+            let t_x = if x == 0 { 0.0 } else { frac * age };
+            let p = m.p_alive(f64::from(x), t_x, age);
+            prop_assert!((0.0..=1.0).contains(&p), "{}", p);
+        }
+
+        /// More time ahead never means fewer expected purchases.
+        #[test]
+        fn expected_purchases_increase_with_t(x in 0u32..300, frac in 0.01_f64..1.0, age in 0.1_f64..200.0, t in 0.1_f64..100.0) {
+            let t_x = if x == 0 { 0.0 } else { frac * age };
+            let e1 = PUBLISHED.conditional_expected_purchases(t, f64::from(x), t_x, age);
+            let e2 = PUBLISHED.conditional_expected_purchases(1.5 * t, f64::from(x), t_x, age);
+            prop_assert!(e1.is_finite() && e2 >= e1);
+            prop_assert!(PUBLISHED.expected_purchases(1.5 * t) >= PUBLISHED.expected_purchases(t));
+        }
+    }
+}
