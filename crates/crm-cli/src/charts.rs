@@ -164,6 +164,45 @@ pub fn tier_shares(tiers: &[TierSummary], dir: &Path) -> Result<(), Failure> {
     root.present().map_err(|e| err(&e))
 }
 
+/// Draws `p_alive.png` into `dir`: a histogram of P(alive) in 20 bins.
+pub fn p_alive(values: &[f64], dir: &Path) -> Result<(), Failure> {
+    font_ready()?;
+    let path = dir.join("p_alive.png");
+    let err = fail(&path);
+    let mut bins = [0_u64; 20];
+    for v in values.iter().filter(|v| v.is_finite()) {
+        let i = ((v.clamp(0.0, 1.0) * 20.0) as usize).min(19);
+        if let Some(b) = bins.get_mut(i) {
+            *b += 1;
+        }
+    }
+    let top = bins.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.05;
+    let root = BitMapBackend::new(&path, (900, 520)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Probability that each customer is still active (BG/NBD)", (FONT, 22))
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(0.0..1.0, 0.0..top)
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("P(alive)")
+        .y_desc("customers")
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style((FONT, 14))
+        .draw()
+        .map_err(|e| err(&e))?;
+    chart
+        .draw_series(bins.iter().enumerate().map(|(i, n)| {
+            let x0 = i as f64 / 20.0;
+            Rectangle::new([(x0 + 0.003, 0.0), (x0 + 0.047, *n as f64)], BLUE.mix(0.8).filled())
+        }))
+        .map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 
 mod charts;
 mod failure;
+mod lifetime_value;
 mod report;
 mod review;
 mod source;
@@ -110,6 +111,12 @@ enum Command {
         /// The directory to write (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// CLV horizon in months.
+        #[arg(long, default_value_t = 12)]
+        clv_months: u32,
+        /// Monthly discount rate of the CLV.
+        #[arg(long, default_value_t = 0.01)]
+        discount_rate: f64,
     },
 }
 
@@ -214,8 +221,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 );
             }
         }
-        Command::Report { source, tiers, out } => {
-            let (path, brief) = report::run(source, &tiers.config()?, out, quiet)?;
+        Command::Report { source, tiers, out, clv_months, discount_rate } => {
+            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
+                return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
+            }
+            let clv = report::ClvSettings { months: *clv_months, discount_rate: *discount_rate };
+            let (path, brief) = report::run(source, &tiers.config()?, clv, out, quiet)?;
             if !cli.quiet {
                 println!("{brief}");
                 println!("report written to {} (with summaries.csv, tiers.csv, rfm.csv, result.json)", path.display());

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::charts;
+use crate::lifetime_value::{self, LifetimeValue};
 use crate::failure::Failure;
 use crate::source::Source;
 use crate::table::write_json;
@@ -37,11 +38,25 @@ struct ReportJson<'a> {
     tier_config: &'a AssignmentConfig,
     rfm_thresholds: &'a crm_core::rfm::RfmThresholds,
     rfm_segments: Vec<(String, u64)>,
+    /// The CLV models, when they could be fitted.
+    lifetime_value: Option<&'a LifetimeValue>,
+    /// Why they could not, otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime_value_unavailable: Option<String>,
+}
+
+/// The CLV horizon and discounting of the report.
+#[derive(Debug, Clone, Copy)]
+pub struct ClvSettings {
+    /// Months of the horizon.
+    pub months: u32,
+    /// Monthly discount rate.
+    pub discount_rate: f64,
 }
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
 /// text for the terminal (the tier table and the reconciliation).
-pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path, quiet: bool) -> Result<(PathBuf, String), Failure> {
+pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &Path, quiet: bool) -> Result<(PathBuf, String), Failure> {
     let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
@@ -51,6 +66,11 @@ pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path, quiet: bool) 
     tables::tiers(&a).write(&dir.join("tiers.csv"))?;
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
+    let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
+    if let Ok(v) = &value {
+        lifetime_value::table(s, v).write(&dir.join("clv.csv"))?;
+        charts::p_alive(&v.p_alive, dir)?;
+    }
     let json = ReportJson {
         input: source.name(),
         as_of: s.as_of,
@@ -61,6 +81,8 @@ pub fn run(source: &Source, config: &AssignmentConfig, dir: &Path, quiet: bool) 
         tier_config: a.config(),
         rfm_thresholds: &r.thresholds,
         rfm_segments: segments.clone(),
+        lifetime_value: value.as_ref().ok(),
+        lifetime_value_unavailable: value.as_ref().err().cloned(),
     };
     write_json(&json, &dir.join("result.json"))?;
     charts::pareto(&a, dir)?;
@@ -116,6 +138,7 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
     for (name, n) in segments {
         let _ = writeln!(md, "| {name} | {n} |");
     }
+    clv_section(&mut md, j.lifetime_value.ok_or(j.lifetime_value_unavailable.as_deref().unwrap_or("unknown reason")));
     reconciliation_section(&mut md, j.reconciliation);
     md
 }
@@ -159,6 +182,42 @@ fn top_section(md: &mut String, a: &Assignments) {
         );
     }
     let _ = writeln!(md);
+}
+
+fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
+    let _ = writeln!(md, "\n## Customer lifetime value (BG/NBD + Gamma-Gamma)\n");
+    let v = match v {
+        Ok(v) => v,
+        Err(why) => {
+            let _ = writeln!(md, "Not available: {why}.");
+            return;
+        }
+    };
+    let p = &v.purchases.params;
+    let g = &v.spend.params;
+    let _ = writeln!(
+        md,
+        "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1} ({} customers). \
+         Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}, log-likelihood {:.1} ({} customers without a positive repeat spend left out).\n",
+        p.r, p.alpha, p.a, p.b, v.purchases.log_likelihood, v.purchases.customers,
+        g.p, g.q, g.v, v.spend.log_likelihood, v.spend_fit_excluded
+    );
+    let n = v.clv.len().max(1) as f64;
+    let total: f64 = v.clv.iter().sum();
+    let alive: f64 = v.p_alive.iter().sum();
+    let _ = writeln!(
+        md,
+        "Over {} months at {:.2} % a month: total CLV {total:.2}, mean {:.2} per customer; expected customers alive {alive:.0} of {}.\n",
+        v.months,
+        v.discount_rate * 100.0,
+        total / n,
+        v.clv.len()
+    );
+    let _ = writeln!(
+        md,
+        "![P(alive) distribution](p_alive.png)\n\nUnder BG/NBD a customer with no repeat purchase has P(alive) = 1 by the \
+         model's own assumption (dropout happens only after a purchase): the bar at 1 holds them. Per customer: `clv.csv`."
+    );
 }
 
 fn reconciliation_section(md: &mut String, r: &Reconciliation) {

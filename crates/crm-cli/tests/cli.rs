@@ -36,7 +36,7 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone())?;
     assert!(stdout.contains("report.md"), "prints where the report is: {stdout}");
-    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json", "pareto.png", "tier_shares.png"] {
+    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json", "pareto.png", "tier_shares.png", "clv.csv", "p_alive.png"] {
         assert!(out.join(f).is_file(), "{f} written");
     }
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
@@ -55,6 +55,10 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     let md = std::fs::read_to_string(out.join("report.md"))?;
     assert!(md.contains("Value shares add up to 100.00 %"));
     assert!(md.contains("read = used + skipped + rejected"));
+    assert!(md.contains("## Customer lifetime value"));
+    let clv = std::fs::read_to_string(out.join("clv.csv"))?;
+    assert_eq!(clv.lines().count(), 2358);
+    assert!(json["lifetime_value"]["purchases"]["params"]["r"].as_f64().is_some_and(|r| r > 0.0), "{}", json["lifetime_value"]);
     Ok(())
 }
 
