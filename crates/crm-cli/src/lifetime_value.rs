@@ -27,7 +27,7 @@ use crate::table::{Table, floats, ids};
 const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 
 /// The fitted models and every customer's figures.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LifetimeValue {
     /// The purchase model.
     pub purchases: Fitted<BetaGeo>,

@@ -29,6 +29,7 @@ mod failure;
 mod lifetime_value;
 mod report;
 mod review;
+mod schema;
 mod source;
 mod table;
 mod tables;
@@ -100,6 +101,11 @@ enum Command {
         /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
+    },
+    /// JSON Schemas of every input and result type (all, or one by name).
+    Schema {
+        /// A type name, e.g. SummaryOutput; without it, all of them.
+        name: Option<String>,
     },
     /// The main job: summaries, tiers with treatments, RFM segments and the
     /// reconciliation, as tables and a readable `report.md` in a directory.
@@ -221,6 +227,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Command::Schema { name } => println!("{}", schema::text(name.as_deref())?),
         Command::Report { source, tiers, out, clv_months, discount_rate } => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
                 return Err(Failure::usage("--discount-rate must be a finite number >= 0"));

@@ -26,9 +26,9 @@ use crate::{MonetaryArg, assignments, rfm_of, tables};
 /// Customers listed in the report's top table.
 const TOP: usize = 10;
 
-/// The JSON part of the report.
-#[derive(Debug, Serialize)]
-struct ReportJson<'a> {
+/// The JSON part of the report (`result.json`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ReportJson<'a> {
     input: String,
     as_of: chrono::NaiveDate,
     window_start: Option<chrono::NaiveDate>,

@@ -278,3 +278,52 @@ fn a_100_mb_file_is_summarised_in_memory_that_grows_with_customers_not_rows() ->
     }
     Ok(())
 }
+
+/// Validates `instance` against the schema `crm schema NAME` prints.
+fn assert_valid(name: &str, instance: &serde_json::Value) -> TestResult {
+    let out = crm()?.args(["schema", name]).output()?;
+    assert!(out.status.success(), "crm schema {name}");
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let validator = jsonschema::validator_for(&schema).map_err(|e| format!("schema {name}: {e}"))?;
+    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}");
+    Ok(())
+}
+
+#[test]
+fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let run = |args: &[&str], file: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let path = dir.path().join(file);
+        crm()?.args(args).arg("--input").arg(sample()).arg("--output").arg(&path).assert().success();
+        Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
+    };
+    let base = ["--format", "cdnow", "--as-of", "1997-12-31"];
+    let with = |cmd: &str, extra: &[&'static str]| -> Vec<String> {
+        std::iter::once(cmd).chain(base).chain(extra.iter().copied()).map(str::to_owned).collect()
+    };
+    for (cmd, extra, name) in [
+        ("summarize", &[][..], "SummaryOutput"),
+        ("classify", &[][..], "AssignmentReport"),
+        ("rfm", &[][..], "RfmResult"),
+        ("review", &["--previous-as-of", "1997-06-30"][..], "PeriodReview"),
+    ] {
+        let args = with(cmd, extra);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let json = run(&refs, &format!("{cmd}.json"))?;
+        assert_valid(name, &json)?;
+    }
+    let out = dir.path().join("report");
+    crm()?.args(["report", "--quiet"]).args(base).arg("--input").arg(sample()).arg("--out").arg(&out).assert().success();
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    assert_valid("Report", &report)?;
+    // And a document that breaks the contract is caught.
+    let mut broken = report.clone();
+    broken["customers"] = serde_json::json!("many");
+    let out = crm()?.args(["schema", "Report"]).output()?;
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert!(!jsonschema::validator_for(&schema).map_err(|e| e.to_string())?.is_valid(&broken));
+    let unknown = crm()?.args(["schema", "NoSuchType"]).output()?;
+    assert_eq!(unknown.status.code(), Some(2));
+    Ok(())
+}

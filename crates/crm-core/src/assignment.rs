@@ -53,6 +53,7 @@ use crate::treatment::{Treatment, TreatmentPolicy};
 /// assert_eq!(back, by_count);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AssignmentConfig {
     /// Tier basis and cut-offs.
     pub tiers: TierConfig,
@@ -73,6 +74,7 @@ pub struct AssignmentConfig {
 /// assert_eq!(e.to_string(), "customer 7 appears twice (rows 0 and 1): values must be one row per customer");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum AssignmentError {
     /// Columns of different lengths.
@@ -128,6 +130,7 @@ pub enum AssignmentError {
 /// # Ok::<(), crm_core::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Assignment {
     /// The customer.
     pub customer: CustomerId,
@@ -154,6 +157,7 @@ pub struct Assignment {
 /// # Ok::<(), crm_core::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Assignments {
     ids: Vec<CustomerId>,
     classification: Classification,
@@ -414,6 +418,7 @@ impl Assignments {
 /// # Ok::<(), crm_core::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AssignmentReport {
     /// What decided.
     pub config: AssignmentConfig,

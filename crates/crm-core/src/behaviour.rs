@@ -50,6 +50,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(Behaviour::PriceDriven.as_str(), "price_driven");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Behaviour {
     /// Buys on price: a high share of spend on discount or promotion.
@@ -106,6 +107,7 @@ impl fmt::Display for Behaviour {
 /// assert_eq!(serde_json::to_string(&s).unwrap(), r#"["unprofitable"]"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(from = "Vec<Behaviour>", into = "Vec<Behaviour>")]
 pub struct BehaviourSet(u8);
 
@@ -198,6 +200,7 @@ impl From<BehaviourSet> for Vec<Behaviour> {
 /// assert!(unknown.margin.is_none());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BehaviourSignals {
     /// Gross spend in the period (before returns), the denominator of the
     /// discount share.
@@ -221,6 +224,7 @@ pub struct BehaviourSignals {
 /// # Ok::<(), crm_core::behaviour::BehaviourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BehaviourRules {
     /// Price-driven when discount spend / spend is at least this (default
     /// 0.60). Must be in (0, 1].
@@ -250,6 +254,7 @@ impl Default for BehaviourRules {
 /// # Ok::<(), crm_core::behaviour::BehaviourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BehaviourEvidence {
     /// discount spend / spend; `None` when either is unknown or spend is 0.
     pub discount_share: Option<Decimal>,
@@ -270,6 +275,7 @@ pub struct BehaviourEvidence {
 /// assert!(e.to_string().contains("discount_spend"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum BehaviourError {
     /// A figure that must not be negative is.

@@ -73,6 +73,7 @@ use serde::{Deserialize, Serialize};
 /// assert!(e.to_string().contains("t_x"));
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ClvError {
     /// Two columns that must be parallel have different lengths.
@@ -137,6 +138,7 @@ pub enum ClvError {
 /// assert_eq!(o.max_iterations, 500);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FitOptions {
     /// Coefficient of an L2 penalty `λ Σ θ²` on the natural parameters,
     /// added to the *mean* negative log-likelihood per customer (as lifetimes'
@@ -175,6 +177,7 @@ impl Default for FitOptions {
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FitReport {
     /// Quasi-Newton (BFGS) iterations, over all restarts.
     pub iterations: usize,
@@ -207,6 +210,7 @@ pub struct FitReport {
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Fitted<P> {
     /// The maximum-likelihood parameters.
     pub params: P,
@@ -318,6 +322,7 @@ pub trait RepeatModel {
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RepeatData {
     x: Vec<f64>,
     t_x: Vec<f64>,

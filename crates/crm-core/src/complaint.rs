@@ -51,6 +51,7 @@ use crate::tier::Tier;
 /// assert_eq!(serde_json::from_str::<Complaint>(&json).unwrap(), c);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Complaint {
     /// Who complained.
     pub customer: CustomerId,
@@ -184,6 +185,7 @@ fn within(opened: DateTime<Utc>, done: Option<DateTime<Utc>>, hours: u32) -> boo
 /// assert!(e.to_string().contains("first_response"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ComplaintError {
     /// A timestamp before the opening.
@@ -209,6 +211,7 @@ pub enum ComplaintError {
 /// assert_eq!(serde_json::from_str::<ServiceLevels>(&json).unwrap(), s);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ServiceLevels {
     /// Most valuable customers (default 24 h: the call back within 24 hours).
     pub most_valuable: u32,

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(serde_json::to_string(&b).unwrap(), "\"C-0042\"");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum CustomerId {
     /// A numeric id, as most order systems issue them.

@@ -51,6 +51,7 @@ use crate::tier::Tier;
 /// assert_eq!(serde_json::from_str::<CustomerSpan>(&json).unwrap(), s);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerSpan {
     /// The customer.
     pub customer: CustomerId,
@@ -129,6 +130,7 @@ impl CustomerSpan {
 /// assert_eq!(e.to_string(), "customers row 0 (customer 1): until is before since: the rule is since <= until");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum BaseError {
     /// `until` before `since`.
@@ -161,6 +163,7 @@ pub enum BaseError {
 /// ```
 /// In JSON the base is its list of spans in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "Vec<CustomerSpan>", into = "Vec<CustomerSpan>")]
 pub struct CustomerBase {
     spans: BTreeMap<CustomerId, Vec<(usize, CustomerSpan)>>,

@@ -74,6 +74,7 @@ use crate::survey::{answers_in_period, SurveyAnswer, SurveyError, SurveyScale};
 /// assert_eq!(serde_json::from_str::<CustomerFacts>(&serde_json::to_string(&f).unwrap()).unwrap(), f);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerFacts {
     /// The customer.
     pub customer: CustomerId,
@@ -118,6 +119,7 @@ impl CustomerFacts {
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"customers":[],"answers":[],"complaints":[],"referrals":[]}"#);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeData {
     /// One row per customer.
     pub customers: Vec<CustomerFacts>,
@@ -136,6 +138,7 @@ pub struct DegreeData {
 /// assert_eq!(ContributionScale::default(), ContributionScale::Share);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContributionScale {
     /// value / total positive value (DOMAIN.md's definition).
@@ -154,6 +157,7 @@ pub enum ContributionScale {
 /// assert_eq!(serde_json::from_str::<DegreeConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeConfig {
     /// Subtracted from satisfaction per complaint open at the period end.
     pub open_complaint_penalty: Decimal,
@@ -238,6 +242,7 @@ impl DegreeConfig {
 /// assert_eq!(e.to_string(), "customers row 2 (customer 4): spend exceeds category_spend: the rule is spend <= category_spend");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum DegreeError {
     /// A rule of the configuration.
@@ -302,6 +307,7 @@ pub enum DegreeError {
 /// assert_eq!(DegreeInputs::default().answers, 0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeInputs {
     /// Survey answers in the period.
     pub answers: u64,
@@ -341,6 +347,7 @@ pub struct DegreeInputs {
 /// assert_eq!(serde_json::from_str::<CustomerDegrees>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerDegrees {
     /// The customer.
     pub customer: CustomerId,
@@ -367,6 +374,7 @@ pub struct CustomerDegrees {
 /// assert_eq!(serde_json::to_string(&DegreeSummary::default()).unwrap(), r#"{"known":0,"unknown":0,"mean":null}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeSummary {
     /// Customers where the degree is known.
     pub known: u64,
@@ -383,6 +391,7 @@ pub struct DegreeSummary {
 /// assert_eq!(BaseDegrees::default().share_of_wallet, None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BaseDegrees {
     /// Satisfaction.
     pub satisfaction: DegreeSummary,
@@ -405,6 +414,7 @@ pub struct BaseDegrees {
 /// assert!(DegreeRows::default().answers.adds_up());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeRows {
     /// Customers rows (all used).
     pub customers: RowCounts,
@@ -424,6 +434,7 @@ pub struct DegreeRows {
 /// assert_eq!(serde_json::from_str::<DegreeReport>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DegreeReport {
     /// Per customer, by id.
     pub customers: Vec<CustomerDegrees>,

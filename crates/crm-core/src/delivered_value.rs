@@ -51,6 +51,7 @@ use serde::{Deserialize, Serialize};
 /// assert!(!Component::TimeCost.is_value());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Component {
     /// 产品价值: what the product does for the customer.
@@ -140,6 +141,7 @@ impl fmt::Display for Component {
 /// assert_eq!(serde_json::to_string(&Amount::Money(dec!(12.5))).unwrap(), r#""12.5""#);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Amount {
     /// Already in money.
@@ -194,6 +196,7 @@ impl Amount {
 /// assert_eq!(serde_json::from_str::<Offer>(&serde_json::to_string(&o).unwrap()).unwrap(), o);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Offer {
     /// The offer's name (ours, a competitor's).
     pub name: String,
@@ -245,6 +248,7 @@ impl Offer {
 /// assert_eq!(busy.weight(Component::MonetaryCost), dec!(1));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Weights(pub [Decimal; 8]);
 
 impl Default for Weights {
@@ -307,6 +311,7 @@ impl Weights {
 /// assert_eq!(t.for_segment(Some("student")).weight(Component::TimeCost), dec!(1));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WeightTable {
     /// Weights of segments not listed (and of no segment).
     pub default: Weights,
@@ -341,6 +346,7 @@ impl WeightTable {
 /// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeliveredValue {
     /// The offer's name.
     pub offer: String,
@@ -367,6 +373,7 @@ pub struct DeliveredValue {
 /// assert!(g.effect > dec!(0)); // cheaper: in our favour
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ComponentGap {
     /// The component.
     pub component: Component,
@@ -390,6 +397,7 @@ pub struct ComponentGap {
 /// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OfferComparison {
     /// Every offer's delivered value, in input order.
     pub offers: Vec<DeliveredValue>,
@@ -417,6 +425,7 @@ pub struct OfferComparison {
 /// assert_eq!(e, DeliveredValueError::OurOfferMissing { ours: "ours".into() });
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum DeliveredValueError {
     /// A component amount (money, quantity or unit value) is negative.

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 ///     "retention is 1: the rule is 0 <= retention < 1");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum EconomicsError {
     /// A parameter breaks its rule.
@@ -75,6 +76,7 @@ fn overflow(what: &'static str) -> EconomicsError {
 /// assert_eq!(serde_json::from_str::<AcquisitionRetention>(&serde_json::to_string(&a).unwrap()).unwrap(), a);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AcquisitionRetention {
     /// What keeping one customer for the period costs.
     pub retention_cost: Decimal,
@@ -95,6 +97,7 @@ impl Default for AcquisitionRetention {
 /// assert_eq!(AcquisitionRetentionResult::default().customers, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AcquisitionRetentionResult {
     /// Customers kept or replaced.
     pub customers: u64,
@@ -151,6 +154,7 @@ impl AcquisitionRetention {
 /// # Ok::<(), crm_core::economics::EconomicsError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RevenueModel {
     /// X: what one customer buys (in money).
     pub per_customer: Decimal,
@@ -201,6 +205,7 @@ impl RevenueModel {
 /// assert_eq!(Levers::default().customers_change, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Levers {
     /// Change of X (more bought per customer: customer share).
     pub per_customer_change: Decimal,
@@ -217,6 +222,7 @@ pub struct Levers {
 /// assert_eq!(WhatIf::default().change, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WhatIf {
     /// R before.
     pub revenue: Decimal,
@@ -308,6 +314,7 @@ pub fn clv(margin: Decimal, retention: Decimal, discount: Decimal) -> Result<Dec
 /// assert_eq!(serde_json::from_str::<SegmentValue>(&serde_json::to_string(&s).unwrap()).unwrap(), s);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SegmentValue {
     /// Its name.
     pub segment: String,
@@ -326,6 +333,7 @@ pub struct SegmentValue {
 /// assert_eq!(CustomerEquity::default().total, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerEquity {
     /// Per segment: (name, CLV per customer, customers × CLV), input order.
     pub segments: Vec<(String, Decimal, Decimal)>,

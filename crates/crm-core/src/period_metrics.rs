@@ -78,6 +78,7 @@ use crate::summary::Summaries;
 /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MetricPeriod {
     /// The first day.
     pub first_day: NaiveDate,
@@ -155,6 +156,7 @@ impl MetricPeriod {
 /// assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"read":5,"used":3,"outside_period":2}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RowCounts {
     /// Rows given.
     pub read: u64,
@@ -201,6 +203,7 @@ pub(crate) fn share(n: u64, d: u64) -> Option<Decimal> {
 /// assert_eq!(serde_json::from_str::<PeriodActivity>(&serde_json::to_string(&a).unwrap()).unwrap(), a);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodActivity {
     /// The customer.
     pub customer: CustomerId,
@@ -260,6 +263,7 @@ impl PeriodActivity {
 /// assert_eq!(serde_json::from_str::<Referral>(&json).unwrap(), r);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Referral {
     /// The customer who referred.
     pub referrer: CustomerId,
@@ -277,6 +281,7 @@ pub struct Referral {
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"base":[],"activity":[],"complaints":[],"referrals":[]}"#);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodData {
     /// Who was a customer when (with tiers for the service levels).
     pub base: CustomerBase,
@@ -296,6 +301,7 @@ pub struct PeriodData {
 /// assert_eq!(PeriodConfig::default().service_levels.most_valuable, 24);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodConfig {
     /// The promised response and resolution hours by tier.
     pub service_levels: ServiceLevels,
@@ -308,6 +314,7 @@ pub struct PeriodConfig {
 /// assert_eq!(BaseMovement::default().at_start, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BaseMovement {
     /// S: in the base at the start.
     pub at_start: u64,
@@ -332,6 +339,7 @@ pub struct BaseMovement {
 /// assert_eq!(ComplaintMetrics::default().resolution_rate, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ComplaintMetrics {
     /// Complaints opened in the period.
     pub complaints: u64,
@@ -366,6 +374,7 @@ pub struct ComplaintMetrics {
 /// assert_eq!(ServiceRecovery::default().resolved_complainants, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ServiceRecovery {
     /// Active customers who complained and had every complaint resolved by the end.
     pub resolved_complainants: u64,
@@ -392,6 +401,7 @@ pub struct ServiceRecovery {
 /// assert!(PeriodRows::default().complaints.adds_up());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodRows {
     /// Spans: used when they touch the period (from the day before it to its last day).
     pub customers: RowCounts,
@@ -416,6 +426,7 @@ pub struct PeriodRows {
 /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodMetrics {
     /// The period.
     pub period: MetricPeriod,
@@ -461,6 +472,7 @@ pub struct PeriodMetrics {
 /// assert_eq!(e.to_string(), "referrals row 3: customer 8 is not in the customer base: the rule is every event names a known customer");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum PeriodError {
     /// Last day before the first.

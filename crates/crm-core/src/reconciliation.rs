@@ -44,6 +44,7 @@ pub const MAX_LISTED_REJECTIONS: usize = 10_000;
 /// assert_eq!(Column::Amount.default_name(), "amount");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Column {
     /// The customer id.
     Customer,
@@ -92,6 +93,7 @@ impl Column {
 /// assert_eq!(Expected::Date.to_string(), "a date");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Expected {
     /// A calendar date or a timestamp.
     Date,
@@ -123,6 +125,7 @@ impl fmt::Display for Expected {
 /// assert_eq!(RejectReason::NotFinite.to_string(), "value is NaN or infinite");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum RejectReason {
     /// The value is missing (null, empty field, or too few fields).
     Missing,
@@ -172,6 +175,7 @@ impl fmt::Display for RejectReason {
 /// assert_eq!(r.to_string(), "row 17, column `amount`: value is NaN or infinite");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Rejection {
     /// 1-based row number in the input stream.
     pub row: u64,
@@ -197,6 +201,7 @@ impl fmt::Display for Rejection {
 /// assert_eq!(c.rows, 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RuleCount {
     /// The column name.
     pub column: String,
@@ -217,6 +222,7 @@ pub struct RuleCount {
 /// assert_eq!(r.rows_skipped(), 0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Reconciliation {
     /// Rows read.
     pub rows_read: u64,
@@ -302,6 +308,7 @@ pub(crate) type Mantissa = i128;
 /// The running counts behind a [`Reconciliation`], with amounts as exact
 /// mantissas at the accumulator's scale.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub(crate) struct Tally {
     pub(crate) rows_read: u64,
     pub(crate) rows_used: u64,

@@ -60,6 +60,7 @@ use crate::tier::Tier;
 /// assert_eq!(s.rank, Some(3));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TierSnapshot {
     /// The customer.
     pub customer: CustomerId,
@@ -83,6 +84,7 @@ pub struct TierSnapshot {
 /// # Ok::<(), crm_core::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Period {
     /// A label for reports (e.g. `2026-03`).
     pub label: String,
@@ -137,6 +139,7 @@ impl Period {
 /// assert_eq!(GraceRule::default().demote_after, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GraceRule {
     /// Periods below the current tier that are tolerated before demoting;
     /// 0 demotes at once.
@@ -150,6 +153,7 @@ pub struct GraceRule {
 /// assert_eq!(serde_json::to_string(&MoveKind::Held).unwrap(), "\"held\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MoveKind {
     /// Moved to a higher tier.
@@ -184,6 +188,7 @@ pub enum MoveKind {
 /// # Ok::<(), crm_core::review::ReviewError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Move {
     /// The customer.
     pub customer: CustomerId,
@@ -215,6 +220,7 @@ pub struct Move {
 /// assert_eq!(MoveCounts::default().total(), 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MoveCounts {
     /// Promoted.
     pub promoted: u64,
@@ -262,6 +268,7 @@ impl MoveCounts {
 /// # Ok::<(), crm_core::review::ReviewError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PeriodReview {
     /// Label of the previous period.
     pub previous: String,
@@ -285,6 +292,7 @@ pub struct PeriodReview {
 /// assert_eq!(e.to_string(), "customer 4 appears twice in period may (rows 0 and 1)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ReviewError {
     /// A customer listed twice in one period.

@@ -72,6 +72,7 @@ use crate::transaction::day_number;
 /// assert_eq!(Monetary::default(), Monetary::Total);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Monetary {
     /// Total net spend in the window.
     #[default]
@@ -95,6 +96,7 @@ pub enum Monetary {
 /// assert_eq!(t.frequency_score(4), 5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RfmThresholds {
     /// Recency thresholds in days.
     pub recency_days: [i64; 4],
@@ -193,6 +195,7 @@ pub struct RfmInput<'a> {
 /// assert_eq!(s.code(), "543");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RfmScore {
     /// Recency score.
     pub recency: u8,
@@ -223,6 +226,7 @@ impl RfmScore {
 /// assert!(!ScoreRange::ALL.contains(0));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ScoreRange {
     /// Lowest score in the range.
     pub lo: u8,
@@ -263,6 +267,7 @@ impl ScoreRange {
 /// assert!(r.matches(&RfmScore { recency: 5, frequency: 4, monetary: 1 }));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SegmentRule {
     /// The segment's name.
     pub name: String,
@@ -316,6 +321,7 @@ impl SegmentRule {
 /// # Ok::<(), RfmError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "Vec<SegmentRule>", into = "Vec<SegmentRule>")]
 pub struct SegmentTable {
     rules: Vec<SegmentRule>,
@@ -467,6 +473,7 @@ impl Default for SegmentTable {
 /// assert_eq!(e.to_string(), "column `frequency` has 2 rows, expected 3");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum RfmError {
     /// A rule's range is not within 1..=5 or is empty.
     #[error("segment rule `{rule}` has the score range {lo}..={hi}, outside 1..=5 or empty")]
@@ -515,6 +522,7 @@ pub enum RfmError {
 ///
 /// See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RfmResult {
     /// The thresholds used (all zero when there are no customers).
     pub thresholds: RfmThresholds,

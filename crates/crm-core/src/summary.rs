@@ -163,6 +163,7 @@ const POW10: [i128; 37] = {
 /// assert_eq!(Unit::Day.of_days(14), 14.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Unit {
     /// Days.
     #[default]
@@ -200,6 +201,7 @@ impl Unit {
 /// assert_eq!(n.name(Column::Date), "date");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ColumnNames {
     /// Customer id column.
     pub customer: String,
@@ -265,6 +267,7 @@ impl ColumnNames {
 /// assert!(c.strict);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SummaryConfig {
     /// The analysis date: rows dated after it are skipped.
     pub as_of: NaiveDate,
@@ -390,6 +393,7 @@ impl SummaryConfig {
 /// assert_eq!(e.to_string(), "strict mode: row 4, column `date`: value is missing");
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum SummaryError {
     /// Strict mode: the first rejected row.
     #[error("strict mode: {0}")]
@@ -928,6 +932,7 @@ impl<'a> ColumnBatch<'a> {
 /// the records as it converts them. The rarely used `returns_amount` comes
 /// last, so a record that straddles two lines mostly touches one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[repr(C, align(16))]
 struct Cell {
     first_day: i32,
@@ -955,6 +960,7 @@ impl Default for Cell {
 
 /// Per-customer figures of the optional columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct Extra {
     quantity: Mantissa,
     margin: Mantissa,
@@ -1121,6 +1127,7 @@ fn key_day(k: u64) -> i32 {
 /// # Ok::<(), crm_core::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(into = "PartialRepr", try_from = "PartialRepr")]
 pub struct SummaryAccumulator {
     config: SummaryConfig,
@@ -1140,6 +1147,7 @@ pub struct SummaryAccumulator {
 
 /// The serialised form of a [`SummaryAccumulator`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct PartialRepr {
     config: SummaryConfig,
     ids: Vec<CustomerId>,
@@ -1901,6 +1909,7 @@ fn div(m: Mantissa, scale: u32, n: u64) -> Option<Decimal> {
 /// # Ok::<(), crm_core::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerSummary {
     /// The customer.
     pub customer: CustomerId,
@@ -1950,6 +1959,7 @@ pub struct CustomerSummary {
 /// assert!(s.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Summaries {
     /// The analysis date.
     pub as_of: NaiveDate,
@@ -2139,6 +2149,7 @@ impl Summaries {
 ///
 /// See [`SummaryAccumulator::finish`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SummaryOutput {
     /// One row per customer.
     pub summaries: Summaries,
@@ -2258,6 +2269,7 @@ pub fn pack(flags: &[bool]) -> Vec<u8> {
 ///
 /// See [`CalibrationHoldoutAccumulator`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CalibrationHoldout {
     /// Summaries at the calibration end (the cut date).
     pub calibration: Summaries,
@@ -2299,6 +2311,7 @@ pub struct CalibrationHoldout {
 /// # Ok::<(), crm_core::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CalibrationHoldoutAccumulator {
     calibration: SummaryAccumulator,
     holdout: SummaryAccumulator,

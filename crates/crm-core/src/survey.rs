@@ -52,6 +52,7 @@ use crate::period_metrics::{share, MetricPeriod, RowCounts};
 /// assert_eq!("ces".parse::<SurveyScale>(), Ok(SurveyScale::Ces));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyScale {
     /// Customer satisfaction, 1–5.
@@ -129,6 +130,7 @@ impl std::str::FromStr for SurveyScale {
 /// assert_eq!(serde_json::from_str::<SurveyAnswer>(&json).unwrap(), a);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SurveyAnswer {
     /// Who answered.
     pub customer: CustomerId,
@@ -170,6 +172,7 @@ impl SurveyAnswer {
 /// assert!("stars".parse::<SurveyScale>().unwrap_err().to_string().contains("stars"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum SurveyError {
     /// A score outside its scale.
@@ -214,6 +217,7 @@ pub enum SurveyError {
 /// assert_eq!(serde_json::to_string(&csat([5, 1].into_iter())).unwrap(), r#"{"answers":2,"satisfied":1,"score":"0.5"}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Csat {
     /// Answers.
     pub answers: u64,
@@ -233,6 +237,7 @@ pub struct Csat {
 /// assert_eq!((all_passive.ci_low, all_passive.ci_high), (Some(dec!(0)), Some(dec!(0)))); // no spread
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Nps {
     /// Answers.
     pub answers: u64,
@@ -257,6 +262,7 @@ pub struct Nps {
 /// assert_eq!(Ces::default().mean, None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Ces {
     /// Answers.
     pub answers: u64,
@@ -275,6 +281,7 @@ pub struct Ces {
 /// assert_eq!(SurveyMetrics::default().nps.answers, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SurveyMetrics {
     /// CSAT.
     pub csat: Csat,
@@ -293,6 +300,7 @@ pub struct SurveyMetrics {
 /// assert_eq!(serde_json::from_str::<SurveyReport>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SurveyReport {
     /// Every answer in the period.
     pub overall: SurveyMetrics,
@@ -311,6 +319,7 @@ pub struct SurveyReport {
 /// assert_eq!(SurveyConfig::default().confidence_z.to_string(), "1.96");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SurveyConfig {
     /// The normal quantile of the interval.
     pub confidence_z: Decimal,

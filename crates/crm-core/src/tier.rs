@@ -146,6 +146,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!("ordinary".parse::<Tier>(), Ok(Tier::Ordinary));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// Zero or negative value over the period (无效客户): takes no share.
@@ -225,6 +226,7 @@ impl std::str::FromStr for Tier {
 /// assert_eq!(serde_json::to_string(&TierBasis::Count).unwrap(), "\"count\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierBasis {
     /// Share of the positive total value (default cut-offs 20 % and 50 %).
@@ -251,6 +253,7 @@ pub enum TierBasis {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "RawCutoffs")]
 pub struct Cutoffs {
     first: Decimal,
@@ -258,6 +261,7 @@ pub struct Cutoffs {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct RawCutoffs {
     first: Decimal,
     second: Decimal,
@@ -326,6 +330,7 @@ impl Cutoffs {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TierConfig {
     /// What the cumulative share measures.
     pub basis: TierBasis,
@@ -390,6 +395,7 @@ impl Default for TierConfig {
 /// assert!(matches!(e, TierError::InvalidCutoffs { .. }));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum TierError {
     /// The cut-offs break `0 < first < second <= 1`.
@@ -436,6 +442,7 @@ pub enum TierError {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Decision {
     /// The tie group started below the first cut-off: most valuable.
@@ -481,6 +488,7 @@ pub enum Decision {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Explanation {
     /// The customer's position in the input.
     pub index: usize,
@@ -518,6 +526,7 @@ pub struct Explanation {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TierSummary {
     /// The tier.
     pub tier: Tier,
@@ -534,6 +543,7 @@ pub struct TierSummary {
 
 /// One tie group: customers of equal positive value, adjacent in the ranking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct Group {
     /// The members' value in key units (value × 10^scale).
     key: u128,
@@ -561,6 +571,7 @@ struct Group {
 /// # Ok::<(), crm_core::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Classification {
     config: TierConfig,
     values: Vec<Decimal>,

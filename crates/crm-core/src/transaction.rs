@@ -51,6 +51,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// assert_eq!(t.calendar_day(&CalendarConfig::default()), NaiveDate::from_ymd_opt(1997, 1, 1));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum TxTime {
     /// A calendar date: already a day, no zone conversion.
     Date(NaiveDate),
@@ -97,6 +98,7 @@ impl TxTime {
 /// assert_eq!(NaiveTimestamps::default(), NaiveTimestamps::WallClock);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum NaiveTimestamps {
     /// The timestamp is wall-clock time in the analysis zone: its date is
     /// the day (the default; this is what a till receipt prints).
@@ -116,8 +118,10 @@ pub enum NaiveTimestamps {
 /// assert_eq!(CalendarConfig::default().zone, chrono_tz::UTC);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CalendarConfig {
     /// The analysis time zone (IANA name in serialised form).
+    #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub zone: Tz,
     /// How zone-less timestamps are read.
     pub naive_timestamps: NaiveTimestamps,
@@ -153,6 +157,7 @@ impl CalendarConfig {
 /// assert_eq!(TimeUnit::Millisecond.per_second(), 1_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum TimeUnit {
     /// Seconds since the epoch.
     Second,
@@ -358,6 +363,7 @@ impl DayConverter {
 /// assert_eq!(Transaction { amount: dec!(-5), ..t }.is_return(), true);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Transaction {
     /// Who bought.
     pub customer: CustomerId,

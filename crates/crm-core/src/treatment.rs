@@ -65,6 +65,7 @@ use crate::tier::Tier;
 /// assert_eq!(serde_json::to_string(&Strategy::Delight).unwrap(), "\"delight\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Delight, yield on principle (取悦、有原则地屈从): frequent contact, ask
@@ -112,6 +113,7 @@ impl fmt::Display for Strategy {
 /// assert_eq!(serde_json::to_string(&ServiceModel::OneToOne).unwrap(), "\"one_to_one\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceModel {
     /// A dedicated account manager (一对一).
@@ -152,6 +154,7 @@ impl fmt::Display for ServiceModel {
 /// assert_eq!(Cadence::None.days(), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cadence {
     /// Every week (the key-account visit of the texts).
@@ -220,6 +223,7 @@ impl Cadence {
 /// assert_eq!(t.to_string(), "care, one_to_many, monthly contact, response within 48 h");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Treatment {
     /// The attitude.
     pub strategy: Strategy,
@@ -271,6 +275,7 @@ impl fmt::Display for Treatment {
 /// assert!(BehaviourMatch::Any.matches(pd));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BehaviourMatch {
     /// Whatever the behaviours.
@@ -311,6 +316,7 @@ impl BehaviourMatch {
 /// assert!(r.tiers.contains(&Tier::Major));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PolicyRule {
     /// The tiers it applies to; empty means every tier.
     pub tiers: Vec<Tier>,
@@ -335,6 +341,7 @@ impl PolicyRule {
 /// assert!(e.to_string().contains("most_valuable"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum PolicyError {
     /// No rule matches this combination.
@@ -366,6 +373,7 @@ pub enum PolicyError {
 /// # Ok::<(), crm_core::treatment::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "Vec<PolicyRule>", into = "Vec<PolicyRule>")]
 pub struct TreatmentPolicy {
     rules: Vec<PolicyRule>,

@@ -37,6 +37,7 @@ use super::{
 /// assert_eq!(BetaGeoBetaBinom::NAMES, ["alpha", "beta", "gamma", "delta"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BetaGeoBetaBinom {
     /// Transaction Beta, first shape.
     pub alpha: f64,
@@ -63,6 +64,7 @@ super::parameters!(BetaGeoBetaBinom { alpha, beta, gamma, delta });
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DiscreteData {
     rows: Vec<(u32, u32, u32, f64)>,
     total_weight: f64,

@@ -41,6 +41,7 @@ use super::{
 /// assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"r":0.243,"alpha":4.414,"a":0.793,"b":2.426}"#);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BetaGeo {
     /// Shape of the purchase-rate distribution.
     pub r: f64,

@@ -41,6 +41,7 @@ use super::{
 /// assert_eq!(GammaGamma::NAMES, ["p", "q", "v"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GammaGamma {
     /// Shape of a customer's transaction-value distribution.
     pub p: f64,
@@ -64,6 +65,7 @@ super::parameters!(GammaGamma { p, q, v });
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SpendData {
     x: Vec<f64>,
     ln_m: Vec<f64>,

@@ -33,6 +33,7 @@ use super::{
 /// assert_eq!(ModifiedBetaGeo::NAMES, ["r", "alpha", "a", "b"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ModifiedBetaGeo {
     /// Shape of the purchase-rate distribution.
     pub r: f64,

@@ -40,6 +40,7 @@ use super::{
 /// assert_eq!(ParetoNbd::NAMES, ["r", "alpha", "s", "beta"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ParetoNbd {
     /// Shape of the purchase-rate distribution.
     pub r: f64,

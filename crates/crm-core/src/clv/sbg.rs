@@ -36,6 +36,7 @@ use super::{ClvError, FitOptions, Fitted, Parameters, fit_model, invalid};
 /// assert_eq!(m.survival(0), 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ShiftedBetaGeo {
     /// Churn Beta, first shape.
     pub alpha: f64,

@@ -38,6 +38,7 @@ use super::{ClvError, Parameters, RepeatModel, check_len, check_repeat_row, inva
 /// assert_eq!(monthly_on_weeks.periods, 12);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Discounting {
     /// The horizon, in periods.
     pub periods: u32,
