@@ -25,6 +25,7 @@ use crm_core::tier::{Cutoffs, TierBasis, TierConfig};
 use rust_decimal::Decimal;
 
 mod charts;
+mod clv_command;
 mod failure;
 mod lifetime_value;
 mod report;
@@ -102,6 +103,9 @@ enum Command {
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
     },
+    /// Customer lifetime value models: fit on one period, predict on any.
+    #[command(subcommand)]
+    Clv(ClvCommand),
     /// JSON Schemas of every input and result type (all, or one by name).
     Schema {
         /// A type name, e.g. SummaryOutput; without it, all of them.
@@ -123,6 +127,43 @@ enum Command {
         /// Monthly discount rate of the CLV.
         #[arg(long, default_value_t = 0.01)]
         discount_rate: f64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClvCommand {
+    /// Fits a repeat-purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and the
+    /// Gamma-Gamma spend model; writes them to a JSON model file.
+    Fit {
+        #[command(flatten)]
+        source: Source,
+        /// The repeat-purchase model.
+        #[arg(long, value_enum, default_value_t = clv_command::ModelArg::BgNbd)]
+        model: clv_command::ModelArg,
+        /// L2 penalty on the parameters (0: plain maximum likelihood).
+        #[arg(long, default_value_t = 0.0)]
+        l2: f64,
+        /// The model file to write (.json).
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// P(alive), expected purchases and spend over the horizon, and
+    /// discounted CLV for every customer, from a model file.
+    Predict {
+        #[command(flatten)]
+        source: Source,
+        /// The model file `crm clv fit` wrote.
+        #[arg(long)]
+        model_file: PathBuf,
+        /// Horizon in months.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Monthly discount rate.
+        #[arg(long, default_value_t = 0.01)]
+        discount_rate: f64,
+        /// Output file: .csv or .parquet; `-` for CSV on stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
     },
 }
 
@@ -226,6 +267,29 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     output.display()
                 );
             }
+        }
+        Command::Clv(ClvCommand::Fit { source, model, l2, output }) => {
+            if !(l2.is_finite() && *l2 >= 0.0) {
+                return Err(Failure::usage("--l2 must be a finite number >= 0"));
+            }
+            let out = source.summarize(quiet)?;
+            let options = crm_core::clv::FitOptions { l2_penalty: *l2, ..Default::default() };
+            let m = clv_command::fit(&out.summaries, *model, &options)?;
+            write_json(&m, output)?;
+            note(cli, source, &out, output);
+        }
+        Command::Clv(ClvCommand::Predict { source, model_file, months, discount_rate, output }) => {
+            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
+                return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
+            }
+            let m = clv_command::read(model_file)?;
+            let out = source.summarize(quiet)?;
+            let t = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?;
+            match OutFormat::of(output)? {
+                OutFormat::Json => return Err(Failure::usage("crm clv predict writes .csv or .parquet")),
+                _ => t.write(output)?,
+            }
+            note(cli, source, &out, output);
         }
         Command::Schema { name } => println!("{}", schema::text(name.as_deref())?),
         Command::Report { source, tiers, out, clv_months, discount_rate } => {

@@ -79,6 +79,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("FittedBetaGeo", schema_for!(Fitted<BetaGeo>)),
         ("FittedGammaGamma", schema_for!(Fitted<GammaGamma>)),
         ("Report", schema_for!(ReportJson<'static>)),
+        ("ClvModelFile", schema_for!(crate::clv_command::ModelFile)),
     ])
 }
 

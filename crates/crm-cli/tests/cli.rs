@@ -327,3 +327,36 @@ fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
     assert_eq!(unknown.status.code(), Some(2));
     Ok(())
 }
+
+#[test]
+fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let model = dir.path().join("model.json");
+    let cdnow = ["--format", "cdnow", "--as-of", "1997-09-30", "--unit", "week"];
+    crm()?.args(["clv", "fit"]).args(cdnow).arg("--input").arg(sample()).arg("--output").arg(&model).assert().success();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model)?)?;
+    assert_valid("ClvModelFile", &m)?;
+    assert_eq!(m["repeat"]["model"], "bg_nbd");
+    // Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4.
+    for (name, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+        let got = m["repeat"]["params"][name].as_f64().ok_or(name)?;
+        assert!((got - want).abs() < 1e-3, "{name}: {got}");
+    }
+    assert!((m["repeat"]["log_likelihood"].as_f64().ok_or("ll")? + 9582.4).abs() < 0.1);
+    let out = crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&model).output()?;
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout)?;
+    assert!(text.starts_with("customer_id,p_alive,expected_purchases,expected_spend,clv"));
+    assert_eq!(text.lines().count(), 2358);
+    let days = crm()?
+        .args(["clv", "predict", "--format", "cdnow", "--as-of", "1997-09-30", "--input"])
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .output()?;
+    assert_eq!(days.status.code(), Some(2), "a model fitted in weeks is not applied to days");
+    let junk = write(dir.path(), "junk.json", "{\"unit\": \"Week\"}")?;
+    let bad = crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&junk).output()?;
+    assert_eq!(bad.status.code(), Some(3));
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! `crm clv fit` and `crm clv predict`: BTYD models on the command line.
+//!
+//! `fit` summarises the transactions at `--as-of`, fits a repeat-purchase
+//! model (BG/NBD by default, MBG/NBD or Pareto/NBD) and the Gamma-Gamma
+//! spend model, and writes both, with the clock they were fitted on, to a
+//! JSON model file. `predict` summarises (other) transactions at their own
+//! `--as-of` on the same clock and writes each customer's P(alive),
+//! expected purchases and spend over the horizon, and discounted CLV.
+
+use std::path::Path;
+
+use clap::ValueEnum;
+use crm_core::clv::bg_nbd::{self, BetaGeo};
+use crm_core::clv::gamma_gamma::{self, GammaGamma, SpendData};
+use crm_core::clv::mbg_nbd::{self, ModifiedBetaGeo};
+use crm_core::clv::pareto_nbd::{self, ParetoNbd};
+use crm_core::clv::value::{Discounting, customer_lifetime_value};
+use crm_core::clv::{FitOptions, Fitted, Parameters, RepeatData, RepeatModel};
+use crm_core::summary::{Summaries, Unit};
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{Failure, domain};
+use crate::table::{Table, floats, ids};
+
+/// The repeat-purchase models `crm clv fit` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// BG/NBD (Fader, Hardie & Lee 2005).
+    BgNbd,
+    /// MBG/NBD: customers without a repeat purchase may have left too.
+    MbgNbd,
+    /// Pareto/NBD: dropout at any time.
+    ParetoNbd,
+}
+
+/// A fitted repeat-purchase model, tagged with its kind.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "model", rename_all = "snake_case")]
+pub enum RepeatFit {
+    /// BG/NBD.
+    BgNbd(Fitted<BetaGeo>),
+    /// MBG/NBD.
+    MbgNbd(Fitted<ModifiedBetaGeo>),
+    /// Pareto/NBD.
+    ParetoNbd(Fitted<ParetoNbd>),
+}
+
+/// The model file: what `fit` writes and `predict` reads.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ModelFile {
+    /// The clock of recency and age the models were fitted on.
+    pub unit: Unit,
+    /// Purchases.
+    pub repeat: RepeatFit,
+    /// Spend per purchase.
+    pub spend: Fitted<GammaGamma>,
+    /// Customers left out of the spend fit (no repeat purchase or a mean
+    /// repeat spend of zero or less).
+    pub spend_fit_excluded: usize,
+}
+
+struct Columns {
+    x: Vec<f64>,
+    monetary: Vec<f64>,
+}
+
+fn columns(s: &Summaries) -> Columns {
+    Columns {
+        x: s.frequency.iter().map(|v| *v as f64).collect(),
+        monetary: s.monetary_value.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect(),
+    }
+}
+
+/// Fits the chosen repeat model and Gamma-Gamma on the summaries.
+pub fn fit(s: &Summaries, model: ModelArg, options: &FitOptions) -> Result<ModelFile, Failure> {
+    let c = columns(s);
+    let data = RepeatData::new(&c.x, &s.recency, &s.age, None).map_err(domain("CLV input"))?;
+    let repeat = match model {
+        ModelArg::BgNbd => RepeatFit::BgNbd(bg_nbd::fit(&data, options).map_err(domain("BG/NBD fit"))?),
+        ModelArg::MbgNbd => RepeatFit::MbgNbd(mbg_nbd::fit(&data, options).map_err(domain("MBG/NBD fit"))?),
+        ModelArg::ParetoNbd => RepeatFit::ParetoNbd(pareto_nbd::fit(&data, options).map_err(domain("Pareto/NBD fit"))?),
+    };
+    let (sx, sm): (Vec<f64>, Vec<f64>) =
+        c.x.iter().zip(&c.monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).unzip();
+    let spend_data = SpendData::new(&sx, &sm, None).map_err(domain("Gamma-Gamma input"))?;
+    let spend = gamma_gamma::fit(&spend_data, options).map_err(domain("Gamma-Gamma fit"))?;
+    Ok(ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded: c.x.len() - sx.len() })
+}
+
+/// Reads a model file.
+pub fn read(path: &Path) -> Result<ModelFile, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())).file(path.display().to_string()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::input(format!("{}: not a crm model file: {e}", path.display())).file(path.display().to_string()))
+}
+
+/// Predictions for each customer of `s` over `months`.
+pub fn predict(m: &ModelFile, s: &Summaries, months: u32, discount_rate: f64) -> Result<Table, Failure> {
+    if m.unit != s.unit {
+        return Err(Failure::usage(format!(
+            "the model was fitted in {:?}s but --unit gives {:?}s: use the same unit",
+            m.unit, s.unit
+        )));
+    }
+    match &m.repeat {
+        RepeatFit::BgNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
+        RepeatFit::MbgNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
+        RepeatFit::ParetoNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
+    }
+}
+
+fn predict_with<M: RepeatModel + Parameters>(
+    model: &M,
+    spend: &GammaGamma,
+    s: &Summaries,
+    months: u32,
+    discount_rate: f64,
+) -> Result<Table, Failure> {
+    let c = columns(s);
+    let month = match s.unit {
+        Unit::Day => 365.25 / 12.0,
+        Unit::Week => 365.25 / 12.0 / 7.0,
+    };
+    let horizon = f64::from(months) * month;
+    let mean = spend.mean_spend();
+    let expected_spend: Vec<f64> = c
+        .x
+        .iter()
+        .zip(&c.monetary)
+        .map(|(x, m)| if *x > 0.0 && *m > 0.0 { spend.conditional_expected_spend(*x, *m) } else { mean })
+        .collect();
+    let discounting = Discounting { periods: months, period_length: month, discount_rate };
+    let clv = customer_lifetime_value(model, &discounting, &c.x, &s.recency, &s.age, &expected_spend).map_err(domain("CLV"))?;
+    let n = c.x.len();
+    let p_alive: Vec<f64> = (0..n).map(|i| model.p_alive(c.x[i], s.recency[i], s.age[i])).collect();
+    let purchases: Vec<f64> = (0..n).map(|i| model.conditional_expected_purchases(horizon, c.x[i], s.recency[i], s.age[i])).collect();
+    let col = |v: &[f64]| floats(v.iter().map(|x| Some(*x)));
+    let mut t = Table::default();
+    t.push("customer_id", ids(&s.customers))
+        .push("p_alive", col(&p_alive))
+        .push("expected_purchases", col(&purchases))
+        .push("expected_spend", col(&expected_spend))
+        .push("clv", col(&clv));
+    Ok(t)
+}
