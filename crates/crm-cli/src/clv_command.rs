@@ -25,6 +25,7 @@ use crate::table::{Table, floats, ids};
 
 /// The repeat-purchase models `crm clv fit` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(clippy::enum_variant_names, reason = "the models' own names all end in NBD")]
 pub enum ModelArg {
     /// BG/NBD (Fader, Hardie & Lee 2005).
     BgNbd,
@@ -37,6 +38,7 @@ pub enum ModelArg {
 /// A fitted repeat-purchase model, tagged with its kind.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
+#[allow(clippy::enum_variant_names, reason = "the models' own names all end in NBD")]
 pub enum RepeatFit {
     /// BG/NBD.
     BgNbd(Fitted<BetaGeo>),
