@@ -300,7 +300,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let (path, brief) = report::run(source, &tiers.config()?, clv, out, quiet)?;
             if !cli.quiet {
                 println!("{brief}");
-                println!("report written to {} (with summaries.csv, tiers.csv, rfm.csv, result.json)", path.display());
+                println!("report written to {} (tables, charts and result.json beside it)", path.display());
             }
         }
     }
