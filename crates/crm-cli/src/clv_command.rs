@@ -97,8 +97,36 @@ pub fn read(path: &Path) -> Result<ModelFile, Failure> {
         .map_err(|e| Failure::input(format!("{}: not a crm model file: {e}", path.display())).file(path.display().to_string()))
 }
 
+/// Each customer's predictions over the horizon, in the summaries' order.
+#[derive(Debug, Clone, Default)]
+pub struct Predictions {
+    /// P(alive) now.
+    pub p_alive: Vec<f64>,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: Vec<f64>,
+    /// Expected spend per purchase (the spend model's mean for customers
+    /// without a positive repeat spend).
+    pub expected_spend: Vec<f64>,
+    /// Discounted CLV over the horizon.
+    pub clv: Vec<f64>,
+}
+
+impl Predictions {
+    /// One row per customer.
+    pub fn table(&self, s: &Summaries) -> Table {
+        let col = |v: &[f64]| floats(v.iter().map(|x| Some(*x)));
+        let mut t = Table::default();
+        t.push("customer_id", ids(&s.customers))
+            .push("p_alive", col(&self.p_alive))
+            .push("expected_purchases", col(&self.expected_purchases))
+            .push("expected_spend", col(&self.expected_spend))
+            .push("clv", col(&self.clv));
+        t
+    }
+}
+
 /// Predictions for each customer of `s` over `months`.
-pub fn predict(m: &ModelFile, s: &Summaries, months: u32, discount_rate: f64) -> Result<Table, Failure> {
+pub fn predict(m: &ModelFile, s: &Summaries, months: u32, discount_rate: f64) -> Result<Predictions, Failure> {
     if m.unit != s.unit {
         return Err(Failure::usage(format!(
             "the model was fitted in {:?}s but --unit gives {:?}s: use the same unit",
@@ -118,8 +146,9 @@ fn predict_with<M: RepeatModel + Parameters>(
     s: &Summaries,
     months: u32,
     discount_rate: f64,
-) -> Result<Table, Failure> {
+) -> Result<Predictions, Failure> {
     let c = columns(s);
+    // A month is 365.25 / 12 days (or that / 7 weeks).
     let month = match s.unit {
         Unit::Day => 365.25 / 12.0,
         Unit::Week => 365.25 / 12.0 / 7.0,
@@ -135,14 +164,7 @@ fn predict_with<M: RepeatModel + Parameters>(
     let discounting = Discounting { periods: months, period_length: month, discount_rate };
     let clv = customer_lifetime_value(model, &discounting, &c.x, &s.recency, &s.age, &expected_spend).map_err(domain("CLV"))?;
     let n = c.x.len();
-    let p_alive: Vec<f64> = (0..n).map(|i| model.p_alive(c.x[i], s.recency[i], s.age[i])).collect();
-    let purchases: Vec<f64> = (0..n).map(|i| model.conditional_expected_purchases(horizon, c.x[i], s.recency[i], s.age[i])).collect();
-    let col = |v: &[f64]| floats(v.iter().map(|x| Some(*x)));
-    let mut t = Table::default();
-    t.push("customer_id", ids(&s.customers))
-        .push("p_alive", col(&p_alive))
-        .push("expected_purchases", col(&purchases))
-        .push("expected_spend", col(&expected_spend))
-        .push("clv", col(&clv));
-    Ok(t)
+    let p_alive = (0..n).map(|i| model.p_alive(c.x[i], s.recency[i], s.age[i])).collect();
+    let expected_purchases = (0..n).map(|i| model.conditional_expected_purchases(horizon, c.x[i], s.recency[i], s.age[i])).collect();
+    Ok(Predictions { p_alive, expected_purchases, expected_spend, clv })
 }

@@ -284,7 +284,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
-            let t = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?;
+            let t = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?.table(&out.summaries);
             match OutFormat::of(output)? {
                 OutFormat::Json => return Err(Failure::usage("crm clv predict writes .csv or .parquet")),
                 _ => t.write(output)?,

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::charts;
+use crate::clv_command::RepeatFit;
 use crate::lifetime_value::{self, LifetimeValue};
 use crate::failure::Failure;
 use crate::source::Source;
@@ -68,8 +69,8 @@ pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &P
     let segments = segment_sizes(&r);
     let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
     if let Ok(v) = &value {
-        lifetime_value::table(s, v).write(&dir.join("clv.csv"))?;
-        charts::p_alive(&v.p_alive, dir)?;
+        v.predictions.table(s).write(&dir.join("clv.csv"))?;
+        charts::p_alive(&v.predictions.p_alive, dir)?;
     }
     let json = ReportJson {
         input: source.name(),
@@ -193,25 +194,31 @@ fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
             return;
         }
     };
-    let p = &v.purchases.params;
-    let g = &v.spend.params;
+    if let RepeatFit::BgNbd(f) = &v.models.repeat {
+        let p = &f.params;
+        let _ = writeln!(
+            md,
+            "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1} ({} customers).",
+            p.r, p.alpha, p.a, p.b, f.log_likelihood, f.customers
+        );
+    }
+    let g = &v.models.spend;
     let _ = writeln!(
         md,
-        "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1} ({} customers). \
-         Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}, log-likelihood {:.1} ({} customers without a positive repeat spend left out).\n",
-        p.r, p.alpha, p.a, p.b, v.purchases.log_likelihood, v.purchases.customers,
-        g.p, g.q, g.v, v.spend.log_likelihood, v.spend_fit_excluded
+        "Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}, log-likelihood {:.1} ({} customers without a positive repeat spend left out).\n",
+        g.params.p, g.params.q, g.params.v, g.log_likelihood, v.models.spend_fit_excluded
     );
-    let n = v.clv.len().max(1) as f64;
-    let total: f64 = v.clv.iter().sum();
-    let alive: f64 = v.p_alive.iter().sum();
+    let pr = &v.predictions;
+    let n = pr.clv.len().max(1) as f64;
+    let total: f64 = pr.clv.iter().sum();
+    let alive: f64 = pr.p_alive.iter().sum();
     let _ = writeln!(
         md,
         "Over {} months at {:.2} % a month: total CLV {total:.2}, mean {:.2} per customer; expected customers alive {alive:.0} of {}.\n",
         v.months,
         v.discount_rate * 100.0,
         total / n,
-        v.clv.len()
+        pr.clv.len()
     );
     let _ = writeln!(
         md,

@@ -58,7 +58,7 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     assert!(md.contains("## Customer lifetime value"));
     let clv = std::fs::read_to_string(out.join("clv.csv"))?;
     assert_eq!(clv.lines().count(), 2358);
-    assert!(json["lifetime_value"]["purchases"]["params"]["r"].as_f64().is_some_and(|r| r > 0.0), "{}", json["lifetime_value"]);
+    assert!(json["lifetime_value"]["models"]["repeat"]["params"]["r"].as_f64().is_some_and(|r| r > 0.0), "{}", json["lifetime_value"]);
     Ok(())
 }
 
