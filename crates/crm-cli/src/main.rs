@@ -328,15 +328,5 @@ fn note(cli: &Cli, source: &Source, out: &SummaryOutput, output: &std::path::Pat
     if cli.quiet || output == std::path::Path::new("-") {
         return;
     }
-    let r = &out.reconciliation;
-    eprintln!(
-        "{}: {} rows read = {} used + {} skipped + {} rejected; {} customers -> {}",
-        source.name(),
-        r.rows_read,
-        r.rows_used,
-        r.rows_skipped_after_as_of + r.rows_skipped_before_window,
-        r.rows_rejected,
-        out.summaries.len(),
-        output.display()
-    );
+    eprintln!("{}: {}; {} customers -> {}", source.name(), report::rows_line(&out.reconciliation), out.summaries.len(), output.display());
 }

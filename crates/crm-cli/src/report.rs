@@ -93,15 +93,7 @@ pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &P
     std::fs::write(&path, md).map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))?;
     let mut brief = String::new();
     tier_section(&mut brief, &json, &a);
-    let r = &out.reconciliation;
-    let _ = writeln!(
-        brief,
-        "{} rows read = {} used + {} skipped + {} rejected",
-        r.rows_read,
-        r.rows_used,
-        r.rows_skipped_after_as_of + r.rows_skipped_before_window,
-        r.rows_rejected
-    );
+    let _ = writeln!(brief, "{}", rows_line(&out.reconciliation));
     Ok((path, brief))
 }
 
@@ -183,6 +175,18 @@ fn top_section(md: &mut String, a: &Assignments) {
         );
     }
     let _ = writeln!(md);
+}
+
+/// "N rows read = U used + S skipped + R rejected": the reconciliation in
+/// one line, as the command prints it.
+pub fn rows_line(r: &Reconciliation) -> String {
+    format!(
+        "{} rows read = {} used + {} skipped + {} rejected",
+        r.rows_read,
+        r.rows_used,
+        r.rows_skipped_after_as_of + r.rows_skipped_before_window,
+        r.rows_rejected
+    )
 }
 
 fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
