@@ -28,7 +28,9 @@ mod charts;
 mod clv_command;
 mod failure;
 mod lifetime_value;
+mod loyalty;
 mod report;
+mod records;
 mod review;
 mod schema;
 mod source;
@@ -103,6 +105,21 @@ enum Command {
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
     },
+    /// Loyalty and relationship metrics over a period: retention, churn,
+    /// growth, repeat purchase, and (from their files) referrals,
+    /// complaints and survey scores. Output: .json (everything), or a
+    /// metric,value table as .csv/.parquet (`-` for CSV on stdout).
+    Metrics {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        tiers: TierArgs,
+        #[command(flatten)]
+        loyalty: loyalty::LoyaltyArgs,
+        /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
     /// Customer lifetime value models: fit on one period, predict on any.
     #[command(subcommand)]
     Clv(ClvCommand),
@@ -118,6 +135,8 @@ enum Command {
         source: Source,
         #[command(flatten)]
         tiers: TierArgs,
+        #[command(flatten)]
+        loyalty: loyalty::LoyaltyArgs,
         /// The directory to write (created if missing).
         #[arg(long)]
         out: PathBuf,
@@ -268,6 +287,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Command::Metrics { source, tiers, loyalty: args, output } => {
+            let out = source.summarize(quiet)?;
+            let a = assignments(&out.summaries, &tiers.config()?)?;
+            let r = loyalty::run(source, args, &a, quiet)?;
+            match OutFormat::of(output)? {
+                OutFormat::Json => write_json(&r, output)?,
+                _ => loyalty::table(&r).write(output)?,
+            }
+            note(cli, source, &out, output);
+        }
         Command::Clv(ClvCommand::Fit { source, model, l2, output }) => {
             if !(l2.is_finite() && *l2 >= 0.0) {
                 return Err(Failure::usage("--l2 must be a finite number >= 0"));
@@ -292,12 +321,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             note(cli, source, &out, output);
         }
         Command::Schema { name } => println!("{}", schema::text(name.as_deref())?),
-        Command::Report { source, tiers, out, clv_months, discount_rate } => {
+        Command::Report { source, tiers, loyalty, out, clv_months, discount_rate } => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
                 return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
             }
             let clv = report::ClvSettings { months: *clv_months, discount_rate: *discount_rate };
-            let (path, brief) = report::run(source, &tiers.config()?, clv, out, quiet)?;
+            let (path, brief) = report::run(source, &tiers.config()?, loyalty, clv, out, quiet)?;
             if !cli.quiet {
                 println!("{brief}");
                 println!("report written to {} (tables, charts and result.json beside it)", path.display());

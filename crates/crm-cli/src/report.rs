@@ -4,8 +4,8 @@
 //! each), `result.json` (the serde form of the reconciliation, tier report
 //! and RFM thresholds and segment table) and `report.md`: tiers with their
 //! treatments and shares, the top customers with the evidence behind their
-//! tier, RFM segment sizes and the reconciliation of every input row, with
-//! the charts `pareto.png` and `tier_shares.png` ([`crate::charts`]).
+//! tier, RFM segment sizes, loyalty metrics ([`crate::loyalty`]), the CLV
+//! fits and the reconciliation of every input row, with the charts `pareto.png` and `tier_shares.png` ([`crate::charts`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::charts;
 use crate::clv_command::RepeatFit;
 use crate::lifetime_value::{self, LifetimeValue};
+use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::failure::Failure;
 use crate::source::Source;
 use crate::table::write_json;
@@ -39,6 +40,8 @@ pub struct ReportJson<'a> {
     tier_config: &'a AssignmentConfig,
     rfm_thresholds: &'a crm_core::rfm::RfmThresholds,
     rfm_segments: Vec<(String, u64)>,
+    /// Loyalty and relationship metrics over the period ending on `as_of`.
+    loyalty: &'a LoyaltyReport,
     /// The CLV models, when they could be fitted.
     lifetime_value: Option<&'a LifetimeValue>,
     /// Why they could not, otherwise.
@@ -57,7 +60,14 @@ pub struct ClvSettings {
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
 /// text for the terminal (the tier table and the reconciliation).
-pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &Path, quiet: bool) -> Result<(PathBuf, String), Failure> {
+pub fn run(
+    source: &Source,
+    config: &AssignmentConfig,
+    loyalty_args: &LoyaltyArgs,
+    clv: ClvSettings,
+    dir: &Path,
+    quiet: bool,
+) -> Result<(PathBuf, String), Failure> {
     let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
@@ -67,6 +77,7 @@ pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &P
     tables::tiers(&a).write(&dir.join("tiers.csv"))?;
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
+    let loyalty = loyalty::run(source, loyalty_args, &a, quiet)?;
     let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
     if let Ok(v) = &value {
         v.predictions.table(s).write(&dir.join("clv.csv"))?;
@@ -82,6 +93,7 @@ pub fn run(source: &Source, config: &AssignmentConfig, clv: ClvSettings, dir: &P
         tier_config: a.config(),
         rfm_thresholds: &r.thresholds,
         rfm_segments: segments.clone(),
+        loyalty: &loyalty,
         lifetime_value: value.as_ref().ok(),
         lifetime_value_unavailable: value.as_ref().err().cloned(),
     };
@@ -131,6 +143,7 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
     for (name, n) in segments {
         let _ = writeln!(md, "| {name} | {n} |");
     }
+    loyalty::section(&mut md, j.loyalty);
     clv_section(&mut md, j.lifetime_value.ok_or(j.lifetime_value_unavailable.as_deref().unwrap_or("unknown reason")));
     reconciliation_section(&mut md, j.reconciliation);
     md

@@ -4,7 +4,8 @@
 //!
 //! `crm schema` prints an object mapping each type name to its schema;
 //! `crm schema NAME` prints one schema. The names are the Rust type names
-//! of crm-core (and `Report` for `crm report`'s `result.json`).
+//! of crm-core (and `Report` for `crm report`'s `result.json`, `LoyaltyReport` for
+//! `crm metrics`).
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ use crm_core::complaint::{Complaint, ServiceLevels};
 use crm_core::customer_base::{CustomerBase, CustomerSpan};
 use crm_core::degrees::{DegreeConfig, DegreeData, DegreeReport};
 use crm_core::delivered_value::{DeliveredValue, Offer, OfferComparison, WeightTable, Weights};
+use crm_core::inactivity::{InactivityRule, PurchaseDates};
 use crm_core::economics::{AcquisitionRetention, CustomerEquity, Levers, RevenueModel, SegmentValue, WhatIf};
 use crm_core::period_metrics::{PeriodConfig, PeriodData, PeriodMetrics, Referral};
 use crm_core::reconciliation::Reconciliation;
@@ -54,6 +56,8 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("Referral", schema_for!(Referral)),
         ("PeriodData", schema_for!(PeriodData)),
         ("PeriodConfig", schema_for!(PeriodConfig)),
+        ("InactivityRule", schema_for!(InactivityRule)),
+        ("PurchaseDates", schema_for!(PurchaseDates)),
         ("SurveyAnswer", schema_for!(SurveyAnswer)),
         ("SurveyConfig", schema_for!(SurveyConfig)),
         ("DegreeData", schema_for!(DegreeData)),
@@ -79,6 +83,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("FittedBetaGeo", schema_for!(Fitted<BetaGeo>)),
         ("FittedGammaGamma", schema_for!(Fitted<GammaGamma>)),
         ("Report", schema_for!(ReportJson<'static>)),
+        ("LoyaltyReport", schema_for!(crate::loyalty::LoyaltyReport)),
         ("ClvModelFile", schema_for!(crate::clv_command::ModelFile)),
     ])
 }

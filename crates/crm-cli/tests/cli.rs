@@ -56,6 +56,8 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     assert!(md.contains("Value shares add up to 100.00 %"));
     assert!(md.contains("read = used + skipped + rejected"));
     assert!(md.contains("## Customer lifetime value"));
+    assert!(md.contains("## Loyalty and relationship metrics, 1997-07-01 to 1998-06-30"));
+    assert!(json["loyalty"]["metrics"]["retention_rate"].as_str().is_some(), "{}", json["loyalty"]);
     let clv = std::fs::read_to_string(out.join("clv.csv"))?;
     assert_eq!(clv.lines().count(), 2358);
     assert!(json["lifetime_value"]["models"]["repeat"]["params"]["r"].as_f64().is_some_and(|r| r > 0.0), "{}", json["lifetime_value"]);
@@ -307,6 +309,7 @@ fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
         ("classify", &[][..], "AssignmentReport"),
         ("rfm", &[][..], "RfmResult"),
         ("review", &["--previous-as-of", "1997-06-30"][..], "PeriodReview"),
+        ("metrics", &[][..], "LoyaltyReport"),
     ] {
         let args = with(cmd, extra);
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -358,5 +361,290 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
     let junk = write(dir.path(), "junk.json", "{\"unit\": \"Week\"}")?;
     let bad = crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&junk).output()?;
     assert_eq!(bad.status.code(), Some(3));
+    Ok(())
+}
+
+/// The figures `crm metrics` writes as a CSV table, by metric name.
+fn metrics_of(csv: &str) -> std::collections::BTreeMap<String, String> {
+    csv.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
+        .collect()
+}
+
+#[test]
+fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() -> TestResult {
+    use chrono::NaiveDate;
+    use std::collections::{BTreeMap, BTreeSet};
+    // The oracle reads every purchase day and applies the inactivity rule
+    // day by day: in the base on d when some purchase p has p <= d < p + 181.
+    let text = std::fs::read_to_string(sample())?;
+    let mut days: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
+    let mut orders_in_period = 0;
+    let (start, end) = (
+        NaiveDate::from_ymd_opt(1998, 1, 1).ok_or("date")?,
+        NaiveDate::from_ymd_opt(1998, 6, 30).ok_or("date")?,
+    );
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let day = NaiveDate::parse_from_str(f[2], "%Y%m%d")?;
+        orders_in_period += u64::from((start..=end).contains(&day));
+        days.entry(f[0].to_owned()).or_default().insert(day);
+    }
+    let in_base = |d: &BTreeSet<NaiveDate>, day: NaiveDate| {
+        d.iter().any(|&p| p <= day && (day - p).num_days() < 181)
+    };
+    let before = start.pred_opt().ok_or("date")?;
+    let period: Vec<NaiveDate> = start.iter_days().take_while(|d| *d <= end).collect();
+    let (mut at_start, mut at_end, mut retained, mut lost, mut returned, mut active, mut repeat) =
+        (0, 0, 0, 0, 0, 0, 0);
+    for d in days.values() {
+        let s = in_base(d, before);
+        let e = in_base(d, end);
+        at_start += u64::from(s);
+        at_end += u64::from(e);
+        retained += u64::from(s && e);
+        let mut was = s;
+        let (mut lost_here, mut back_here) = (false, false);
+        for &day in &period {
+            let is = in_base(d, day);
+            lost_here |= was && !is;
+            back_here |= !was && is && d.iter().any(|&p| p < day);
+            was = is;
+        }
+        lost += u64::from(s && lost_here);
+        returned += u64::from(back_here);
+        let occasions = d.iter().filter(|p| (start..=end).contains(*p)).count();
+        active += u64::from(occasions >= 1);
+        repeat += u64::from(occasions >= 2);
+    }
+    let out = crm()?
+        .args([
+            "metrics",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--period-start",
+            "1998-01-01",
+            "--inactive-days",
+            "181",
+            "--input",
+        ])
+        .arg(sample())
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    for (name, want) in [
+        ("customers_at_start", at_start),
+        ("customers_at_end", at_end),
+        ("retained", retained),
+        ("lost", lost),
+        ("returned", returned),
+        ("acquired", 0),
+        ("active_customers", active),
+        ("repeat_customers", repeat),
+        ("orders", orders_in_period),
+    ] {
+        assert_eq!(m[name], want.to_string(), "{name}");
+    }
+    let retention: Decimal = m["retention_rate"].parse()?;
+    assert_eq!(
+        retention,
+        (Decimal::from(retained) / Decimal::from(at_start)).round_dp(6)
+    );
+    Ok(())
+}
+
+#[test]
+fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // Period March 2024, rule 60 days. Customer 1 stays (bought 10 Jan, 5 and
+    // 20 March); 2 is lost on 15 March (60 days after 15 January); 3 is new
+    // on 12 March; 4 was lost on 30 November and comes back on 25 March.
+    let tx = write(
+        d,
+        "tx.csv",
+        "customer,date,amount\n1,2024-01-10,100\n1,2024-03-05,50\n1,2024-03-20,30\n2,2024-01-15,80\n3,2024-03-12,40\n4,2023-10-01,10\n4,2024-03-25,20\n",
+    )?;
+    let complaints = write(
+        d,
+        "complaints.csv",
+        "customer,channel,opened,first_response,resolved\n3,phone,2024-03-13T09:00:00Z,2024-03-13T10:00:00Z,2024-03-14T09:00:00Z\n1,email,2024-02-01T09:00:00Z,,\n",
+    )?;
+    let referrals = write(
+        d,
+        "referrals.csv",
+        "referrer,time\n1,2024-03-06T12:00:00Z\n2,2024-04-02\n",
+    )?;
+    let answers = write(
+        d,
+        "answers.csv",
+        "customer,time,scale,score\n1,2024-03-06T12:00:00Z,csat,5\n3,2024-03-14,csat,2\n",
+    )?;
+    let json = d.join("m.json");
+    let mut cmd = crm()?;
+    cmd.args([
+        "metrics",
+        "--int-ids",
+        "--as-of",
+        "2024-03-31",
+        "--period-start",
+        "2024-03-01",
+        "--inactive-days",
+        "60",
+        "--input",
+    ])
+    .arg(&tx)
+    .arg("--complaints")
+    .arg(&complaints)
+    .arg("--referrals")
+    .arg(&referrals)
+    .arg("--answers")
+    .arg(&answers);
+    let out = cmd.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    let third = (Decimal::ONE / Decimal::from(3)).round_dp(6).to_string();
+    for (name, want) in [
+        ("customers_at_start", "2"),
+        ("customers_at_end", "3"),
+        ("retained", "1"),
+        ("lost", "1"),
+        ("acquired", "1"),
+        ("returned", "1"),
+        ("retention_rate", "0.5"),
+        ("churn_rate", "0.5"),
+        ("growth_rate", "0.5"),
+        ("acquisition_rate", "0.5"),
+        ("active_customers", "3"),
+        ("repeat_customers", "1"),
+        ("repeat_purchase_rate", third.as_str()),
+        ("orders", "4"),
+        ("referrers", "1"),
+        ("referral_rate", third.as_str()),
+        ("complaints", "1"),
+        ("complaints_per_active_customer", third.as_str()),
+        ("resolution_rate", "1"),
+        ("csat", "0.5"),
+    ] {
+        assert_eq!(m.get(name).map(String::as_str), Some(want), "{name}");
+    }
+    cmd.arg("--output").arg(&json).assert().success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_valid("LoyaltyReport", &v)?;
+    let rows = &v["metrics"]["rows"];
+    assert_eq!(
+        (
+            rows["complaints"]["read"].as_u64(),
+            rows["complaints"]["outside_period"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        (
+            rows["referrals"]["read"].as_u64(),
+            rows["referrals"]["outside_period"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+
+    // The firm's own base instead of the rule: customer 2 never left.
+    let base = write(
+        d,
+        "base.csv",
+        "customer,since,until\n1,2023-01-01,\n2,2023-06-01,\n3,2024-03-12,\n4,2023-01-01,\n",
+    )?;
+    let out = crm()?
+        .args([
+            "metrics",
+            "--int-ids",
+            "--as-of",
+            "2024-03-31",
+            "--period-start",
+            "2024-03-01",
+            "--input",
+        ])
+        .arg(&tx)
+        .arg("--customer-base")
+        .arg(&base)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    assert_eq!(
+        (
+            m["customers_at_start"].as_str(),
+            m["lost"].as_str(),
+            m["retention_rate"].as_str()
+        ),
+        ("3", "0", "1")
+    );
+    Ok(())
+}
+
+#[test]
+fn metrics_reject_bad_records_naming_file_row_and_column() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let tx = write(d, "tx.csv", "customer,date,amount\n1,2024-03-05,50\n")?;
+    let run = |extra: &[&std::ffi::OsStr]| -> Result<(Option<i32>, serde_json::Value), Box<dyn std::error::Error>> {
+        let out = crm()?
+            .args(["--json-errors", "metrics", "--int-ids", "--as-of", "2024-03-31", "--period-start", "2024-03-01", "--input"])
+            .arg(&tx)
+            .args(extra)
+            .output()?;
+        let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or(serde_json::Value::Null);
+        Ok((out.status.code(), err))
+    };
+    // A complaint of a customer nobody knows: row 2 of the file.
+    let c = write(
+        d,
+        "c.csv",
+        "customer,channel,opened\n1,phone,2024-03-06T09:00:00Z\n9,phone,2024-03-07T09:00:00Z\n",
+    )?;
+    let (code, e) = run(&["--complaints".as_ref(), c.as_os_str()])?;
+    assert_eq!(code, Some(3));
+    assert_eq!(
+        (e["row"].as_u64(), e["column"].as_str()),
+        (Some(2), Some("customer")),
+        "{e}"
+    );
+    // A missing column.
+    let r = write(d, "r.csv", "who,time\n1,2024-03-06\n")?;
+    let (code, e) = run(&["--referrals".as_ref(), r.as_os_str()])?;
+    assert_eq!(
+        (code, e["column"].as_str(), e["rule"].as_str()),
+        (Some(3), Some("referrer"), Some("is missing")),
+        "{e}"
+    );
+    // A score that is not a number.
+    let a = write(
+        d,
+        "a.csv",
+        "customer,time,scale,score\n1,2024-03-06,nps,ten\n",
+    )?;
+    let (code, e) = run(&["--answers".as_ref(), a.as_os_str()])?;
+    assert_eq!(
+        (code, e["row"].as_u64(), e["column"].as_str()),
+        (Some(3), Some(1), Some("score")),
+        "{e}"
+    );
+    // A rule shorter than the period is a usage error, found before reading.
+    let (code, _) = run(&["--inactive-days".as_ref(), "7".as_ref()])?;
+    assert_eq!(code, Some(2));
     Ok(())
 }

@@ -59,7 +59,9 @@
 //! competitor. The relationship itself is measured over a period
 //! ([`period_metrics`]: retention, churn, growth, repeat purchase, referral,
 //! complaints against the promised service level, and the loyalty of
-//! customers after a resolved complaint), by asking ([`survey`]: CSAT, NPS
+//! customers after a resolved complaint; who was a customer when comes from
+//! the firm's records ([`customer_base`]) or, without them, from an explicit
+//! [`inactivity`] rule), by asking ([`survey`]: CSAT, NPS
 //! with its confidence interval, customer effort), and per customer as the
 //! four degrees ([`degrees`]: satisfaction, loyalty, contribution,
 //! dependency, each a score in [0, 1] with its inputs). [`economics`] holds
@@ -92,6 +94,7 @@ pub mod customer_base;
 pub mod degrees;
 pub mod delivered_value;
 pub mod economics;
+pub mod inactivity;
 pub mod period_metrics;
 pub mod reconciliation;
 pub mod review;
