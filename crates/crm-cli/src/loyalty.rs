@@ -21,7 +21,7 @@ use chrono::{Days, NaiveDate};
 use crm_core::assignment::Assignments;
 use crm_core::customer::CustomerId;
 use crm_core::customer_base::{CustomerBase, CustomerSpan};
-use crm_core::inactivity::{InactivityRule, base_by_inactivity, purchase_dates};
+use crm_core::inactivity::{InactivityRule, purchase_dates, spans_by_inactivity};
 use crm_core::period_metrics::{
     MetricPeriod, PeriodActivity, PeriodConfig, PeriodData, PeriodError, PeriodMetrics,
     period_metrics,
@@ -162,23 +162,31 @@ fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
     }
 }
 
-/// Computes the metrics; `tiers` (the value tiers at `--as-of`) set the
-/// service levels and the survey breakdowns.
-pub fn run(
-    source: &Source,
-    args: &LoyaltyArgs,
-    tiers: &Assignments,
-    quiet: bool,
-) -> Result<LoyaltyReport, Failure> {
+/// What the period's two reads of the transactions leave behind: the
+/// spans of the base (without tiers yet), the period's activity and its
+/// reconciliation. Made before the whole-window summaries exist, so that
+/// the two never sit in memory together.
+pub struct Prepared {
+    period: MetricPeriod,
+    spans: Vec<CustomerSpan>,
+    base_source: BaseSource,
+    activity: Vec<PeriodActivity>,
+    transactions: Reconciliation,
+}
+
+/// Reads the period and (with the inactivity rule) what came before it.
+pub fn prepare(source: &Source, args: &LoyaltyArgs, quiet: bool) -> Result<Prepared, Failure> {
     let period = period(source, args)?;
     let during = Source {
         since: Some(period.first_day),
         ..source.clone()
     }
     .summarize(quiet)?;
+    let activity = PeriodActivity::from_summaries(&during.summaries, period)
+        .map_err(domain("period activity"))?;
     let (spans, base_source) = match &args.customer_base {
         Some(path) => {
-            let spans = records::customers(path, IdKind::of(tiers.ids()))?;
+            let spans = records::customers(path, IdKind::of(&during.summaries.customers))?;
             let n = spans.len();
             (
                 spans,
@@ -195,16 +203,40 @@ pub fn run(
             let before = before_period(source, period, quiet)?;
             let dates = purchase_dates(&before, &during.summaries, period)
                 .map_err(domain("customer base"))?;
-            let base = base_by_inactivity(&dates, period, rule).map_err(domain("customer base"))?;
-            (Vec::from(base), BaseSource::Inactivity { rule })
+            drop(before);
+            let spans = spans_by_inactivity(&dates, period, rule).map_err(domain("customer base"))?;
+            (spans, BaseSource::Inactivity { rule })
         }
     };
+    Ok(Prepared {
+        period,
+        spans,
+        base_source,
+        activity,
+        transactions: during.reconciliation,
+    })
+}
+
+/// Computes the metrics; `tiers` (the value tiers at `--as-of`) set the
+/// service levels and the survey breakdowns.
+pub fn finish(
+    prepared: Prepared,
+    source: &Source,
+    args: &LoyaltyArgs,
+    tiers: &Assignments,
+) -> Result<LoyaltyReport, Failure> {
+    let Prepared {
+        period,
+        spans,
+        base_source,
+        activity,
+        transactions,
+    } = prepared;
     let base = CustomerBase::new(with_tiers(spans, tiers)).map_err(domain("customer base"))?;
     let ids = IdKind::of(tiers.ids());
     let data = PeriodData {
         base,
-        activity: PeriodActivity::from_summaries(&during.summaries, period)
-            .map_err(domain("period activity"))?,
+        activity,
         complaints: args
             .complaints
             .as_deref()
@@ -244,7 +276,7 @@ pub fn run(
         base: base_source,
         metrics,
         surveys,
-        transactions: during.reconciliation,
+        transactions,
         complaints_file: name(&args.complaints),
         referrals_file: name(&args.referrals),
     })

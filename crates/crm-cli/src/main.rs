@@ -288,9 +288,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Metrics { source, tiers, loyalty: args, output } => {
+            let prepared = loyalty::prepare(source, args, quiet)?;
             let out = source.summarize(quiet)?;
             let a = assignments(&out.summaries, &tiers.config()?)?;
-            let r = loyalty::run(source, args, &a, quiet)?;
+            let r = loyalty::finish(prepared, source, args, &a)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
                 _ => loyalty::table(&r).write(output)?,

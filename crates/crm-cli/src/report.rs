@@ -68,6 +68,9 @@ pub fn run(
     dir: &Path,
     quiet: bool,
 ) -> Result<(PathBuf, String), Failure> {
+    // The loyalty section's own reads first: their summaries are gone
+    // before the whole window's are made.
+    let prepared = loyalty::prepare(source, loyalty_args, quiet)?;
     let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
@@ -77,7 +80,7 @@ pub fn run(
     tables::tiers(&a).write(&dir.join("tiers.csv"))?;
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
-    let loyalty = loyalty::run(source, loyalty_args, &a, quiet)?;
+    let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
     let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
     if let Ok(v) = &value {
         v.predictions.table(s).write(&dir.join("clv.csv"))?;

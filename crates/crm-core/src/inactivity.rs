@@ -327,6 +327,33 @@ pub fn base_by_inactivity(
     period: MetricPeriod,
     rule: InactivityRule,
 ) -> Result<CustomerBase, InactivityError> {
+    Ok(CustomerBase::new(spans_by_inactivity(dates, period, rule)?)?)
+}
+
+/// The spans of [`base_by_inactivity`] before they are checked and
+/// indexed, so that a caller can add tiers or segments first without
+/// holding two copies of a large base.
+///
+/// # Errors
+///
+/// As [`base_by_inactivity`], except overlapping spans (which the rule
+/// cannot produce from valid dates; [`CustomerBase::new`] checks them).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::inactivity::{spans_by_inactivity, InactivityRule, PurchaseDates};
+/// use crm_core::period_metrics::MetricPeriod;
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let p = PurchaseDates::in_period(1, d(3, 2), d(3, 9));
+/// let spans = spans_by_inactivity(&[p], MetricPeriod::new(d(3, 1), d(3, 31))?, InactivityRule { days: 31 })?;
+/// assert_eq!((spans[0].since, spans[0].until), (d(3, 2), None));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn spans_by_inactivity(
+    dates: &[PurchaseDates],
+    period: MetricPeriod,
+    rule: InactivityRule,
+) -> Result<Vec<CustomerSpan>, InactivityError> {
     if rule.days == 0 {
         return Err(InactivityError::ZeroDays);
     }
@@ -373,7 +400,7 @@ pub fn base_by_inactivity(
             (None, None) => no_purchase(row, p)?,
         }
     }
-    Ok(CustomerBase::new(spans)?)
+    Ok(spans)
 }
 
 fn no_purchase(row: usize, p: &PurchaseDates) -> Result<(), InactivityError> {
