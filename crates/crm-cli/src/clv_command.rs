@@ -123,6 +123,48 @@ impl Predictions {
             .push("clv", col(&self.clv));
         t
     }
+
+    /// The JSON form: one object per customer, with the horizon.
+    pub fn json<'a>(&'a self, s: &'a Summaries, months: u32, discount_rate: f64) -> PredictionsJson<'a> {
+        let customers = (0..s.customers.len().min(self.clv.len()))
+            .map(|i| CustomerPrediction {
+                customer: &s.customers[i],
+                p_alive: self.p_alive[i],
+                expected_purchases: self.expected_purchases[i],
+                expected_spend: self.expected_spend[i],
+                clv: self.clv[i],
+            })
+            .collect();
+        PredictionsJson { unit: s.unit, months, discount_rate, customers }
+    }
+}
+
+/// `crm clv predict`'s JSON output.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PredictionsJson<'a> {
+    /// The clock of recency and age.
+    pub unit: Unit,
+    /// Months of the horizon.
+    pub months: u32,
+    /// Monthly discount rate.
+    pub discount_rate: f64,
+    /// One entry per customer, in customer order.
+    pub customers: Vec<CustomerPrediction<'a>>,
+}
+
+/// One customer's predictions.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CustomerPrediction<'a> {
+    /// The customer.
+    pub customer: &'a crm_core::customer::CustomerId,
+    /// P(alive) now.
+    pub p_alive: f64,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: f64,
+    /// Expected spend per purchase.
+    pub expected_spend: f64,
+    /// Discounted CLV over the horizon.
+    pub clv: f64,
 }
 
 /// Predictions for each customer of `s` over `months`.

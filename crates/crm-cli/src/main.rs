@@ -180,7 +180,7 @@ enum ClvCommand {
         /// Monthly discount rate.
         #[arg(long, default_value_t = 0.01)]
         discount_rate: f64,
-        /// Output file: .csv or .parquet; `-` for CSV on stdout.
+        /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
     },
@@ -314,10 +314,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
-            let t = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?.table(&out.summaries);
+            let p = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?;
             match OutFormat::of(output)? {
-                OutFormat::Json => return Err(Failure::usage("crm clv predict writes .csv or .parquet")),
-                _ => t.write(output)?,
+                OutFormat::Json => write_json(&p.json(&out.summaries, *months, *discount_rate), output)?,
+                _ => p.table(&out.summaries).write(output)?,
             }
             note(cli, source, &out, output);
         }

@@ -85,6 +85,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("Report", schema_for!(ReportJson<'static>)),
         ("LoyaltyReport", schema_for!(crate::loyalty::LoyaltyReport)),
         ("ClvModelFile", schema_for!(crate::clv_command::ModelFile)),
+        ("ClvPredictions", schema_for!(crate::clv_command::PredictionsJson<'static>)),
     ])
 }
 

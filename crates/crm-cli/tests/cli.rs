@@ -351,6 +351,13 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
     let text = String::from_utf8(out.stdout)?;
     assert!(text.starts_with("customer_id,p_alive,expected_purchases,expected_spend,clv"));
     assert_eq!(text.lines().count(), 2358);
+    let json = dir.path().join("clv.json");
+    crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&model).arg("-o").arg(&json).assert().success();
+    let p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_valid("ClvPredictions", &p)?;
+    let customers = p["customers"].as_array().ok_or("customers")?;
+    assert_eq!(customers.len(), 2357);
+    assert!(customers.iter().all(|c| c["p_alive"].as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))));
     let days = crm()?
         .args(["clv", "predict", "--format", "cdnow", "--as-of", "1997-09-30", "--input"])
         .arg(sample())
