@@ -321,7 +321,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
-        Command::Schema { name } => println!("{}", schema::text(name.as_deref())?),
+        Command::Schema { name } => table::print_line(&schema::text(name.as_deref())?)?,
         Command::Report { source, tiers, loyalty, out, clv_months, discount_rate } => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
                 return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
@@ -329,8 +329,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let clv = report::ClvSettings { months: *clv_months, discount_rate: *discount_rate };
             let (path, brief) = report::run(source, &tiers.config()?, loyalty, clv, out, quiet)?;
             if !cli.quiet {
-                println!("{brief}");
-                println!("report written to {} (tables, charts and result.json beside it)", path.display());
+                table::print_line(&brief)?;
+                table::print_line(&format!("report written to {} (tables, charts and result.json beside it)", path.display()))?;
             }
         }
     }

@@ -74,7 +74,7 @@ impl Table {
         let fail = |e: &dyn std::fmt::Display| Failure::internal(format!("writing {}: {e}", path.display()));
         match OutFormat::of(path)? {
             OutFormat::Csv if path == Path::new("-") => {
-                let mut w = arrow::csv::Writer::new(std::io::stdout().lock());
+                let mut w = arrow::csv::Writer::new(Stdout::default());
                 w.write(&batch).map_err(|e| fail(&e))
             }
             OutFormat::Csv => {
@@ -95,13 +95,48 @@ impl Table {
 pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::internal(format!("serialising the result: {e}")))?;
     if path == Path::new("-") {
-        println!("{text}");
-        return Ok(());
+        return print_line(&text);
     }
     let mut f = create(path)?;
     f.write_all(text.as_bytes())
         .and_then(|()| f.write_all(b"\n"))
         .map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))
+}
+
+/// Standard output for results, where a closed pipe is not an error: when
+/// the reader stops early (`crm summarize … | head`), the rest of the output
+/// is dropped quietly and the command still succeeds, as Unix filters do.
+#[derive(Default)]
+pub struct Stdout {
+    closed: bool,
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match std::io::stdout().lock().write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match std::io::stdout().lock().flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// Prints `text` and a newline on standard output (see [`Stdout`]).
+pub fn print_line(text: &str) -> Result<(), Failure> {
+    let mut out = Stdout::default();
+    out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(|e| Failure::internal(format!("writing to stdout: {e}")))
 }
 
 /// Creates `path`, naming it when that fails.

@@ -655,3 +655,22 @@ fn metrics_reject_bad_records_naming_file_row_and_column() -> TestResult {
     assert_eq!(code, Some(2));
     Ok(())
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() -> TestResult {
+    // `crm summarize … | head -1`: the pipe closes after one line.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm"))
+        .args(["summarize", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .arg(sample())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut stdout = child.stdout.take().ok_or("stdout")?;
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first)?;
+    drop(stdout);
+    let out = child.wait_with_output()?;
+    assert!(out.status.success(), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    Ok(())
+}
