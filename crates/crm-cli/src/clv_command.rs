@@ -76,18 +76,43 @@ fn columns(s: &Summaries) -> Columns {
 
 /// Fits the chosen repeat model and Gamma-Gamma on the summaries.
 pub fn fit(s: &Summaries, model: ModelArg, options: &FitOptions) -> Result<ModelFile, Failure> {
+    let repeat = fit_repeat(s, model, options)?;
+    let (spend, spend_fit_excluded) = fit_spend(s, options)?;
+    Ok(ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded })
+}
+
+/// Fits the repeat-purchase model alone.
+pub fn fit_repeat(s: &Summaries, model: ModelArg, options: &FitOptions) -> Result<RepeatFit, Failure> {
     let c = columns(s);
     let data = RepeatData::new(&c.x, &s.recency, &s.age, None).map_err(domain("CLV input"))?;
-    let repeat = match model {
+    Ok(match model {
         ModelArg::BgNbd => RepeatFit::BgNbd(bg_nbd::fit(&data, options).map_err(domain("BG/NBD fit"))?),
         ModelArg::MbgNbd => RepeatFit::MbgNbd(mbg_nbd::fit(&data, options).map_err(domain("MBG/NBD fit"))?),
         ModelArg::ParetoNbd => RepeatFit::ParetoNbd(pareto_nbd::fit(&data, options).map_err(domain("Pareto/NBD fit"))?),
-    };
+    })
+}
+
+/// Fits Gamma-Gamma on the repeat customers with a positive mean repeat
+/// spend; returns the fit and how many customers were left out.
+pub fn fit_spend(s: &Summaries, options: &FitOptions) -> Result<(Fitted<GammaGamma>, usize), Failure> {
+    let c = columns(s);
     let (sx, sm): (Vec<f64>, Vec<f64>) =
         c.x.iter().zip(&c.monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).unzip();
     let spend_data = SpendData::new(&sx, &sm, None).map_err(domain("Gamma-Gamma input"))?;
     let spend = gamma_gamma::fit(&spend_data, options).map_err(domain("Gamma-Gamma fit"))?;
-    Ok(ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded: c.x.len() - sx.len() })
+    Ok((spend, c.x.len() - sx.len()))
+}
+
+/// Each customer's P(alive) under a fitted repeat model.
+pub fn p_alive(repeat: &RepeatFit, s: &Summaries) -> Vec<f64> {
+    fn each<M: RepeatModel>(m: &M, s: &Summaries) -> Vec<f64> {
+        (0..s.frequency.len()).map(|i| m.p_alive(s.frequency[i] as f64, s.recency[i], s.age[i])).collect()
+    }
+    match repeat {
+        RepeatFit::BgNbd(f) => each(&f.params, s),
+        RepeatFit::MbgNbd(f) => each(&f.params, s),
+        RepeatFit::ParetoNbd(f) => each(&f.params, s),
+    }
 }
 
 /// Reads a model file.

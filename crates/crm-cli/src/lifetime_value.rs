@@ -10,13 +10,15 @@
 //!   spend (the model needs positive amounts); the others get the model's
 //!   population mean spend, and how many were left out is reported;
 //! * a fit that fails (too few customers, no convergence) does not fail the
-//!   report: its section says why and no CLV table is written.
+//!   report: its section says why and no CLV table is written. When only
+//!   the spend model fails, the purchase model still answers who is alive
+//!   and the report shows it (P(alive) chart and the BG/NBD parameters).
 
 use crm_core::clv::FitOptions;
 use crm_core::summary::Summaries;
 use serde::Serialize;
 
-use crate::clv_command::{ModelArg, ModelFile, Predictions, fit, predict};
+use crate::clv_command::{ModelArg, ModelFile, Predictions, RepeatFit, fit_repeat, fit_spend, p_alive, predict};
 
 /// The fitted models and every customer's figures.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -33,11 +35,39 @@ pub struct LifetimeValue {
     pub predictions: Predictions,
 }
 
-/// Fits and predicts; `Err` carries the reason for the report.
-pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Result<LifetimeValue, String> {
-    let models = fit(s, ModelArg::BgNbd, &FitOptions::default()).map_err(|f| f.message)?;
-    let predictions = predict(&models, s, months, discount_rate).map_err(|f| f.message)?;
-    Ok(LifetimeValue { models, months, discount_rate, predictions })
+/// What the report could estimate.
+pub enum Estimate {
+    /// Both models: CLV per customer.
+    Full(LifetimeValue),
+    /// The purchase model only: the spend model failed for the reason given.
+    PurchasesOnly {
+        /// The fitted purchase model.
+        repeat: RepeatFit,
+        /// Each customer's P(alive), in the summaries' order.
+        p_alive: Vec<f64>,
+        /// Why there is no spend model (and so no CLV).
+        why: String,
+    },
+    /// Neither: the purchase model failed for the reason given.
+    Unavailable(String),
+}
+
+/// Fits and predicts.
+pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
+    let options = FitOptions::default();
+    let repeat = match fit_repeat(s, ModelArg::BgNbd, &options) {
+        Ok(r) => r,
+        Err(f) => return Estimate::Unavailable(f.message),
+    };
+    let (spend, spend_fit_excluded) = match fit_spend(s, &options) {
+        Ok(x) => x,
+        Err(f) => return Estimate::PurchasesOnly { p_alive: p_alive(&repeat, s), repeat, why: f.message },
+    };
+    let models = ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded };
+    match predict(&models, s, months, discount_rate) {
+        Ok(predictions) => Estimate::Full(LifetimeValue { models, months, discount_rate, predictions }),
+        Err(f) => Estimate::Unavailable(f.message),
+    }
 }
 
 #[cfg(test)]
@@ -55,7 +85,7 @@ mod tests {
         let out = summarize_csv(path, &CsvOptions::cdnow(), &CsvOptions::cdnow_mapping(), &crm_io::utc(), config)?;
         // The calibration period of Fader, Hardie & Lee (2005): r = 0.243,
         // alpha = 4.414, a = 0.793, b = 2.426.
-        let v = estimate(&out.summaries, 12, 0.01)?;
+        let Estimate::Full(v) = estimate(&out.summaries, 12, 0.01) else { return Err("no CLV".into()) };
         let RepeatFit::BgNbd(f) = &v.models.repeat else { return Err("not BG/NBD".into()) };
         let p = f.params;
         for (got, want) in [(p.r, 0.243), (p.alpha, 4.414), (p.a, 0.793), (p.b, 2.426)] {

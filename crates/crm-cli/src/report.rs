@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::charts;
 use crate::clv_command::RepeatFit;
-use crate::lifetime_value::{self, LifetimeValue};
+use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::failure::Failure;
 use crate::source::Source;
@@ -47,6 +47,10 @@ pub struct ReportJson<'a> {
     /// Why they could not, otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     lifetime_value_unavailable: Option<String>,
+    /// The purchase model alone, when it was fitted but the spend model
+    /// was not (so P(alive) is known but CLV is not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purchase_model: Option<&'a RepeatFit>,
 }
 
 /// The CLV horizon and discounting of the report.
@@ -82,9 +86,13 @@ pub fn run(
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
     let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
-    if let Ok(v) = &value {
-        v.predictions.table(s).write(&dir.join("clv.csv"))?;
-        charts::p_alive(&v.predictions.p_alive, dir)?;
+    match &value {
+        Estimate::Full(v) => {
+            v.predictions.table(s).write(&dir.join("clv.csv"))?;
+            charts::p_alive(&v.predictions.p_alive, dir)?;
+        }
+        Estimate::PurchasesOnly { p_alive, .. } => charts::p_alive(p_alive, dir)?,
+        Estimate::Unavailable(_) => {}
     }
     let json = ReportJson {
         input: source.name(),
@@ -97,8 +105,18 @@ pub fn run(
         rfm_thresholds: &r.thresholds,
         rfm_segments: segments.clone(),
         loyalty: &loyalty,
-        lifetime_value: value.as_ref().ok(),
-        lifetime_value_unavailable: value.as_ref().err().cloned(),
+        lifetime_value: match &value {
+            Estimate::Full(v) => Some(v),
+            _ => None,
+        },
+        lifetime_value_unavailable: match &value {
+            Estimate::Full(_) => None,
+            Estimate::PurchasesOnly { why, .. } | Estimate::Unavailable(why) => Some(why.clone()),
+        },
+        purchase_model: match &value {
+            Estimate::PurchasesOnly { repeat, .. } => Some(repeat),
+            _ => None,
+        },
     };
     write_json(&json, &dir.join("result.json"))?;
     charts::pareto(&a, dir)?;
@@ -147,7 +165,7 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
         let _ = writeln!(md, "| {name} | {n} |");
     }
     loyalty::section(&mut md, j.loyalty);
-    clv_section(&mut md, j.lifetime_value.ok_or(j.lifetime_value_unavailable.as_deref().unwrap_or("unknown reason")));
+    clv_section(&mut md, j);
     reconciliation_section(&mut md, j.reconciliation);
     md
 }
@@ -205,16 +223,11 @@ pub fn rows_line(r: &Reconciliation) -> String {
     )
 }
 
-fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
-    let _ = writeln!(md, "\n## Customer lifetime value (BG/NBD + Gamma-Gamma)\n");
-    let v = match v {
-        Ok(v) => v,
-        Err(why) => {
-            let _ = writeln!(md, "Not available: {why}.");
-            return;
-        }
-    };
-    if let RepeatFit::BgNbd(f) = &v.models.repeat {
+const P_ALIVE_NOTE: &str = "![P(alive) distribution](p_alive.png)\n\nUnder BG/NBD a customer with no repeat purchase has \
+     P(alive) = 1 by the model's own assumption (dropout happens only after a purchase): the bar at 1 holds them.";
+
+fn repeat_line(md: &mut String, repeat: &RepeatFit) {
+    if let RepeatFit::BgNbd(f) = repeat {
         let p = &f.params;
         let _ = writeln!(
             md,
@@ -222,6 +235,25 @@ fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
             p.r, p.alpha, p.a, p.b, f.log_likelihood, f.customers
         );
     }
+}
+
+fn clv_section(md: &mut String, j: &ReportJson<'_>) {
+    let _ = writeln!(md, "\n## Customer lifetime value (BG/NBD + Gamma-Gamma)\n");
+    let why = j.lifetime_value_unavailable.as_deref().unwrap_or("unknown reason");
+    let v = match (j.lifetime_value, j.purchase_model) {
+        (Some(v), _) => v,
+        (None, Some(repeat)) => {
+            repeat_line(md, repeat);
+            let _ = writeln!(md, "\nThe spend model is not available ({why}), so there is no CLV; the purchase model still says who is alive.\n");
+            let _ = writeln!(md, "{P_ALIVE_NOTE}");
+            return;
+        }
+        (None, None) => {
+            let _ = writeln!(md, "Not available: {why}.");
+            return;
+        }
+    };
+    repeat_line(md, &v.models.repeat);
     let g = &v.models.spend;
     let _ = writeln!(
         md,
@@ -240,11 +272,7 @@ fn clv_section(md: &mut String, v: Result<&LifetimeValue, &str>) {
         total / n,
         pr.clv.len()
     );
-    let _ = writeln!(
-        md,
-        "![P(alive) distribution](p_alive.png)\n\nUnder BG/NBD a customer with no repeat purchase has P(alive) = 1 by the \
-         model's own assumption (dropout happens only after a purchase): the bar at 1 holds them. Per customer: `clv.csv`."
-    );
+    let _ = writeln!(md, "{P_ALIVE_NOTE} Per customer: `clv.csv`.");
 }
 
 fn reconciliation_section(md: &mut String, r: &Reconciliation) {

@@ -674,3 +674,36 @@ fn a_reader_that_stops_early_is_not_an_error() -> TestResult {
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     Ok(())
 }
+
+#[test]
+fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report() -> TestResult {
+    // Every purchase costs exactly 10.00: no spread of spend for the
+    // Gamma-Gamma model to fit, while purchase timing still varies.
+    let dir = tempfile::tempdir()?;
+    let mut text = String::from("customer,date,amount\n");
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let origin = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).ok_or("date")?;
+    for customer in 1..=400 {
+        let (purchases, start) = (1 + next(6), next(100));
+        for _ in 0..purchases {
+            let day = origin + chrono::Days::new(start + next(600));
+            text.push_str(&format!("{customer},{day},10.00\n"));
+        }
+    }
+    let input = write(dir.path(), "flat.csv", &text)?;
+    let out = dir.path().join("report");
+    crm()?.args(["report", "--quiet", "--as-of", "2024-12-31", "--input"]).arg(&input).arg("--out").arg(&out).assert().success();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    assert_valid("Report", &json)?;
+    assert!(json["lifetime_value"].is_null());
+    assert!(json["lifetime_value_unavailable"].as_str().is_some_and(|w| w.contains("Gamma-Gamma")), "{}", json["lifetime_value_unavailable"]);
+    assert_eq!(json["purchase_model"]["model"], "bg_nbd");
+    assert!(out.join("p_alive.png").is_file() && !out.join("clv.csv").exists());
+    let md = std::fs::read_to_string(out.join("report.md"))?;
+    assert!(md.contains("The spend model is not available"), "{md}");
+    Ok(())
+}
