@@ -371,13 +371,16 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
     Ok(())
 }
 
-/// The figures `crm metrics` writes as a CSV table, by metric name.
-fn metrics_of(csv: &str) -> std::collections::BTreeMap<String, String> {
-    csv.lines()
+/// Runs `crm metrics` (CSV on stdout), checks it succeeded, and returns the
+/// figures by metric name.
+fn metrics_of(output: std::process::Output) -> Result<std::collections::BTreeMap<String, String>, Box<dyn std::error::Error>> {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    Ok(String::from_utf8(output.stdout)?
+        .lines()
         .skip(1)
         .filter_map(|l| l.split_once(','))
         .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
-        .collect()
+        .collect())
 }
 
 #[test]
@@ -441,12 +444,7 @@ fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() ->
         ])
         .arg(sample())
         .output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    let m = metrics_of(out)?;
     for (name, want) in [
         ("customers_at_start", at_start),
         ("customers_at_end", at_end),
@@ -516,12 +514,7 @@ fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestRes
     .arg("--answers")
     .arg(&answers);
     let out = cmd.output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    let m = metrics_of(out)?;
     let third = (Decimal::ONE / Decimal::from(3)).round_dp(6).to_string();
     for (name, want) in [
         ("customers_at_start", "2"),
@@ -586,12 +579,7 @@ fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestRes
         .arg("--customer-base")
         .arg(&base)
         .output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m = metrics_of(&String::from_utf8(out.stdout)?);
+    let m = metrics_of(out)?;
     assert_eq!(
         (
             m["customers_at_start"].as_str(),
