@@ -183,6 +183,18 @@ pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> 
     CustomerBase::new(spans).map_err(|e| Error::new(Kind::Value, format!("{what}: {e}")).rule("customer_spans"))
 }
 
+/// Per-customer first and last purchase days: customer, first_purchase,
+/// last_purchase (the columns of a summary table).
+pub fn purchase_days(input: &InputTable, names: &Names) -> Result<Vec<(CustomerId, NaiveDate, NaiveDate)>> {
+    let customers = ids(input, names, "customer")?;
+    let day = |role: &str| -> Result<Vec<NaiveDate>> {
+        let (col, a) = required(input, names, role)?;
+        Ok(dates(input.what, &col, &a, Nulls::Reject)?.into_iter().map(|d| d.unwrap_or_default()).collect())
+    };
+    let (first, last) = (day("first_purchase")?, day("last_purchase")?);
+    Ok(customers.into_iter().enumerate().map(|(row, c)| (c, first[row], last[row])).collect())
+}
+
 /// Activity: customer, occasions, orders, last_purchase (null without purchases).
 pub fn activity(input: &InputTable, names: &Names) -> Result<Vec<PeriodActivity>> {
     let customers = ids(input, names, "customer")?;

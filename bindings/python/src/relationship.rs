@@ -1,18 +1,21 @@
 //! `period_metrics`, `survey_metrics` and `degrees`: the relationship
 //! metrics of crm_core (period_metrics, survey, degrees) as Arrow tables.
 
+use arrow::array::Date32Array;
+use chrono::Datelike;
+use crm_core::inactivity::{InactivityRule, join_purchase_dates, spans_by_inactivity};
 use crm_core::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees as core_degrees};
 use crm_core::period_metrics::{PeriodConfig, PeriodData, period_metrics as core_period_metrics};
 use crm_core::survey::{SurveyConfig, SurveyMetrics, survey_report};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::convert::Nulls;
+use crate::convert::{Nulls, ids_array};
 use crate::error::{Error, Kind, Result, run};
 use crate::input::InputTable;
 use crate::records::{
     Names, activity, answers, complaints, customer_base, customer_column, float_col, int_col, json, metric_rows, numbers,
-    optional_numbers, period, referrals, text_col, whole,
+    optional_numbers, period, purchase_days, referrals, text_col, whole,
 };
 use crate::table::ArrowTable;
 
@@ -83,6 +86,37 @@ pub fn period_metrics(
         };
         let m = core_period_metrics(&data, p, &cfg).map_err(|e| value_error("period_metrics", e))?;
         Ok((metrics_table(&m)?, json(&m)?))
+    })
+}
+
+/// Python entry point (see `crm_engine.customer_base`).
+#[pyfunction]
+#[pyo3(signature = (during, *, first_day, last_day, inactive_days, names, before = None))]
+pub fn customer_base_by_inactivity(
+    py: Python<'_>,
+    during: &Bound<'_, PyAny>,
+    first_day: String,
+    last_day: String,
+    inactive_days: u32,
+    names: Names,
+    before: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ArrowTable> {
+    let during_in = InputTable::from_py("during", during)?;
+    let before_in = table_of("before", before)?;
+    run(py, move || {
+        let p = period(&first_day, &last_day)?;
+        let rows = |t: &InputTable| purchase_days(t, &names);
+        let before_rows = before_in.as_ref().map(rows).transpose()?.unwrap_or_default();
+        let dates = join_purchase_dates(before_rows, rows(&during_in)?).map_err(|e| value_error("customer_base", e))?;
+        let rule = InactivityRule { days: inactive_days };
+        let spans = spans_by_inactivity(&dates, p, rule).map_err(|e| value_error("customer_base", e))?;
+        let ids: Vec<_> = spans.iter().map(|s| s.customer.clone()).collect();
+        let day = |d: chrono::NaiveDate| d.num_days_from_ce() - 719_163;
+        ArrowTable::from_columns(vec![
+            ("customer", ids_array(&ids)),
+            ("since", std::sync::Arc::new(Date32Array::from_iter_values(spans.iter().map(|s| day(s.since))))),
+            ("until", std::sync::Arc::new(spans.iter().map(|s| s.until.map(day)).collect::<Date32Array>())),
+        ])
     })
 }
 

@@ -243,6 +243,89 @@ def test_period_metrics_do_not_depend_on_input_order(order: list[int]) -> None:
     assert a.as_dict() == b.as_dict()
 
 
+# ---------------------------------------------------------------- the inactivity rule
+
+
+def purchases() -> pa.Table:
+    # The crm CLI's hand count: period March 2024, rule 60 days. Customer 1
+    # stays (10 Jan, 5 and 20 Mar), 2 is lost on 15 Mar (60 days after 15
+    # Jan), 3 is new on 12 Mar, 4 was lost on 30 Nov and is back on 25 Mar.
+    rows = [(1, dt.date(2024, 1, 10)), (1, day(3, 5)), (1, day(3, 20)), (2, dt.date(2024, 1, 15)), (3, day(3, 12))]
+    rows += [(4, dt.date(2023, 10, 1)), (4, day(3, 25))]
+    return pa.table(
+        {
+            "customer": [c for c, _ in rows],
+            "date": pa.array([d for _, d in rows], pa.date32()),
+            "amount": [10.0] * len(rows),
+        }
+    )
+
+
+def summaries(tx: pa.Table, first: str, last: str) -> tuple[crm.Summary, crm.Summary]:
+    before_day = (dt.date.fromisoformat(first) - dt.timedelta(days=1)).isoformat()
+    cols = {"customer": "customer", "time": "date", "amount": "amount"}
+    return crm.summarize(tx, **cols, as_of=before_day), crm.summarize(tx, **cols, since=first, as_of=last)
+
+
+def test_customer_base_by_hand_feeds_period_metrics() -> None:
+    before, during = summaries(purchases(), "2024-03-01", "2024-03-31")
+    base = crm.customer_base(during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=60)
+    spans = [(r["customer"], r["since"], r["until"]) for r in pa.table(base).to_pylist()]
+    assert spans == [
+        (1, dt.date(2024, 1, 10), None),
+        (2, dt.date(2024, 1, 15), day(3, 15)),
+        (3, day(3, 12), None),
+        (4, dt.date(2023, 10, 1), dt.date(2023, 11, 30)),
+        (4, day(3, 25), None),
+    ]
+    m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", activity=during)
+    assert (m["retention_rate"], m["churn_rate"], m["growth_rate"], m["acquisition_rate"]) == (0.5, 0.5, 0.5, 0.5)
+    assert m["repeat_purchase_rate"] == pytest.approx(1 / 3)
+
+
+def test_customer_base_errors_say_what_is_wrong() -> None:
+    before, during = summaries(purchases(), "2024-03-01", "2024-03-31")
+    with pytest.raises(crm.InvalidValueError, match="shorter than the 31-day period"):
+        crm.customer_base(during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=30)
+    with pytest.raises(crm.ConfigError, match="summary"):
+        crm.customer_base(during, before=before, first_day="2024-03-02", last_day="2024-03-31")
+    with pytest.raises(crm.ConfigError, match="day before first_day"):
+        crm.customer_base(during, before=during, first_day="2024-03-01", last_day="2024-03-31")
+    with pytest.raises(crm.ConfigError, match="inactive_days"):
+        crm.customer_base(during, first_day="2024-03-01", last_day="2024-03-31", inactive_days=0)
+    twice = pa.table({"customer_id": [1, 1], "first_purchase": [day(3, 1)] * 2, "last_purchase": [day(3, 2)] * 2})
+    with pytest.raises(crm.InvalidValueError, match="appears twice"):
+        crm.customer_base(twice, first_day="2024-03-01", last_day="2024-03-31")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sets(st.integers(0, 120), min_size=1, max_size=6), min_size=1, max_size=8),
+    st.integers(20, 70),
+    st.integers(1, 30),
+    st.integers(0, 40),
+)
+def test_customer_base_is_in_the_base_exactly_when_the_rule_says(
+    days: list[set[int]], start: int, length: int, extra: int
+) -> None:
+    origin = dt.date(2024, 1, 1)
+    first, last = origin + dt.timedelta(days=start), origin + dt.timedelta(days=start + length - 1)
+    rule = length + extra
+    rows = [(c, origin + dt.timedelta(days=d)) for c, ds in enumerate(days) for d in sorted(ds)]
+    tx = pa.table({"customer": [c for c, _ in rows], "date": pa.array([d for _, d in rows], pa.date32()), "amount": [1.0] * len(rows)})
+    before, during = summaries(tx, first.isoformat(), last.isoformat())
+    base = pa.table(
+        crm.customer_base(during, before=before, first_day=first, last_day=last, inactive_days=rule)
+    ).to_pylist()
+    for c, ds in enumerate(days):
+        spans = [(r["since"], r["until"]) for r in base if r["customer"] == c]
+        for k in range(start - 1, start + length):
+            d = origin + dt.timedelta(days=k)
+            want = any(p <= k < p + rule for p in ds)
+            got = any(s <= d and (u is None or d < u) for s, u in spans)
+            assert got == want, (c, k, spans)
+
+
 # ---------------------------------------------------------------- surveys
 
 

@@ -215,6 +215,16 @@ pub enum InactivityError {
         /// What they should cover.
         rule: &'static str,
     },
+    /// A customer with two rows of dates on one side.
+    #[error("{which} dates row {row}: customer {customer} appears twice: the rule is one row per customer")]
+    DuplicateCustomer {
+        /// `before` or `period`.
+        which: &'static str,
+        /// The second row (0-based).
+        row: usize,
+        /// The customer.
+        customer: CustomerId,
+    },
     /// The derived spans do not make a base (one customer twice in a row).
     #[error(transparent)]
     Base(#[from] BaseError),
@@ -259,33 +269,79 @@ pub fn purchase_dates(
             "window_start = first_day and as_of = last_day",
         ));
     }
-    let mut rows: Vec<PurchaseDates> = Vec::with_capacity(before.len().max(during.len()));
-    for i in 0..before.len() {
-        rows.push(PurchaseDates::before(
-            before.customers[i].clone(),
-            before.first_purchase[i],
-            before.last_purchase[i],
-        ));
-    }
-    rows.sort_by(|a, b| a.customer.cmp(&b.customer));
+    let rows = |s: &Summaries| {
+        (0..s.len())
+            .map(|i| (s.customers[i].clone(), s.first_purchase[i], s.last_purchase[i]))
+            .collect::<Vec<_>>()
+    };
+    join_purchase_dates(rows(before), rows(during))
+}
+
+/// Joins per-customer (customer, first purchase, last purchase) rows of the
+/// days before the period and of the period into [`PurchaseDates`], in
+/// customer order: the form of [`purchase_dates`] for callers that hold
+/// the dates as columns of their own (a table, a query result).
+///
+/// # Errors
+///
+/// [`InactivityError::DuplicateCustomer`] when a customer has two rows on
+/// one side (his dates would be ambiguous).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::inactivity::join_purchase_dates;
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let rows = join_purchase_dates(
+///     vec![(1.into(), d(1, 3), d(2, 9))],
+///     vec![(2.into(), d(3, 5), d(3, 5)), (1.into(), d(3, 1), d(3, 20))],
+/// )?;
+/// assert_eq!((rows[0].last_before, rows[0].last_in), (Some(d(2, 9)), Some(d(3, 20))));
+/// assert_eq!((rows[1].first_before, rows[1].first_in), (None, Some(d(3, 5))));
+/// # Ok::<(), crm_core::inactivity::InactivityError>(())
+/// ```
+pub fn join_purchase_dates(
+    before: Vec<(CustomerId, NaiveDate, NaiveDate)>,
+    during: Vec<(CustomerId, NaiveDate, NaiveDate)>,
+) -> Result<Vec<PurchaseDates>, InactivityError> {
+    let mut rows: Vec<(usize, PurchaseDates)> = before
+        .into_iter()
+        .enumerate()
+        .map(|(row, (c, first, last))| (row, PurchaseDates::before(c, first, last)))
+        .collect();
+    rows.sort_by(|a, b| a.1.customer.cmp(&b.1.customer).then(a.0.cmp(&b.0)));
+    duplicates("before", &rows)?;
     let mut fresh = Vec::new();
-    for i in 0..during.len() {
-        let (first, last) = (during.first_purchase[i], during.last_purchase[i]);
-        match rows.binary_search_by(|r| r.customer.cmp(&during.customers[i])) {
+    let mut seen = Vec::with_capacity(during.len());
+    for (row, (customer, first, last)) in during.into_iter().enumerate() {
+        seen.push((row, PurchaseDates::in_period(customer, first, last)));
+    }
+    seen.sort_by(|a, b| a.1.customer.cmp(&b.1.customer).then(a.0.cmp(&b.0)));
+    duplicates("period", &seen)?;
+    for (_, p) in seen {
+        match rows.binary_search_by(|r| r.1.customer.cmp(&p.customer)) {
             Ok(at) => {
-                rows[at].first_in = Some(first);
-                rows[at].last_in = Some(last);
+                rows[at].1.first_in = p.first_in;
+                rows[at].1.last_in = p.last_in;
             }
-            Err(_) => fresh.push(PurchaseDates::in_period(
-                during.customers[i].clone(),
-                first,
-                last,
-            )),
+            Err(_) => fresh.push(p),
         }
     }
-    rows.append(&mut fresh);
-    rows.sort_by(|a, b| a.customer.cmp(&b.customer));
-    Ok(rows)
+    let mut out: Vec<PurchaseDates> = rows.into_iter().map(|(_, p)| p).collect();
+    out.append(&mut fresh);
+    out.sort_by(|a, b| a.customer.cmp(&b.customer));
+    Ok(out)
+}
+
+/// The first repeated customer of rows sorted by customer (then row).
+fn duplicates(which: &'static str, sorted: &[(usize, PurchaseDates)]) -> Result<(), InactivityError> {
+    match sorted.windows(2).find(|w| w[0].1.customer == w[1].1.customer) {
+        Some(w) => Err(InactivityError::DuplicateCustomer {
+            which,
+            row: w[1].0,
+            customer: w[1].1.customer.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn window_error(which: &'static str, s: &Summaries, rule: &'static str) -> InactivityError {
@@ -509,6 +565,15 @@ mod tests {
                     prop_assert_eq!(base.in_base_on(&(c as i64).into(), day(d)), oracle, "customer {} day {}", c, d);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_customer_twice_on_one_side_is_refused() {
+        let rows = vec![(1.into(), day(0), day(1)), (1.into(), day(2), day(3))];
+        match join_purchase_dates(Vec::new(), rows) {
+            Err(InactivityError::DuplicateCustomer { which: "period", row: 1, .. }) => {}
+            other => panic!("{other:?}"),
         }
     }
 

@@ -75,6 +75,7 @@ __all__ = [
     "rfm",
     "delivered_value",
     "period_metrics",
+    "customer_base",
     "survey_metrics",
     "degrees",
     "simple_clv",
@@ -526,6 +527,7 @@ def rfm(
 from ._relationship import (  # noqa: E402
     COMPONENTS,
     acquisition_vs_retention,
+    customer_base,
     customer_equity,
     degrees,
     delivered_value,

@@ -13,6 +13,7 @@ __all__ = [
     "clv_curve",
     "clv_fit",
     "clv_predict",
+    "customer_base_by_inactivity",
     "degrees",
     "delivered_value",
     "economics",
@@ -142,6 +143,17 @@ def period_metrics(
     config_json: str | None = None,
 ) -> tuple[ArrowTable, str]:
     """Metric table and the report JSON."""
+
+def customer_base_by_inactivity(
+    during: object,
+    *,
+    first_day: str,
+    last_day: str,
+    inactive_days: int,
+    names: Mapping[str, str],
+    before: object | None = None,
+) -> ArrowTable:
+    """The spans (customer, since, until) under the inactivity rule."""
 
 def survey_metrics(
     answers_table: object,

@@ -158,6 +158,79 @@ def _activity(activity: Any, first: str, last: str) -> None:
             )
 
 
+PURCHASE_COLUMNS = {"customer": "customer_id", "first_purchase": "first_purchase", "last_purchase": "last_purchase"}
+
+
+def customer_base(
+    during: Any,
+    *,
+    first_day: Any,
+    last_day: Any,
+    before: Any = None,
+    inactive_days: int = 365,
+    columns: Mapping[str, str] | None = None,
+) -> Table:
+    """Who was a customer when, from purchases alone, under an inactivity rule (crm-core ``inactivity``).
+
+    A customer joins with his first purchase and is lost ``inactive_days``
+    days after his last one (in the base on day d when some purchase p has
+    p <= d < p + inactive_days). Use it when the firm keeps no record of
+    relationships; the result feeds :func:`period_metrics` as ``customers``.
+    The rule must be at least as long as the period: the dates come from
+    per-customer summaries, and a shorter rule could hide a loss and a
+    return between two purchases inside the period.
+
+    Args:
+        during: the period's purchases: a :class:`Summary` made with
+            ``since=first_day, as_of=last_day``, or a table with
+            customer_id, first_purchase, last_purchase.
+        first_day, last_day: the period, both included.
+        before: the purchases before the period: a :class:`Summary` made
+            with ``as_of`` = the day before ``first_day`` (or such a table);
+            None when there is no earlier history.
+        inactive_days: days without a purchase after which a customer is lost.
+        columns: role → column name overrides for tables (roles customer,
+            first_purchase, last_purchase).
+
+    Returns:
+        :class:`Table` with customer, since, until (null: still a customer at
+        ``last_day``); one row per relationship, two when a customer was lost
+        and came back in the period.
+
+    Raises:
+        ConfigError: a summary of another window, ``inactive_days`` < 1 or
+            not an int.
+        InvalidValueError: the rule shorter than the period, a customer twice
+            in one table, dates that contradict the period.
+    """
+    first, last = _date_text("first_day", first_day), _date_text("last_day", last_day)
+    if not isinstance(inactive_days, int) or isinstance(inactive_days, bool) or inactive_days < 1:
+        raise ConfigError(f"inactive_days must be an int >= 1, got {inactive_days!r}", rule="inactive_days")
+    if isinstance(during, Summary):
+        _activity(during, first, last)
+    if isinstance(before, Summary):
+        import datetime
+
+        want = (datetime.date.fromisoformat(first) - datetime.timedelta(days=1)).isoformat()
+        if before.as_of.isoformat() != want:
+            raise ConfigError(
+                f"before: the summary ends on {before.as_of.isoformat()}, not on {want}: summarize with as_of = "
+                "the day before first_day",
+                rule="summary_window",
+            )
+    names = _names("columns", PURCHASE_COLUMNS, columns)
+    return Table(
+        _crm_engine.customer_base_by_inactivity(
+            prepare(during, list(names.values())),
+            first_day=first,
+            last_day=last,
+            inactive_days=inactive_days,
+            names=names,
+            before=_table(before, names),
+        )
+    )
+
+
 def period_metrics(
     customers: Any,
     *,
