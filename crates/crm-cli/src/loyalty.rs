@@ -143,22 +143,32 @@ fn unknown_customer(
         row: Some(row as u64 + 1),
         column: Some(if what == "referrals" { "referrer" } else { "customer" }.to_owned()),
         rule: Some("every record names a customer of the base".to_owned()),
-        ..Failure::input(format!("{name} row {}: customer {customer} is not in the customer base: the rule is every record names a customer of the base", row + 1))
-            .file(name.clone())
+        ..Failure::input(format!(
+            "{name} row {}: customer {customer} is not in the customer base: \
+             the rule is every record names a customer of the base",
+            row + 1
+        ))
+        .file(name.clone())
     }
 }
 
 fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
-    move |e| {
-        match &e {
-        PeriodError::UnknownCustomer { input: "complaints", row, customer } => unknown_customer(args.complaints.as_deref(), "complaints", *row, customer),
-        PeriodError::UnknownCustomer { input: "referrals", row, customer } => unknown_customer(args.referrals.as_deref(), "referrals", *row, customer),
-        PeriodError::UnknownCustomer { input: "activity", customer, .. } => Failure::input(format!(
-            "customer {customer} bought in the period but is in no span of the customer base: the rule is every buyer is a customer"
-        ))
-        .file(args.customer_base.as_deref().map_or_else(String::new, |p| p.display().to_string())),
+    move |e| match &e {
+        PeriodError::UnknownCustomer { input: "complaints", row, customer } => {
+            unknown_customer(args.complaints.as_deref(), "complaints", *row, customer)
+        }
+        PeriodError::UnknownCustomer { input: "referrals", row, customer } => {
+            unknown_customer(args.referrals.as_deref(), "referrals", *row, customer)
+        }
+        PeriodError::UnknownCustomer { input: "activity", customer, .. } => {
+            let base = args.customer_base.as_deref().map_or_else(String::new, |p| p.display().to_string());
+            Failure::input(format!(
+                "customer {customer} bought in the period but is in no span of the customer base: \
+                 the rule is every buyer is a customer"
+            ))
+            .file(base)
+        }
         _ => domain("loyalty metrics")(e),
-    }
     }
 }
 
