@@ -154,9 +154,9 @@ def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
     tx = spark.createDataFrame(cdnow.select(["customer", "date", "amount"]))
     kw: dict[str, Any] = dict(customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
     single = crm.summarize(cdnow, **kw)
-    distributed = crs.summarize(tx, **kw)
+    distributed = crs.summarize(tx, **kw, partitions=6)
     assert_same_summaries(single, distributed)
-    assert distributed.reconciliation.count() == 8  # one row per partition
+    assert sorted(r["partition"] for r in distributed.reconciliation.collect()) == list(range(6))
 
     for by in ("value", "count"):
         tiers_single = crm.classify(single, customer="customer_id", value="total_spend", by=by)
@@ -192,6 +192,15 @@ def test_string_ids_and_decimal_values(spark: Any) -> None:
     for by, cut in (("value", None), ("count", (0.1, 0.3)), ("value", ("0.5", "0.9"))):
         single = crm.classify(table, customer="id", value="v", by=by, cutoffs=cut)  # type: ignore[arg-type]
         assert_same_tiers(single, crs.classify(df, customer="id", value="v", by=by, cutoffs=cut, partitions=5))
+
+
+def test_no_customers(spark: Any) -> None:
+    df = spark.createDataFrame([], "id long, v double")
+    assert crs.classify(df, customer="id", value="v").count() == 0
+    tx = spark.createDataFrame([], "c long, d date, a double")
+    s = crs.summarize(tx, customer="c", time="d", amount="a", as_of=AS_OF)
+    assert s.summaries.count() == 0
+    assert s.totals().rows_read == 0
 
 
 def test_bad_input_is_an_error_naming_the_rule(spark: Any) -> None:

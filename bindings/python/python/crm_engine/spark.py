@@ -361,18 +361,6 @@ def summarize(
 # --------------------------------------------------------------------------
 # Tiers
 
-_TIER_SCHEMA_NAMES = (
-    "value",
-    "rank",
-    "share",
-    "cumulative_share_before",
-    "cumulative_share",
-    "tie_group_size",
-    "tier",
-    "decision",
-)
-
-
 def _decimals(column: Any, name: str, ids: Any, customer: str) -> list[Decimal]:
     """Exact decimals of a value column, as crm_engine reads them (floats by their shortest repr)."""
     import pyarrow as pa
@@ -754,14 +742,17 @@ def classify(
 
 
 def _compressed(df: DataFrame, columns: list[str]) -> _pa.Table:
-    """Identical rows of ``columns`` counted by Spark, collected as an Arrow table with ``weight``."""
+    """Identical rows of ``columns`` counted by Spark, as an Arrow table with ``_crm_weight``.
+
+    Sorted by the columns, so that the fit sees the same rows in the same
+    order whatever the partitioning.
+    """
     import pyarrow as pa
     from pyspark.sql import functions as F
 
-    rows = df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_crm_weight")).collect()
-    data: dict[str, Any] = {c: pa.array([r[c] for r in rows], pa.float64()) for c in columns}
-    data["weight"] = pa.array([float(r["_crm_weight"]) for r in rows], pa.float64())
-    return pa.table(data)
+    counted = df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_crm_weight")).toArrow()
+    data = {c: counted.column(c).cast(pa.float64()) for c in [*columns, "_crm_weight"]}
+    return pa.table(data).sort_by([(c, "ascending") for c in columns])
 
 
 def fit_btyd(
@@ -797,11 +788,11 @@ def fit_btyd(
     if isinstance(model, GammaGamma):
         _column_names(summaries, [frequency, monetary_value], "fit_btyd")
         data = _compressed(summaries.where(F.col(frequency) > 0), [frequency, monetary_value])
-        return model.fit(data, frequency=frequency, monetary_value=monetary_value, weights="weight")
+        return model.fit(data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight")
     if isinstance(model, (BetaGeo, ModifiedBetaGeo, ParetoNBD)):
         _column_names(summaries, [frequency, recency, T], "fit_btyd")
         data = _compressed(summaries, [frequency, recency, T])
-        return model.fit(data, frequency=frequency, recency=recency, T=T, weights="weight")
+        return model.fit(data, frequency=frequency, recency=recency, T=T, weights="_crm_weight")
     raise ConfigError(
         f"fit_btyd takes BetaGeo, ModifiedBetaGeo, ParetoNBD or GammaGamma, got {type(model).__name__}", rule="clv_model"
     )
