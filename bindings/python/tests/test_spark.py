@@ -71,7 +71,7 @@ def spark() -> Any:
 
 
 def generated(n: int = 1_000_000, customers: int = 100_000, seed: int = 8) -> pa.Table:
-    """Deterministic transactions: skewed customers, dates past as_of, returns, ties, bad rows."""
+    """Deterministic transactions: heavy buyers, dates past as_of, returns, ties, rows without id or amount."""
     rng = np.random.default_rng(seed)
     ids = rng.choice(np.arange(10_000_000, 99_999_999), size=customers, replace=False).astype("int64")
     who = ids[rng.integers(0, customers, size=n)]
@@ -85,7 +85,9 @@ def generated(n: int = 1_000_000, customers: int = 100_000, seed: int = 8) -> pa
     cents[rng.random(n) < 0.03] *= -1
     bad = rng.random(n) < 0.001  # null amounts: rejected and counted
     amount = pa.array(np.where(bad, np.nan, cents / 100.0), pa.float64(), from_pandas=True)
-    return pa.table({"customer": pa.array(who, pa.int64()), "date": pa.array(date, pa.date32()), "amount": amount})
+    no_id = rng.random(n) < 0.0005  # rows without a customer id: rejected and counted
+    customer = pa.array(who, pa.int64(), mask=no_id)
+    return pa.table({"customer": customer, "date": pa.array(date, pa.date32()), "amount": amount})
 
 
 def job(spark: Any, name: str) -> None:
@@ -343,6 +345,7 @@ def test_one_million_transactions(spark: Any) -> None:
     bg_single = BetaGeo().fit(fit_rows)
     TIMINGS["1M single machine (summarize+classify+fit)"] = time.perf_counter() - t0
     assert single.reconciliation.rows_rejected > 0 and single.reconciliation.rows_skipped > 0
+    assert {r["column"] for r in single.reconciliation.details["rejected_by_rule"]} == {"customer", "amount"}
 
     t0 = time.perf_counter()
     job(spark, "load")
