@@ -251,9 +251,7 @@ pub fn group_figures(
             "internal error: classification shorter than its input",
         )
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .clamp(1, 8);
+    let threads = crate::max_threads();
     let indices: Vec<usize> = (0..n).collect();
     let ranks: Vec<Option<u64>> = parallel_map(&indices, threads, |&i| c.rank(i));
     // One representative per rank (= per tie group); inactive customers

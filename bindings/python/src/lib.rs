@@ -25,6 +25,29 @@ pub mod table;
 
 use pyo3::prelude::*;
 
+/// The environment variable that limits the worker threads of one call.
+pub const THREADS_VARIABLE: &str = "CRM_ENGINE_THREADS";
+
+/// Worker threads one call may use: `CRM_ENGINE_THREADS` when it is a
+/// positive integer, otherwise the available cores, at most 8.
+///
+/// Read at every call, never cached: `crm_engine.spark` sets it to 1 inside
+/// Spark tasks (Spark already runs one task per core). The extension has no
+/// thread pool and starts no thread at import; the threads of a call are
+/// scoped to it, so the module is safe to use in a forked process.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    threads_from(std::env::var(THREADS_VARIABLE).ok().as_deref(), cores)
+}
+
+/// The thread limit from the variable's text and the available cores.
+fn threads_from(setting: Option<&str>, cores: usize) -> usize {
+    match setting.map(str::trim).and_then(|s| s.parse::<usize>().ok()) {
+        Some(n) if n > 0 => n.min(256),
+        _ => cores.clamp(1, 8),
+    }
+}
+
 /// The extension module.
 #[pymodule]
 fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
