@@ -12,6 +12,7 @@
 #   CARGO_TARGET_DIR  cargo's target directory (default: target)
 #   CRM_TEST_OUT      where plots are written (default: target/py-out)
 #   PYTEST_ARGS       extra pytest arguments
+#   CRM_SKIP_SPARK    1: skip the Spark suite (it needs Java 17 or 21; see below)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,11 +57,32 @@ step "pytest"
     || { rc=$?; [ "$rc" -eq 5 ] || exit "$rc"; }  # 5: PYTEST_ARGS selected no test here
 
 step "pytest: crm_engine.spark on PySpark in local mode (CDNOW sample and 1M transactions)"
+# PySpark 4 runs on Java 17 or 21. Without a `java` on PATH or a JAVA_HOME,
+# fetch an Eclipse Temurin 17 JRE (install-jdk, from api.adoptium.net) into
+# the target directory once; without network access to it, say what to do.
+if [ "${CRM_SKIP_SPARK:-0}" = "1" ]; then
+    echo "skipped (CRM_SKIP_SPARK=1)"
+else
+if [ -z "${JAVA_HOME:-}" ] && ! command -v java >/dev/null 2>&1; then
+    jre="$CARGO_TARGET_DIR/jre"
+    if ! ls -d "$jre"/*/bin/java >/dev/null 2>&1; then
+        "$py" -m pip install --quiet install-jdk
+        "$py" -c "import jdk, sys; jdk.install('17', jre=True, path=sys.argv[1])" "$jre" || {
+            echo "error: the Spark suite needs Java 17 or 21 and none was found or could be fetched;" >&2
+            echo "       install one (e.g. apt install openjdk-17-jre-headless), or set CRM_SKIP_SPARK=1" >&2
+            exit 1
+        }
+    fi
+    JAVA_HOME="$(dirname "$(dirname "$(ls -d "$jre"/*/bin/java | head -1)")")"
+    export JAVA_HOME
+    echo "using the Java runtime fetched into $JAVA_HOME"
+fi
 spark_start=$SECONDS
 # shellcheck disable=SC2086
 "$py" -m pytest "$here/tests/test_spark.py" -p no:cacheprovider -q -W ignore::FutureWarning ${PYTEST_ARGS:-} \
     || { rc=$?; [ "$rc" -eq 5 ] || exit "$rc"; }
 echo "spark suite: $((SECONDS - spark_start)) s (timings per step in $out/spark_timings.txt)"
+fi
 
 step "mypy stubtest"
 "$py" -m mypy.stubtest crm_engine --mypy-config-file "$here/stubtest.ini"
