@@ -3,7 +3,8 @@
 //! (best of 15 runs each). The simulated file has columns
 //! `frequency,recency,T` (`benches/clv_vs_lifetimes.py --dump-simulated PATH`
 //! writes it). `ONLY=pareto` or `ONLY=sim` runs only that fit, 20 or 10
-//! times, for a profiler (`perf record`).
+//! times, for a profiler (`perf record`); `ONLY=psim` fits Pareto/NBD to
+//! the simulated customers once.
 use std::time::Instant;
 
 use crm_core::clv::{FitOptions, RepeatData, bg_nbd, gamma_gamma, pareto_nbd};
@@ -54,6 +55,15 @@ fn main() {
         for _ in 0..20 {
             pareto_nbd::fit(&d, &o).unwrap();
         }
+        return;
+    }
+    if only == "psim" {
+        let p = std::env::args().nth(1).expect("simulated csv");
+        let s = read(&p, 0);
+        let d = RepeatData::new(&s[0], &s[1], &s[2], None).unwrap();
+        let t0 = Instant::now();
+        let f = pareto_nbd::fit(&d, &o);
+        println!("{:.1} ms {:?}", t0.elapsed().as_secs_f64() * 1e3, f.map(|f| (f.params, f.log_likelihood, f.report)));
         return;
     }
     if only == "sim" {

@@ -153,9 +153,17 @@ fn dropout_integral(s: f64, q: f64) -> f64 {
 /// ```
 pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ParetoNbd>, ClvError> {
     data.require_some()?;
+    // Start with both rate distributions alike, Gamma(0.5, α₀) with the
+    // mean rate 0.5/α₀ of the data (BG/NBD's start has r = 1 for the same
+    // mean). Why: at β = α the argument of ₂F₁ is 0, and the search stays
+    // near α ≈ β, where the series need ~15 terms; from the former start
+    // (s = 1, β = mean age) it crossed α ≪ β, where they need 50–100. Shapes
+    // below 1 are what customer bases fit (CDNOW: 0.55 and 0.61). On CDNOW
+    // this cuts the fit from 27 to 22 iterations and the series terms summed
+    // by about 40 %; the optimum is the same.
     let [r, alpha, _, _] = super::bg_nbd::start(data);
-    let mean_age = data.iter().map(|(_, _, a, w)| a * w).sum::<f64>() / data.total_weight();
-    let start = [r, alpha, 1.0, mean_age.max(1e-3)];
+    let alpha = alpha * 0.5 / r;
+    let start = [0.5, alpha, 0.5, alpha];
     let ages = AgePairs::new(data);
     fit_model(
         &start,
