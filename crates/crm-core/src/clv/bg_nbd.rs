@@ -25,6 +25,9 @@
 //! assert!((m.p_purchases(0, 39.0) - 0.5737864).abs() < 1e-6);
 //! ```
 
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
 use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
@@ -132,18 +135,25 @@ pub(super) struct TimeIndex {
 
 impl TimeIndex {
     pub(super) fn new(data: &RepeatData) -> TimeIndex {
-        let mut times: Vec<f64> = data.t_x.iter().chain(&data.age).copied().collect();
-        // Every time is finite and >= 0 (+0.0, normalised by `RepeatData`):
-        // radix order is numeric order.
-        radsort::sort(&mut times);
-        times.dedup();
-        // Every value is in `times`: the `Err` arm is never taken, and would
-        // only point at a neighbouring time, not panic.
-        let find = |v: &f64| match times.binary_search_by(|p| p.total_cmp(v)) {
-            Ok(i) | Err(i) => i.min(times.len().saturating_sub(1)) as u32,
+        // Times in order of first appearance (the data are sorted, so this
+        // is deterministic); a hash table of indices, small enough to stay
+        // in cache, finds each row's.
+        let hasher = DefaultHashBuilder::default();
+        let mut slot: HashTable<u32> = HashTable::new();
+        let mut times: Vec<f64> = Vec::new();
+        let mut find = |v: f64| -> u32 {
+            let bits = v.to_bits();
+            let hash = hasher.hash_one(bits);
+            if let Some(&k) = slot.find(hash, |&k| times[k as usize].to_bits() == bits) {
+                return k;
+            }
+            let k = times.len() as u32;
+            slot.insert_unique(hash, k, |&k| hasher.hash_one(times[k as usize].to_bits()));
+            times.push(v);
+            k
         };
-        let t_x = data.t_x.iter().map(find).collect();
-        let age = data.age.iter().map(find).collect();
+        let t_x = data.t_x.iter().map(|&v| find(v)).collect();
+        let age = data.age.iter().map(|&v| find(v)).collect();
         TimeIndex { times, t_x, age }
     }
 }
