@@ -741,7 +741,16 @@ fn fit_model<P: Parameters>(
         Err(o) => (o, false),
     };
     let natural: Vec<f64> = o.theta.iter().map(|t| t.exp()).collect();
-    let ll = total_ll(&natural);
+    // The gradient pass returns the log-likelihood too, and costs less than
+    // the value-only pass of the large-data models (whose per-time caches
+    // it has).
+    let ll = match gradient {
+        Some(g) => {
+            let mut scratch = [0.0; 8];
+            g(&natural, &mut scratch[..natural.len()])
+        }
+        None => total_ll(&natural),
+    };
     if !ok {
         return Err(ClvError::NotConverged {
             names: P::NAMES.iter().map(|s| (*s).to_owned()).collect(),
