@@ -200,8 +200,10 @@ pub struct FitReport {
 /// `standard_errors` are the square roots of the diagonal of the inverse of
 /// the negative Hessian of the total (unpenalised) log-likelihood at the
 /// estimate, with the Hessian taken by central finite differences on the
-/// natural parameters (steps of 10⁻⁴ of each parameter). `None` when that
-/// matrix is not positive definite (a boundary or flat optimum).
+/// natural parameters: of the analytic gradient (steps of 10⁻⁵ of each
+/// parameter) for the models that have one (BG/NBD, MBG/NBD, Pareto/NBD,
+/// Gamma-Gamma), else of the log-likelihood (steps of 10⁻⁴). `None` when
+/// that matrix is not positive definite (a boundary or flat optimum).
 ///
 /// ```
 /// use crm_core::clv::{sbg, FitOptions};

@@ -248,7 +248,11 @@ pub(super) fn total_ll_gradient(
         let e = (-d.abs()).exp();
         let one_plus = 1.0 + e;
         let s = 1.0 / one_plus;
-        let (top, wu, wv) = if d < 0.0 { (u, s, e * s) } else { (v, e * s, s) };
+        let (top, wu, wv) = if d < 0.0 {
+            (u, s, e * s)
+        } else {
+            (v, e * s, s)
+        };
         total += w * (table[k] + top);
         if w == 1.0 {
             product *= one_plus;

@@ -400,7 +400,10 @@ mod tests {
             let mut g = [0.0; 3];
             let ll = d.log_likelihood_gradient(&m, &mut g);
             let want = d.log_likelihood(&m);
-            assert!((ll - want).abs() < 1e-10 * want.abs(), "{p:?}: {ll} vs {want}");
+            assert!(
+                (ll - want).abs() < 1e-10 * want.abs(),
+                "{p:?}: {ll} vs {want}"
+            );
             for i in 0..3 {
                 let h = 1e-5 * p[i];
                 let (mut up, mut down) = (p, p);
@@ -408,7 +411,11 @@ mod tests {
                 down[i] -= h;
                 let at = |v: [f64; 3]| d.log_likelihood(&GammaGamma::from_values(&v).unwrap());
                 let num = (at(up) - at(down)) / (2.0 * h);
-                assert!((g[i] - num).abs() < 1e-5 * num.abs().max(1.0), "{p:?} {i}: {} vs {num}", g[i]);
+                assert!(
+                    (g[i] - num).abs() < 1e-5 * num.abs().max(1.0),
+                    "{p:?} {i}: {} vs {num}",
+                    g[i]
+                );
             }
         }
     }

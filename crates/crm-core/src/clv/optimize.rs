@@ -1,6 +1,8 @@
-//! The optimiser behind every fit: BFGS on the log-parameters with central
-//! difference gradients, a Nelder–Mead fallback, and a finite-difference
-//! Hessian for standard errors.
+//! The optimiser behind every fit: BFGS on the log-parameters with the
+//! model's analytic gradient (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma) or
+//! central difference gradients (the others), a Nelder–Mead fallback, and a
+//! finite-difference Hessian for standard errors (differences of the
+//! analytic gradient when there is one).
 //!
 //! Why not `argmin`: the problems here have two to four parameters and a
 //! likelihood that costs microseconds on compressed data; the search must be
@@ -93,7 +95,12 @@ pub(crate) fn minimise(
     start: &[f64],
     options: &FitOptions,
 ) -> Result<Outcome, Outcome> {
-    let mut c = Counted { f, analytic, evaluations: 0, last_norm: f64::INFINITY };
+    let mut c = Counted {
+        f,
+        analytic,
+        evaluations: 0,
+        last_norm: f64::INFINITY,
+    };
     let mut report = FitReport {
         iterations: 0,
         evaluations: 0,
@@ -430,7 +437,11 @@ pub(crate) fn standard_errors_from_gradient(
     (0..n)
         .map(|i| {
             let v = inv[i * n + i];
-            if v > 0.0 && v.is_finite() { Some(v.sqrt()) } else { None }
+            if v > 0.0 && v.is_finite() {
+                Some(v.sqrt())
+            } else {
+                None
+            }
         })
         .collect()
 }
