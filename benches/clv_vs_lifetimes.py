@@ -72,7 +72,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--repeat-lifetimes", type=int, default=2)
     ap.add_argument("--simulated", type=int, default=100_000)
+    ap.add_argument("--dump-simulated", metavar="PATH", help="write the simulated customers as CSV (for "
+                    "crates/crm-core/examples/clv_timing.rs) and exit")
     args = ap.parse_args()
+    if args.dump_simulated:
+        simulate_bg_nbd(args.simulated).to_csv(args.dump_simulated, index=False, float_format="%.17g")
+        return
 
     import lifetimes
     from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter

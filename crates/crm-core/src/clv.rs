@@ -58,7 +58,9 @@ pub mod sbg;
 pub mod special;
 pub mod value;
 
-use hashbrown::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
 /// What went wrong in a CLV fit or prediction.
@@ -198,8 +200,10 @@ pub struct FitReport {
 /// `standard_errors` are the square roots of the diagonal of the inverse of
 /// the negative Hessian of the total (unpenalised) log-likelihood at the
 /// estimate, with the Hessian taken by central finite differences on the
-/// natural parameters (steps of 10⁻⁴ of each parameter). `None` when that
-/// matrix is not positive definite (a boundary or flat optimum).
+/// natural parameters: of the analytic gradient (steps of 10⁻⁵ of each
+/// parameter) for the models that have one (BG/NBD, MBG/NBD, Pareto/NBD,
+/// Gamma-Gamma), else of the log-likelihood (steps of 10⁻⁴). `None` when
+/// that matrix is not positive definite (a boundary or flat optimum).
 ///
 /// ```
 /// use crm_core::clv::{sbg, FitOptions};
@@ -424,7 +428,12 @@ impl RepeatData {
         if let Some(w) = weights {
             check_len("weights", w.len(), n)?;
         }
-        let mut slot: HashMap<(u64, u64, u64), usize> = HashMap::with_capacity(n.min(1 << 16));
+        // The table holds indices into `keys` (4 bytes a slot, not 32), so
+        // that it stays in cache: on 100,000 customers the probes of a wider
+        // table were most of the compression's time.
+        let hasher = DefaultHashBuilder::default();
+        let mut slot: HashTable<u32> = HashTable::with_capacity(n.min(1 << 16));
+        let mut bits: Vec<(u64, u64, u64)> = Vec::new();
         let mut keys: Vec<(f64, f64, f64, f64)> = Vec::new();
         for i in 0..n {
             check_repeat_row(i, x[i], t_x[i], age[i])?;
@@ -439,21 +448,23 @@ impl RepeatData {
                 (t_x[i] + 0.0).to_bits(),
                 (age[i] + 0.0).to_bits(),
             );
-            match slot.get(&key) {
-                Some(&k) => keys[k].3 += w,
+            let hash = hasher.hash_one(key);
+            match slot.find(hash, |&k| bits[k as usize] == key) {
+                Some(&k) => keys[k as usize].3 += w,
                 None => {
-                    slot.insert(key, keys.len());
+                    slot.insert_unique(hash, keys.len() as u32, |&k| {
+                        hasher.hash_one(bits[k as usize])
+                    });
+                    bits.push(key);
                     keys.push((x[i] + 0.0, t_x[i] + 0.0, age[i] + 0.0, w));
                 }
             }
         }
         // Sorted rows make the likelihood's summation order, and so the fit,
         // independent of the input order.
-        keys.sort_by(|a, b| {
-            a.0.total_cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then(a.2.total_cmp(&b.2))
-        });
+        // Radix order of finite values >= +0.0 is numeric order; about five
+        // times faster than a comparison sort on 27,000 distinct rows.
+        radsort::sort_by_key(&mut keys, |k| (k.0, k.1, k.2));
         let mut d = RepeatData {
             x: Vec::with_capacity(keys.len()),
             t_x: Vec::with_capacity(keys.len()),
@@ -732,7 +743,16 @@ fn fit_model<P: Parameters>(
         Err(o) => (o, false),
     };
     let natural: Vec<f64> = o.theta.iter().map(|t| t.exp()).collect();
-    let ll = total_ll(&natural);
+    // The gradient pass returns the log-likelihood too, and costs less than
+    // the value-only pass of the large-data models (whose per-time caches
+    // it has).
+    let ll = match gradient {
+        Some(g) => {
+            let mut scratch = [0.0; 8];
+            g(&natural, &mut scratch[..natural.len()])
+        }
+        None => total_ll(&natural),
+    };
     if !ok {
         return Err(ClvError::NotConverged {
             names: P::NAMES.iter().map(|s| (*s).to_owned()).collect(),

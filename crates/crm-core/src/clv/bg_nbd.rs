@@ -25,12 +25,13 @@
 //! assert!((m.p_purchases(0, 39.0) - 0.5737864).abs() < 1e-6);
 //! ```
 
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
 use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
-use super::{
-    ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp,
-};
+use super::{ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp};
 
 /// BG/NBD parameters: purchase rate Gamma(r, α), dropout probability
 /// Beta(a, b).
@@ -115,6 +116,48 @@ pub(super) fn total_ll(data: &RepeatData, p: &[f64], modified: bool) -> f64 {
     total
 }
 
+/// The distinct values among the recencies and ages of compressed data, and
+/// each row's index into them.
+///
+/// Why: data recorded on a calendar (a daily clock, weekly periods) has few
+/// distinct ages and recencies however many customers it holds; the 100,000
+/// simulated customers of the benchmark compress to about 27,000 rows but
+/// have under 600 distinct times. The logarithms `ln(α + t)` and the
+/// reciprocals `1/(α + t)` of the gradient pass are then computed once per
+/// distinct time, and the row loop is left with one `exp`.
+/// Built once per fit; with no repeated times it costs one extra lookup a
+/// row.
+pub(super) struct TimeIndex {
+    times: Vec<f64>,
+    t_x: Vec<u32>,
+    age: Vec<u32>,
+}
+
+impl TimeIndex {
+    pub(super) fn new(data: &RepeatData) -> TimeIndex {
+        // Times in order of first appearance (the data are sorted, so this
+        // is deterministic); a hash table of indices, small enough to stay
+        // in cache, finds each row's.
+        let hasher = DefaultHashBuilder::default();
+        let mut slot: HashTable<u32> = HashTable::new();
+        let mut times: Vec<f64> = Vec::new();
+        let mut find = |v: f64| -> u32 {
+            let bits = v.to_bits();
+            let hash = hasher.hash_one(bits);
+            if let Some(&k) = slot.find(hash, |&k| times[k as usize].to_bits() == bits) {
+                return k;
+            }
+            let k = times.len() as u32;
+            slot.insert_unique(hash, k, |&k| hasher.hash_one(times[k as usize].to_bits()));
+            times.push(v);
+            k
+        };
+        let t_x = data.t_x.iter().map(|&v| find(v)).collect();
+        let age = data.age.iter().map(|&v| find(v)).collect();
+        TimeIndex { times, t_x, age }
+    }
+}
+
 /// [`total_ll`] and its gradient with respect to `(r, α, a, b)`, in one
 /// pass: the analytic gradient lets the quasi-Newton search take one
 /// likelihood pass per step instead of nine (central differences on four
@@ -127,7 +170,14 @@ pub(super) fn total_ll(data: &RepeatData, p: &[f64], modified: bool) -> f64 {
 /// `∂/∂a = ψ(a+b) − ψ(a+b+x) + w_v/a`,
 /// `∂/∂b = ψ(b+x) − ψ(b) + ψ(a+b) − ψ(a+b+x) − w_v/(b+x−1)`
 /// (MBG/NBD: `x + 1` in the Beta terms and `b + x` in `v`).
-pub(super) fn total_ll_gradient(data: &RepeatData, p: &[f64], modified: bool, grad: &mut [f64]) -> f64 {
+/// `times` must be [`TimeIndex::new`] of the same `data`.
+pub(super) fn total_ll_gradient(
+    data: &RepeatData,
+    times: &TimeIndex,
+    p: &[f64],
+    modified: bool,
+    grad: &mut [f64],
+) -> f64 {
     let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let shift = if modified { 1.0 } else { 0.0 };
     let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
@@ -137,50 +187,88 @@ pub(super) fn total_ll_gradient(data: &RepeatData, p: &[f64], modified: bool, gr
     let mut table = Vec::with_capacity(6 * data.distinct_x.len());
     for &x in &data.distinct_x {
         let dg_abx = digamma(a + b + x + shift);
-        let common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_gamma(b + x + shift) - lg_b
+        let common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_gamma(b + x + shift)
+            - lg_b
             - ln_gamma(a + b + x + shift)
             + lg_ab;
         let has_second = modified || x > 0.0;
         let bx = b + x - 1.0 + shift;
         table.extend_from_slice(&[
             common,
-            if has_second { ln_a - bx.ln() } else { f64::NEG_INFINITY },
+            if has_second {
+                ln_a - bx.ln()
+            } else {
+                f64::NEG_INFINITY
+            },
             digamma(r + x) - dg_r + ln_alpha,
             dg_ab - dg_abx,
             digamma(b + x + shift) - dg_b + dg_ab - dg_abx,
             if has_second { 1.0 / bx } else { 0.0 },
         ]);
     }
+    // Per distinct time t: ln(α + t) and 1/(α + t).
+    let logs: Vec<(f64, f64)> = times
+        .times
+        .iter()
+        .map(|&t| {
+            let at = alpha + t;
+            (at.ln(), 1.0 / at)
+        })
+        .collect();
     let (mut total, mut gr, mut galpha, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // The log-sum-exp of a row is `max(u, v) + ln(1 + e)`, `0 < e <= 1`.
+    // For the rows of weight 1 (most rows of large data: customers with
+    // repeat purchases rarely share a history) the factors `1 + e` are
+    // multiplied and their product logged when it passes 1e300 (each
+    // factor is at most 2, so it cannot overflow): one logarithm per few
+    // hundred rows instead of one per row, which was a quarter of the fit's
+    // time. Rounding: the product of n factors carries a relative error of
+    // about n·ε/2, the same as the sum of n logarithms.
+    let mut product = 1.0_f64;
+    let r_over_alpha = r / alpha;
+    let inv_a = 1.0 / a;
     for i in 0..data.x.len() {
         let k = 6 * data.x_index[i] as usize;
         let (x, w) = (data.x[i], data.weight[i]);
         let rx = r + x;
-        let at = alpha + data.age[i];
-        let lt = at.ln();
+        let (lt, inv_at) = logs[times.age[i] as usize];
         let u = -rx * lt;
         let second = table[k + 1];
-        let (lse, wu, wv, atx, ltx) = if second == f64::NEG_INFINITY {
-            (u, 1.0, 0.0, 1.0, 0.0)
+        if second == f64::NEG_INFINITY {
+            total += w * (table[k] + u);
+            gr += w * (table[k + 2] - lt);
+            galpha += w * (r_over_alpha - rx * inv_at);
+            ga += w * table[k + 3];
+            gb += w * table[k + 4];
+            continue;
+        }
+        let (ltx, inv_atx) = logs[times.t_x[i] as usize];
+        let v = second - rx * ltx;
+        let d = v - u;
+        let e = (-d.abs()).exp();
+        let one_plus = 1.0 + e;
+        let s = 1.0 / one_plus;
+        let (top, wu, wv) = if d < 0.0 {
+            (u, s, e * s)
         } else {
-            let atx = alpha + data.t_x[i];
-            let ltx = atx.ln();
-            let v = second - rx * ltx;
-            let d = v - u;
-            if d < 0.0 {
-                let e = d.exp();
-                (u + e.ln_1p(), 1.0 / (1.0 + e), e / (1.0 + e), atx, ltx)
-            } else {
-                let e = (-d).exp();
-                (v + e.ln_1p(), e / (1.0 + e), 1.0 / (1.0 + e), atx, ltx)
-            }
+            (v, e * s, s)
         };
-        total += w * (table[k] + lse);
+        total += w * (table[k] + top);
+        if w == 1.0 {
+            product *= one_plus;
+            if product > 1e300 {
+                total += product.ln();
+                product = 1.0;
+            }
+        } else {
+            total += w * one_plus.ln();
+        }
         gr += w * (table[k + 2] - wu * lt - wv * ltx);
-        galpha += w * (r / alpha - rx * (wu / at + wv / atx));
-        ga += w * (table[k + 3] + wv / a);
+        galpha += w * (r_over_alpha - rx * (wu * inv_at + wv * inv_atx));
+        ga += w * (table[k + 3] + wv * inv_a);
         gb += w * (table[k + 4] - wv * table[k + 5]);
     }
+    total += product.ln();
     grad[..4].copy_from_slice(&[gr, galpha, ga, gb]);
     total
 }
@@ -222,13 +310,14 @@ pub(super) fn start(data: &RepeatData) -> [f64; 4] {
 /// ```
 pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<BetaGeo>, ClvError> {
     data.require_some()?;
+    let times = TimeIndex::new(data);
     fit_model(
         &start(data),
         data.total_weight(),
         data.rows(),
         options,
         &|p| total_ll(data, p, false),
-        Some(&|p, g| total_ll_gradient(data, p, false, g)),
+        Some(&|p, g| total_ll_gradient(data, &times, p, false, g)),
     )
 }
 
@@ -350,15 +439,20 @@ mod tests {
         for modified in [false, true] {
             let p = [0.3, 5.0, 0.8, 2.0];
             let mut g = [0.0; 4];
-            let ll = total_ll_gradient(&data, &p, modified, &mut g);
+            let ll = total_ll_gradient(&data, &TimeIndex::new(&data), &p, modified, &mut g);
             assert!((ll - total_ll(&data, &p, modified)).abs() < 1e-8);
             for i in 0..4 {
                 let h = 1e-6 * p[i];
                 let (mut up, mut down) = (p, p);
                 up[i] += h;
                 down[i] -= h;
-                let num = (total_ll(&data, &up, modified) - total_ll(&data, &down, modified)) / (2.0 * h);
-                assert!((g[i] - num).abs() < 1e-5 * num.abs().max(1.0), "{modified} {i}: {} vs {num}", g[i]);
+                let num =
+                    (total_ll(&data, &up, modified) - total_ll(&data, &down, modified)) / (2.0 * h);
+                assert!(
+                    (g[i] - num).abs() < 1e-5 * num.abs().max(1.0),
+                    "{modified} {i}: {} vs {num}",
+                    g[i]
+                );
             }
         }
     }

@@ -28,7 +28,7 @@
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
-use super::special::ln_gamma;
+use super::special::{digamma, ln_gamma};
 use super::{
     ClvError, FitOptions, Fitted, Parameters, check_len, check_weight, fit_model, invalid,
 };
@@ -227,6 +227,50 @@ impl SpendData {
     }
 }
 
+impl SpendData {
+    /// [`SpendData::log_likelihood`] and its gradient in `(p, q, γ)`, in one
+    /// pass. Why: with it a quasi-Newton step costs one pass instead of
+    /// seven (central differences on three parameters), and the Hessian of
+    /// the standard errors six gradient calls instead of 19 passes.
+    ///
+    /// With `L = ln(x z̄ + γ)`:
+    /// `∂p = x (ψ(px+q) − ψ(px) + ln x + ln z̄ − L)`,
+    /// `∂q = ψ(px+q) − ψ(q) + ln γ − L`, `∂γ = q/γ − (px+q)/(x z̄ + γ)`.
+    fn log_likelihood_gradient(&self, model: &GammaGamma, grad: &mut [f64]) -> f64 {
+        let GammaGamma { p, q, v } = *model;
+        let (lg_q, dg_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
+        let q_ln_v = q * ln_v;
+        // Per distinct x: value terms, ψ(px+q) − ψ(px) + ln x, ψ(px+q) − ψ(q) + ln γ.
+        let table: Vec<[f64; 3]> = self
+            .distinct_x
+            .iter()
+            .map(|&x| {
+                let dg_pxq = digamma(p * x + q);
+                [
+                    ln_gamma(p * x + q) - ln_gamma(p * x) - lg_q + q_ln_v + p * x * x.ln(),
+                    dg_pxq - digamma(p * x) + x.ln(),
+                    dg_pxq - dg_q + ln_v,
+                ]
+            })
+            .collect();
+        let (mut total, mut gp, mut gq, mut gv) = (0.0, 0.0, 0.0, 0.0);
+        let q_over_v = q / v;
+        for i in 0..self.x.len() {
+            let [c, dp, dq] = table[self.x_index[i] as usize];
+            let (x, w) = (self.x[i], self.weight[i]);
+            let px = p * x;
+            let xmv = x * self.m[i] + v;
+            let l = xmv.ln();
+            total += w * (c + (px - 1.0) * self.ln_m[i] - (px + q) * l);
+            gp += w * x * (dp + self.ln_m[i] - l);
+            gq += w * (dq - l);
+            gv += w * (q_over_v - (px + q) / xmv);
+        }
+        grad[..3].copy_from_slice(&[gp, gq, gv]);
+        total
+    }
+}
+
 /// Fits Gamma-Gamma by maximum likelihood.
 ///
 /// # Errors
@@ -257,12 +301,24 @@ pub fn fit(data: &SpendData, options: &FitOptions) -> Result<Fitted<GammaGamma>,
         .sum::<f64>()
         / data.total_weight;
     let start = [1.0, 2.0, mean_m];
-    fit_model(&start, data.total_weight, data.rows(), options, &|p| {
-        let Some(m) = GammaGamma::from_values(p) else {
-            return f64::NAN;
-        };
-        data.log_likelihood(&m)
-    }, None)
+    fit_model(
+        &start,
+        data.total_weight,
+        data.rows(),
+        options,
+        &|p| {
+            let Some(m) = GammaGamma::from_values(p) else {
+                return f64::NAN;
+            };
+            data.log_likelihood(&m)
+        },
+        Some(&|p, g| {
+            let Some(m) = GammaGamma::from_values(p) else {
+                return f64::NAN;
+            };
+            data.log_likelihood_gradient(&m, g)
+        }),
+    )
 }
 
 impl GammaGamma {
@@ -331,6 +387,38 @@ mod tests {
     use super::*;
     use crate::clv::tests_data::cdnow_columns;
     use proptest::prelude::*;
+
+    #[test]
+    fn analytic_gradient_matches_central_differences() {
+        let [mut x, _, _, mut zbar] = cdnow_columns();
+        // and customers with many transactions
+        x.extend([300.0, 10_000.0]);
+        zbar.extend([35.0, 12.5]);
+        let d = SpendData::new(&x, &zbar, None).unwrap();
+        for p in [[6.25, 3.74, 15.44], [1.0, 2.0, 30.0], [0.3, 8.0, 4.0]] {
+            let m = GammaGamma::from_values(&p).unwrap();
+            let mut g = [0.0; 3];
+            let ll = d.log_likelihood_gradient(&m, &mut g);
+            let want = d.log_likelihood(&m);
+            assert!(
+                (ll - want).abs() < 1e-10 * want.abs(),
+                "{p:?}: {ll} vs {want}"
+            );
+            for i in 0..3 {
+                let h = 1e-5 * p[i];
+                let (mut up, mut down) = (p, p);
+                up[i] += h;
+                down[i] -= h;
+                let at = |v: [f64; 3]| d.log_likelihood(&GammaGamma::from_values(&v).unwrap());
+                let num = (at(up) - at(down)) / (2.0 * h);
+                assert!(
+                    (g[i] - num).abs() < 1e-5 * num.abs().max(1.0),
+                    "{p:?} {i}: {} vs {num}",
+                    g[i]
+                );
+            }
+        }
+    }
 
     #[test]
     fn cdnow_reproduces_fader_hardie_2013() {

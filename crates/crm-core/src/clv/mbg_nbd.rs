@@ -18,11 +18,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bg_nbd::{ln_nbd, nbd_at_least, start, total_ll, total_ll_gradient};
+use super::bg_nbd::{TimeIndex, ln_nbd, nbd_at_least, start, total_ll, total_ll_gradient};
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
-use super::{
-    ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp,
-};
+use super::{ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp};
 
 /// MBG/NBD parameters: purchase rate Gamma(r, α), dropout probability
 /// Beta(a, b).
@@ -66,13 +64,14 @@ super::parameters!(ModifiedBetaGeo { r, alpha, a, b });
 /// ```
 pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ModifiedBetaGeo>, ClvError> {
     data.require_some()?;
+    let times = TimeIndex::new(data);
     fit_model(
         &start(data),
         data.total_weight(),
         data.rows(),
         options,
         &|p| total_ll(data, p, true),
-        Some(&|p, g| total_ll_gradient(data, p, true, g)),
+        Some(&|p, g| total_ll_gradient(data, &times, p, true, g)),
     )
 }
 

@@ -1,6 +1,8 @@
-//! The optimiser behind every fit: BFGS on the log-parameters with central
-//! difference gradients, a Nelder–Mead fallback, and a finite-difference
-//! Hessian for standard errors.
+//! The optimiser behind every fit: BFGS on the log-parameters with the
+//! model's analytic gradient (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma) or
+//! central difference gradients (the others), a Nelder–Mead fallback, and a
+//! finite-difference Hessian for standard errors (differences of the
+//! analytic gradient when there is one).
 //!
 //! Why not `argmin`: the problems here have two to four parameters and a
 //! likelihood that costs microseconds on compressed data; the search must be
@@ -93,7 +95,12 @@ pub(crate) fn minimise(
     start: &[f64],
     options: &FitOptions,
 ) -> Result<Outcome, Outcome> {
-    let mut c = Counted { f, analytic, evaluations: 0, last_norm: f64::INFINITY };
+    let mut c = Counted {
+        f,
+        analytic,
+        evaluations: 0,
+        last_norm: f64::INFINITY,
+    };
     let mut report = FitReport {
         iterations: 0,
         evaluations: 0,
@@ -102,19 +109,38 @@ pub(crate) fn minimise(
         used_simplex: false,
     };
     let mut x = start.to_vec();
-    let mut fx = c.eval(&x);
+    // With an analytic gradient the first point costs one gradient pass,
+    // and BFGS starts from that gradient (not a value pass, then a gradient
+    // pass at the same point).
+    let mut first_gradient = vec![0.0; x.len()];
+    let mut fx = match analytic {
+        Some(grad) => {
+            c.evaluations += 1;
+            let v = grad(&x, &mut first_gradient);
+            let ok = v.is_finite() && first_gradient.iter().all(|g| g.is_finite());
+            if !ok {
+                first_gradient.clear();
+            }
+            if v.is_nan() { f64::INFINITY } else { v }
+        }
+        None => {
+            first_gradient.clear();
+            c.eval(&x)
+        }
+    };
     if !fx.is_finite() {
         report.used_simplex = true;
         let (sx, sf) = nelder_mead(&mut c, &x, 400);
         x = sx;
         fx = sf;
+        first_gradient.clear();
     }
-    let (mut x, fx, mut ok) = bfgs(&mut c, x, fx, options, &mut report);
+    let (mut x, fx, mut ok) = bfgs(&mut c, x, fx, &first_gradient, options, &mut report);
     if !ok && fx.is_finite() {
         // Restart: a simplex search from the best point, then BFGS again.
         report.used_simplex = true;
         let (sx, sf) = nelder_mead(&mut c, &x, 400);
-        let again = bfgs(&mut c, sx, sf, options, &mut report);
+        let again = bfgs(&mut c, sx, sf, &[], options, &mut report);
         if again.1 <= fx {
             (x, ok) = (again.0, again.2);
         }
@@ -125,16 +151,23 @@ pub(crate) fn minimise(
     if ok { Ok(out) } else { Err(out) }
 }
 
+/// `first_gradient`: the gradient at `x` when already known (else empty).
 fn bfgs(
     c: &mut Counted<'_>,
     mut x: Vec<f64>,
     mut fx: f64,
+    first_gradient: &[f64],
     options: &FitOptions,
     report: &mut FitReport,
 ) -> (Vec<f64>, f64, bool) {
     let n = x.len();
     let mut g = vec![0.0; n];
-    if !fx.is_finite() || !c.gradient(&x, fx, &mut g) {
+    if first_gradient.len() == n {
+        g.copy_from_slice(first_gradient);
+    } else if !fx.is_finite() || !c.gradient(&x, fx, &mut g) {
+        return (x, fx, false);
+    }
+    if !fx.is_finite() {
         return (x, fx, false);
     }
     let mut h = identity(n);
@@ -404,7 +437,11 @@ pub(crate) fn standard_errors_from_gradient(
     (0..n)
         .map(|i| {
             let v = inv[i * n + i];
-            if v > 0.0 && v.is_finite() { Some(v.sqrt()) } else { None }
+            if v > 0.0 && v.is_finite() {
+                Some(v.sqrt())
+            } else {
+                None
+            }
         })
         .collect()
 }

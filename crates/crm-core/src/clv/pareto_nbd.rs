@@ -27,7 +27,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
+use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1, ln_hyp2f1_c_a1_grad};
 use super::{
     ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel, fit_model, log_add_exp,
 };
@@ -65,6 +65,41 @@ impl ParetoNbd {
                 - rsx * (alpha + y).ln()
         } else {
             ln_hyp2f1(rsx, r + x, rsx + 1.0, (beta - alpha) / (beta + y)) - rsx * (beta + y).ln()
+        }
+    }
+
+    /// [`Self::ln_f`] and its partial derivatives in `(r, α, s, β)`.
+    ///
+    /// With `a = r+s+x`, `m = max(α, β)`, `ln F = ln ₂F₁(a, b; a+1; z) − a ln(m+y)`
+    /// and `D_a, D_b, D_z` the derivatives of `ln ₂F₁`
+    /// ([`super::special::ln_hyp2f1_c_a1_grad`]):
+    /// for `α >= β` (`b = s+1`, `z = (α−β)/(α+y)`):
+    /// `∂r = D_a − ln(α+y)`, `∂α = D_z (β+y)/(α+y)² − a/(α+y)`,
+    /// `∂s = D_a + D_b − ln(α+y)`, `∂β = −D_z/(α+y)`;
+    /// for `α < β` (`b = r+x`, `z = (β−α)/(β+y)`):
+    /// `∂r = D_a + D_b − ln(β+y)`, `∂α = −D_z/(β+y)`,
+    /// `∂s = D_a − ln(β+y)`, `∂β = D_z (α+y)/(β+y)² − a/(β+y)`.
+    fn ln_f_grad(&self, x: f64, y: f64) -> (f64, [f64; 4]) {
+        let ParetoNbd { r, alpha, s, beta } = *self;
+        let a = r + s + x;
+        if alpha >= beta {
+            let ay = alpha + y;
+            let [v, da, db, dz] = ln_hyp2f1_c_a1_grad(a, s + 1.0, (alpha - beta) / ay);
+            let l = ay.ln();
+            let dz = dz / ay;
+            (
+                v - a * l,
+                [da - l, dz * (beta + y) / ay - a / ay, da + db - l, -dz],
+            )
+        } else {
+            let by = beta + y;
+            let [v, da, db, dz] = ln_hyp2f1_c_a1_grad(a, r + x, (beta - alpha) / by);
+            let l = by.ln();
+            let dz = dz / by;
+            (
+                v - a * l,
+                [da + db - l, -dz, da - l, dz * (alpha + y) / by - a / by],
+            )
         }
     }
 
@@ -118,10 +153,26 @@ fn dropout_integral(s: f64, q: f64) -> f64 {
 /// ```
 pub fn fit(data: &RepeatData, options: &FitOptions) -> Result<Fitted<ParetoNbd>, ClvError> {
     data.require_some()?;
+    // Start with both rate distributions alike, Gamma(0.5, α₀) with the
+    // mean rate 0.5/α₀ of the data (BG/NBD's start has r = 1 for the same
+    // mean). Why: at β = α the argument of ₂F₁ is 0, and the search stays
+    // near α ≈ β, where the series need ~15 terms; from the former start
+    // (s = 1, β = mean age) it crossed α ≪ β, where they need 50–100. Shapes
+    // below 1 are what customer bases fit (CDNOW: 0.55 and 0.61). On CDNOW
+    // this cuts the fit from 27 to 22 iterations and the series terms summed
+    // by about 40 %; the optimum is the same.
     let [r, alpha, _, _] = super::bg_nbd::start(data);
-    let mean_age = data.iter().map(|(_, _, a, w)| a * w).sum::<f64>() / data.total_weight();
-    let start = [r, alpha, 1.0, mean_age.max(1e-3)];
-    fit_model(&start, data.total_weight(), data.rows(), options, &|p| total_ll(data, p), None)
+    let alpha = alpha * 0.5 / r;
+    let start = [0.5, alpha, 0.5, alpha];
+    let ages = AgePairs::new(data);
+    fit_model(
+        &start,
+        data.total_weight(),
+        data.rows(),
+        options,
+        &|p| total_ll(data, p),
+        Some(&|p, g| total_ll_gradient(data, &ages, p, g)),
+    )
 }
 
 /// The total log-likelihood over compressed data: the Gamma-function terms
@@ -147,9 +198,148 @@ fn total_ll(data: &RepeatData, p: &[f64]) -> f64 {
         let alive = -(r + x) * (alpha + age).ln() - s * (beta + age).ln();
         let f1 = if x == 0.0 { f_zero } else { m.ln_f(x, t_x) };
         let d = m.ln_f(x, age) - f1;
-        let ln_a0 = if d >= 0.0 { f64::NEG_INFINITY } else { f1 + (-d.exp_m1()).ln() };
+        let ln_a0 = if d >= 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f1 + (-d.exp_m1()).ln()
+        };
         total += data.weight[i] * (a1 + log_add_exp(alive, ln_ratio + ln_a0));
     }
+    total
+}
+
+/// The distinct `(x, T)` pairs of compressed data and each row's pair.
+///
+/// Why: `F(T)`, the second `₂F₁` term of a row, and the logarithms of
+/// `α + T` and `β + T` depend on `x` and `T` only, and customers recorded on
+/// a calendar share few ages: CDNOW's 1,016 compressed rows hold 464 pairs,
+/// so a gradient pass sums 1,396 series instead of 1,948. Built once per fit.
+struct AgePairs {
+    /// `(x, T)`, sorted.
+    pairs: Vec<(f64, f64)>,
+    /// Each row's index in `pairs`.
+    row: Vec<u32>,
+}
+
+impl AgePairs {
+    fn new(data: &RepeatData) -> AgePairs {
+        let mut order: Vec<u32> = (0..data.x.len() as u32).collect();
+        order.sort_unstable_by(|&i, &j| {
+            let (i, j) = (i as usize, j as usize);
+            data.x[i]
+                .total_cmp(&data.x[j])
+                .then(data.age[i].total_cmp(&data.age[j]))
+        });
+        let mut pairs: Vec<(f64, f64)> = Vec::new();
+        let mut row = vec![0u32; data.x.len()];
+        for i in order {
+            let key = (data.x[i as usize], data.age[i as usize]);
+            if pairs.last() != Some(&key) {
+                pairs.push(key);
+            }
+            row[i as usize] = (pairs.len() - 1) as u32;
+        }
+        AgePairs { pairs, row }
+    }
+}
+
+/// What a gradient pass needs of one `(x, T)` pair: `ln F(T)` and its
+/// gradient, `ln(α+T)`, `ln(β+T)`, `1/(α+T)`, `1/(β+T)`.
+type AgeTerms = (f64, [f64; 4], f64, f64, f64, f64);
+
+/// [`total_ll`] and its gradient in `(r, α, s, β)`, in one pass.
+///
+/// Why: with central differences a quasi-Newton step costs nine likelihood
+/// passes (four parameters) and the Hessian of the standard errors 33; the
+/// analytic gradient costs about 1.5 passes and turns the Hessian into eight
+/// gradient calls. Per row, with `ℓ = a₁ + ln(e^{alive} + e^{gone})`,
+/// `gone = ln s − ln(r+s+x) + ln A₀` and `w_alive + w_gone = 1`:
+/// `∂ℓ = ∂a₁ + w_alive ∂alive + w_gone ∂gone`, where
+/// `∂a₁ = (ψ(r+x) − ψ(r) + ln α, r/α, ln β, s/β)`,
+/// `∂alive = (−ln(α+T), −(r+x)/(α+T), −ln(β+T), −s/(β+T))`,
+/// and, with `d = ln F(T) − ln F(t_x) < 0`,
+/// `∂ ln A₀ = (∂ ln F(t_x) − e^d ∂ ln F(T)) / (1 − e^d)`
+/// (see [`ParetoNbd::ln_f_grad`]). When `t_x = T` (`A₀ = 0`) the `gone`
+/// term has weight 0 and is left out, as in the likelihood.
+/// `ages` must be [`AgePairs::new`] of the same `data`.
+fn total_ll_gradient(data: &RepeatData, ages: &AgePairs, p: &[f64], grad: &mut [f64]) -> f64 {
+    let Some(m) = ParetoNbd::from_values(p) else {
+        return f64::NAN;
+    };
+    let ParetoNbd { r, alpha, s, beta } = m;
+    let lg_r = ln_gamma(r);
+    let dg_r = digamma(r);
+    let (ln_alpha, ln_beta_) = (alpha.ln(), beta.ln());
+    let base = r * ln_alpha + s * ln_beta_;
+    let (r_over_alpha, s_over_beta, inv_s) = (r / alpha, s / beta, 1.0 / s);
+    // Per distinct x: a₁, ln s − ln(r+s+x), ψ(r+x) − ψ(r) + ln α, 1/(r+s+x).
+    let table: Vec<[f64; 4]> = data
+        .distinct_x
+        .iter()
+        .map(|&x| {
+            let rsx = r + s + x;
+            [
+                ln_gamma(r + x) - lg_r + base,
+                s.ln() - rsx.ln(),
+                digamma(r + x) - dg_r + ln_alpha,
+                1.0 / rsx,
+            ]
+        })
+        .collect();
+    let at_age: Vec<AgeTerms> = ages
+        .pairs
+        .iter()
+        .map(|&(x, age)| {
+            let (f2, g2) = m.ln_f_grad(x, age);
+            let (at, bt) = (alpha + age, beta + age);
+            (f2, g2, at.ln(), bt.ln(), 1.0 / at, 1.0 / bt)
+        })
+        .collect();
+    let f_zero = m.ln_f_grad(0.0, 0.0);
+    let mut total = 0.0;
+    let mut g = [0.0; 4];
+    for i in 0..data.x.len() {
+        let (x, t_x, w) = (data.x[i], data.t_x[i], data.weight[i]);
+        let [a1, ln_ratio, d_r, inv_rsx] = table[data.x_index[i] as usize];
+        let (f2, g2, lat, lbt, inv_at, inv_bt) = at_age[ages.row[i] as usize];
+        let alive = -(r + x) * lat - s * lbt;
+        let d_a1 = [d_r, r_over_alpha, ln_beta_, s_over_beta];
+        let d_alive = [-lat, -(r + x) * inv_at, -lbt, -s * inv_bt];
+        let (f1, g1) = if x == 0.0 {
+            f_zero
+        } else {
+            m.ln_f_grad(x, t_x)
+        };
+        let d = f2 - f1;
+        if d >= 0.0 {
+            total += w * (a1 + alive);
+            for k in 0..4 {
+                g[k] += w * (d_a1[k] + d_alive[k]);
+            }
+            continue;
+        }
+        let e = d.exp();
+        let one_minus = -d.exp_m1();
+        let gone = ln_ratio + f1 + one_minus.ln();
+        let diff = gone - alive;
+        // `ln(1 + q)` for `0 < q <= 1`: see `bg_nbd::total_ll_gradient`.
+        let (lse, w_gone) = if diff < 0.0 {
+            let q = diff.exp();
+            (alive + (1.0 + q).ln(), q / (1.0 + q))
+        } else {
+            let q = (-diff).exp();
+            (gone + (1.0 + q).ln(), 1.0 / (1.0 + q))
+        };
+        let w_alive = 1.0 - w_gone;
+        let d_ratio = [-inv_rsx, 0.0, inv_s - inv_rsx, 0.0];
+        let inv_om = 1.0 / one_minus;
+        total += w * (a1 + lse);
+        for k in 0..4 {
+            let d_a0 = (g1[k] - e * g2[k]) * inv_om;
+            g[k] += w * (d_a1[k] + w_alive * d_alive[k] + w_gone * (d_ratio[k] + d_a0));
+        }
+    }
+    grad[..4].copy_from_slice(&g);
     total
 }
 
@@ -258,6 +448,53 @@ mod tests {
         assert!(fit.standard_errors.is_some());
         let fast = total_ll(&cdnow(), &PUBLISHED.values());
         assert!((fast - cdnow().log_likelihood(&PUBLISHED)).abs() < 1e-8);
+    }
+
+    #[test]
+    fn analytic_gradient_matches_central_differences() {
+        // CDNOW plus customers with very large frequencies, at points on both
+        // sides of α = β (the two forms of ₂F₁) and near the optimum.
+        let [mut x, mut t_x, mut age, _] = crate::clv::tests_data::cdnow_columns();
+        for (xi, ti, ai) in [
+            (300.0, 30.0, 38.0),
+            (1_000.0, 37.5, 38.0),
+            (10_000.0, 38.0, 38.86),
+            (5.0, 38.86, 38.86),
+        ] {
+            x.push(xi);
+            t_x.push(ti);
+            age.push(ai);
+        }
+        let data = RepeatData::new(&x, &t_x, &age, None).unwrap();
+        for p in [
+            [0.553, 10.578, 0.606, 11.669],
+            [0.553, 12.0, 0.606, 9.0],
+            [1.2, 3.0, 0.3, 30.0],
+            [0.3, 25.0, 2.0, 5.0],
+            [0.8, 7.0, 1.0, 7.0],
+        ] {
+            let mut g = [0.0; 4];
+            let ll = total_ll_gradient(&data, &AgePairs::new(&data), &p, &mut g);
+            let want = total_ll(&data, &p);
+            assert!(
+                (ll - want).abs() < 1e-9 * want.abs(),
+                "{p:?}: {ll} vs {want}"
+            );
+            for i in 0..4 {
+                // Steps of 1e-4: the rounding noise of a total near −1e5 (the
+                // x = 10,000 customer) is ~1e-11 / h, the truncation ~h².
+                let h = 1e-4 * p[i];
+                let (mut up, mut down) = (p, p);
+                up[i] += h;
+                down[i] -= h;
+                let num = (total_ll(&data, &up) - total_ll(&data, &down)) / (2.0 * h);
+                assert!(
+                    (g[i] - num).abs() < 1e-5 * num.abs().max(1.0),
+                    "{p:?} {i}: {} vs {num}",
+                    g[i]
+                );
+            }
+        }
     }
 
     #[test]
