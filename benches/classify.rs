@@ -5,7 +5,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crm_benches::customer_values;
-use crm_core::tier::{TierConfig, classify};
+use crm_core::value::tier::{TierConfig, classify};
 
 fn bench_classify(c: &mut Criterion) {
     let mut group = c.benchmark_group("classify_by_value");

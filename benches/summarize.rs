@@ -17,7 +17,7 @@ use arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch}
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use crm_benches::Lcg;
-use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
 use crm_io::{ArrowReader, ColumnMapping};
 
 /// `rows` transactions of `customers` customers over 1,000 days, 5 % returns.

@@ -16,11 +16,11 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use crm_core::complaint::Complaint;
-use crm_core::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees};
-use crm_core::delivered_value::{Amount, Offer, OfferComparison, WeightTable, compare_offers};
-use crm_core::period_metrics::{MetricPeriod, Referral};
-use crm_core::survey::SurveyAnswer;
+use crm_core::relationship::complaint::Complaint;
+use crm_core::relationship::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees};
+use crm_core::relationship::delivered_value::{Amount, Offer, OfferComparison, WeightTable, compare_offers};
+use crm_core::relationship::period_metrics::{MetricPeriod, Referral};
+use crm_core::relationship::survey::SurveyAnswer;
 use rust_decimal::Decimal;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/relationship");

@@ -11,9 +11,9 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use crm_core::assignment::{AssignmentConfig, Assignments, assign};
-use crm_core::reconciliation::Reconciliation;
-use crm_core::summary::SummaryConfig;
+use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::records::summary::SummaryConfig;
 use crm_io::{CsvOptions, summarize_csv};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/CDNOW_sample.txt");

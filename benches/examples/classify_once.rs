@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crm_benches::customer_values;
-use crm_core::tier::{TierConfig, classify};
+use crm_core::value::tier::{TierConfig, classify};
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000_000);

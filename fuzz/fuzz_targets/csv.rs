@@ -4,8 +4,8 @@
 #![no_main]
 
 use chrono::NaiveDate;
-use crm_core::summary::{SummaryConfig, Unit};
-use crm_core::transaction::CalendarConfig;
+use crm_core::records::summary::{SummaryConfig, Unit};
+use crm_core::records::transaction::CalendarConfig;
 use crm_io::csv_input::summarize_csv_reader;
 use crm_io::{ColumnMapping, CsvOptions, IdType};
 use libfuzzer_sys::fuzz_target;

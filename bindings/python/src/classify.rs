@@ -1,5 +1,5 @@
 //! `classify`: tier, behaviours and treatment of every customer
-//! (crm_core::assignment::assign), as an Arrow table.
+//! (crm_core::value::assignment::assign), as an Arrow table.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -11,10 +11,10 @@ use arrow::array::{
     Int64Array, Int64Builder, ListBuilder, StringArray, StringBuilder,
 };
 use arrow::datatypes::Int8Type;
-use crm_core::assignment::{AssignmentConfig, AssignmentError, Assignments, assign};
-use crm_core::behaviour::{Behaviour, BehaviourError, BehaviourRules, BehaviourSignals};
-use crm_core::tier::{Cutoffs, Decision, TierBasis, TierConfig, TierError};
-use crm_core::treatment::TreatmentPolicy;
+use crm_core::value::assignment::{AssignmentConfig, AssignmentError, Assignments, assign};
+use crm_core::value::behaviour::{Behaviour, BehaviourError, BehaviourRules, BehaviourSignals};
+use crm_core::value::tier::{Cutoffs, Decision, TierBasis, TierConfig, TierError};
+use crm_core::value::treatment::TreatmentPolicy;
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
@@ -227,7 +227,7 @@ pub struct GroupFigures {
     decision: i8,
 }
 
-fn figures(why: &crm_core::tier::Explanation) -> GroupFigures {
+fn figures(why: &crm_core::value::tier::Explanation) -> GroupFigures {
     GroupFigures {
         share: why.share.map(f64_ratio),
         before: why.cumulative_share_before.map(f64_ratio),
@@ -242,7 +242,7 @@ fn figures(why: &crm_core::tier::Explanation) -> GroupFigures {
 /// rank, value and every figure), each spread over the available cores.
 /// Pure and deterministic: the same figures as `explain` for every customer.
 pub fn group_figures(
-    c: &crm_core::tier::Classification,
+    c: &crm_core::value::tier::Classification,
 ) -> Result<(Vec<Option<u64>>, Vec<GroupFigures>)> {
     let n = c.len();
     let missing = || {
@@ -357,7 +357,7 @@ pub fn customer_table(a: &Assignments, ids: ArrayRef) -> Result<ArrowTable> {
         )
     };
     // Treatments depend only on (tier, behaviours): look each pair up once.
-    let mut treatments: HashMap<(u8, u8), (crm_core::treatment::Treatment, usize)> = HashMap::new();
+    let mut treatments: HashMap<(u8, u8), (crm_core::value::treatment::Treatment, usize)> = HashMap::new();
     for (i, g) in groups.iter().enumerate() {
         let t = c.tier(i).ok_or_else(missing)?;
         let ev = a.behaviour(i).ok_or_else(missing)?;

@@ -1,9 +1,9 @@
 //! `delivered_value`: offers compared by customer delivered value
-//! (crm_core::delivered_value), per segment, as Arrow tables.
+//! (crm_core::relationship::delivered_value), per segment, as Arrow tables.
 
 use std::collections::BTreeMap;
 
-use crm_core::delivered_value::{Amount, Component, DeliveredValueError, Offer, OfferComparison, WeightTable, compare_offers};
+use crm_core::relationship::delivered_value::{Amount, Component, DeliveredValueError, Offer, OfferComparison, WeightTable, compare_offers};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 

@@ -1,8 +1,8 @@
-//! Economics (crm_core::economics): CLV, customer equity, the revenue
+//! Economics (crm_core::relationship::economics): CLV, customer equity, the revenue
 //! identity's what-if and acquisition against retention. Parameters and
 //! results travel as JSON with exact decimal strings.
 
-use crm_core::economics::{AcquisitionRetention, Levers, RevenueModel, SegmentValue, clv, customer_equity, what_if};
+use crm_core::relationship::economics::{AcquisitionRetention, Levers, RevenueModel, SegmentValue, clv, customer_equity, what_if};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 use serde::Deserialize;

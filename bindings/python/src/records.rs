@@ -15,11 +15,11 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampMicrosecondType};
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_core::CustomerId;
-use crm_core::complaint::Complaint;
-use crm_core::customer_base::{CustomerBase, CustomerSpan};
-use crm_core::period_metrics::{MetricPeriod, PeriodActivity, Referral};
-use crm_core::survey::SurveyAnswer;
-use crm_core::tier::Tier;
+use crm_core::relationship::complaint::Complaint;
+use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+use crm_core::relationship::period_metrics::{MetricPeriod, PeriodActivity, Referral};
+use crm_core::relationship::survey::SurveyAnswer;
+use crm_core::value::tier::Tier;
 use rust_decimal::Decimal;
 
 use crate::convert::{Nulls, customer_ids, decimals, f64_ratio, optional_u64, strings};
@@ -272,7 +272,7 @@ pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
         if scales.is_null(row) {
             return Err(bad("value is missing (null)", "scale_name"));
         }
-        let scale = scales.value(row).parse().map_err(|e: crm_core::survey::SurveyError| bad(&e.to_string(), "scale_name"))?;
+        let scale = scales.value(row).parse().map_err(|e: crm_core::relationship::survey::SurveyError| bad(&e.to_string(), "scale_name"))?;
         let score = u8::try_from(scores[row]).map_err(|_| bad("score is outside its scale", "score_range"))?;
         out.push(SurveyAnswer { customer: c, time: time[row], scale, score });
     }

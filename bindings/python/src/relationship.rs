@@ -3,10 +3,10 @@
 
 use arrow::array::Date32Array;
 use chrono::Datelike;
-use crm_core::inactivity::{InactivityRule, join_purchase_dates, spans_by_inactivity};
-use crm_core::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees as core_degrees};
-use crm_core::period_metrics::{PeriodConfig, PeriodData, period_metrics as core_period_metrics};
-use crm_core::survey::{SurveyConfig, SurveyMetrics, survey_report};
+use crm_core::relationship::inactivity::{InactivityRule, join_purchase_dates, spans_by_inactivity};
+use crm_core::relationship::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees as core_degrees};
+use crm_core::relationship::period_metrics::{PeriodConfig, PeriodData, period_metrics as core_period_metrics};
+use crm_core::relationship::survey::{SurveyConfig, SurveyMetrics, survey_report};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
@@ -35,7 +35,7 @@ fn event_lists(
     comp_in: Option<&InputTable>,
     ref_in: Option<&InputTable>,
     n: impl Fn(&str) -> Names,
-) -> Result<(Vec<crm_core::complaint::Complaint>, Vec<crm_core::period_metrics::Referral>)> {
+) -> Result<(Vec<crm_core::relationship::complaint::Complaint>, Vec<crm_core::relationship::period_metrics::Referral>)> {
     let c = comp_in.map(|t| complaints(t, &n("complaints"))).transpose()?.unwrap_or_default();
     let r = ref_in.map(|t| referrals(t, &n("referrals"))).transpose()?.unwrap_or_default();
     Ok((c, r))

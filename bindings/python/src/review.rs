@@ -1,13 +1,13 @@
-//! `review`: the moves between periods (crm_core::review), as Arrow tables.
+//! `review`: the moves between periods (crm_core::value::review), as Arrow tables.
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use crm_core::CustomerId;
-use crm_core::review::{
+use crm_core::value::review::{
     GraceRule, MoveKind, Period, PeriodReview, ReviewError, TierSnapshot, review,
 };
-use crm_core::tier::Tier;
+use crm_core::value::tier::Tier;
 use pyo3::prelude::*;
 
 use crate::convert::{customer_ids, f64_of, ids_array, optional_u64, required_decimals, strings};

@@ -1,6 +1,6 @@
 //! `summarize` and `rfm`: transactions to per-customer summaries
-//! (crm_io::summarize_arrays, crm_core::summary) and RFM scores
-//! (crm_core::rfm), as Arrow tables.
+//! (crm_io::summarize_arrays, crm_core::records::summary) and RFM scores
+//! (crm_core::value::rfm), as Arrow tables.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -11,10 +11,10 @@ use arrow::array::{
 use arrow::datatypes::DataType;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use crm_core::reconciliation::Reconciliation;
-use crm_core::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
-use crm_core::summary::{Summaries, SummaryConfig, SummaryError, Unit};
-use crm_core::transaction::{CalendarConfig, NaiveTimestamps, day_number};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::value::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
+use crm_core::records::summary::{Summaries, SummaryConfig, SummaryError, Unit};
+use crm_core::records::transaction::{CalendarConfig, NaiveTimestamps, day_number};
 use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
 use pyo3::prelude::*;
 
@@ -420,7 +420,7 @@ pub fn rfm_table(s: &Summaries, r: &RfmResult, monetary: Monetary) -> Result<Arr
 }
 
 /// The summaries of a per-customer table with `last_purchase`, `occasions`
-/// and a spend column: what crm_core::rfm reads (the other figures are not
+/// and a spend column: what crm_core::value::rfm reads (the other figures are not
 /// needed by RFM and are left empty).
 pub fn summaries_of_table(
     input: &InputTable,
@@ -480,7 +480,7 @@ pub fn summaries_of_table(
             .rule("not_null")
         };
         let day = d.ok_or_else(|| missing(last_purchase))?;
-        let date = crm_core::transaction::date_of_day(day).ok_or_else(|| {
+        let date = crm_core::records::transaction::date_of_day(day).ok_or_else(|| {
             Error::new(
                 Kind::Value,
                 format!("{what}: row {row}, column `{last_purchase}`: value is out of range"),

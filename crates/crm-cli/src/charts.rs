@@ -13,8 +13,8 @@
 
 use std::path::Path;
 
-use crm_core::assignment::Assignments;
-use crm_core::tier::{TierBasis, TierSummary};
+use crm_core::value::assignment::Assignments;
+use crm_core::value::tier::{TierBasis, TierSummary};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use rust_decimal::Decimal;
@@ -206,8 +206,8 @@ pub fn p_alive(values: &[f64], dir: &Path) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_core::assignment::{AssignmentConfig, assign};
-    use crm_core::customer::CustomerId;
+    use crm_core::value::assignment::{AssignmentConfig, assign};
+    use crm_core::records::customer::CustomerId;
     use rust_decimal_macros::dec;
 
     #[test]

@@ -16,7 +16,7 @@ use crm_core::clv::mbg_nbd::{self, ModifiedBetaGeo};
 use crm_core::clv::pareto_nbd::{self, ParetoNbd};
 use crm_core::clv::value::{Discounting, customer_lifetime_value};
 use crm_core::clv::{FitOptions, Fitted, Parameters, RepeatData, RepeatModel};
-use crm_core::summary::{Summaries, Unit};
+use crm_core::records::summary::{Summaries, Unit};
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
@@ -181,7 +181,7 @@ pub struct PredictionsJson<'a> {
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CustomerPrediction<'a> {
     /// The customer.
-    pub customer: &'a crm_core::customer::CustomerId,
+    pub customer: &'a crm_core::records::customer::CustomerId,
     /// P(alive) now.
     pub p_alive: f64,
     /// Expected purchases over the horizon.

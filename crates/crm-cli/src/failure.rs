@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crm_core::reconciliation::Rejection;
+use crm_core::records::reconciliation::Rejection;
 use crm_io::IoError;
 use serde::Serialize;
 

@@ -15,7 +15,7 @@
 //!   and the report shows it (P(alive) chart and the BG/NBD parameters).
 
 use crm_core::clv::FitOptions;
-use crm_core::summary::Summaries;
+use crm_core::records::summary::Summaries;
 use serde::Serialize;
 
 use crate::clv_command::{ModelArg, ModelFile, Predictions, RepeatFit, fit_repeat, fit_spend, p_alive, predict};
@@ -75,7 +75,7 @@ mod tests {
     use super::*;
     use crate::clv_command::RepeatFit;
     use chrono::NaiveDate;
-    use crm_core::summary::{SummaryConfig, Unit};
+    use crm_core::records::summary::{SummaryConfig, Unit};
     use crm_io::{CsvOptions, summarize_csv};
 
     #[test]

@@ -8,7 +8,7 @@
 //! year, the 365 days ending on `--as-of`). Who was a customer when comes
 //! from `--customer-base` (the firm's own record of relationships) or, without
 //! it, from the inactivity rule `--inactive-days` (default 365) applied to
-//! the transactions ([`crm_core::inactivity`]): the report says which. The
+//! the transactions ([`crm_core::relationship::inactivity`]): the report says which. The
 //! transactions are read three times (before the period, the period, and the
 //! whole window for the value tiers that set service levels and survey
 //! breakdowns); memory stays proportional to customers.
@@ -18,17 +18,17 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::{Days, NaiveDate};
-use crm_core::assignment::Assignments;
-use crm_core::customer::CustomerId;
-use crm_core::customer_base::{CustomerBase, CustomerSpan};
-use crm_core::inactivity::{InactivityRule, purchase_dates, spans_by_inactivity};
-use crm_core::period_metrics::{
+use crm_core::value::assignment::Assignments;
+use crm_core::records::customer::CustomerId;
+use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+use crm_core::relationship::inactivity::{InactivityRule, purchase_dates, spans_by_inactivity};
+use crm_core::relationship::period_metrics::{
     MetricPeriod, PeriodActivity, PeriodConfig, PeriodData, PeriodError, PeriodMetrics,
     period_metrics,
 };
-use crm_core::reconciliation::Reconciliation;
-use crm_core::summary::{Summaries, SummaryOutput};
-use crm_core::survey::{SurveyConfig, SurveyError, SurveyReport, survey_report};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::records::summary::{Summaries, SummaryOutput};
+use crm_core::relationship::survey::{SurveyConfig, SurveyError, SurveyReport, survey_report};
 use rust_decimal::Decimal;
 use serde::Serialize;
 

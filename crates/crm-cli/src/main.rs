@@ -17,11 +17,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use crm_core::assignment::{AssignmentConfig, Assignments, assign};
-use crm_core::behaviour::BehaviourSignals;
-use crm_core::rfm::{Monetary, RfmResult, SegmentTable, rfm};
-use crm_core::summary::{Summaries, SummaryOutput};
-use crm_core::tier::{Cutoffs, TierBasis, TierConfig};
+use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
+use crm_core::value::behaviour::BehaviourSignals;
+use crm_core::value::rfm::{Monetary, RfmResult, SegmentTable, rfm};
+use crm_core::records::summary::{Summaries, SummaryOutput};
+use crm_core::value::tier::{Cutoffs, TierBasis, TierConfig};
 use rust_decimal::Decimal;
 
 mod charts;

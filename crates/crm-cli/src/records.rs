@@ -20,12 +20,12 @@
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use crm_core::complaint::Complaint;
-use crm_core::customer::CustomerId;
-use crm_core::customer_base::CustomerSpan;
-use crm_core::period_metrics::Referral;
-use crm_core::survey::{SurveyAnswer, SurveyScale};
-use crm_core::tier::Tier;
+use crm_core::relationship::complaint::Complaint;
+use crm_core::records::customer::CustomerId;
+use crm_core::relationship::customer_base::CustomerSpan;
+use crm_core::relationship::period_metrics::Referral;
+use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};
+use crm_core::value::tier::Tier;
 
 use crate::failure::Failure;
 

@@ -10,9 +10,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crm_core::assignment::{AssignmentConfig, Assignments};
-use crm_core::reconciliation::Reconciliation;
-use crm_core::rfm::RfmResult;
+use crm_core::value::assignment::{AssignmentConfig, Assignments};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::value::rfm::RfmResult;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -36,9 +36,9 @@ pub struct ReportJson<'a> {
     window_start: Option<chrono::NaiveDate>,
     customers: usize,
     reconciliation: &'a Reconciliation,
-    tiers: Vec<crm_core::tier::TierSummary>,
+    tiers: Vec<crm_core::value::tier::TierSummary>,
     tier_config: &'a AssignmentConfig,
-    rfm_thresholds: &'a crm_core::rfm::RfmThresholds,
+    rfm_thresholds: &'a crm_core::value::rfm::RfmThresholds,
     rfm_segments: Vec<(String, u64)>,
     /// Loyalty and relationship metrics over the period ending on `as_of`.
     loyalty: &'a LoyaltyReport,

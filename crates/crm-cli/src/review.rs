@@ -3,8 +3,8 @@
 //! from one transactions file.
 
 use chrono::{Days, NaiveDate};
-use crm_core::assignment::AssignmentConfig;
-use crm_core::review::{Period, PeriodReview, review_pair};
+use crm_core::value::assignment::AssignmentConfig;
+use crm_core::value::review::{Period, PeriodReview, review_pair};
 
 use crate::failure::{Failure, domain};
 use crate::source::Source;
@@ -41,7 +41,7 @@ pub fn run(source: &Source, config: &AssignmentConfig, previous_as_of: NaiveDate
 
 /// One row per customer seen in either period.
 pub fn table(r: &PeriodReview) -> Table {
-    let tier = |t: Option<crm_core::tier::Tier>| t.map_or("", |t| t.as_str());
+    let tier = |t: Option<crm_core::value::tier::Tier>| t.map_or("", |t| t.as_str());
     let ids_col: Vec<_> = r.moves.iter().map(|m| m.customer.clone()).collect();
     let mut t = Table::default();
     t.push("customer_id", ids(&ids_col))

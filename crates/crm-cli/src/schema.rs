@@ -9,25 +9,25 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::assignment::{AssignmentConfig, AssignmentReport};
-use crm_core::behaviour::{BehaviourRules, BehaviourSignals};
+use crm_core::value::assignment::{AssignmentConfig, AssignmentReport};
+use crm_core::value::behaviour::{BehaviourRules, BehaviourSignals};
 use crm_core::clv::bg_nbd::BetaGeo;
 use crm_core::clv::gamma_gamma::GammaGamma;
 use crm_core::clv::{FitOptions, Fitted};
-use crm_core::complaint::{Complaint, ServiceLevels};
-use crm_core::customer_base::{CustomerBase, CustomerSpan};
-use crm_core::degrees::{DegreeConfig, DegreeData, DegreeReport};
-use crm_core::delivered_value::{DeliveredValue, Offer, OfferComparison, WeightTable, Weights};
-use crm_core::inactivity::{InactivityRule, PurchaseDates};
-use crm_core::economics::{AcquisitionRetention, CustomerEquity, Levers, RevenueModel, SegmentValue, WhatIf};
-use crm_core::period_metrics::{PeriodConfig, PeriodData, PeriodMetrics, Referral};
-use crm_core::reconciliation::Reconciliation;
-use crm_core::review::{Period, PeriodReview};
-use crm_core::rfm::{RfmResult, SegmentTable};
-use crm_core::summary::{SummaryConfig, SummaryOutput};
-use crm_core::survey::{SurveyAnswer, SurveyConfig, SurveyReport};
-use crm_core::tier::TierConfig;
-use crm_core::transaction::{CalendarConfig, Transaction};
+use crm_core::relationship::complaint::{Complaint, ServiceLevels};
+use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+use crm_core::relationship::degrees::{DegreeConfig, DegreeData, DegreeReport};
+use crm_core::relationship::delivered_value::{DeliveredValue, Offer, OfferComparison, WeightTable, Weights};
+use crm_core::relationship::inactivity::{InactivityRule, PurchaseDates};
+use crm_core::relationship::economics::{AcquisitionRetention, CustomerEquity, Levers, RevenueModel, SegmentValue, WhatIf};
+use crm_core::relationship::period_metrics::{PeriodConfig, PeriodData, PeriodMetrics, Referral};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::value::review::{Period, PeriodReview};
+use crm_core::value::rfm::{RfmResult, SegmentTable};
+use crm_core::records::summary::{SummaryConfig, SummaryOutput};
+use crm_core::relationship::survey::{SurveyAnswer, SurveyConfig, SurveyReport};
+use crm_core::value::tier::TierConfig;
+use crm_core::records::transaction::{CalendarConfig, Transaction};
 use schemars::{Schema, schema_for};
 
 use crate::failure::Failure;

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use crm_core::summary::{SummaryConfig, SummaryOutput, Unit};
-use crm_core::transaction::CalendarConfig;
+use crm_core::records::summary::{SummaryConfig, SummaryOutput, Unit};
+use crm_core::records::transaction::CalendarConfig;
 use crm_io::{ColumnMapping, CsvOptions, IdType, summarize_csv_reader, summarize_parquet};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 

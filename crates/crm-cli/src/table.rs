@@ -15,7 +15,7 @@ use arrow::array::{
 };
 use chrono::NaiveDate;
 use crm_core::CustomerId;
-use crm_core::transaction::day_number;
+use crm_core::records::transaction::day_number;
 use rust_decimal::Decimal;
 use serde::Serialize;
 

@@ -4,9 +4,9 @@
 //! Column names match the Python package's tables, so a file written here
 //! reads the same in a notebook.
 
-use crm_core::assignment::Assignments;
-use crm_core::rfm::RfmResult;
-use crm_core::summary::Summaries;
+use crm_core::value::assignment::Assignments;
+use crm_core::value::rfm::RfmResult;
+use crm_core::records::summary::Summaries;
 
 use crate::table::{Table, counts, dates, decimals, floats, ids, optional_counts, texts};
 
@@ -62,12 +62,12 @@ pub fn tiers(a: &Assignments) -> Table {
 
 /// One row per customer: recency days, occasions, spend, scores, segment.
 pub fn rfm(s: &Summaries, r: &RfmResult) -> Table {
-    let as_of = crm_core::transaction::day_number(s.as_of);
+    let as_of = crm_core::records::transaction::day_number(s.as_of);
     let mut t = Table::default();
     t.push("customer_id", ids(&s.customers))
         .push(
             "recency_days",
-            counts(s.last_purchase.iter().map(|d| (as_of - crm_core::transaction::day_number(*d)).max(0) as u64)),
+            counts(s.last_purchase.iter().map(|d| (as_of - crm_core::records::transaction::day_number(*d)).max(0) as u64)),
         )
         .push("occasions", counts(s.occasions.iter().copied()))
         .push("total_spend", decimals(s.total_spend.iter().map(|v| Some(*v))))

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use crm_core::summary::SummaryOutput;
+use crm_core::records::summary::SummaryOutput;
 use rust_decimal::Decimal;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -194,7 +194,7 @@ fn review_lists_every_customer_of_either_period_once() -> TestResult {
         .arg(&out)
         .assert()
         .success();
-    let r: crm_core::review::PeriodReview = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    let r: crm_core::value::review::PeriodReview = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
     // All 2,357 customers bought in the first half of 1997 (their first
     // purchase is in its first quarter), so nobody is new in the second.
     assert_eq!(r.counts.new, 0);

@@ -7,7 +7,7 @@
 //! stories behind a quiet customer — "buys rarely" and "has gone" — from three
 //! figures per customer: the number of repeat purchases `x` (frequency), the
 //! time of the last one `t_x` (recency) and the time since the first `T`
-//! (age), all on one clock (weeks for CDNOW). [`crate::summary::Summaries`]
+//! (age), all on one clock (weeks for CDNOW). [`crate::records::summary::Summaries`]
 //! produces exactly these columns.
 //!
 //! | model | module | setting | what it adds |

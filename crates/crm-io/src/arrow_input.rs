@@ -6,7 +6,7 @@
 //! | field | types |
 //! |---|---|
 //! | customer | `Int8`..`Int64`, `UInt8`..`UInt64` (values beyond `i64` rejected), `Utf8`, `LargeUtf8`, `Utf8View`, dictionaries of these |
-//! | date | `Date32`, `Date64`, `Timestamp(unit, zone)` (converted to the analysis zone; zone-less ones follow [`crm_core::transaction::NaiveTimestamps`]), text (parsed per row) |
+//! | date | `Date32`, `Date64`, `Timestamp(unit, zone)` (converted to the analysis zone; zone-less ones follow [`crm_core::records::transaction::NaiveTimestamps`]), text (parsed per row) |
 //! | amount, quantity, margin | `Decimal128` (exact), `Int*`/`UInt*` (exact), `Float32`/`Float64` (rounded to the scale; NaN/inf rejected), text (parsed per row) |
 //! | discount | `Boolean`, integers (non-zero = true), text (`true`/`false`, `yes`/`no`, `1`/`0`, …) |
 //!
@@ -23,11 +23,11 @@ use arrow::datatypes::{
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
 use arrow::error::ArrowError;
-use crm_core::reconciliation::{Column, RejectReason};
-use crm_core::summary::{
+use crm_core::records::reconciliation::{Column, RejectReason};
+use crm_core::records::summary::{
     Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryOutput, Validity,
 };
-use crm_core::transaction::{CalendarConfig, DayConverter, TimeUnit};
+use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
 use rust_decimal::Decimal;
 
 use crate::parse::{parse_day, parse_decimal, parse_flag};
@@ -82,7 +82,7 @@ impl<'a> TransactionArrays<'a> {
 /// use std::sync::Arc;
 /// use arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch};
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+/// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
 /// use crm_io::{ArrowReader, ColumnMapping};
 ///
 /// let batch = RecordBatch::try_from_iter([
@@ -132,11 +132,11 @@ impl<S: Sink> ArrowReader<S> {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
     /// use crm_io::{ArrowReader, ColumnMapping};
     /// let acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1970, 1, 31).unwrap()))?;
     /// assert_eq!(ArrowReader::new(acc, ColumnMapping::default(), crm_io::utc(), "x").rows(), 0);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn rows(&self) -> u64 {
         self.next_row - 1
@@ -215,7 +215,7 @@ impl<S: Sink> ArrowReader<S> {
 /// use std::sync::Arc;
 /// use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 /// use chrono::NaiveDate;
-/// use crm_core::summary::SummaryConfig;
+/// use crm_core::records::summary::SummaryConfig;
 /// use crm_io::{summarize_record_batches, ColumnMapping};
 ///
 /// let batch = RecordBatch::try_from_iter([
@@ -262,14 +262,14 @@ where
 /// use std::sync::Arc;
 /// use arrow::array::{ArrayRef, Decimal128Array, Int32Array, TimestampSecondArray};
 /// use chrono::NaiveDate;
-/// use crm_core::summary::SummaryConfig;
+/// use crm_core::records::summary::SummaryConfig;
 /// use crm_io::{summarize_arrays, ColumnMapping, TransactionArrays};
 ///
 /// let customer: ArrayRef = Arc::new(Int32Array::from(vec![7, 7, 7]));
 /// // 1970-01-01 23:00 UTC is 1970-01-02 in Shanghai.
 /// let ts: ArrayRef = Arc::new(TimestampSecondArray::from(vec![3_600, 82_800, 200_000]).with_timezone("UTC"));
 /// let cents: ArrayRef = Arc::new(Decimal128Array::from(vec![1_000, 250, -500]).with_precision_and_scale(12, 2)?);
-/// let shanghai = crm_core::transaction::CalendarConfig::in_zone(chrono_tz::Asia::Shanghai);
+/// let shanghai = crm_core::records::transaction::CalendarConfig::in_zone(chrono_tz::Asia::Shanghai);
 /// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(1970, 1, 10).unwrap());
 /// let out = summarize_arrays(&TransactionArrays::new(&customer, &ts, &cents), &ColumnMapping::default(), &shanghai, config)?;
 /// assert_eq!(out.summaries.occasions, vec![3]);
@@ -542,7 +542,7 @@ impl Prepared {
 
     /// Feeds the batch, rows rejected during conversion in their place, so
     /// that strict mode stops at the first rejected row.
-    fn feed<S: Sink>(&self, sink: &mut S, first_row: u64) -> Result<(), crm_core::summary::SummaryError> {
+    fn feed<S: Sink>(&self, sink: &mut S, first_row: u64) -> Result<(), crm_core::records::summary::SummaryError> {
         let batch = self.batch(first_row);
         if self.pre.is_empty() {
             return sink.add_batch(&batch);
@@ -619,7 +619,7 @@ mod tests {
         BooleanArray, Date32Array, Float64Array, Int64Array, LargeStringArray, StringArray, UInt64Array,
     };
     use chrono::NaiveDate;
-    use crm_core::summary::SummaryConfig;
+    use crm_core::records::summary::SummaryConfig;
     use proptest::prelude::*;
 
     use super::*;

@@ -19,9 +19,9 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use crm_core::reconciliation::{Column, RejectReason};
-use crm_core::summary::{Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryError, SummaryOutput, Validity, pack};
-use crm_core::transaction::{CalendarConfig, DayConverter};
+use crm_core::records::reconciliation::{Column, RejectReason};
+use crm_core::records::summary::{Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryError, SummaryOutput, Validity, pack};
+use crm_core::records::transaction::{CalendarConfig, DayConverter};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -318,7 +318,7 @@ impl<S: Sink> Batcher<'_, S> {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
+/// use crm_core::records::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
 /// use crm_io::csv_input::{read_csv_into, CsvOptions};
 /// use crm_io::ColumnMapping;
 ///
@@ -458,7 +458,7 @@ pub fn summarize_csv_reader<R: Read>(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::SummaryConfig;
+/// use crm_core::records::summary::SummaryConfig;
 /// use crm_io::{summarize_csv, CsvOptions};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/CDNOW_sample.txt");
 /// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap());
@@ -482,7 +482,7 @@ pub fn summarize_csv(
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
-    use crm_core::summary::SummaryConfig;
+    use crm_core::records::summary::SummaryConfig;
     use proptest::prelude::*;
 
     use super::*;

@@ -52,8 +52,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use crm_core::summary::{SummaryConfig, Unit};
-//! use crm_core::transaction::CalendarConfig;
+//! use crm_core::records::summary::{SummaryConfig, Unit};
+//! use crm_core::records::transaction::CalendarConfig;
 //! use crm_io::{csv_input::{summarize_csv_reader, CsvOptions}, ColumnMapping};
 //!
 //! let data = "customer,date,amount\n1,1997-01-01,29.33\n1,1997-01-18,29.73\n2,1997-01-01,oops\n";
@@ -69,11 +69,11 @@
 
 use std::fmt;
 
-use crm_core::reconciliation::{Column, RejectReason, Rejection};
-use crm_core::summary::{
+use crm_core::records::reconciliation::{Column, RejectReason, Rejection};
+use crm_core::records::summary::{
     CalibrationHoldoutAccumulator, ColumnBatch, ColumnNames, SummaryAccumulator, SummaryConfig, SummaryError,
 };
-use crm_core::transaction::CalendarConfig;
+use crm_core::records::transaction::CalendarConfig;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -314,13 +314,13 @@ impl IoError {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+/// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
 /// use crm_io::Sink;
-/// use crm_core::reconciliation::{Column, RejectReason};
+/// use crm_core::records::reconciliation::{Column, RejectReason};
 /// let mut acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()))?;
 /// Sink::reject(&mut acc, 1, Column::Record, RejectReason::Malformed, None)?;
 /// assert_eq!(acc.rows_read(), 1);
-/// # Ok::<(), crm_core::summary::SummaryError>(())
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 pub trait Sink {
     /// Adds one batch of columns.

@@ -6,8 +6,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use crm_core::summary::{SummaryConfig, SummaryOutput};
-use crm_core::transaction::CalendarConfig;
+use crm_core::records::summary::{SummaryConfig, SummaryOutput};
+use crm_core::records::transaction::CalendarConfig;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -94,7 +94,7 @@ pub fn read_parquet_into<S: Sink>(
 /// use std::sync::Arc;
 /// use arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch};
 /// use chrono::NaiveDate;
-/// use crm_core::summary::SummaryConfig;
+/// use crm_core::records::summary::SummaryConfig;
 /// use crm_io::{summarize_parquet, ColumnMapping};
 ///
 /// let batch = RecordBatch::try_from_iter([

@@ -3,8 +3,8 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
-use crm_core::reconciliation::{Expected, RejectReason};
-use crm_core::transaction::{DayConverter, TxTime, day_number};
+use crm_core::records::reconciliation::{Expected, RejectReason};
+use crm_core::records::transaction::{DayConverter, TxTime, day_number};
 use rust_decimal::Decimal;
 
 /// The day of a date or timestamp text.
@@ -117,7 +117,7 @@ pub(crate) fn parse_id(text: &str) -> Result<i64, RejectReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_core::transaction::{CalendarConfig, date_of_day};
+    use crm_core::records::transaction::{CalendarConfig, date_of_day};
     use proptest::prelude::*;
 
     fn conv(zone: chrono_tz::Tz) -> DayConverter {

@@ -11,7 +11,7 @@
 
 use chrono::NaiveDate;
 use crm_core::CustomerId;
-use crm_core::summary::{SummaryConfig, Unit};
+use crm_core::records::summary::{SummaryConfig, Unit};
 use crm_io::{CsvOptions, IoError, summarize_csv};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

@@ -5,7 +5,7 @@
 //! who never had a problem (DOMAIN.md section 3). So the engine tracks how many
 //! complaints there were (per active customer and per 1,000 orders), how many
 //! were resolved, and how many were answered and resolved within the promised
-//! service level; [`crate::period_metrics`] adds the loyalty of customers after
+//! service level; [`crate::relationship::period_metrics`] adds the loyalty of customers after
 //! a resolved complaint.
 //!
 //! Rules this module fixes, each configurable or documented:
@@ -26,8 +26,8 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use crm_core::complaint::{Complaint, ServiceLevels};
-//! use crm_core::tier::Tier;
+//! use crm_core::relationship::complaint::{Complaint, ServiceLevels};
+//! use crm_core::value::tier::Tier;
 //! let opened = Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0).unwrap();
 //! let c = Complaint::new(1, "phone", opened).resolved_at(Utc.with_ymd_and_hms(2024, 3, 2, 8, 0, 0).unwrap());
 //! assert_eq!(c.hours_to_resolution(), Some(23));
@@ -37,14 +37,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
-use crate::tier::Tier;
+use crate::records::customer::CustomerId;
+use crate::value::tier::Tier;
 
 /// One complaint as the service desk records it.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use crm_core::complaint::Complaint;
+/// use crm_core::relationship::complaint::Complaint;
 /// let c = Complaint::new("C-9", "email", Utc.with_ymd_and_hms(2024, 1, 2, 10, 0, 0).unwrap());
 /// let json = serde_json::to_string(&c).unwrap();
 /// assert_eq!(json, r#"{"customer":"C-9","channel":"email","opened":"2024-01-02T10:00:00Z","first_response":null,"resolved":null,"outcome":null}"#);
@@ -72,7 +72,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// assert!(Complaint::new(1, "phone", Utc.timestamp_opt(0, 0).unwrap()).resolved.is_none());
     /// ```
     pub fn new(customer: impl Into<CustomerId>, channel: &str, opened: DateTime<Utc>) -> Complaint {
@@ -90,7 +90,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let t = Utc.timestamp_opt(3600, 0).unwrap();
     /// assert_eq!(Complaint::new(1, "x", Utc.timestamp_opt(0, 0).unwrap()).responded_at(t).first_response, Some(t));
     /// ```
@@ -104,7 +104,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let t = Utc.timestamp_opt(3600, 0).unwrap();
     /// assert_eq!(Complaint::new(1, "x", Utc.timestamp_opt(0, 0).unwrap()).resolved_at(t).resolved, Some(t));
     /// ```
@@ -118,7 +118,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let c = Complaint::new(1, "x", Utc.timestamp_opt(0, 0).unwrap()).resolved_at(Utc.timestamp_opt(5400, 0).unwrap());
     /// assert_eq!(c.hours_to_resolution(), Some(1));
     /// ```
@@ -130,7 +130,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let c = Complaint::new(1, "x", Utc.timestamp_opt(0, 0).unwrap()).resolved_at(Utc.timestamp_opt(24 * 3600, 0).unwrap());
     /// assert!(c.resolved_within(24) && !c.resolved_within(23));
     /// ```
@@ -142,7 +142,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let c = Complaint::new(1, "x", Utc.timestamp_opt(0, 0).unwrap()).responded_at(Utc.timestamp_opt(60, 0).unwrap());
     /// assert!(c.responded_within(1));
     /// ```
@@ -158,7 +158,7 @@ impl Complaint {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::complaint::Complaint;
+    /// use crm_core::relationship::complaint::Complaint;
     /// let c = Complaint::new(1, "x", Utc.timestamp_opt(60, 0).unwrap()).resolved_at(Utc.timestamp_opt(0, 0).unwrap());
     /// assert_eq!(c.validate(4).unwrap_err().to_string(),
     ///     "complaints row 4 (customer 1): resolved is before opened: the rule is opened <= resolved");
@@ -180,7 +180,7 @@ fn within(opened: DateTime<Utc>, done: Option<DateTime<Utc>>, hours: u32) -> boo
 /// A complaint record that cannot be right.
 ///
 /// ```
-/// use crm_core::complaint::ComplaintError;
+/// use crm_core::relationship::complaint::ComplaintError;
 /// let e = ComplaintError::BeforeOpened { row: 0, customer: 7.into(), field: "first_response" };
 /// assert!(e.to_string().contains("first_response"));
 /// ```
@@ -203,8 +203,8 @@ pub enum ComplaintError {
 /// Promised hours to answer and resolve a complaint, by value tier.
 ///
 /// ```
-/// use crm_core::complaint::ServiceLevels;
-/// use crm_core::tier::Tier;
+/// use crm_core::relationship::complaint::ServiceLevels;
+/// use crm_core::value::tier::Tier;
 /// let s = ServiceLevels::default();
 /// assert_eq!((s.hours(Some(Tier::MostValuable)), s.hours(Some(Tier::Major)), s.hours(None)), (24, 48, 72));
 /// let json = serde_json::to_string(&s).unwrap();
@@ -232,8 +232,8 @@ impl ServiceLevels {
     /// The promised hours for a tier.
     ///
     /// ```
-    /// use crm_core::complaint::ServiceLevels;
-    /// use crm_core::tier::Tier;
+    /// use crm_core::relationship::complaint::ServiceLevels;
+    /// use crm_core::value::tier::Tier;
     /// assert_eq!(ServiceLevels::default().hours(Some(Tier::Inactive)), 72);
     /// ```
     pub fn hours(&self, tier: Option<Tier>) -> u32 {

@@ -20,7 +20,7 @@
 //! * an **occasion** is a calendar day with at least one transaction of the
 //!   customer (DOMAIN.md section 5). As in `lifetimes`, *every* transaction
 //!   counts, returns included: a day with only a return is an occasion. Days
-//!   are calendar days of the analysis zone ([`crate::transaction`]).
+//!   are calendar days of the analysis zone ([`crate::records::transaction`]).
 //! * **frequency** `x` = occasions − 1 (repeat occasions);
 //! * **recency** `t_x` = last occasion − first occasion, and **age** `T` =
 //!   `as_of` − first occasion, in the chosen [`Unit`]: days, or weeks as
@@ -89,8 +89,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use crm_core::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig, Unit};
-//! use crm_core::transaction::day_number;
+//! use crm_core::records::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig, Unit};
+//! use crm_core::records::transaction::day_number;
 //!
 //! let d = |m, day| day_number(NaiveDate::from_ymd_opt(1997, m, day).unwrap());
 //! let ids = [1_i64, 1, 1, 2];
@@ -106,7 +106,7 @@
 //! assert_eq!(format!("{:.2}", s.recency), "30.43");
 //! assert_eq!(s.monetary_value.to_string(), "22.345"); // (29.73 + 14.96) / 2
 //! assert!(out.reconciliation.is_balanced());
-//! # Ok::<(), crm_core::summary::SummaryError>(())
+//! # Ok::<(), crm_core::records::summary::SummaryError>(())
 //! ```
 
 use chrono::{Days, NaiveDate};
@@ -114,11 +114,11 @@ use hashbrown::HashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
-use crate::reconciliation::{
+use crate::records::customer::CustomerId;
+use crate::records::reconciliation::{
     Column, MAX_LISTED_REJECTIONS, Mantissa, Reconciliation, RejectReason, Rejection, Tally,
 };
-use crate::transaction::{CalendarConfig, DayConverter, Transaction, date_of_day, day_number, max_day, min_day};
+use crate::records::transaction::{CalendarConfig, DayConverter, Transaction, date_of_day, day_number, max_day, min_day};
 
 /// Decimal places kept by default.
 pub const DEFAULT_AMOUNT_SCALE: u32 = 6;
@@ -158,7 +158,7 @@ const POW10: [i128; 37] = {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::Unit;
+/// use crm_core::records::summary::Unit;
 /// assert_eq!(Unit::Week.of_days(14), 2.0);
 /// assert_eq!(Unit::Day.of_days(14), 14.0);
 /// ```
@@ -178,7 +178,7 @@ impl Unit {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Unit;
+    /// use crm_core::records::summary::Unit;
     /// assert_eq!(Unit::Week.of_days(7), 1.0);
     /// ```
     pub fn of_days(self, days: i64) -> f64 {
@@ -194,8 +194,8 @@ impl Unit {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::Column;
-/// use crm_core::summary::ColumnNames;
+/// use crm_core::records::reconciliation::Column;
+/// use crm_core::records::summary::ColumnNames;
 /// let n = ColumnNames { amount: "dollars".into(), ..ColumnNames::default() };
 /// assert_eq!(n.name(Column::Amount), "dollars");
 /// assert_eq!(n.name(Column::Date), "date");
@@ -236,8 +236,8 @@ impl ColumnNames {
     /// # Example
     ///
     /// ```
-    /// use crm_core::reconciliation::Column;
-    /// use crm_core::summary::ColumnNames;
+    /// use crm_core::records::reconciliation::Column;
+    /// use crm_core::records::summary::ColumnNames;
     /// assert_eq!(ColumnNames::default().name(Column::Record), "(record)");
     /// ```
     pub fn name(&self, column: Column) -> &str {
@@ -259,7 +259,7 @@ impl ColumnNames {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{SummaryConfig, Unit};
+/// use crm_core::records::summary::{SummaryConfig, Unit};
 /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap())
 ///     .with_window_start(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap())
 ///     .with_unit(Unit::Week)
@@ -292,7 +292,7 @@ impl SummaryConfig {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::SummaryConfig;
+    /// use crm_core::records::summary::SummaryConfig;
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap());
     /// assert_eq!(c.amount_scale, 6);
     /// ```
@@ -314,7 +314,7 @@ impl SummaryConfig {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::SummaryConfig;
+    /// use crm_core::records::summary::SummaryConfig;
     /// let start = NaiveDate::from_ymd_opt(1997, 1, 1).unwrap();
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()).with_window_start(start);
     /// assert_eq!(c.window_start, Some(start));
@@ -330,7 +330,7 @@ impl SummaryConfig {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{SummaryConfig, Unit};
+    /// use crm_core::records::summary::{SummaryConfig, Unit};
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()).with_unit(Unit::Week);
     /// assert_eq!(c.unit, Unit::Week);
     /// ```
@@ -345,7 +345,7 @@ impl SummaryConfig {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{ColumnNames, SummaryConfig};
+    /// use crm_core::records::summary::{ColumnNames, SummaryConfig};
     /// let names = ColumnNames { customer: "cust".into(), ..ColumnNames::default() };
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()).with_names(names);
     /// assert_eq!(c.names.customer, "cust");
@@ -361,7 +361,7 @@ impl SummaryConfig {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::SummaryConfig;
+    /// use crm_core::records::summary::SummaryConfig;
     /// assert!(SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()).strict().strict);
     /// ```
     pub fn strict(mut self) -> Self {
@@ -387,8 +387,8 @@ impl SummaryConfig {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::{RejectReason, Rejection};
-/// use crm_core::summary::SummaryError;
+/// use crm_core::records::reconciliation::{RejectReason, Rejection};
+/// use crm_core::records::summary::SummaryError;
 /// let e = SummaryError::Rejected(Rejection { row: 4, column: "date".into(), reason: RejectReason::Missing });
 /// assert_eq!(e.to_string(), "strict mode: row 4, column `date`: value is missing");
 /// ```
@@ -457,7 +457,7 @@ pub enum SummaryError {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::Validity;
+/// use crm_core::records::summary::Validity;
 /// let bits = [0b0000_0101_u8];
 /// let v = Validity::new(&bits, 0);
 /// assert!(v.is_valid(0) && !v.is_valid(1) && v.is_valid(2));
@@ -476,7 +476,7 @@ impl<'a> Validity<'a> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Validity;
+    /// use crm_core::records::summary::Validity;
     /// let _ = Validity::new(&[0xff], 3);
     /// ```
     pub fn new(bits: &'a [u8], offset: usize) -> Self {
@@ -488,7 +488,7 @@ impl<'a> Validity<'a> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Validity;
+    /// use crm_core::records::summary::Validity;
     /// assert!(Validity::new(&[0b10], 0).is_valid(1));
     /// ```
     #[inline]
@@ -508,7 +508,7 @@ fn valid(v: &Option<Validity<'_>>, i: usize) -> bool {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::Keys;
+/// use crm_core::records::summary::Keys;
 /// assert_eq!(Keys::Int(&[1, 2, 3]).len(), 3);
 /// assert_eq!(Keys::Utf8 { offsets: &[0, 1, 3], data: b"abc" }.len(), 2);
 /// ```
@@ -541,7 +541,7 @@ impl Keys<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Keys;
+    /// use crm_core::records::summary::Keys;
     /// assert!(Keys::Text(&[]).is_empty());
     /// ```
     pub fn len(&self) -> usize {
@@ -558,7 +558,7 @@ impl Keys<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Keys;
+    /// use crm_core::records::summary::Keys;
     /// assert!(!Keys::Int(&[1]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -601,7 +601,7 @@ impl Keys<'_> {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::Amounts;
+/// use crm_core::records::summary::Amounts;
 /// assert_eq!(Amounts::Float(&[1.5, 2.0]).len(), 2);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -632,7 +632,7 @@ impl Amounts<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Amounts;
+    /// use crm_core::records::summary::Amounts;
     /// assert!(Amounts::Scaled64 { mantissas: &[], scale: 0 }.is_empty());
     /// ```
     pub fn len(&self) -> usize {
@@ -649,7 +649,7 @@ impl Amounts<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Amounts;
+    /// use crm_core::records::summary::Amounts;
     /// assert!(!Amounts::Float(&[1.0]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -674,7 +674,7 @@ impl Amounts<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Amounts;
+    /// use crm_core::records::summary::Amounts;
     /// use rust_decimal_macros::dec;
     /// assert_eq!(Amounts::Scaled64 { mantissas: &[2933], scale: 2 }.decimal(0), Some(dec!(29.33)));
     /// assert_eq!(Amounts::Float(&[f64::NAN]).decimal(0), None);
@@ -755,7 +755,7 @@ fn float_mantissa(v: f64, scale: u32) -> Result<Mantissa, RejectReason> {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::Flags;
+/// use crm_core::records::summary::Flags;
 /// assert_eq!(Flags::Bool(&[true, false]).len(), 2);
 /// assert_eq!(Flags::Bits { bits: &[0b01], offset: 0, len: 2 }.len(), 2);
 /// ```
@@ -780,7 +780,7 @@ impl Flags<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Flags;
+    /// use crm_core::records::summary::Flags;
     /// assert!(Flags::Bool(&[]).is_empty());
     /// ```
     pub fn len(&self) -> usize {
@@ -795,7 +795,7 @@ impl Flags<'_> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::Flags;
+    /// use crm_core::records::summary::Flags;
     /// assert!(!Flags::Bool(&[true]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -827,7 +827,7 @@ impl Flags<'_> {
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::{Amounts, ColumnBatch, Keys};
+/// use crm_core::records::summary::{Amounts, ColumnBatch, Keys};
 /// let b = ColumnBatch::new(1, Keys::Int(&[7]), &[10_000], Amounts::Float(&[9.99]));
 /// assert_eq!(b.first_row, 1);
 /// ```
@@ -841,7 +841,7 @@ pub struct ColumnBatch<'a> {
     pub customers: Keys<'a>,
     /// Which customer ids are present.
     pub customers_validity: Option<Validity<'a>>,
-    /// Days since 1970-01-01 in the analysis zone ([`crate::transaction`]).
+    /// Days since 1970-01-01 in the analysis zone ([`crate::records::transaction`]).
     pub days: &'a [i32],
     /// Which days are present.
     pub days_validity: Option<Validity<'a>>,
@@ -863,7 +863,7 @@ impl<'a> ColumnBatch<'a> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::{Amounts, ColumnBatch, Keys};
+    /// use crm_core::records::summary::{Amounts, ColumnBatch, Keys};
     /// let b = ColumnBatch::new(1, Keys::Text(&["a"]), &[0], Amounts::Float(&[1.0]));
     /// assert!(b.quantities.is_none());
     /// ```
@@ -889,7 +889,7 @@ impl<'a> ColumnBatch<'a> {
     /// # Example
     ///
     /// ```
-    /// use crm_core::summary::{Amounts, ColumnBatch, Keys};
+    /// use crm_core::records::summary::{Amounts, ColumnBatch, Keys};
     /// let days = [1, 2, 3];
     /// let b = ColumnBatch::new(10, Keys::Utf8 { offsets: &[0, 1, 2, 3], data: b"abc" }, &days, Amounts::Float(&[1.0, 2.0, 3.0]));
     /// let s = b.slice(1, 5);
@@ -1113,7 +1113,7 @@ fn key_day(k: u64) -> i32 {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
+/// use crm_core::records::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
 ///
 /// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(1970, 2, 1).unwrap());
 /// let (mut left, mut right) = (SummaryAccumulator::new(config.clone())?, SummaryAccumulator::new(config)?);
@@ -1124,7 +1124,7 @@ fn key_day(k: u64) -> i32 {
 /// assert_eq!(out.summaries.len(), 2);
 /// assert_eq!(out.summaries.frequency, vec![1, 0]);
 /// assert_eq!(out.reconciliation.rows_used, 3);
-/// # Ok::<(), crm_core::summary::SummaryError>(())
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1210,10 +1210,10 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
     /// let acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()))?;
     /// assert_eq!(acc.customers(), 0);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn new(config: SummaryConfig) -> Result<Self, SummaryError> {
         config.check()?;
@@ -1238,10 +1238,10 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap());
     /// assert_eq!(SummaryAccumulator::new(c.clone())?.config(), &c);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn config(&self) -> &SummaryConfig {
         &self.config
@@ -1253,11 +1253,11 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
     /// let mut acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1971, 1, 1).unwrap()))?;
     /// acc.add_batch(&ColumnBatch::new(1, Keys::Int(&[5, 5, 6]), &[1, 2, 3], Amounts::Float(&[1.0, 1.0, 1.0])))?;
     /// assert_eq!(acc.customers(), 2);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn customers(&self) -> usize {
         self.index.ids.len()
@@ -1269,10 +1269,10 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
     /// let acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1971, 1, 1).unwrap()))?;
     /// assert_eq!(acc.rows_read(), 0);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn rows_read(&self) -> u64 {
         self.tally.rows_read
@@ -1291,14 +1291,14 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::reconciliation::{Column, Expected, RejectReason};
-    /// use crm_core::summary::{SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::reconciliation::{Column, Expected, RejectReason};
+    /// use crm_core::records::summary::{SummaryAccumulator, SummaryConfig};
     /// let mut acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1971, 1, 1).unwrap()))?;
     /// acc.reject(3, Column::Date, RejectReason::Unparseable(Expected::Date), None)?;
     /// let r = acc.finish()?.reconciliation;
     /// assert_eq!((r.rows_read, r.rows_rejected), (1, 1));
     /// assert_eq!(r.rejections[0].to_string(), "row 3, column `date`: value is not a date");
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn reject(
         &mut self,
@@ -1351,7 +1351,7 @@ impl SummaryAccumulator {
     /// Adds one batch of columns.
     ///
     /// Each row is validated (customer, date, amount, then the optional
-    /// columns; see [`crate::reconciliation`]), then skipped if dated outside
+    /// columns; see [`crate::records::reconciliation`]), then skipped if dated outside
     /// the window, else added to its customer.
     ///
     /// # Errors
@@ -1365,13 +1365,13 @@ impl SummaryAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{Amounts, ColumnBatch, Keys, SummaryAccumulator, SummaryConfig};
     /// let mut acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(1970, 1, 11).unwrap()))?;
     /// // Day 20 is after as_of (day 10): skipped. NaN: rejected.
     /// acc.add_batch(&ColumnBatch::new(1, Keys::Int(&[1, 1, 2]), &[5, 20, 5], Amounts::Float(&[3.0, 4.0, f64::NAN])))?;
     /// let r = acc.finish()?.reconciliation;
     /// assert_eq!((r.rows_used, r.rows_skipped_after_as_of, r.rows_rejected), (1, 1, 1));
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn add_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<(), SummaryError> {
         let n = batch.customers.len();
@@ -1895,8 +1895,8 @@ fn div(m: Mantissa, scale: u32, n: u64) -> Option<Decimal> {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{summarize_transactions, SummaryConfig};
-/// use crm_core::transaction::{CalendarConfig, Transaction, TxTime};
+/// use crm_core::records::summary::{summarize_transactions, SummaryConfig};
+/// use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime};
 /// use rust_decimal_macros::dec;
 ///
 /// let day = |d| TxTime::Date(NaiveDate::from_ymd_opt(2024, 1, d).unwrap());
@@ -1906,7 +1906,7 @@ fn div(m: Mantissa, scale: u32, n: u64) -> Option<Decimal> {
 /// let s = out.summaries.get(0).unwrap();
 /// assert_eq!((s.occasions, s.returns, s.total_spend), (2, 1, dec!(8)));
 /// assert_eq!((s.recency, s.age), (3.0, 30.0));
-/// # Ok::<(), crm_core::summary::SummaryError>(())
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1954,7 +1954,7 @@ pub struct CustomerSummary {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{Summaries, SummaryConfig};
+/// use crm_core::records::summary::{Summaries, SummaryConfig};
 /// let s = Summaries::with_capacity(&SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()), 0);
 /// assert!(s.is_empty());
 /// ```
@@ -2013,7 +2013,7 @@ impl Summaries {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{Summaries, SummaryConfig, Unit};
+    /// use crm_core::records::summary::{Summaries, SummaryConfig, Unit};
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()).with_unit(Unit::Week);
     /// assert_eq!(Summaries::with_capacity(&c, 10).unit, Unit::Week);
     /// ```
@@ -2066,15 +2066,15 @@ impl Summaries {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{summarize_transactions, SummaryConfig};
-    /// use crm_core::transaction::{CalendarConfig, Transaction, TxTime};
+    /// use crm_core::records::summary::{summarize_transactions, SummaryConfig};
+    /// use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime};
     /// use crm_core::CustomerId;
     /// use rust_decimal_macros::dec;
     /// let t = TxTime::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
     /// let txs = vec![Transaction::new("b", t, dec!(1)), Transaction::new("a", t, dec!(1))];
     /// let out = summarize_transactions(&txs, &SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()), &CalendarConfig::default())?;
     /// assert_eq!(out.summaries.position(&CustomerId::from("b")), Some(1));
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn position(&self, customer: &CustomerId) -> Option<usize> {
         self.customers.binary_search(customer).ok()
@@ -2134,7 +2134,7 @@ impl Summaries {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{Summaries, SummaryConfig};
+    /// use crm_core::records::summary::{Summaries, SummaryConfig};
     /// let s = Summaries::with_capacity(&SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()), 0);
     /// assert_eq!(s.iter().count(), 0);
     /// ```
@@ -2189,14 +2189,14 @@ pub fn summarize_transactions(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{add_transactions, SummaryAccumulator, SummaryConfig};
-/// use crm_core::transaction::{CalendarConfig, Transaction, TxTime};
+/// use crm_core::records::summary::{add_transactions, SummaryAccumulator, SummaryConfig};
+/// use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime};
 /// use rust_decimal_macros::dec;
 /// let t = TxTime::Date(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
 /// let mut acc = SummaryAccumulator::new(SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()))?;
 /// add_transactions(&mut acc, &[Transaction::new(1_i64, t, dec!(5))], 1, &CalendarConfig::default())?;
 /// assert_eq!(acc.rows_read(), 1);
-/// # Ok::<(), crm_core::summary::SummaryError>(())
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 pub fn add_transactions(
     acc: &mut SummaryAccumulator,
@@ -2245,7 +2245,7 @@ pub fn add_transactions(
 /// # Example
 ///
 /// ```
-/// use crm_core::summary::{pack, Validity};
+/// use crm_core::records::summary::{pack, Validity};
 /// let bits = pack(&[true, false, true]);
 /// assert_eq!(bits, vec![0b101]);
 /// assert!(Validity::new(&bits, 0).is_valid(2));
@@ -2293,8 +2293,8 @@ pub struct CalibrationHoldout {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::summary::{Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, SummaryConfig};
-/// use crm_core::transaction::day_number;
+/// use crm_core::records::summary::{Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, SummaryConfig};
+/// use crm_core::records::transaction::day_number;
 ///
 /// let d = |m, day| day_number(NaiveDate::from_ymd_opt(2024, m, day).unwrap());
 /// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
@@ -2308,7 +2308,7 @@ pub struct CalibrationHoldout {
 /// assert_eq!(out.monetary_value_holdout[0].to_string(), "6");   // (3 + 4 + 5) / 2
 /// assert_eq!(out.duration_holdout, 91.0);
 /// assert!(out.reconciliation.is_balanced());
-/// # Ok::<(), crm_core::summary::SummaryError>(())
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -2363,15 +2363,15 @@ impl CalibrationHoldoutAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::reconciliation::{Column, RejectReason};
-    /// use crm_core::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
+    /// use crm_core::records::reconciliation::{Column, RejectReason};
+    /// use crm_core::records::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
     /// let mut acc = CalibrationHoldoutAccumulator::new(
     ///     SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()),
     ///     NaiveDate::from_ymd_opt(2024, 3, 31).unwrap(),
     /// )?;
     /// acc.reject(1, Column::Record, RejectReason::Malformed, None)?;
     /// assert_eq!(acc.finish()?.reconciliation.rows_rejected, 1);
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn reject(&mut self, row: u64, column: Column, reason: RejectReason, amount: Option<Decimal>) -> Result<(), SummaryError> {
         self.calibration.reject(row, column, reason, amount)?;
@@ -2388,12 +2388,12 @@ impl CalibrationHoldoutAccumulator {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
+    /// use crm_core::records::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
     /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
     /// let cut = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
     /// let mut a = CalibrationHoldoutAccumulator::new(c.clone(), cut)?;
     /// a.merge(CalibrationHoldoutAccumulator::new(c, cut)?)?;
-    /// # Ok::<(), crm_core::summary::SummaryError>(())
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
     pub fn merge(&mut self, other: CalibrationHoldoutAccumulator) -> Result<(), SummaryError> {
         self.calibration.merge(other.calibration)?;

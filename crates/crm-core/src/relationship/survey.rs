@@ -20,13 +20,13 @@
 //!
 //! Answers are counted in the period they were given; an answer outside it
 //! is skipped and counted. Results come for the whole base and by tier and
-//! by segment (from [`crate::customer_base`]); customers without a tier or
+//! by segment (from [`crate::relationship::customer_base`]); customers without a tier or
 //! segment are grouped under `"unknown"`. With no answer a metric is `None`:
 //! unknown, not zero.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use crm_core::survey::{nps, SurveyAnswer, SurveyScale};
+//! use crm_core::relationship::survey::{nps, SurveyAnswer, SurveyScale};
 //! use rust_decimal_macros::dec;
 //! // 5 promoters, 3 passives, 2 detractors: 50 % − 20 % = 30
 //! let scores = [10, 9, 9, 10, 9, 8, 7, 7, 3, 6];
@@ -40,14 +40,14 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, MathematicalOps};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
-use crate::customer_base::CustomerBase;
-use crate::period_metrics::{share, MetricPeriod, RowCounts};
+use crate::records::customer::CustomerId;
+use crate::relationship::customer_base::CustomerBase;
+use crate::relationship::period_metrics::{share, MetricPeriod, RowCounts};
 
 /// The question an answer belongs to.
 ///
 /// ```
-/// use crm_core::survey::SurveyScale;
+/// use crm_core::relationship::survey::SurveyScale;
 /// assert_eq!(SurveyScale::Nps.range(), (0, 10));
 /// assert_eq!("ces".parse::<SurveyScale>(), Ok(SurveyScale::Ces));
 /// ```
@@ -67,7 +67,7 @@ impl SurveyScale {
     /// The lowest and highest answer.
     ///
     /// ```
-    /// use crm_core::survey::SurveyScale;
+    /// use crm_core::relationship::survey::SurveyScale;
     /// assert_eq!(SurveyScale::Csat.range(), (1, 5));
     /// ```
     pub fn range(self) -> (u8, u8) {
@@ -81,7 +81,7 @@ impl SurveyScale {
     /// The name used in JSON and Python.
     ///
     /// ```
-    /// use crm_core::survey::SurveyScale;
+    /// use crm_core::relationship::survey::SurveyScale;
     /// assert_eq!(SurveyScale::Csat.as_str(), "csat");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -95,7 +95,7 @@ impl SurveyScale {
     /// An answer brought to [0, 1], worst to best: (s − low) / (high − low).
     ///
     /// ```
-    /// use crm_core::survey::SurveyScale;
+    /// use crm_core::relationship::survey::SurveyScale;
     /// use rust_decimal_macros::dec;
     /// assert_eq!(SurveyScale::Csat.normalised(4), dec!(0.75));
     /// ```
@@ -123,7 +123,7 @@ impl std::str::FromStr for SurveyScale {
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use crm_core::survey::{SurveyAnswer, SurveyScale};
+/// use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};
 /// let a = SurveyAnswer { customer: 3.into(), time: Utc.with_ymd_and_hms(2024, 2, 1, 12, 0, 0).unwrap(), scale: SurveyScale::Nps, score: 9 };
 /// let json = serde_json::to_string(&a).unwrap();
 /// assert_eq!(json, r#"{"customer":3,"time":"2024-02-01T12:00:00Z","scale":"nps","score":9}"#);
@@ -151,7 +151,7 @@ impl SurveyAnswer {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use crm_core::survey::{SurveyAnswer, SurveyScale};
+    /// use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};
     /// let a = SurveyAnswer { customer: 3.into(), time: Utc.timestamp_opt(0, 0).unwrap(), scale: SurveyScale::Csat, score: 0 };
     /// assert_eq!(a.validate(2).unwrap_err().to_string(), "answers row 2 (customer 3): csat score 0 is outside 1..=5");
     /// ```
@@ -168,7 +168,7 @@ impl SurveyAnswer {
 /// A survey input that cannot be right.
 ///
 /// ```
-/// use crm_core::survey::SurveyScale;
+/// use crm_core::relationship::survey::SurveyScale;
 /// assert!("stars".parse::<SurveyScale>().unwrap_err().to_string().contains("stars"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -212,7 +212,7 @@ pub enum SurveyError {
 /// CSAT: share of 4–5 answers on the 1–5 scale.
 ///
 /// ```
-/// use crm_core::survey::{csat, Csat};
+/// use crm_core::relationship::survey::{csat, Csat};
 /// assert_eq!(Csat::default().score, None);
 /// assert_eq!(serde_json::to_string(&csat([5, 1].into_iter())).unwrap(), r#"{"answers":2,"satisfied":1,"score":"0.5"}"#);
 /// ```
@@ -230,7 +230,7 @@ pub struct Csat {
 /// NPS with its parts and confidence interval.
 ///
 /// ```
-/// use crm_core::survey::nps;
+/// use crm_core::relationship::survey::nps;
 /// use rust_decimal_macros::dec;
 /// let all_passive = nps([7, 8, 8].into_iter(), dec!(1.96));
 /// assert_eq!(all_passive.score, Some(dec!(0)));
@@ -258,7 +258,7 @@ pub struct Nps {
 /// Customer effort: mean on 1–7 and the share answering 5–7.
 ///
 /// ```
-/// use crm_core::survey::Ces;
+/// use crm_core::relationship::survey::Ces;
 /// assert_eq!(Ces::default().mean, None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,7 +277,7 @@ pub struct Ces {
 /// The three figures for one group of answers.
 ///
 /// ```
-/// use crm_core::survey::SurveyMetrics;
+/// use crm_core::relationship::survey::SurveyMetrics;
 /// assert_eq!(SurveyMetrics::default().nps.answers, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -294,7 +294,7 @@ pub struct SurveyMetrics {
 /// Survey figures for the base, by tier and by segment.
 ///
 /// ```
-/// use crm_core::survey::SurveyReport;
+/// use crm_core::relationship::survey::SurveyReport;
 /// let r = SurveyReport::default();
 /// assert!(r.by_tier.is_empty());
 /// assert_eq!(serde_json::from_str::<SurveyReport>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
@@ -315,7 +315,7 @@ pub struct SurveyReport {
 /// Settings: the NPS interval's z (default 1.96, 95 %).
 ///
 /// ```
-/// use crm_core::survey::SurveyConfig;
+/// use crm_core::relationship::survey::SurveyConfig;
 /// assert_eq!(SurveyConfig::default().confidence_z.to_string(), "1.96");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,7 +334,7 @@ impl Default for SurveyConfig {
 /// CSAT of scores on 1–5 (scores are assumed valid).
 ///
 /// ```
-/// use crm_core::survey::csat;
+/// use crm_core::relationship::survey::csat;
 /// use rust_decimal_macros::dec;
 /// assert_eq!(csat([5, 4, 3, 1].into_iter()).score, Some(dec!(0.5))); // 2 of 4
 /// ```
@@ -350,7 +350,7 @@ pub fn csat(scores: impl Iterator<Item = u8>) -> Csat {
 /// NPS of scores on 0–10 with the interval at `z` (see the module docs).
 ///
 /// ```
-/// use crm_core::survey::nps;
+/// use crm_core::relationship::survey::nps;
 /// use rust_decimal_macros::dec;
 /// let n = nps([10, 0].into_iter(), dec!(1.96));
 /// // p = d = 0.5: var = (1 − 0) / 2 = 0.5, √0.5 · 1.96 ≈ 1.386 → clipped to ±100
@@ -382,7 +382,7 @@ pub fn nps(scores: impl Iterator<Item = u8>, z: Decimal) -> Nps {
 /// Customer effort of scores on 1–7.
 ///
 /// ```
-/// use crm_core::survey::ces;
+/// use crm_core::relationship::survey::ces;
 /// use rust_decimal_macros::dec;
 /// let c = ces([7, 5, 3].into_iter()); // mean 15 / 3 = 5; 2 of 3 agree
 /// assert_eq!((c.mean, c.agree), (Some(dec!(5)), 2));
@@ -445,10 +445,10 @@ pub(crate) fn answers_in_period<'a>(
 ///
 /// ```
 /// use chrono::{NaiveDate, TimeZone, Utc};
-/// use crm_core::customer_base::{CustomerBase, CustomerSpan};
-/// use crm_core::period_metrics::MetricPeriod;
-/// use crm_core::survey::{survey_report, SurveyAnswer, SurveyConfig, SurveyScale};
-/// use crm_core::tier::Tier;
+/// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+/// use crm_core::relationship::period_metrics::MetricPeriod;
+/// use crm_core::relationship::survey::{survey_report, SurveyAnswer, SurveyConfig, SurveyScale};
+/// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
 /// let base = CustomerBase::new(vec![CustomerSpan::new(1, day, None).with_tier(Tier::Major), CustomerSpan::new(2, day, None)])?;
@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn answers_outside_the_period_are_skipped_and_counted() {
-        let base = CustomerBase::new(vec![crate::customer_base::CustomerSpan::new(1, day(1), None).with_segment("b2b")]).unwrap();
+        let base = CustomerBase::new(vec![crate::relationship::customer_base::CustomerSpan::new(1, day(1), None).with_segment("b2b")]).unwrap();
         let a = |d, s| SurveyAnswer { customer: 1.into(), time: Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap(), scale: SurveyScale::Nps, score: s };
         let r = survey_report(&[a(5, 10), a(20, 0)], &base, MetricPeriod::new(day(1), day(10)).unwrap(), &SurveyConfig::default()).unwrap();
         assert_eq!(r.rows, RowCounts { read: 2, used: 1, outside_period: 1 });

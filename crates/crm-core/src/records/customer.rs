@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// # Example
 ///
 /// ```
-/// use crm_core::customer::CustomerId;
+/// use crm_core::records::customer::CustomerId;
 ///
 /// let a = CustomerId::from(42_i64);
 /// let b = CustomerId::from("C-0042");

@@ -2,18 +2,18 @@
 //! with the evidence behind each.
 //!
 //! [`assign`] is the one call a CRM team makes each period: it classifies the
-//! customers by value ([`crate::tier`]), flags their behaviours
-//! ([`crate::behaviour`]) and looks up their treatment
-//! ([`crate::treatment`]). The result answers "why is this customer major,
+//! customers by value ([`crate::value::tier`]), flags their behaviours
+//! ([`crate::value::behaviour`]) and looks up their treatment
+//! ([`crate::value::treatment`]). The result answers "why is this customer major,
 //! and why is it served this way?" for every customer: the tier evidence, the
 //! behaviour figures and the policy rule that decided.
 //!
 //! ```
-//! use crm_core::assignment::{assign, AssignmentConfig};
-//! use crm_core::behaviour::BehaviourSignals;
-//! use crm_core::customer::CustomerId;
-//! use crm_core::tier::Tier;
-//! use crm_core::treatment::Strategy;
+//! use crm_core::value::assignment::{assign, AssignmentConfig};
+//! use crm_core::value::behaviour::BehaviourSignals;
+//! use crm_core::records::customer::CustomerId;
+//! use crm_core::value::tier::Tier;
+//! use crm_core::value::treatment::Strategy;
 //! use rust_decimal_macros::dec;
 //!
 //! let ids: Vec<CustomerId> = vec!["acme".into(), "bolt".into(), "cask".into()];
@@ -29,7 +29,7 @@
 //! assert_eq!(acme.treatment.strategy, Strategy::Delight);
 //! assert_eq!(a.get(1).unwrap().treatment.strategy, Strategy::Adapt);     // price-driven
 //! assert_eq!(a.get(2).unwrap().treatment.strategy, Strategy::Disengage); // loses money
-//! # Ok::<(), crm_core::assignment::AssignmentError>(())
+//! # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 //! ```
 
 use hashbrown::HashSet;
@@ -37,16 +37,16 @@ use hashbrown::HashSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::behaviour::{BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals};
-use crate::customer::CustomerId;
-use crate::tier::{classify, Classification, Explanation, Tier, TierConfig, TierError, TierSummary};
-use crate::treatment::{Treatment, TreatmentPolicy};
+use crate::value::behaviour::{BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals};
+use crate::records::customer::CustomerId;
+use crate::value::tier::{classify, Classification, Explanation, Tier, TierConfig, TierError, TierSummary};
+use crate::value::treatment::{Treatment, TreatmentPolicy};
 
 /// Everything that decides an assignment.
 ///
 /// ```
-/// use crm_core::assignment::AssignmentConfig;
-/// use crm_core::tier::TierConfig;
+/// use crm_core::value::assignment::AssignmentConfig;
+/// use crm_core::value::tier::TierConfig;
 /// let by_count = AssignmentConfig { tiers: TierConfig::by_count(), ..Default::default() };
 /// let json = serde_json::to_string(&by_count).unwrap();
 /// let back: AssignmentConfig = serde_json::from_str(&json).unwrap();
@@ -66,8 +66,8 @@ pub struct AssignmentConfig {
 /// Why an assignment could not be made.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig, AssignmentError};
-/// use crm_core::customer::CustomerId;
+/// use crm_core::value::assignment::{assign, AssignmentConfig, AssignmentError};
+/// use crm_core::records::customer::CustomerId;
 /// use rust_decimal_macros::dec;
 /// let ids = [CustomerId::from(7), CustomerId::from(7)];
 /// let e = assign(&ids, &[dec!(1), dec!(2)], None, &AssignmentConfig::default()).unwrap_err();
@@ -118,8 +118,8 @@ pub enum AssignmentError {
 /// One customer's assignment with all its evidence.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig};
-/// use crm_core::customer::CustomerId;
+/// use crm_core::value::assignment::{assign, AssignmentConfig};
+/// use crm_core::records::customer::CustomerId;
 /// use rust_decimal_macros::dec;
 /// let a = assign(&[CustomerId::from(1)], &[dec!(5)], None, &AssignmentConfig::default())?;
 /// let row = a.get(0).unwrap();
@@ -127,7 +127,7 @@ pub enum AssignmentError {
 /// assert_eq!(json["customer"], 1);
 /// assert_eq!(json["tier"]["tier"], "most_valuable");
 /// assert_eq!(json["treatment"]["strategy"], "delight");
-/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -147,14 +147,14 @@ pub struct Assignment {
 /// The assignments of a customer base for one period.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig};
-/// use crm_core::customer::CustomerId;
+/// use crm_core::value::assignment::{assign, AssignmentConfig};
+/// use crm_core::records::customer::CustomerId;
 /// use rust_decimal_macros::dec;
 /// let ids: Vec<CustomerId> = (1..=4).map(CustomerId::from).collect();
 /// let a = assign(&ids, &[dec!(1), dec!(2), dec!(3), dec!(4)], None, &AssignmentConfig::default())?;
 /// assert_eq!(a.len(), 4);
 /// assert_eq!(a.iter().filter(|r| r.treatment.response_hours == 24).count(), 1);
-/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -177,8 +177,8 @@ pub struct Assignments {
 /// classification error.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig};
-/// use crm_core::customer::CustomerId;
+/// use crm_core::value::assignment::{assign, AssignmentConfig};
+/// use crm_core::records::customer::CustomerId;
 /// use rust_decimal_macros::dec;
 /// let e = assign(&[CustomerId::from(1)], &[], None, &AssignmentConfig::default()).unwrap_err();
 /// assert!(e.to_string().starts_with("column values has 0 rows but ids has 1"));
@@ -235,9 +235,9 @@ impl Assignments {
     /// Customers assigned.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// assert_eq!(assign(&[], &[], None, &AssignmentConfig::default())?.len(), 0);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -246,9 +246,9 @@ impl Assignments {
     /// True when there is no customer.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// assert!(assign(&[], &[], None, &AssignmentConfig::default())?.is_empty());
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
@@ -257,12 +257,12 @@ impl Assignments {
     /// The customer ids, in input order.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
-    /// # use crm_core::customer::CustomerId;
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::records::customer::CustomerId;
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&["x".into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.ids(), &[CustomerId::from("x")]);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn ids(&self) -> &[CustomerId] {
         &self.ids
@@ -271,11 +271,11 @@ impl Assignments {
     /// The tier classification behind the assignments.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(3)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.classification().total(), dec!(3));
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn classification(&self) -> &Classification {
         &self.classification
@@ -284,10 +284,10 @@ impl Assignments {
     /// The configuration used.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// let a = assign(&[], &[], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.config(), &AssignmentConfig::default());
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn config(&self) -> &AssignmentConfig {
         &self.config
@@ -296,12 +296,12 @@ impl Assignments {
     /// The tier of the customer at `index`.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
-    /// # use crm_core::tier::Tier;
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::tier::Tier;
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(0)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.tier(0), Some(Tier::Inactive));
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn tier(&self, index: usize) -> Option<Tier> {
         self.classification.tier(index)
@@ -310,11 +310,11 @@ impl Assignments {
     /// The behaviour evidence of the customer at `index`.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// assert!(a.behaviour(0).unwrap().behaviours.is_empty());
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn behaviour(&self, index: usize) -> Option<&BehaviourEvidence> {
         self.behaviour.get(index)
@@ -323,12 +323,12 @@ impl Assignments {
     /// The treatment of the customer at `index`, and the policy rule that gave it.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
-    /// # use crm_core::treatment::Strategy;
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::treatment::Strategy;
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.treatment(0).unwrap().0.strategy, Strategy::Delight);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn treatment(&self, index: usize) -> Option<(Treatment, usize)> {
         let tier = self.classification.tier(index)?;
@@ -340,12 +340,12 @@ impl Assignments {
     /// The full assignment of the customer at `index`.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.get(0).unwrap().tier.rank, Some(1));
     /// assert!(a.get(1).is_none());
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn get(&self, index: usize) -> Option<Assignment> {
         let (treatment, policy_rule) = self.treatment(index)?;
@@ -361,11 +361,11 @@ impl Assignments {
     /// Every assignment, in input order.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into(), 2.into()], &[dec!(1), dec!(1)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.iter().count(), 2);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = Assignment> + '_ {
         (0..self.len()).filter_map(|i| self.get(i))
@@ -374,11 +374,11 @@ impl Assignments {
     /// Per-tier totals, highest tier first.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.summary()[0].customers, 1);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn summary(&self) -> Vec<TierSummary> {
         self.classification.summary()
@@ -388,13 +388,13 @@ impl Assignments {
     /// and every customer's assignment.
     ///
     /// ```
-    /// # use crm_core::assignment::{assign, AssignmentConfig};
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
     /// let r = a.report();
     /// assert_eq!(r.customers.len(), 1);
     /// assert_eq!(r.total, dec!(1));
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn report(&self) -> AssignmentReport {
         AssignmentReport {
@@ -409,13 +409,13 @@ impl Assignments {
 /// The stable, self-describing JSON form of an assignment run.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig, AssignmentReport};
+/// use crm_core::value::assignment::{assign, AssignmentConfig, AssignmentReport};
 /// use rust_decimal_macros::dec;
 /// let r = assign(&[1.into()], &[dec!(2)], None, &AssignmentConfig::default())?.report();
 /// let json = serde_json::to_string(&r).unwrap();
 /// let back: AssignmentReport = serde_json::from_str(&json).unwrap();
 /// assert_eq!(back, r);
-/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]

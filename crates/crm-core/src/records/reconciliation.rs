@@ -40,7 +40,7 @@ pub const MAX_LISTED_REJECTIONS: usize = 10_000;
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::Column;
+/// use crm_core::records::reconciliation::Column;
 /// assert_eq!(Column::Amount.default_name(), "amount");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ impl Column {
     /// # Example
     ///
     /// ```
-    /// use crm_core::reconciliation::Column;
+    /// use crm_core::records::reconciliation::Column;
     /// assert_eq!(Column::Customer.default_name(), "customer");
     /// ```
     pub fn default_name(self) -> &'static str {
@@ -89,7 +89,7 @@ impl Column {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::Expected;
+/// use crm_core::records::reconciliation::Expected;
 /// assert_eq!(Expected::Date.to_string(), "a date");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ impl fmt::Display for Expected {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::RejectReason;
+/// use crm_core::records::reconciliation::RejectReason;
 /// assert_eq!(RejectReason::NotFinite.to_string(), "value is NaN or infinite");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -170,7 +170,7 @@ impl fmt::Display for RejectReason {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::{RejectReason, Rejection};
+/// use crm_core::records::reconciliation::{RejectReason, Rejection};
 /// let r = Rejection { row: 17, column: "amount".into(), reason: RejectReason::NotFinite };
 /// assert_eq!(r.to_string(), "row 17, column `amount`: value is NaN or infinite");
 /// ```
@@ -196,7 +196,7 @@ impl fmt::Display for Rejection {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::{RejectReason, RuleCount};
+/// use crm_core::records::reconciliation::{RejectReason, RuleCount};
 /// let c = RuleCount { column: "date".into(), reason: RejectReason::Missing, rows: 3 };
 /// assert_eq!(c.rows, 3);
 /// ```
@@ -216,7 +216,7 @@ pub struct RuleCount {
 /// # Example
 ///
 /// ```
-/// use crm_core::reconciliation::Reconciliation;
+/// use crm_core::records::reconciliation::Reconciliation;
 /// let r = Reconciliation::default();
 /// assert!(r.is_balanced());
 /// assert_eq!(r.rows_skipped(), 0);
@@ -261,7 +261,7 @@ impl Reconciliation {
     /// # Example
     ///
     /// ```
-    /// use crm_core::reconciliation::Reconciliation;
+    /// use crm_core::records::reconciliation::Reconciliation;
     /// let r = Reconciliation { rows_skipped_after_as_of: 2, rows_skipped_before_window: 3, ..Default::default() };
     /// assert_eq!(r.rows_skipped(), 5);
     /// ```
@@ -274,7 +274,7 @@ impl Reconciliation {
     /// # Example
     ///
     /// ```
-    /// use crm_core::reconciliation::Reconciliation;
+    /// use crm_core::records::reconciliation::Reconciliation;
     /// use rust_decimal_macros::dec;
     /// let r = Reconciliation { amount_skipped_after_as_of: dec!(2), amount_skipped_before_window: dec!(3), ..Default::default() };
     /// assert_eq!(r.amount_skipped(), dec!(5));
@@ -289,7 +289,7 @@ impl Reconciliation {
     /// # Example
     ///
     /// ```
-    /// use crm_core::reconciliation::Reconciliation;
+    /// use crm_core::records::reconciliation::Reconciliation;
     /// let r = Reconciliation { rows_read: 3, rows_used: 2, ..Default::default() };
     /// assert!(!r.is_balanced());
     /// ```

@@ -34,7 +34,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
+use crate::records::customer::CustomerId;
 
 /// Seconds in a calendar day without a zone transition.
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -45,7 +45,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::transaction::{CalendarConfig, TxTime};
+/// use crm_core::records::transaction::{CalendarConfig, TxTime};
 ///
 /// let t = TxTime::Date(NaiveDate::from_ymd_opt(1997, 1, 1).unwrap());
 /// assert_eq!(t.calendar_day(&CalendarConfig::default()), NaiveDate::from_ymd_opt(1997, 1, 1));
@@ -69,7 +69,7 @@ impl TxTime {
     ///
     /// ```
     /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// use crm_core::transaction::{CalendarConfig, TxTime};
+    /// use crm_core::records::transaction::{CalendarConfig, TxTime};
     ///
     /// // 23:30 UTC on 31 Dec is already 1 Jan in Shanghai (UTC+8).
     /// let t = TxTime::Instant(Utc.with_ymd_and_hms(1996, 12, 31, 23, 30, 0).unwrap());
@@ -94,7 +94,7 @@ impl TxTime {
 /// # Example
 ///
 /// ```
-/// use crm_core::transaction::NaiveTimestamps;
+/// use crm_core::records::transaction::NaiveTimestamps;
 /// assert_eq!(NaiveTimestamps::default(), NaiveTimestamps::WallClock);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -114,7 +114,7 @@ pub enum NaiveTimestamps {
 /// # Example
 ///
 /// ```
-/// use crm_core::transaction::CalendarConfig;
+/// use crm_core::records::transaction::CalendarConfig;
 /// assert_eq!(CalendarConfig::default().zone, chrono_tz::UTC);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +139,7 @@ impl CalendarConfig {
     /// # Example
     ///
     /// ```
-    /// use crm_core::transaction::CalendarConfig;
+    /// use crm_core::records::transaction::CalendarConfig;
     /// let c = CalendarConfig::in_zone(chrono_tz::Europe::Berlin);
     /// assert_eq!(c.zone, chrono_tz::Europe::Berlin);
     /// ```
@@ -153,7 +153,7 @@ impl CalendarConfig {
 /// # Example
 ///
 /// ```
-/// use crm_core::transaction::TimeUnit;
+/// use crm_core::records::transaction::TimeUnit;
 /// assert_eq!(TimeUnit::Millisecond.per_second(), 1_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -175,7 +175,7 @@ impl TimeUnit {
     /// # Example
     ///
     /// ```
-    /// use crm_core::transaction::TimeUnit;
+    /// use crm_core::records::transaction::TimeUnit;
     /// assert_eq!(TimeUnit::Nanosecond.per_second(), 1_000_000_000);
     /// ```
     pub fn per_second(self) -> i64 {
@@ -200,7 +200,7 @@ fn epoch() -> NaiveDate {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::transaction::day_number;
+/// use crm_core::records::transaction::day_number;
 /// assert_eq!(day_number(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
 /// assert_eq!(day_number(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap()), 10_134);
 /// ```
@@ -215,7 +215,7 @@ pub fn day_number(date: NaiveDate) -> i32 {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::transaction::date_of_day;
+/// use crm_core::records::transaction::date_of_day;
 /// assert_eq!(date_of_day(10_134), NaiveDate::from_ymd_opt(1997, 9, 30));
 /// assert_eq!(date_of_day(i32::MAX), None);
 /// ```
@@ -240,7 +240,7 @@ pub(crate) fn max_day() -> i32 {
 /// # Example
 ///
 /// ```
-/// use crm_core::transaction::{CalendarConfig, DayConverter, TimeUnit};
+/// use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
 ///
 /// let mut utc = DayConverter::new(CalendarConfig::default());
 /// assert_eq!(utc.day_of_timestamp(86_399, TimeUnit::Second, true), Some(0));
@@ -263,7 +263,7 @@ impl DayConverter {
     /// # Example
     ///
     /// ```
-    /// use crm_core::transaction::{CalendarConfig, DayConverter};
+    /// use crm_core::records::transaction::{CalendarConfig, DayConverter};
     /// let _ = DayConverter::new(CalendarConfig::default());
     /// ```
     pub fn new(calendar: CalendarConfig) -> Self {
@@ -275,7 +275,7 @@ impl DayConverter {
     /// # Example
     ///
     /// ```
-    /// use crm_core::transaction::{CalendarConfig, DayConverter};
+    /// use crm_core::records::transaction::{CalendarConfig, DayConverter};
     /// assert_eq!(DayConverter::new(CalendarConfig::default()).calendar(), &CalendarConfig::default());
     /// ```
     pub fn calendar(&self) -> &CalendarConfig {
@@ -290,7 +290,7 @@ impl DayConverter {
     /// # Example
     ///
     /// ```
-    /// use crm_core::transaction::{CalendarConfig, DayConverter, TimeUnit};
+    /// use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
     /// let mut c = DayConverter::new(CalendarConfig::in_zone(chrono_tz::America::New_York));
     /// // 03:00 UTC on 2 Jan 1970 is 22:00 on 1 Jan in New York ...
     /// assert_eq!(c.day_of_timestamp(86_400 + 3 * 3600, TimeUnit::Second, true), Some(0));
@@ -315,7 +315,7 @@ impl DayConverter {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::transaction::{CalendarConfig, DayConverter, TxTime};
+    /// use crm_core::records::transaction::{CalendarConfig, DayConverter, TxTime};
     /// let mut c = DayConverter::new(CalendarConfig::default());
     /// let t = TxTime::Date(NaiveDate::from_ymd_opt(1970, 1, 11).unwrap());
     /// assert_eq!(c.day_of(&t), Some(10));
@@ -355,7 +355,7 @@ impl DayConverter {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::transaction::{Transaction, TxTime};
+/// use crm_core::records::transaction::{Transaction, TxTime};
 /// use rust_decimal_macros::dec;
 ///
 /// let t = Transaction::new(7_i64, TxTime::Date(NaiveDate::from_ymd_opt(1997, 1, 1).unwrap()), dec!(29.33));
@@ -389,7 +389,7 @@ impl Transaction {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::transaction::{Transaction, TxTime};
+    /// use crm_core::records::transaction::{Transaction, TxTime};
     /// use rust_decimal_macros::dec;
     /// let t = Transaction::new("C-1", TxTime::Date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), dec!(10));
     /// assert_eq!(t.quantity, None);
@@ -412,7 +412,7 @@ impl Transaction {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::transaction::{Transaction, TxTime};
+    /// use crm_core::records::transaction::{Transaction, TxTime};
     /// use rust_decimal_macros::dec;
     /// let t = Transaction::new(1_i64, TxTime::Date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), dec!(-3));
     /// assert!(t.is_return());

@@ -1,6 +1,6 @@
 use super::*;
-use crate::customer_base::CustomerSpan;
-use crate::tier::Tier;
+use crate::relationship::customer_base::CustomerSpan;
+use crate::value::tier::Tier;
 use chrono::TimeZone;
 use proptest::prelude::*;
 use rust_decimal_macros::dec;

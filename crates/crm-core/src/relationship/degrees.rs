@@ -37,9 +37,9 @@
 //!
 //! ```
 //! use chrono::{NaiveDate, TimeZone, Utc};
-//! use crm_core::degrees::{degrees, CustomerFacts, DegreeConfig, DegreeData};
-//! use crm_core::period_metrics::MetricPeriod;
-//! use crm_core::survey::{SurveyAnswer, SurveyScale};
+//! use crm_core::relationship::degrees::{degrees, CustomerFacts, DegreeConfig, DegreeData};
+//! use crm_core::relationship::period_metrics::MetricPeriod;
+//! use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};
 //! use rust_decimal_macros::dec;
 //! let data = DegreeData {
 //!     customers: vec![CustomerFacts::new(1, dec!(300), 4, 730, dec!(300), Some(dec!(600)))],
@@ -59,16 +59,16 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::complaint::{Complaint, ComplaintError};
-use crate::customer::CustomerId;
-use crate::period_metrics::{MetricPeriod, Referral, RowCounts};
-use crate::survey::{answers_in_period, SurveyAnswer, SurveyError, SurveyScale};
+use crate::relationship::complaint::{Complaint, ComplaintError};
+use crate::records::customer::CustomerId;
+use crate::relationship::period_metrics::{MetricPeriod, Referral, RowCounts};
+use crate::relationship::survey::{answers_in_period, SurveyAnswer, SurveyError, SurveyScale};
 
 /// One customer's figures for the period (from summaries and the firm's
 /// estimates).
 ///
 /// ```
-/// use crm_core::degrees::CustomerFacts;
+/// use crm_core::relationship::degrees::CustomerFacts;
 /// use rust_decimal_macros::dec;
 /// let f = CustomerFacts::new("C-1", dec!(120), 3, 400, dec!(120), None);
 /// assert_eq!(serde_json::from_str::<CustomerFacts>(&serde_json::to_string(&f).unwrap()).unwrap(), f);
@@ -95,7 +95,7 @@ impl CustomerFacts {
     /// The facts of one customer.
     ///
     /// ```
-    /// use crm_core::degrees::CustomerFacts;
+    /// use crm_core::relationship::degrees::CustomerFacts;
     /// use rust_decimal_macros::dec;
     /// assert_eq!(CustomerFacts::new(1, dec!(1), 1, 1, dec!(1), None).occasions, 1);
     /// ```
@@ -114,7 +114,7 @@ impl CustomerFacts {
 /// Everything the degrees read.
 ///
 /// ```
-/// use crm_core::degrees::DegreeData;
+/// use crm_core::relationship::degrees::DegreeData;
 /// let d = DegreeData::default();
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"customers":[],"answers":[],"complaints":[],"referrals":[]}"#);
 /// ```
@@ -134,7 +134,7 @@ pub struct DegreeData {
 /// How contribution is scaled to [0, 1].
 ///
 /// ```
-/// use crm_core::degrees::ContributionScale;
+/// use crm_core::relationship::degrees::ContributionScale;
 /// assert_eq!(ContributionScale::default(), ContributionScale::Share);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,7 +151,7 @@ pub enum ContributionScale {
 /// The rules of the four degrees (see the module docs for the defaults).
 ///
 /// ```
-/// use crm_core::degrees::DegreeConfig;
+/// use crm_core::relationship::degrees::DegreeConfig;
 /// let c = DegreeConfig::default();
 /// assert!(c.validate().is_ok());
 /// assert_eq!(serde_json::from_str::<DegreeConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
@@ -215,7 +215,7 @@ impl DegreeConfig {
     /// [`DegreeError::InvalidConfig`] naming the field.
     ///
     /// ```
-    /// use crm_core::degrees::DegreeConfig;
+    /// use crm_core::relationship::degrees::DegreeConfig;
     /// let c = DegreeConfig { repeat_full_at: 1, ..Default::default() };
     /// assert_eq!(c.validate().unwrap_err().to_string(), "repeat_full_at breaks the rule >= 2");
     /// ```
@@ -237,7 +237,7 @@ impl DegreeConfig {
 /// Input that cannot be right.
 ///
 /// ```
-/// use crm_core::degrees::DegreeError;
+/// use crm_core::relationship::degrees::DegreeError;
 /// let e = DegreeError::SpendAboveCategory { row: 2, customer: 4.into() };
 /// assert_eq!(e.to_string(), "customers row 2 (customer 4): spend exceeds category_spend: the rule is spend <= category_spend");
 /// ```
@@ -303,7 +303,7 @@ pub enum DegreeError {
 /// The inputs behind one customer's degrees.
 ///
 /// ```
-/// use crm_core::degrees::DegreeInputs;
+/// use crm_core::relationship::degrees::DegreeInputs;
 /// assert_eq!(DegreeInputs::default().answers, 0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,7 +338,7 @@ pub struct DegreeInputs {
 /// One customer's four degrees and index.
 ///
 /// ```
-/// use crm_core::degrees::{CustomerDegrees, DegreeInputs};
+/// use crm_core::relationship::degrees::{CustomerDegrees, DegreeInputs};
 /// use rust_decimal::Decimal;
 /// let c = CustomerDegrees {
 ///     customer: 1.into(), satisfaction: None, loyalty: Decimal::ZERO, contribution: Decimal::ZERO,
@@ -370,7 +370,7 @@ pub struct CustomerDegrees {
 /// One degree over the base.
 ///
 /// ```
-/// use crm_core::degrees::DegreeSummary;
+/// use crm_core::relationship::degrees::DegreeSummary;
 /// assert_eq!(serde_json::to_string(&DegreeSummary::default()).unwrap(), r#"{"known":0,"unknown":0,"mean":null}"#);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,7 +387,7 @@ pub struct DegreeSummary {
 /// The degrees of the base.
 ///
 /// ```
-/// use crm_core::degrees::BaseDegrees;
+/// use crm_core::relationship::degrees::BaseDegrees;
 /// assert_eq!(BaseDegrees::default().share_of_wallet, None);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,7 +410,7 @@ pub struct BaseDegrees {
 /// Rows of each input: read = used + outside the period.
 ///
 /// ```
-/// use crm_core::degrees::DegreeRows;
+/// use crm_core::relationship::degrees::DegreeRows;
 /// assert!(DegreeRows::default().answers.adds_up());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -429,7 +429,7 @@ pub struct DegreeRows {
 /// The four degrees per customer (in customer id order) and for the base.
 ///
 /// ```
-/// use crm_core::degrees::DegreeReport;
+/// use crm_core::relationship::degrees::DegreeReport;
 /// let r = DegreeReport::default();
 /// assert_eq!(serde_json::from_str::<DegreeReport>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
 /// ```
@@ -628,8 +628,8 @@ fn base_degrees(customers: &[CustomerDegrees]) -> BaseDegrees {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::degrees::{degrees, CustomerFacts, DegreeConfig, DegreeData};
-/// use crm_core::period_metrics::MetricPeriod;
+/// use crm_core::relationship::degrees::{degrees, CustomerFacts, DegreeConfig, DegreeData};
+/// use crm_core::relationship::period_metrics::MetricPeriod;
 /// use rust_decimal_macros::dec;
 /// let data = DegreeData {
 ///     customers: vec![CustomerFacts::new(1, dec!(75), 1, 0, dec!(75), None), CustomerFacts::new(2, dec!(25), 1, 0, dec!(25), None)],
@@ -663,7 +663,7 @@ pub fn degrees(data: &DegreeData, period: MetricPeriod, config: &DegreeConfig) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::complaint::Complaint;
+    use crate::relationship::complaint::Complaint;
     use chrono::{NaiveDate, TimeZone, Utc};
     use proptest::prelude::*;
     use rust_decimal_macros::dec;

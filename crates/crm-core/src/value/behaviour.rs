@@ -20,7 +20,7 @@
 //! missing, so "not price-driven" and "could not tell" stay apart.
 //!
 //! ```
-//! use crm_core::behaviour::{Behaviour, BehaviourRules, BehaviourSignals};
+//! use crm_core::value::behaviour::{Behaviour, BehaviourRules, BehaviourSignals};
 //! use rust_decimal_macros::dec;
 //!
 //! let rules = BehaviourRules::default();
@@ -35,7 +35,7 @@
 //! assert_eq!(e.net_margin, Some(dec!(-8)));
 //! assert!(e.behaviours.contains(Behaviour::PriceDriven));
 //! assert!(e.behaviours.contains(Behaviour::Unprofitable));
-//! # Ok::<(), crm_core::behaviour::BehaviourError>(())
+//! # Ok::<(), crm_core::value::behaviour::BehaviourError>(())
 //! ```
 
 use std::fmt;
@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 /// A behavioural class.
 ///
 /// ```
-/// use crm_core::behaviour::Behaviour;
+/// use crm_core::value::behaviour::Behaviour;
 /// assert_eq!(Behaviour::PriceDriven.as_str(), "price_driven");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ impl Behaviour {
     /// Both classes, in the order they are reported.
     ///
     /// ```
-    /// use crm_core::behaviour::Behaviour;
+    /// use crm_core::value::behaviour::Behaviour;
     /// assert_eq!(Behaviour::ALL.len(), 2);
     /// ```
     pub const ALL: [Behaviour; 2] = [Behaviour::PriceDriven, Behaviour::Unprofitable];
@@ -71,7 +71,7 @@ impl Behaviour {
     /// The snake_case name used in JSON, CSV and Python.
     ///
     /// ```
-    /// use crm_core::behaviour::Behaviour;
+    /// use crm_core::value::behaviour::Behaviour;
     /// assert_eq!(Behaviour::Unprofitable.as_str(), "unprofitable");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -100,7 +100,7 @@ impl fmt::Display for Behaviour {
 /// Serialised as a list of names, e.g. `["price_driven"]`.
 ///
 /// ```
-/// use crm_core::behaviour::{Behaviour, BehaviourSet};
+/// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
 /// let s = BehaviourSet::EMPTY.with(Behaviour::Unprofitable);
 /// assert!(s.contains(Behaviour::Unprofitable));
 /// assert!(!s.contains(Behaviour::PriceDriven));
@@ -118,7 +118,7 @@ impl BehaviourSet {
     /// Every possible set, empty first: what a treatment policy must cover.
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourSet;
+    /// use crm_core::value::behaviour::BehaviourSet;
     /// assert_eq!(BehaviourSet::all_sets().count(), 4);
     /// ```
     pub fn all_sets() -> impl Iterator<Item = BehaviourSet> {
@@ -128,7 +128,7 @@ impl BehaviourSet {
     /// This set plus `b`.
     ///
     /// ```
-    /// use crm_core::behaviour::{Behaviour, BehaviourSet};
+    /// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
     /// assert!(!BehaviourSet::EMPTY.with(Behaviour::PriceDriven).is_empty());
     /// ```
     #[must_use]
@@ -139,7 +139,7 @@ impl BehaviourSet {
     /// Is `b` in the set?
     ///
     /// ```
-    /// use crm_core::behaviour::{Behaviour, BehaviourSet};
+    /// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
     /// assert!(!BehaviourSet::EMPTY.contains(Behaviour::PriceDriven));
     /// ```
     pub fn contains(self, b: Behaviour) -> bool {
@@ -149,7 +149,7 @@ impl BehaviourSet {
     /// True when no behaviour is flagged.
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourSet;
+    /// use crm_core::value::behaviour::BehaviourSet;
     /// assert!(BehaviourSet::EMPTY.is_empty());
     /// ```
     pub fn is_empty(self) -> bool {
@@ -159,7 +159,7 @@ impl BehaviourSet {
     /// The behaviours in the set, in [`Behaviour::ALL`] order.
     ///
     /// ```
-    /// use crm_core::behaviour::{Behaviour, BehaviourSet};
+    /// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
     /// let s = BehaviourSet::EMPTY.with(Behaviour::Unprofitable).with(Behaviour::PriceDriven);
     /// assert_eq!(s.iter().collect::<Vec<_>>(), Behaviour::ALL);
     /// ```
@@ -195,7 +195,7 @@ impl From<BehaviourSet> for Vec<Behaviour> {
 /// an unknown figure flags nothing.
 ///
 /// ```
-/// use crm_core::behaviour::BehaviourSignals;
+/// use crm_core::value::behaviour::BehaviourSignals;
 /// let unknown = BehaviourSignals::default();
 /// assert!(unknown.margin.is_none());
 /// ```
@@ -216,12 +216,12 @@ pub struct BehaviourSignals {
 /// The thresholds of the two behaviour classes.
 ///
 /// ```
-/// use crm_core::behaviour::BehaviourRules;
+/// use crm_core::value::behaviour::BehaviourRules;
 /// use rust_decimal_macros::dec;
 /// let strict = BehaviourRules::new(dec!(0.8), dec!(0))?;
 /// assert_eq!(strict.price_driven_min_discount_share, dec!(0.8));
 /// assert!(BehaviourRules::new(dec!(1.2), dec!(0)).is_err());
-/// # Ok::<(), crm_core::behaviour::BehaviourError>(())
+/// # Ok::<(), crm_core::value::behaviour::BehaviourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -246,12 +246,12 @@ impl Default for BehaviourRules {
 /// What the behaviour classes found for one customer, with the figures.
 ///
 /// ```
-/// use crm_core::behaviour::{BehaviourRules, BehaviourSignals};
+/// use crm_core::value::behaviour::{BehaviourRules, BehaviourSignals};
 /// use rust_decimal_macros::dec;
 /// let e = BehaviourRules::default().assess(&BehaviourSignals { spend: Some(dec!(0)), ..Default::default() })?;
 /// assert_eq!(e.discount_share, None); // no spend: share undefined, not flagged
 /// assert!(e.behaviours.is_empty());
-/// # Ok::<(), crm_core::behaviour::BehaviourError>(())
+/// # Ok::<(), crm_core::value::behaviour::BehaviourError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -268,7 +268,7 @@ pub struct BehaviourEvidence {
 /// A behaviour signal that breaks its rule.
 ///
 /// ```
-/// use crm_core::behaviour::{BehaviourError, BehaviourRules, BehaviourSignals};
+/// use crm_core::value::behaviour::{BehaviourError, BehaviourRules, BehaviourSignals};
 /// use rust_decimal_macros::dec;
 /// let s = BehaviourSignals { spend: Some(dec!(10)), discount_spend: Some(dec!(11)), ..Default::default() };
 /// let e = BehaviourRules::default().assess(&s).unwrap_err();
@@ -313,7 +313,7 @@ impl BehaviourRules {
     /// [`BehaviourError::InvalidThreshold`] unless the discount share is in (0, 1].
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourRules;
+    /// use crm_core::value::behaviour::BehaviourRules;
     /// use rust_decimal_macros::dec;
     /// assert!(BehaviourRules::new(dec!(0), dec!(0)).is_err());
     /// ```
@@ -330,7 +330,7 @@ impl BehaviourRules {
     /// As [`BehaviourRules::new`].
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourRules;
+    /// use crm_core::value::behaviour::BehaviourRules;
     /// assert!(BehaviourRules::default().validate().is_ok());
     /// ```
     pub fn validate(&self) -> Result<(), BehaviourError> {
@@ -351,12 +351,12 @@ impl BehaviourRules {
     /// (A negative margin is allowed: selling at a loss happens.)
     ///
     /// ```
-    /// use crm_core::behaviour::{Behaviour, BehaviourRules, BehaviourSignals};
+    /// use crm_core::value::behaviour::{Behaviour, BehaviourRules, BehaviourSignals};
     /// use rust_decimal_macros::dec;
     /// let s = BehaviourSignals { spend: Some(dec!(100)), discount_spend: Some(dec!(60)), ..Default::default() };
     /// // Exactly at the threshold counts: "a share of at least 60 %".
     /// assert!(BehaviourRules::default().assess(&s)?.behaviours.contains(Behaviour::PriceDriven));
-    /// # Ok::<(), crm_core::behaviour::BehaviourError>(())
+    /// # Ok::<(), crm_core::value::behaviour::BehaviourError>(())
     /// ```
     pub fn assess(&self, signals: &BehaviourSignals) -> Result<BehaviourEvidence, BehaviourError> {
         for (field, value) in [

@@ -1,7 +1,7 @@
 //! The inactivity rule: who is a customer, read off the purchases alone.
 //!
 //! Retention, churn and growth (DOMAIN.md section 5) need to know when each
-//! relationship began and ended ([`crate::customer_base`]). When the firm
+//! relationship began and ended ([`crate::relationship::customer_base`]). When the firm
 //! keeps no such record (no accounts, no contracts) the analyst's usual
 //! stand-in is an *inactivity rule*: a customer joins on the day of his first
 //! purchase and is lost once `days` days pass without another one. In
@@ -27,8 +27,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use crm_core::inactivity::{base_by_inactivity, InactivityRule, PurchaseDates};
-//! use crm_core::period_metrics::MetricPeriod;
+//! use crm_core::relationship::inactivity::{base_by_inactivity, InactivityRule, PurchaseDates};
+//! use crm_core::relationship::period_metrics::MetricPeriod;
 //! let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 //! let period = MetricPeriod::new(d(3, 1), d(3, 31))?;
 //! let rule = InactivityRule { days: 60 };
@@ -49,15 +49,15 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
-use crate::customer_base::{BaseError, CustomerBase, CustomerSpan};
-use crate::period_metrics::MetricPeriod;
-use crate::summary::Summaries;
+use crate::records::customer::CustomerId;
+use crate::relationship::customer_base::{BaseError, CustomerBase, CustomerSpan};
+use crate::relationship::period_metrics::MetricPeriod;
+use crate::records::summary::Summaries;
 
 /// A customer is lost once `days` days pass without a purchase.
 ///
 /// ```
-/// use crm_core::inactivity::InactivityRule;
+/// use crm_core::relationship::inactivity::InactivityRule;
 /// assert_eq!(InactivityRule::default().days, 365);
 /// assert_eq!(serde_json::to_string(&InactivityRule { days: 90 }).unwrap(), r#"{"days":90}"#);
 /// ```
@@ -81,7 +81,7 @@ impl Default for InactivityRule {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::inactivity::PurchaseDates;
+/// use crm_core::relationship::inactivity::PurchaseDates;
 /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
 /// let p = PurchaseDates::before("C-7", d(2), d(9));
 /// assert_eq!((p.first_in, p.last_in), (None, None));
@@ -106,7 +106,7 @@ impl PurchaseDates {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::inactivity::PurchaseDates;
+    /// use crm_core::relationship::inactivity::PurchaseDates;
     /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     /// assert_eq!(PurchaseDates::before(1, d, d).last_before, Some(d));
     /// ```
@@ -128,7 +128,7 @@ impl PurchaseDates {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::inactivity::PurchaseDates;
+    /// use crm_core::relationship::inactivity::PurchaseDates;
     /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     /// assert_eq!(PurchaseDates::in_period(1, d, d).first_before, None);
     /// ```
@@ -150,7 +150,7 @@ impl PurchaseDates {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::inactivity::PurchaseDates;
+    /// use crm_core::relationship::inactivity::PurchaseDates;
     /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
     /// let p = PurchaseDates::before(1, d(1), d(1)).with_period(d(3), d(4));
     /// assert_eq!((p.first_in, p.last_in), (Some(d(3)), Some(d(4))));
@@ -165,7 +165,7 @@ impl PurchaseDates {
 /// Why the base cannot be derived.
 ///
 /// ```
-/// use crm_core::inactivity::InactivityError;
+/// use crm_core::relationship::inactivity::InactivityError;
 /// let e = InactivityError::RuleShorterThanPeriod { days: 30, period_days: 90 };
 /// assert_eq!(
 ///     e.to_string(),
@@ -241,9 +241,9 @@ pub enum InactivityError {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::inactivity::purchase_dates;
-/// use crm_core::period_metrics::MetricPeriod;
-/// use crm_core::summary::{Summaries, SummaryConfig};
+/// use crm_core::relationship::inactivity::purchase_dates;
+/// use crm_core::relationship::period_metrics::MetricPeriod;
+/// use crm_core::records::summary::{Summaries, SummaryConfig};
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 /// let before = Summaries::with_capacity(&SummaryConfig::new(d(2, 29)), 0);
 /// let during = Summaries::with_capacity(&SummaryConfig::new(d(3, 31)).with_window_start(d(3, 1)), 0);
@@ -289,7 +289,7 @@ pub fn purchase_dates(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::inactivity::join_purchase_dates;
+/// use crm_core::relationship::inactivity::join_purchase_dates;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 /// let rows = join_purchase_dates(
 ///     vec![(1.into(), d(1, 3), d(2, 9))],
@@ -297,7 +297,7 @@ pub fn purchase_dates(
 /// )?;
 /// assert_eq!((rows[0].last_before, rows[0].last_in), (Some(d(2, 9)), Some(d(3, 20))));
 /// assert_eq!((rows[1].first_before, rows[1].first_in), (None, Some(d(3, 5))));
-/// # Ok::<(), crm_core::inactivity::InactivityError>(())
+/// # Ok::<(), crm_core::relationship::inactivity::InactivityError>(())
 /// ```
 pub fn join_purchase_dates(
     before: Vec<(CustomerId, NaiveDate, NaiveDate)>,
@@ -368,8 +368,8 @@ fn window_error(which: &'static str, s: &Summaries, rule: &'static str) -> Inact
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::inactivity::{base_by_inactivity, InactivityRule, PurchaseDates};
-/// use crm_core::period_metrics::MetricPeriod;
+/// use crm_core::relationship::inactivity::{base_by_inactivity, InactivityRule, PurchaseDates};
+/// use crm_core::relationship::period_metrics::MetricPeriod;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 /// // last bought 1 January, lost 31 days later (1 February), back on 20 March
 /// let p = PurchaseDates::before(1, d(1, 1), d(1, 1)).with_period(d(3, 20), d(3, 20));
@@ -397,8 +397,8 @@ pub fn base_by_inactivity(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::inactivity::{spans_by_inactivity, InactivityRule, PurchaseDates};
-/// use crm_core::period_metrics::MetricPeriod;
+/// use crm_core::relationship::inactivity::{spans_by_inactivity, InactivityRule, PurchaseDates};
+/// use crm_core::relationship::period_metrics::MetricPeriod;
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 /// let p = PurchaseDates::in_period(1, d(3, 2), d(3, 9));
 /// let spans = spans_by_inactivity(&[p], MetricPeriod::new(d(3, 1), d(3, 31))?, InactivityRule { days: 31 })?;

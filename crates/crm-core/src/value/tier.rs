@@ -50,7 +50,7 @@
 //! does {10, 10}, starting at 80 %. Nobody is major.
 //!
 //! ```
-//! use crm_core::tier::{classify, Tier, TierConfig};
+//! use crm_core::value::tier::{classify, Tier, TierConfig};
 //! use rust_decimal_macros::dec;
 //!
 //! let c = classify(&[dec!(30), dec!(10), dec!(20), dec!(30), dec!(10)], &TierConfig::by_value())?;
@@ -63,14 +63,14 @@
 //! assert_eq!(why.cumulative_share_before, Some(dec!(0)));
 //! assert_eq!(why.cumulative_share_after, Some(dec!(0.6)));
 //! assert_eq!(c.explain(2).unwrap().rank, Some(3)); // competition rank: 1, 1, 3
-//! # Ok::<(), crm_core::tier::TierError>(())
+//! # Ok::<(), crm_core::value::tier::TierError>(())
 //! ```
 //!
 //! A single customer holds 100 % and is most valuable. All customers equal form
 //! one tie group starting at 0 %: all most valuable.
 //!
 //! ```
-//! use crm_core::tier::{classify, Tier, TierConfig};
+//! use crm_core::value::tier::{classify, Tier, TierConfig};
 //! use rust_decimal_macros::dec;
 //!
 //! let one = classify(&[dec!(12.5)], &TierConfig::by_value())?;
@@ -78,7 +78,7 @@
 //!
 //! let equal = classify(&[dec!(7); 10], &TierConfig::by_value())?;
 //! assert!((0..10).all(|i| equal.tier(i) == Some(Tier::MostValuable)));
-//! # Ok::<(), crm_core::tier::TierError>(())
+//! # Ok::<(), crm_core::value::tier::TierError>(())
 //! ```
 //!
 //! Zero and negative values are inactive and take no share; the shares of the
@@ -86,7 +86,7 @@
 //! valuable; 40 starts at 60 %, past 50 %: ordinary).
 //!
 //! ```
-//! use crm_core::tier::{classify, Tier, TierConfig};
+//! use crm_core::value::tier::{classify, Tier, TierConfig};
 //! use rust_decimal_macros::dec;
 //!
 //! let c = classify(&[dec!(60), dec!(0), dec!(-25), dec!(40)], &TierConfig::by_value())?;
@@ -96,18 +96,18 @@
 //! assert_eq!(c.total(), dec!(100));
 //! assert_eq!(c.explain(3).unwrap().share, Some(dec!(0.4)));
 //! assert_eq!(c.explain(2).unwrap().share, None); // inactive: no share
-//! # Ok::<(), crm_core::tier::TierError>(())
+//! # Ok::<(), crm_core::value::tier::TierError>(())
 //! ```
 //!
 //! An empty input is an empty result, not an error.
 //!
 //! ```
-//! use crm_core::tier::{classify, TierConfig};
+//! use crm_core::value::tier::{classify, TierConfig};
 //!
 //! let c = classify(&[], &TierConfig::by_value())?;
 //! assert!(c.is_empty());
 //! assert_eq!(c.summary().iter().map(|s| s.customers).sum::<u64>(), 0);
-//! # Ok::<(), crm_core::tier::TierError>(())
+//! # Ok::<(), crm_core::value::tier::TierError>(())
 //! ```
 //!
 //! By customer count (the Pareto rule, 二八定律): with 20 customers and the
@@ -115,7 +115,7 @@
 //! valuable, the next three reach 20 % and are major.
 //!
 //! ```
-//! use crm_core::tier::{classify, Tier, TierConfig};
+//! use crm_core::value::tier::{classify, Tier, TierConfig};
 //! use rust_decimal::Decimal;
 //!
 //! let values: Vec<Decimal> = (1..=20).map(Decimal::from).collect();
@@ -123,7 +123,7 @@
 //! assert_eq!(c.tier(19), Some(Tier::MostValuable)); // value 20
 //! assert_eq!(c.tier(16), Some(Tier::Major));        // value 17: count before = 3 < 4
 //! assert_eq!(c.tier(15), Some(Tier::Ordinary));     // value 16: count before = 4, not < 4
-//! # Ok::<(), crm_core::tier::TierError>(())
+//! # Ok::<(), crm_core::value::tier::TierError>(())
 //! ```
 
 use std::fmt;
@@ -139,7 +139,7 @@ use serde::{Deserialize, Serialize};
 /// `inactive`.
 ///
 /// ```
-/// use crm_core::tier::Tier;
+/// use crm_core::value::tier::Tier;
 ///
 /// assert!(Tier::MostValuable > Tier::Major);
 /// assert_eq!(Tier::Major.as_str(), "major");
@@ -163,7 +163,7 @@ impl Tier {
     /// All tiers, highest first: the order of reports.
     ///
     /// ```
-    /// use crm_core::tier::Tier;
+    /// use crm_core::value::tier::Tier;
     /// assert_eq!(Tier::ALL[0], Tier::MostValuable);
     /// ```
     pub const ALL: [Tier; 4] = [Tier::MostValuable, Tier::Major, Tier::Ordinary, Tier::Inactive];
@@ -171,7 +171,7 @@ impl Tier {
     /// The snake_case name used in JSON, CSV and Python.
     ///
     /// ```
-    /// use crm_core::tier::Tier;
+    /// use crm_core::value::tier::Tier;
     /// assert_eq!(Tier::MostValuable.as_str(), "most_valuable");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -222,7 +222,7 @@ impl std::str::FromStr for Tier {
 /// What the cumulative share is measured in.
 ///
 /// ```
-/// use crm_core::tier::TierBasis;
+/// use crm_core::value::tier::TierBasis;
 /// assert_eq!(serde_json::to_string(&TierBasis::Count).unwrap(), "\"count\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -242,7 +242,7 @@ pub enum TierBasis {
 /// valid. Deserialising checks the same rule.
 ///
 /// ```
-/// use crm_core::tier::Cutoffs;
+/// use crm_core::value::tier::Cutoffs;
 /// use rust_decimal_macros::dec;
 ///
 /// let c = Cutoffs::new(dec!(0.1), dec!(0.4))?;
@@ -250,7 +250,7 @@ pub enum TierBasis {
 /// assert!(Cutoffs::new(dec!(0.5), dec!(0.5)).is_err());
 /// assert!(Cutoffs::new(dec!(0), dec!(0.5)).is_err());
 /// assert!(Cutoffs::new(dec!(0.2), dec!(1.5)).is_err());
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -282,7 +282,7 @@ impl Cutoffs {
     /// [`TierError::InvalidCutoffs`] unless `0 < first < second <= 1`.
     ///
     /// ```
-    /// use crm_core::tier::Cutoffs;
+    /// use crm_core::value::tier::Cutoffs;
     /// use rust_decimal_macros::dec;
     /// let err = Cutoffs::new(dec!(0.6), dec!(0.5)).unwrap_err();
     /// assert!(err.to_string().contains("0 < first < second <= 1"));
@@ -298,7 +298,7 @@ impl Cutoffs {
     /// The first cut-off: the end of the most valuable tier.
     ///
     /// ```
-    /// # use crm_core::tier::TierConfig;
+    /// # use crm_core::value::tier::TierConfig;
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(TierConfig::by_value().cutoffs.first(), dec!(0.20));
     /// ```
@@ -309,7 +309,7 @@ impl Cutoffs {
     /// The second cut-off: the end of the major tier.
     ///
     /// ```
-    /// # use crm_core::tier::TierConfig;
+    /// # use crm_core::value::tier::TierConfig;
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(TierConfig::by_value().cutoffs.second(), dec!(0.50));
     /// ```
@@ -321,13 +321,13 @@ impl Cutoffs {
 /// How to cut the ranking into tiers: the basis and its cut-offs.
 ///
 /// ```
-/// use crm_core::tier::{Cutoffs, TierBasis, TierConfig};
+/// use crm_core::value::tier::{Cutoffs, TierBasis, TierConfig};
 /// use rust_decimal_macros::dec;
 ///
 /// let custom = TierConfig { basis: TierBasis::Value, cutoffs: Cutoffs::new(dec!(0.1), dec!(0.4))? };
 /// let json = serde_json::to_string(&custom).unwrap();
 /// assert_eq!(json, r#"{"basis":"value","cutoffs":{"first":"0.1","second":"0.4"}}"#);
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -342,7 +342,7 @@ impl TierConfig {
     /// By share of value, cut-offs 20 % and 50 % (DOMAIN.md section 1).
     ///
     /// ```
-    /// use crm_core::tier::{TierBasis, TierConfig};
+    /// use crm_core::value::tier::{TierBasis, TierConfig};
     /// assert_eq!(TierConfig::by_value().basis, TierBasis::Value);
     /// ```
     pub fn by_value() -> TierConfig {
@@ -355,7 +355,7 @@ impl TierConfig {
     /// By share of customer count, cut-offs 5 % and 20 %.
     ///
     /// ```
-    /// use crm_core::tier::TierConfig;
+    /// use crm_core::value::tier::TierConfig;
     /// use rust_decimal_macros::dec;
     /// assert_eq!(TierConfig::by_count().cutoffs.first(), dec!(0.05));
     /// ```
@@ -369,7 +369,7 @@ impl TierConfig {
     /// The default cut-offs of `basis`.
     ///
     /// ```
-    /// use crm_core::tier::{TierBasis, TierConfig};
+    /// use crm_core::value::tier::{TierBasis, TierConfig};
     /// assert_eq!(TierConfig::default_for(TierBasis::Count), TierConfig::by_count());
     /// ```
     pub fn default_for(basis: TierBasis) -> TierConfig {
@@ -389,7 +389,7 @@ impl Default for TierConfig {
 /// What went wrong while classifying.
 ///
 /// ```
-/// use crm_core::tier::{Cutoffs, TierError};
+/// use crm_core::value::tier::{Cutoffs, TierError};
 /// use rust_decimal_macros::dec;
 /// let e = Cutoffs::new(dec!(0.5), dec!(0.2)).unwrap_err();
 /// assert!(matches!(e, TierError::InvalidCutoffs { .. }));
@@ -434,12 +434,12 @@ pub enum TierError {
 /// Which rule put a customer in its tier: the cut-off that decided it.
 ///
 /// ```
-/// use crm_core::tier::{classify, Decision, TierConfig};
+/// use crm_core::value::tier::{classify, Decision, TierConfig};
 /// use rust_decimal_macros::dec;
 /// let c = classify(&[dec!(1), dec!(-1)], &TierConfig::by_value())?;
 /// assert_eq!(c.explain(0).unwrap().decision, Decision::BeforeFirstCutoff { cutoff: dec!(0.20) });
 /// assert_eq!(c.explain(1).unwrap().decision, Decision::NonPositiveValue);
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -472,7 +472,7 @@ pub enum Decision {
 /// the group. `share` is always the customer's share of the positive value.
 ///
 /// ```
-/// use crm_core::tier::{classify, Tier, TierConfig};
+/// use crm_core::value::tier::{classify, Tier, TierConfig};
 /// use rust_decimal_macros::dec;
 ///
 /// let c = classify(&[dec!(40), dec!(30), dec!(20), dec!(10)], &TierConfig::by_value())?;
@@ -485,7 +485,7 @@ pub enum Decision {
 /// assert_eq!(why.cumulative_share_after, Some(dec!(0.7)));
 /// // A group starting exactly at a cut-off is past it: 20 starts at 70 %.
 /// assert_eq!(c.tier(2), Some(Tier::Ordinary));
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -517,13 +517,13 @@ pub struct Explanation {
 /// Per-tier totals of a classification.
 ///
 /// ```
-/// use crm_core::tier::{classify, Tier, TierConfig};
+/// use crm_core::value::tier::{classify, Tier, TierConfig};
 /// use rust_decimal_macros::dec;
 /// let c = classify(&[dec!(3), dec!(1), dec!(0)], &TierConfig::by_value())?;
 /// let s = c.summary();
 /// assert_eq!(s[0].tier, Tier::MostValuable);
 /// assert_eq!(s[0].value_share, dec!(0.75));
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -563,12 +563,12 @@ struct Group {
 /// [`Classification::explain`] rebuilds a customer's full evidence on demand.
 ///
 /// ```
-/// use crm_core::tier::{classify, Tier, TierConfig};
+/// use crm_core::value::tier::{classify, Tier, TierConfig};
 /// use rust_decimal_macros::dec;
 /// let c = classify(&[dec!(5), dec!(5)], &TierConfig::by_value())?;
 /// assert_eq!(c.len(), 2);
 /// assert_eq!(c.tiers().collect::<Vec<_>>(), [Tier::MostValuable, Tier::MostValuable]);
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -603,12 +603,12 @@ const MAX_CUSTOMERS: usize = u32::MAX as usize;
 /// input is an empty classification.
 ///
 /// ```
-/// use crm_core::tier::{classify, Tier, TierConfig};
+/// use crm_core::value::tier::{classify, Tier, TierConfig};
 /// use rust_decimal_macros::dec;
 /// let c = classify(&[dec!(10.5), dec!(2), dec!(0.25)], &TierConfig::by_value())?;
 /// assert_eq!(c.tier(0), Some(Tier::MostValuable));
 /// assert_eq!(c.total(), dec!(12.75));
-/// # Ok::<(), crm_core::tier::TierError>(())
+/// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classification, TierError> {
     if values.len() > MAX_CUSTOMERS {
@@ -717,10 +717,10 @@ impl Classification {
     /// Customers classified.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(classify(&[dec!(1)], &TierConfig::default())?.len(), 1);
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn len(&self) -> usize {
         self.tiers.len()
@@ -729,9 +729,9 @@ impl Classification {
     /// True when no customer was classified.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// assert!(classify(&[], &TierConfig::default())?.is_empty());
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
         self.tiers.is_empty()
@@ -740,9 +740,9 @@ impl Classification {
     /// The configuration used.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// assert_eq!(classify(&[], &TierConfig::by_count())?.config(), &TierConfig::by_count());
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn config(&self) -> &TierConfig {
         &self.config
@@ -751,12 +751,12 @@ impl Classification {
     /// The tier of the customer at input position `index`, `None` past the end.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, Tier, TierConfig};
+    /// # use crm_core::value::tier::{classify, Tier, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// let c = classify(&[dec!(1)], &TierConfig::default())?;
     /// assert_eq!(c.tier(0), Some(Tier::MostValuable));
     /// assert_eq!(c.tier(1), None);
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn tier(&self, index: usize) -> Option<Tier> {
         self.tiers.get(index).map(|&c| Tier::from_code(c))
@@ -765,11 +765,11 @@ impl Classification {
     /// Every customer's tier, in input order.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, Tier, TierConfig};
+    /// # use crm_core::value::tier::{classify, Tier, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// let c = classify(&[dec!(0), dec!(1)], &TierConfig::default())?;
     /// assert_eq!(c.tiers().collect::<Vec<_>>(), [Tier::Inactive, Tier::MostValuable]);
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn tiers(&self) -> impl ExactSizeIterator<Item = Tier> + '_ {
         self.tiers.iter().map(|&c| Tier::from_code(c))
@@ -778,10 +778,10 @@ impl Classification {
     /// The customer's value, as given.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(classify(&[dec!(4.20)], &TierConfig::default())?.value(0), Some(dec!(4.20)));
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn value(&self, index: usize) -> Option<Decimal> {
         self.values.get(index).copied()
@@ -790,10 +790,10 @@ impl Classification {
     /// Sum of the positive values: the denominator of every share.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(classify(&[dec!(2), dec!(-9), dec!(3)], &TierConfig::default())?.total(), dec!(5));
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn total(&self) -> Decimal {
         self.total
@@ -802,10 +802,10 @@ impl Classification {
     /// Customers with positive value.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// assert_eq!(classify(&[dec!(2), dec!(0)], &TierConfig::default())?.positive_customers(), 1);
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn positive_customers(&self) -> u64 {
         self.positive_customers
@@ -815,11 +815,11 @@ impl Classification {
     /// value), `None` for inactive customers or past the end.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// let c = classify(&[dec!(2), dec!(9), dec!(9)], &TierConfig::default())?;
     /// assert_eq!([c.rank(0), c.rank(1), c.rank(2)], [Some(3), Some(1), Some(1)]);
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn rank(&self, index: usize) -> Option<u64> {
         self.group(index).map(|g| g.count_before + 1)
@@ -839,13 +839,13 @@ impl Classification {
     /// The full evidence behind the tier of the customer at `index`.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, Decision, TierConfig};
+    /// # use crm_core::value::tier::{classify, Decision, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// let c = classify(&[dec!(1), dec!(3)], &TierConfig::default())?;
     /// let why = c.explain(0).unwrap();
     /// assert_eq!(why.cumulative_share_before, Some(dec!(0.75)));
     /// assert_eq!(why.decision, Decision::PastSecondCutoff { cutoff: dec!(0.5) });
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn explain(&self, index: usize) -> Option<Explanation> {
         let value = *self.values.get(index)?;
@@ -898,12 +898,12 @@ impl Classification {
     /// remainder of the rounded divisions, so reports always add up.
     ///
     /// ```
-    /// # use crm_core::tier::{classify, TierConfig};
+    /// # use crm_core::value::tier::{classify, TierConfig};
     /// # use rust_decimal_macros::dec;
     /// let c = classify(&[dec!(1), dec!(1), dec!(1)], &TierConfig::default())?;
     /// let total: rust_decimal::Decimal = c.summary().iter().map(|s| s.value_share).sum();
     /// assert_eq!(total, dec!(1));
-    /// # Ok::<(), crm_core::tier::TierError>(())
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn summary(&self) -> Vec<TierSummary> {
         let mut counts = [0_u64; 4];

@@ -36,9 +36,9 @@
 //! its account manager) but is won with promotions rather than delight.
 //!
 //! ```
-//! use crm_core::behaviour::{Behaviour, BehaviourSet};
-//! use crm_core::tier::Tier;
-//! use crm_core::treatment::{Cadence, ServiceModel, Strategy, TreatmentPolicy};
+//! use crm_core::value::behaviour::{Behaviour, BehaviourSet};
+//! use crm_core::value::tier::Tier;
+//! use crm_core::value::treatment::{Cadence, ServiceModel, Strategy, TreatmentPolicy};
 //!
 //! let policy = TreatmentPolicy::default();
 //! let t = policy.treatment(Tier::MostValuable, BehaviourSet::EMPTY);
@@ -55,13 +55,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::behaviour::{Behaviour, BehaviourSet};
-use crate::tier::Tier;
+use crate::value::behaviour::{Behaviour, BehaviourSet};
+use crate::value::tier::Tier;
 
 /// The firm's attitude to a customer.
 ///
 /// ```
-/// use crm_core::treatment::Strategy;
+/// use crm_core::value::treatment::Strategy;
 /// assert_eq!(serde_json::to_string(&Strategy::Delight).unwrap(), "\"delight\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ impl Strategy {
     /// The snake_case name used in JSON, CSV and Python.
     ///
     /// ```
-    /// use crm_core::treatment::Strategy;
+    /// use crm_core::value::treatment::Strategy;
     /// assert_eq!(Strategy::Adapt.as_str(), "adapt");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -109,7 +109,7 @@ impl fmt::Display for Strategy {
 /// Who serves the customer.
 ///
 /// ```
-/// use crm_core::treatment::ServiceModel;
+/// use crm_core::value::treatment::ServiceModel;
 /// assert_eq!(serde_json::to_string(&ServiceModel::OneToOne).unwrap(), "\"one_to_one\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -128,7 +128,7 @@ impl ServiceModel {
     /// The snake_case name used in JSON, CSV and Python.
     ///
     /// ```
-    /// use crm_core::treatment::ServiceModel;
+    /// use crm_core::value::treatment::ServiceModel;
     /// assert_eq!(ServiceModel::FrontLine.as_str(), "front_line");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -149,7 +149,7 @@ impl fmt::Display for ServiceModel {
 /// How often the firm reaches out unprompted.
 ///
 /// ```
-/// use crm_core::treatment::Cadence;
+/// use crm_core::value::treatment::Cadence;
 /// assert_eq!(Cadence::Weekly.days(), Some(7));
 /// assert_eq!(Cadence::None.days(), None);
 /// ```
@@ -175,7 +175,7 @@ impl Cadence {
     /// The snake_case name used in JSON, CSV and Python.
     ///
     /// ```
-    /// use crm_core::treatment::Cadence;
+    /// use crm_core::value::treatment::Cadence;
     /// assert_eq!(Cadence::Monthly.as_str(), "monthly");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -200,7 +200,7 @@ impl Cadence {
     /// Days between contacts, `None` when there is no schedule.
     ///
     /// ```
-    /// use crm_core::treatment::Cadence;
+    /// use crm_core::value::treatment::Cadence;
     /// assert_eq!(Cadence::Quarterly.days(), Some(91));
     /// ```
     pub fn days(self) -> Option<u32> {
@@ -218,7 +218,7 @@ impl Cadence {
 /// How to serve one customer.
 ///
 /// ```
-/// use crm_core::treatment::{Cadence, ServiceModel, Strategy, Treatment};
+/// use crm_core::value::treatment::{Cadence, ServiceModel, Strategy, Treatment};
 /// let t = Treatment::new(Strategy::Care, ServiceModel::OneToMany, Cadence::Monthly, 48);
 /// assert_eq!(t.to_string(), "care, one_to_many, monthly contact, response within 48 h");
 /// ```
@@ -239,7 +239,7 @@ impl Treatment {
     /// Builds a treatment.
     ///
     /// ```
-    /// use crm_core::treatment::{Cadence, ServiceModel, Strategy, Treatment};
+    /// use crm_core::value::treatment::{Cadence, ServiceModel, Strategy, Treatment};
     /// let t = Treatment::new(Strategy::Delight, ServiceModel::OneToOne, Cadence::Weekly, 24);
     /// assert_eq!(t.response_hours, 24);
     /// ```
@@ -267,8 +267,8 @@ impl fmt::Display for Treatment {
 /// Which behaviours a rule asks for.
 ///
 /// ```
-/// use crm_core::behaviour::{Behaviour, BehaviourSet};
-/// use crm_core::treatment::BehaviourMatch;
+/// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
+/// use crm_core::value::treatment::BehaviourMatch;
 /// let pd = BehaviourSet::EMPTY.with(Behaviour::PriceDriven);
 /// assert!(BehaviourMatch::Has(Behaviour::PriceDriven).matches(pd));
 /// assert!(!BehaviourMatch::None.matches(pd));
@@ -290,8 +290,8 @@ impl BehaviourMatch {
     /// Does a customer with `set` match?
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourSet;
-    /// use crm_core::treatment::BehaviourMatch;
+    /// use crm_core::value::behaviour::BehaviourSet;
+    /// use crm_core::value::treatment::BehaviourMatch;
     /// assert!(BehaviourMatch::None.matches(BehaviourSet::EMPTY));
     /// ```
     pub fn matches(self, set: BehaviourSet) -> bool {
@@ -306,8 +306,8 @@ impl BehaviourMatch {
 /// One line of a policy: when it applies, and the treatment it gives.
 ///
 /// ```
-/// use crm_core::tier::Tier;
-/// use crm_core::treatment::{BehaviourMatch, Cadence, PolicyRule, ServiceModel, Strategy, Treatment};
+/// use crm_core::value::tier::Tier;
+/// use crm_core::value::treatment::{BehaviourMatch, Cadence, PolicyRule, ServiceModel, Strategy, Treatment};
 /// let r = PolicyRule {
 ///     tiers: vec![Tier::Major],
 ///     behaviours: BehaviourMatch::Any,
@@ -335,7 +335,7 @@ impl PolicyRule {
 /// A policy that leaves some customers without a treatment.
 ///
 /// ```
-/// use crm_core::treatment::{PolicyError, TreatmentPolicy};
+/// use crm_core::value::treatment::{PolicyError, TreatmentPolicy};
 /// let e = TreatmentPolicy::new(vec![]).unwrap_err();
 /// assert!(matches!(e, PolicyError::Uncovered { .. }));
 /// assert!(e.to_string().contains("most_valuable"));
@@ -359,9 +359,9 @@ pub enum PolicyError {
 /// Deserialising validates coverage, as [`TreatmentPolicy::new`] does.
 ///
 /// ```
-/// use crm_core::behaviour::BehaviourSet;
-/// use crm_core::tier::Tier;
-/// use crm_core::treatment::{BehaviourMatch, Cadence, PolicyRule, ServiceModel, Strategy, Treatment, TreatmentPolicy};
+/// use crm_core::value::behaviour::BehaviourSet;
+/// use crm_core::value::tier::Tier;
+/// use crm_core::value::treatment::{BehaviourMatch, Cadence, PolicyRule, ServiceModel, Strategy, Treatment, TreatmentPolicy};
 ///
 /// // One treatment for everybody: the simplest complete policy.
 /// let flat = TreatmentPolicy::new(vec![PolicyRule {
@@ -370,7 +370,7 @@ pub enum PolicyError {
 ///     treatment: Treatment::new(Strategy::Develop, ServiceModel::FrontLine, Cadence::Yearly, 96),
 /// }])?;
 /// assert_eq!(flat.treatment(Tier::MostValuable, BehaviourSet::EMPTY).response_hours, 96);
-/// # Ok::<(), crm_core::treatment::PolicyError>(())
+/// # Ok::<(), crm_core::value::treatment::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -402,10 +402,10 @@ impl TreatmentPolicy {
     /// [`PolicyError::Uncovered`] naming the first combination no rule matches.
     ///
     /// ```
-    /// use crm_core::treatment::TreatmentPolicy;
+    /// use crm_core::value::treatment::TreatmentPolicy;
     /// let p = TreatmentPolicy::new(TreatmentPolicy::default().rules().to_vec())?;
     /// assert_eq!(p, TreatmentPolicy::default());
-    /// # Ok::<(), crm_core::treatment::PolicyError>(())
+    /// # Ok::<(), crm_core::value::treatment::PolicyError>(())
     /// ```
     pub fn new(rules: Vec<PolicyRule>) -> Result<TreatmentPolicy, PolicyError> {
         let mut table = [[0_u16; 4]; 4];
@@ -424,7 +424,7 @@ impl TreatmentPolicy {
     /// The rules, in the order they are tried.
     ///
     /// ```
-    /// use crm_core::treatment::TreatmentPolicy;
+    /// use crm_core::value::treatment::TreatmentPolicy;
     /// assert_eq!(TreatmentPolicy::default().rules().len(), 8);
     /// ```
     pub fn rules(&self) -> &[PolicyRule] {
@@ -434,9 +434,9 @@ impl TreatmentPolicy {
     /// The treatment of a customer in `tier` with `behaviours`.
     ///
     /// ```
-    /// use crm_core::behaviour::{Behaviour, BehaviourSet};
-    /// use crm_core::tier::Tier;
-    /// use crm_core::treatment::{ServiceModel, Strategy, TreatmentPolicy};
+    /// use crm_core::value::behaviour::{Behaviour, BehaviourSet};
+    /// use crm_core::value::tier::Tier;
+    /// use crm_core::value::treatment::{ServiceModel, Strategy, TreatmentPolicy};
     /// let pd = BehaviourSet::EMPTY.with(Behaviour::PriceDriven);
     /// let t = TreatmentPolicy::default().treatment(Tier::MostValuable, pd);
     /// assert_eq!((t.strategy, t.service_model), (Strategy::Adapt, ServiceModel::OneToOne));
@@ -449,9 +449,9 @@ impl TreatmentPolicy {
     /// and `behaviours`: the audit trail of a treatment.
     ///
     /// ```
-    /// use crm_core::behaviour::BehaviourSet;
-    /// use crm_core::tier::Tier;
-    /// use crm_core::treatment::TreatmentPolicy;
+    /// use crm_core::value::behaviour::BehaviourSet;
+    /// use crm_core::value::tier::Tier;
+    /// use crm_core::value::treatment::TreatmentPolicy;
     /// assert_eq!(TreatmentPolicy::default().rule_index(Tier::MostValuable, BehaviourSet::EMPTY), 4);
     /// ```
     pub fn rule_index(&self, tier: Tier, behaviours: BehaviourSet) -> usize {

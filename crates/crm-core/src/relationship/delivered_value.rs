@@ -24,7 +24,7 @@
 //! (`None`), never a division panic.
 //!
 //! ```
-//! use crm_core::delivered_value::{compare_offers, Offer, Weights};
+//! use crm_core::relationship::delivered_value::{compare_offers, Offer, Weights};
 //! use rust_decimal_macros::dec;
 //!
 //! let ours = Offer::money("ours", [dec!(100), dec!(30), dec!(10), dec!(10)], [dec!(80), dec!(10), dec!(5), dec!(5)]);
@@ -34,7 +34,7 @@
 //! assert_eq!(c.chosen, "ours");
 //! assert_eq!(c.advantage, Some(dec!(10)));
 //! assert_eq!(c.gaps[0].component.as_str(), "service_value"); // +20 of the +10 gap
-//! # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
+//! # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 /// One of the eight parts of delivered value.
 ///
 /// ```
-/// use crm_core::delivered_value::Component;
+/// use crm_core::relationship::delivered_value::Component;
 /// assert_eq!(Component::TimeCost.as_str(), "time_cost");
 /// assert!(!Component::TimeCost.is_value());
 /// ```
@@ -77,7 +77,7 @@ impl Component {
     /// array in this module.
     ///
     /// ```
-    /// use crm_core::delivered_value::Component;
+    /// use crm_core::relationship::delivered_value::Component;
     /// assert_eq!(Component::ALL.len(), 8);
     /// ```
     pub const ALL: [Component; 8] = [
@@ -94,7 +94,7 @@ impl Component {
     /// The snake_case name used in JSON and Python.
     ///
     /// ```
-    /// use crm_core::delivered_value::Component;
+    /// use crm_core::relationship::delivered_value::Component;
     /// assert_eq!(Component::ImageValue.as_str(), "image_value");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -113,7 +113,7 @@ impl Component {
     /// True for the four value parts, false for the four costs.
     ///
     /// ```
-    /// use crm_core::delivered_value::Component;
+    /// use crm_core::relationship::delivered_value::Component;
     /// assert!(Component::ProductValue.is_value());
     /// ```
     pub fn is_value(self) -> bool {
@@ -134,7 +134,7 @@ impl fmt::Display for Component {
 /// (`{"quantity": "3", "unit_value": "40"}`).
 ///
 /// ```
-/// use crm_core::delivered_value::Amount;
+/// use crm_core::relationship::delivered_value::Amount;
 /// use rust_decimal_macros::dec;
 /// let wait = Amount::Quantity { quantity: dec!(1.5), unit_value: dec!(40) };
 /// assert_eq!(wait.money(), Some(dec!(60.0)));
@@ -165,7 +165,7 @@ impl Amount {
     /// The amount in money; `None` when the product leaves Decimal's range.
     ///
     /// ```
-    /// use crm_core::delivered_value::Amount;
+    /// use crm_core::relationship::delivered_value::Amount;
     /// use rust_decimal_macros::dec;
     /// assert_eq!(Amount::Money(dec!(3)).money(), Some(dec!(3)));
     /// ```
@@ -189,7 +189,7 @@ impl Amount {
 /// [`Component::ALL`] order.
 ///
 /// ```
-/// use crm_core::delivered_value::{Amount, Offer};
+/// use crm_core::relationship::delivered_value::{Amount, Offer};
 /// use rust_decimal_macros::dec;
 /// let mut o = Offer::money("ours", [dec!(100), dec!(0), dec!(0), dec!(0)], [dec!(60), dec!(0), dec!(0), dec!(0)]);
 /// o.cost[1] = Amount::Quantity { quantity: dec!(2), unit_value: dec!(15) }; // two hours at 15
@@ -210,7 +210,7 @@ impl Offer {
     /// An offer whose eight parts are all money.
     ///
     /// ```
-    /// use crm_core::delivered_value::Offer;
+    /// use crm_core::relationship::delivered_value::Offer;
     /// use rust_decimal_macros::dec;
     /// let o = Offer::money("a", [dec!(1); 4], [dec!(1); 4]);
     /// assert_eq!(o.name, "a");
@@ -226,7 +226,7 @@ impl Offer {
     /// The amount of one component.
     ///
     /// ```
-    /// use crm_core::delivered_value::{Amount, Component, Offer};
+    /// use crm_core::relationship::delivered_value::{Amount, Component, Offer};
     /// use rust_decimal_macros::dec;
     /// let o = Offer::money("a", [dec!(1), dec!(2), dec!(3), dec!(4)], [dec!(5), dec!(6), dec!(7), dec!(8)]);
     /// assert_eq!(o.amount(Component::TimeCost), Amount::Money(dec!(6)));
@@ -241,7 +241,7 @@ impl Offer {
 /// about each part. Must not be negative.
 ///
 /// ```
-/// use crm_core::delivered_value::{Component, Weights};
+/// use crm_core::relationship::delivered_value::{Component, Weights};
 /// use rust_decimal_macros::dec;
 /// let busy = Weights::default().with(Component::TimeCost, dec!(2));
 /// assert_eq!(busy.weight(Component::TimeCost), dec!(2));
@@ -261,7 +261,7 @@ impl Weights {
     /// These weights with one component's weight replaced.
     ///
     /// ```
-    /// use crm_core::delivered_value::{Component, Weights};
+    /// use crm_core::relationship::delivered_value::{Component, Weights};
     /// use rust_decimal_macros::dec;
     /// assert_eq!(Weights::default().with(Component::ImageValue, dec!(0)).weight(Component::ImageValue), dec!(0));
     /// ```
@@ -274,7 +274,7 @@ impl Weights {
     /// One component's weight.
     ///
     /// ```
-    /// use crm_core::delivered_value::{Component, Weights};
+    /// use crm_core::relationship::delivered_value::{Component, Weights};
     /// assert_eq!(Weights::default().weight(Component::ProductValue), rust_decimal::Decimal::ONE);
     /// ```
     pub fn weight(&self, c: Component) -> Decimal {
@@ -288,7 +288,7 @@ impl Weights {
     /// [`DeliveredValueError::NegativeWeight`] naming the component.
     ///
     /// ```
-    /// use crm_core::delivered_value::{Component, Weights};
+    /// use crm_core::relationship::delivered_value::{Component, Weights};
     /// use rust_decimal_macros::dec;
     /// assert!(Weights::default().with(Component::TimeCost, dec!(-1)).validate().is_err());
     /// ```
@@ -303,7 +303,7 @@ impl Weights {
 /// Weights per customer segment, with a default for segments not listed.
 ///
 /// ```
-/// use crm_core::delivered_value::{Component, WeightTable, Weights};
+/// use crm_core::relationship::delivered_value::{Component, WeightTable, Weights};
 /// use rust_decimal_macros::dec;
 /// let mut t = WeightTable::default();
 /// t.segments.insert("business".into(), Weights::default().with(Component::TimeCost, dec!(3)));
@@ -323,7 +323,7 @@ impl WeightTable {
     /// The weights of a segment (the default when it is not listed).
     ///
     /// ```
-    /// use crm_core::delivered_value::WeightTable;
+    /// use crm_core::relationship::delivered_value::WeightTable;
     /// assert_eq!(WeightTable::default().for_segment(None), &Default::default());
     /// ```
     pub fn for_segment(&self, segment: Option<&str>) -> &Weights {
@@ -334,7 +334,7 @@ impl WeightTable {
 /// One offer's delivered value.
 ///
 /// ```
-/// use crm_core::delivered_value::{delivered_value, Offer, Weights};
+/// use crm_core::relationship::delivered_value::{delivered_value, Offer, Weights};
 /// use rust_decimal_macros::dec;
 /// let free = Offer::money("free", [dec!(10), dec!(0), dec!(0), dec!(0)], [dec!(0); 4]);
 /// let d = delivered_value(&free, &Weights::default())?;
@@ -343,7 +343,7 @@ impl WeightTable {
 /// assert_eq!(serde_json::to_string(&d).unwrap(), concat!(
 ///     r#"{"offer":"free","components":["10","0","0","0","0","0","0","0"],"#,
 ///     r#""total_value":"10","total_cost":"0","delivered_value":"10","value_cost_ratio":null}"#));
-/// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
+/// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -367,7 +367,7 @@ pub struct DeliveredValue {
 /// of, or a cost part we ask less of, is positive.
 ///
 /// ```
-/// use crm_core::delivered_value::{Component, ComponentGap};
+/// use crm_core::relationship::delivered_value::{Component, ComponentGap};
 /// use rust_decimal_macros::dec;
 /// let g = ComponentGap { component: Component::MonetaryCost, ours: dec!(90), theirs: dec!(100), effect: dec!(10) };
 /// assert!(g.effect > dec!(0)); // cheaper: in our favour
@@ -389,12 +389,12 @@ pub struct ComponentGap {
 /// Our offer against competitors'.
 ///
 /// ```
-/// use crm_core::delivered_value::{compare_offers, Offer, Weights};
+/// use crm_core::relationship::delivered_value::{compare_offers, Offer, Weights};
 /// use rust_decimal_macros::dec;
 /// let only = Offer::money("ours", [dec!(5); 4], [dec!(5); 4]);
 /// let c = compare_offers(&[only], "ours", &Weights::default())?;
 /// assert_eq!(c.advantage, None); // no competitor to compare with
-/// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
+/// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -420,7 +420,7 @@ pub struct OfferComparison {
 /// An offer or a weight that cannot be right.
 ///
 /// ```
-/// use crm_core::delivered_value::{compare_offers, DeliveredValueError, Offer, Weights};
+/// use crm_core::relationship::delivered_value::{compare_offers, DeliveredValueError, Offer, Weights};
 /// let e = compare_offers(&[], "ours", &Weights::default()).unwrap_err();
 /// assert_eq!(e, DeliveredValueError::OurOfferMissing { ours: "ours".into() });
 /// ```
@@ -506,13 +506,13 @@ fn evaluate(offer: &Offer, row: usize, weights: &Weights) -> Result<DeliveredVal
 /// A negative amount or weight, or an overflow.
 ///
 /// ```
-/// use crm_core::delivered_value::{delivered_value, Offer, Weights};
+/// use crm_core::relationship::delivered_value::{delivered_value, Offer, Weights};
 /// use rust_decimal_macros::dec;
 /// // value 120 + 20 + 5 + 5 = 150; cost 100 + 20 + 5 + 0 = 125; 150 / 125 = 1.2
 /// let o = Offer::money("x", [dec!(120), dec!(20), dec!(5), dec!(5)], [dec!(100), dec!(20), dec!(5), dec!(0)]);
 /// let d = delivered_value(&o, &Weights::default())?;
 /// assert_eq!((d.delivered_value, d.value_cost_ratio), (dec!(25), Some(dec!(1.2))));
-/// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
+/// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
 pub fn delivered_value(offer: &Offer, weights: &Weights) -> Result<DeliveredValue, DeliveredValueError> {
     weights.validate()?;
@@ -553,7 +553,7 @@ fn gaps(ours: &DeliveredValue, theirs: &DeliveredValue) -> Vec<ComponentGap> {
 /// `ours`, or an overflow.
 ///
 /// ```
-/// use crm_core::delivered_value::{compare_offers, Amount, Component, Offer, Weights};
+/// use crm_core::relationship::delivered_value::{compare_offers, Amount, Component, Offer, Weights};
 /// use rust_decimal_macros::dec;
 /// // Same goods and price; the rival makes the customer wait 2 h more.
 /// let mut ours = Offer::money("ours", [dec!(100), dec!(0), dec!(0), dec!(0)], [dec!(90), dec!(0), dec!(0), dec!(0)]);
@@ -565,7 +565,7 @@ fn gaps(ours: &DeliveredValue, theirs: &DeliveredValue) -> Vec<ComponentGap> {
 /// // ours 100 − 110 = −10, rival 100 − 150 = −50: advantage 40, all from time
 /// assert_eq!(c.advantage, Some(dec!(40)));
 /// assert_eq!(c.gaps[0].component, Component::TimeCost);
-/// # Ok::<(), crm_core::delivered_value::DeliveredValueError>(())
+/// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
 pub fn compare_offers(offers: &[Offer], ours: &str, weights: &Weights) -> Result<OfferComparison, DeliveredValueError> {
     weights.validate()?;

@@ -42,7 +42,7 @@
 //! # Example
 //!
 //! ```
-//! use crm_core::rfm::{score, RfmInput, SegmentTable};
+//! use crm_core::value::rfm::{score, RfmInput, SegmentTable};
 //! use rust_decimal_macros::dec;
 //!
 //! let recency = [1, 10, 30, 90, 200];
@@ -54,21 +54,21 @@
 //! assert_eq!(out.segment_name(0), Some("Champions"));
 //! assert_eq!(out.segment_name(4), Some("Lost"));
 //! assert_eq!(out.thresholds.frequency, [1, 2, 3, 5]);
-//! # Ok::<(), crm_core::rfm::RfmError>(())
+//! # Ok::<(), crm_core::value::rfm::RfmError>(())
 //! ```
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::summary::Summaries;
-use crate::transaction::day_number;
+use crate::records::summary::Summaries;
+use crate::records::transaction::day_number;
 
 /// Which spend the monetary score ranks.
 ///
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::Monetary;
+/// use crm_core::value::rfm::Monetary;
 /// assert_eq!(Monetary::default(), Monetary::Total);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ pub enum Monetary {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::RfmThresholds;
+/// use crm_core::value::rfm::RfmThresholds;
 /// use rust_decimal_macros::dec;
 /// let t = RfmThresholds { recency_days: [10, 20, 30, 40], frequency: [1, 1, 2, 3], monetary: [dec!(10); 4] };
 /// assert_eq!(t.recency_score(5), 5);
@@ -124,7 +124,7 @@ impl RfmThresholds {
     /// # Example
     ///
     /// ```
-    /// use crm_core::rfm::{RfmInput, RfmThresholds};
+    /// use crm_core::value::rfm::{RfmInput, RfmThresholds};
     /// use rust_decimal_macros::dec;
     /// let input = RfmInput { recency_days: &[3], frequency: &[1], monetary: &[dec!(5)] };
     /// assert_eq!(RfmThresholds::of(&input).map(|t| t.recency_days), Some([3; 4]));
@@ -160,7 +160,7 @@ impl RfmThresholds {
     /// # Example
     ///
     /// ```
-    /// use crm_core::rfm::RfmThresholds;
+    /// use crm_core::value::rfm::RfmThresholds;
     /// use rust_decimal_macros::dec;
     /// let t = RfmThresholds { recency_days: [0; 4], frequency: [0; 4], monetary: [dec!(1), dec!(2), dec!(3), dec!(4)] };
     /// assert_eq!(t.monetary_score(dec!(2.5)), 3);
@@ -190,7 +190,7 @@ pub struct RfmInput<'a> {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::RfmScore;
+/// use crm_core::value::rfm::RfmScore;
 /// let s = RfmScore { recency: 5, frequency: 4, monetary: 3 };
 /// assert_eq!(s.code(), "543");
 /// ```
@@ -221,7 +221,7 @@ impl RfmScore {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::ScoreRange;
+/// use crm_core::value::rfm::ScoreRange;
 /// assert!(ScoreRange::new(2, 3).contains(3));
 /// assert!(!ScoreRange::ALL.contains(0));
 /// ```
@@ -262,7 +262,7 @@ impl ScoreRange {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::{RfmScore, ScoreRange, SegmentRule};
+/// use crm_core::value::rfm::{RfmScore, ScoreRange, SegmentRule};
 /// let r = SegmentRule::new("Champions", ScoreRange::new(5, 5), ScoreRange::new(4, 5), ScoreRange::ALL);
 /// assert!(r.matches(&RfmScore { recency: 5, frequency: 4, monetary: 1 }));
 /// ```
@@ -306,7 +306,7 @@ impl SegmentRule {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::{RfmError, ScoreRange, SegmentRule, SegmentTable};
+/// use crm_core::value::rfm::{RfmError, ScoreRange, SegmentRule, SegmentTable};
 /// let all = ScoreRange::ALL;
 /// let two = SegmentTable::new(vec![
 ///     SegmentRule::new("recent", ScoreRange::new(3, 5), all, all),
@@ -396,7 +396,7 @@ impl SegmentTable {
     /// # Example
     ///
     /// ```
-    /// use crm_core::rfm::{RfmScore, SegmentTable};
+    /// use crm_core::value::rfm::{RfmScore, SegmentTable};
     /// let t = SegmentTable::standard();
     /// assert_eq!(t.rules().len(), 10);
     /// let s = RfmScore { recency: 1, frequency: 5, monetary: 5 };
@@ -439,7 +439,7 @@ impl SegmentTable {
     /// # Example
     ///
     /// ```
-    /// use crm_core::rfm::{RfmScore, SegmentTable};
+    /// use crm_core::value::rfm::{RfmScore, SegmentTable};
     /// let s = RfmScore { recency: 5, frequency: 1, monetary: 1 };
     /// assert_eq!(SegmentTable::standard().segment_index(&s), Some(3)); // New
     /// ```
@@ -468,7 +468,7 @@ impl Default for SegmentTable {
 /// # Example
 ///
 /// ```
-/// use crm_core::rfm::RfmError;
+/// use crm_core::value::rfm::RfmError;
 /// let e = RfmError::LengthMismatch { column: "frequency".into(), expected: 3, found: 2 };
 /// assert_eq!(e.to_string(), "column `frequency` has 2 rows, expected 3");
 /// ```
@@ -602,9 +602,9 @@ pub fn score(
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::rfm::{rfm, Monetary, SegmentTable};
-/// use crm_core::summary::{summarize_transactions, SummaryConfig};
-/// use crm_core::transaction::{CalendarConfig, Transaction, TxTime};
+/// use crm_core::value::rfm::{rfm, Monetary, SegmentTable};
+/// use crm_core::records::summary::{summarize_transactions, SummaryConfig};
+/// use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime};
 /// use rust_decimal_macros::dec;
 ///
 /// let day = |d| TxTime::Date(NaiveDate::from_ymd_opt(2024, 1, d).unwrap());

@@ -14,13 +14,13 @@
 //!
 //! Each span may carry the customer's value tier and segment; the latest span
 //! (largest `since`) gives the customer's tier and segment for the
-//! breakdowns and service levels of [`crate::survey`] and
-//! [`crate::period_metrics`].
+//! breakdowns and service levels of [`crate::relationship::survey`] and
+//! [`crate::relationship::period_metrics`].
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use crm_core::customer_base::{CustomerBase, CustomerSpan};
-//! use crm_core::tier::Tier;
+//! use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+//! use crm_core::value::tier::Tier;
 //! let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 //! let base = CustomerBase::new(vec![
 //!     CustomerSpan::new(1, d(1, 1), None).with_tier(Tier::MostValuable),
@@ -29,7 +29,7 @@
 //! assert!(base.in_base_on(&1.into(), d(3, 1)));
 //! assert!(!base.in_base_on(&2.into(), d(2, 1))); // lost on 1 February
 //! assert_eq!(base.tier(&1.into()), Some(Tier::MostValuable));
-//! # Ok::<(), crm_core::customer_base::BaseError>(())
+//! # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -37,14 +37,14 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::customer::CustomerId;
-use crate::tier::Tier;
+use crate::records::customer::CustomerId;
+use crate::value::tier::Tier;
 
 /// One relationship: from `since` until (not including) `until`.
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::customer_base::CustomerSpan;
+/// use crm_core::relationship::customer_base::CustomerSpan;
 /// let s = CustomerSpan::new(7, NaiveDate::from_ymd_opt(2023, 5, 1).unwrap(), None).with_segment("retail");
 /// let json = serde_json::to_string(&s).unwrap();
 /// assert_eq!(json, r#"{"customer":7,"since":"2023-05-01","until":null,"tier":null,"segment":"retail"}"#);
@@ -70,7 +70,7 @@ impl CustomerSpan {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::CustomerSpan;
+    /// use crm_core::relationship::customer_base::CustomerSpan;
     /// let s = CustomerSpan::new("C-1", NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), None);
     /// assert!(s.tier.is_none());
     /// ```
@@ -82,7 +82,7 @@ impl CustomerSpan {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::{customer_base::CustomerSpan, tier::Tier};
+    /// use crm_core::{relationship::customer_base::CustomerSpan, value::tier::Tier};
     /// let s = CustomerSpan::new(1, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), None).with_tier(Tier::Major);
     /// assert_eq!(s.tier, Some(Tier::Major));
     /// ```
@@ -96,7 +96,7 @@ impl CustomerSpan {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::CustomerSpan;
+    /// use crm_core::relationship::customer_base::CustomerSpan;
     /// let s = CustomerSpan::new(1, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), None).with_segment("b2b");
     /// assert_eq!(s.segment.as_deref(), Some("b2b"));
     /// ```
@@ -110,7 +110,7 @@ impl CustomerSpan {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::CustomerSpan;
+    /// use crm_core::relationship::customer_base::CustomerSpan;
     /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
     /// let s = CustomerSpan::new(1, d(2), Some(d(5)));
     /// assert!(!s.covers(d(1)) && s.covers(d(2)) && s.covers(d(4)) && !s.covers(d(5)));
@@ -124,7 +124,7 @@ impl CustomerSpan {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::customer_base::{BaseError, CustomerBase, CustomerSpan};
+/// use crm_core::relationship::customer_base::{BaseError, CustomerBase, CustomerSpan};
 /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
 /// let e = CustomerBase::new(vec![CustomerSpan::new(1, d(5), Some(d(2)))]).unwrap_err();
 /// assert_eq!(e.to_string(), "customers row 0 (customer 1): until is before since: the rule is since <= until");
@@ -156,10 +156,10 @@ pub enum BaseError {
 /// The validated base: every customer's spans, sorted by `since`.
 ///
 /// ```
-/// use crm_core::customer_base::CustomerBase;
+/// use crm_core::relationship::customer_base::CustomerBase;
 /// let empty = CustomerBase::new(Vec::new())?;
 /// assert_eq!(empty.customers().count(), 0);
-/// # Ok::<(), crm_core::customer_base::BaseError>(())
+/// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
 /// ```
 /// In JSON the base is its list of spans in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,7 +180,7 @@ impl CustomerBase {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::{CustomerBase, CustomerSpan};
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
     /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
     /// // left on the 3rd, back on the 3rd: adjacent, not overlapping
     /// let b = CustomerBase::new(vec![CustomerSpan::new(1, d(1), Some(d(3))), CustomerSpan::new(1, d(3), None)]);
@@ -211,7 +211,7 @@ impl CustomerBase {
     /// The rows given (spans).
     ///
     /// ```
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert_eq!(CustomerBase::default().rows(), 0);
     /// ```
     pub fn rows(&self) -> usize {
@@ -222,10 +222,10 @@ impl CustomerBase {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::{CustomerBase, CustomerSpan};
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
     /// let b = CustomerBase::new(vec![CustomerSpan::new(2, NaiveDate::MIN, None), CustomerSpan::new(1, NaiveDate::MIN, None)])?;
     /// assert_eq!(b.customers().map(|c| c.to_string()).collect::<Vec<_>>(), ["1", "2"]);
-    /// # Ok::<(), crm_core::customer_base::BaseError>(())
+    /// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
     /// ```
     pub fn customers(&self) -> impl Iterator<Item = &CustomerId> {
         self.spans.keys()
@@ -234,7 +234,7 @@ impl CustomerBase {
     /// Is `customer` in the base at all (any span)?
     ///
     /// ```
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert!(!CustomerBase::default().contains(&1.into()));
     /// ```
     pub fn contains(&self, customer: &CustomerId) -> bool {
@@ -244,7 +244,7 @@ impl CustomerBase {
     /// The customer's spans, earliest first.
     ///
     /// ```
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert_eq!(CustomerBase::default().spans(&1.into()).count(), 0);
     /// ```
     pub fn spans(&self, customer: &CustomerId) -> impl Iterator<Item = &CustomerSpan> {
@@ -255,7 +255,7 @@ impl CustomerBase {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert!(!CustomerBase::default().in_base_on(&1.into(), NaiveDate::MIN));
     /// ```
     pub fn in_base_on(&self, customer: &CustomerId, day: NaiveDate) -> bool {
@@ -269,7 +269,7 @@ impl CustomerBase {
     /// The tier of the customer's latest span.
     ///
     /// ```
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert_eq!(CustomerBase::default().tier(&1.into()), None);
     /// ```
     pub fn tier(&self, customer: &CustomerId) -> Option<Tier> {
@@ -279,7 +279,7 @@ impl CustomerBase {
     /// The segment of the customer's latest span.
     ///
     /// ```
-    /// use crm_core::customer_base::CustomerBase;
+    /// use crm_core::relationship::customer_base::CustomerBase;
     /// assert_eq!(CustomerBase::default().segment(&1.into()), None);
     /// ```
     pub fn segment(&self, customer: &CustomerId) -> Option<&str> {

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::reconciliation::Expected;
+use crate::records::reconciliation::Expected;
 
 /// One generated input row: `None` marks a missing value.
 #[derive(Debug, Clone)]

@@ -20,9 +20,9 @@
 //! about value, and an absent customer shows none.
 //!
 //! ```
-//! use crm_core::customer::CustomerId;
-//! use crm_core::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
-//! use crm_core::tier::Tier;
+//! use crm_core::records::customer::CustomerId;
+//! use crm_core::value::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+//! use crm_core::value::tier::Tier;
 //! use rust_decimal_macros::dec;
 //!
 //! let snap = |id: i64, tier, value| TierSnapshot { customer: CustomerId::from(id), tier, value, rank: None };
@@ -38,7 +38,7 @@
 //! assert_eq!(r[0].moves[0].kind, MoveKind::Held);
 //! assert_eq!(r[0].moves[0].to, Some(Tier::MostValuable));
 //! assert_eq!(r[0].moves[0].measured, Some(Tier::Major));
-//! # Ok::<(), crm_core::review::ReviewError>(())
+//! # Ok::<(), crm_core::value::review::ReviewError>(())
 //! ```
 
 use std::collections::{BTreeMap, HashMap};
@@ -46,15 +46,15 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::assignment::Assignments;
-use crate::customer::CustomerId;
-use crate::tier::Tier;
+use crate::value::assignment::Assignments;
+use crate::records::customer::CustomerId;
+use crate::value::tier::Tier;
 
 /// One customer's tier in one period, with the figures behind it.
 ///
 /// ```
-/// use crm_core::review::TierSnapshot;
-/// use crm_core::tier::Tier;
+/// use crm_core::value::review::TierSnapshot;
+/// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let s = TierSnapshot { customer: 7.into(), tier: Tier::Major, value: dec!(120), rank: Some(3) };
 /// assert_eq!(s.rank, Some(3));
@@ -75,13 +75,13 @@ pub struct TierSnapshot {
 /// The classification of one period, as the review needs it.
 ///
 /// ```
-/// use crm_core::assignment::{assign, AssignmentConfig};
-/// use crm_core::review::Period;
+/// use crm_core::value::assignment::{assign, AssignmentConfig};
+/// use crm_core::value::review::Period;
 /// use rust_decimal_macros::dec;
 /// let a = assign(&[1.into()], &[dec!(10)], None, &AssignmentConfig::default())?;
 /// let p = Period::from_assignments("2026-03", &a);
 /// assert_eq!(p.customers.len(), 1);
-/// # Ok::<(), crm_core::assignment::AssignmentError>(())
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -96,7 +96,7 @@ impl Period {
     /// A period from its snapshots.
     ///
     /// ```
-    /// use crm_core::review::Period;
+    /// use crm_core::value::review::Period;
     /// assert!(Period::new("q1", vec![]).customers.is_empty());
     /// ```
     pub fn new(label: impl Into<String>, customers: Vec<TierSnapshot>) -> Period {
@@ -106,14 +106,14 @@ impl Period {
     /// The snapshots of an assignment run.
     ///
     /// ```
-    /// use crm_core::assignment::{assign, AssignmentConfig};
-    /// use crm_core::review::Period;
-    /// use crm_core::tier::Tier;
+    /// use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// use crm_core::value::review::Period;
+    /// use crm_core::value::tier::Tier;
     /// use rust_decimal_macros::dec;
     /// let a = assign(&[1.into(), 2.into()], &[dec!(10), dec!(0)], None, &AssignmentConfig::default())?;
     /// let p = Period::from_assignments("m1", &a);
     /// assert_eq!(p.customers[1].tier, Tier::Inactive);
-    /// # Ok::<(), crm_core::assignment::AssignmentError>(())
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn from_assignments(label: impl Into<String>, assignments: &Assignments) -> Period {
         let c = assignments.classification();
@@ -135,7 +135,7 @@ impl Period {
 /// How the review treats a customer measured below its tier.
 ///
 /// ```
-/// use crm_core::review::GraceRule;
+/// use crm_core::value::review::GraceRule;
 /// assert_eq!(GraceRule::default().demote_after, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,7 +149,7 @@ pub struct GraceRule {
 /// What happened to a customer between two periods.
 ///
 /// ```
-/// use crm_core::review::MoveKind;
+/// use crm_core::value::review::MoveKind;
 /// assert_eq!(serde_json::to_string(&MoveKind::Held).unwrap(), "\"held\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -177,15 +177,15 @@ pub enum MoveKind {
 /// classification said.
 ///
 /// ```
-/// use crm_core::review::{review_pair, MoveKind, Period, TierSnapshot};
-/// use crm_core::tier::Tier;
+/// use crm_core::value::review::{review_pair, MoveKind, Period, TierSnapshot};
+/// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let a = Period::new("a", vec![TierSnapshot { customer: 1.into(), tier: Tier::Ordinary, value: dec!(5), rank: Some(9) }]);
 /// let b = Period::new("b", vec![TierSnapshot { customer: 1.into(), tier: Tier::Major, value: dec!(50), rank: Some(2) }]);
 /// let m = &review_pair(&a, &b)?.moves[0];
 /// assert_eq!(m.kind, MoveKind::Promoted);
 /// assert_eq!((m.previous_value, m.current_value), (Some(dec!(5)), Some(dec!(50))));
-/// # Ok::<(), crm_core::review::ReviewError>(())
+/// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -216,7 +216,7 @@ pub struct Move {
 /// Counts of each kind of move.
 ///
 /// ```
-/// use crm_core::review::MoveCounts;
+/// use crm_core::value::review::MoveCounts;
 /// assert_eq!(MoveCounts::default().total(), 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,7 +240,7 @@ impl MoveCounts {
     /// All moves: every customer of either period, once.
     ///
     /// ```
-    /// use crm_core::review::MoveCounts;
+    /// use crm_core::value::review::MoveCounts;
     /// assert_eq!(MoveCounts { new: 2, lost: 1, ..Default::default() }.total(), 3);
     /// ```
     pub fn total(&self) -> u64 {
@@ -262,10 +262,10 @@ impl MoveCounts {
 /// The review of one period against the one before.
 ///
 /// ```
-/// use crm_core::review::{review_pair, Period};
+/// use crm_core::value::review::{review_pair, Period};
 /// let r = review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?;
 /// assert_eq!((r.previous.as_str(), r.current.as_str()), ("a", "b"));
-/// # Ok::<(), crm_core::review::ReviewError>(())
+/// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -283,8 +283,8 @@ pub struct PeriodReview {
 /// Why a review could not be made.
 ///
 /// ```
-/// use crm_core::review::{review_pair, Period, ReviewError, TierSnapshot};
-/// use crm_core::tier::Tier;
+/// use crm_core::value::review::{review_pair, Period, ReviewError, TierSnapshot};
+/// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let s = TierSnapshot { customer: 4.into(), tier: Tier::Major, value: dec!(1), rank: None };
 /// let p = Period::new("may", vec![s.clone(), s]);
@@ -316,9 +316,9 @@ pub enum ReviewError {
 /// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
 ///
 /// ```
-/// use crm_core::review::{review_pair, Period};
+/// use crm_core::value::review::{review_pair, Period};
 /// assert!(review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?.moves.is_empty());
-/// # Ok::<(), crm_core::review::ReviewError>(())
+/// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
 pub fn review_pair(previous: &Period, current: &Period) -> Result<PeriodReview, ReviewError> {
     let mut reviews = review(&[previous.clone(), current.clone()], GraceRule::default())?;
@@ -350,8 +350,8 @@ struct Standing {
 /// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
 ///
 /// ```
-/// use crm_core::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
-/// use crm_core::tier::Tier::{self, *};
+/// use crm_core::value::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+/// use crm_core::value::tier::Tier::{self, *};
 /// use rust_decimal_macros::dec;
 /// let p = |label: &str, tier: Tier| Period::new(label, vec![TierSnapshot { customer: 1.into(), tier, value: dec!(1), rank: None }]);
 /// // Below for two periods with k = 1: held once, then demoted.
@@ -359,7 +359,7 @@ struct Standing {
 /// assert_eq!(r[0].moves[0].kind, MoveKind::Held);
 /// assert_eq!(r[1].moves[0].kind, MoveKind::Demoted);
 /// assert_eq!(r[1].moves[0].to, Some(Major)); // the best tier measured while below
-/// # Ok::<(), crm_core::review::ReviewError>(())
+/// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
 pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>, ReviewError> {
     for p in periods {

@@ -15,13 +15,13 @@
 //! | resolution, on time | resolved by the period end / complaints; resolved within the promised hours / resolved |
 //!
 //! *Start* is the end of the day before the first day; *end* is the end of
-//! the last day ([`crate::customer_base`] says who is in the base on a day).
+//! the last day ([`crate::relationship::customer_base`] says who is in the base on a day).
 //! A customer of S who is lost and comes back within the period counts as
 //! both lost and retained, so retention + churn = 1 exactly when no customer
 //! comes back. An *active* customer made at least one purchase occasion in
 //! the period; purchase figures come from [`PeriodActivity`] rows, which
 //! [`PeriodActivity::from_summaries`] makes from the summaries of
-//! [`crate::summary`] computed over the period's window.
+//! [`crate::records::summary`] computed over the period's window.
 //!
 //! Every rate is a [`Decimal`] fraction in [0, 1] (growth and acquisition can
 //! exceed 1 and growth can be negative; complaints per customer can exceed 1)
@@ -37,8 +37,8 @@
 //!
 //! ```
 //! use chrono::{NaiveDate, TimeZone, Utc};
-//! use crm_core::customer_base::{CustomerBase, CustomerSpan};
-//! use crm_core::period_metrics::{period_metrics, MetricPeriod, PeriodActivity, PeriodConfig, PeriodData};
+//! use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+//! use crm_core::relationship::period_metrics::{period_metrics, MetricPeriod, PeriodActivity, PeriodConfig, PeriodData};
 //! use rust_decimal_macros::dec;
 //! let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 //! let base = CustomerBase::new(vec![
@@ -60,22 +60,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::complaint::{Complaint, ComplaintError, ServiceLevels};
-use crate::customer::CustomerId;
-use crate::customer_base::CustomerBase;
-use crate::summary::Summaries;
+use crate::relationship::complaint::{Complaint, ComplaintError, ServiceLevels};
+use crate::records::customer::CustomerId;
+use crate::relationship::customer_base::CustomerBase;
+use crate::records::summary::Summaries;
 
 /// The period: from the first to the last day, both included (UTC days for
 /// timestamps).
 ///
 /// ```
 /// use chrono::{NaiveDate, TimeZone, Utc};
-/// use crm_core::period_metrics::MetricPeriod;
+/// use crm_core::relationship::period_metrics::MetricPeriod;
 /// let p = MetricPeriod::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 1, 31).unwrap())?;
 /// assert!(p.contains(Utc.with_ymd_and_hms(2024, 1, 31, 23, 59, 59).unwrap()));
 /// assert!(!p.contains(Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap()));
 /// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"first_day":"2024-01-01","last_day":"2024-01-31"}"#);
-/// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+/// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -95,7 +95,7 @@ impl MetricPeriod {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::period_metrics::MetricPeriod;
+    /// use crm_core::relationship::period_metrics::MetricPeriod;
     /// let d = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
     /// assert!(MetricPeriod::new(d, d.pred_opt().unwrap()).is_err());
     /// ```
@@ -110,10 +110,10 @@ impl MetricPeriod {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::period_metrics::MetricPeriod;
+    /// use crm_core::relationship::period_metrics::MetricPeriod;
     /// let d = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
     /// assert!(MetricPeriod::new(d, d)?.contains_day(d));
-    /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+    /// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
     /// ```
     pub fn contains_day(&self, day: NaiveDate) -> bool {
         self.first_day <= day && day <= self.last_day
@@ -123,10 +123,10 @@ impl MetricPeriod {
     ///
     /// ```
     /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// use crm_core::period_metrics::MetricPeriod;
+    /// use crm_core::relationship::period_metrics::MetricPeriod;
     /// let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     /// assert!(MetricPeriod::new(d, d)?.contains(Utc.timestamp_opt(0, 0).unwrap()));
-    /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+    /// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
     /// ```
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.contains_day(t.date_naive())
@@ -136,10 +136,10 @@ impl MetricPeriod {
     ///
     /// ```
     /// use chrono::{NaiveDate, TimeZone, Utc};
-    /// use crm_core::period_metrics::MetricPeriod;
+    /// use crm_core::relationship::period_metrics::MetricPeriod;
     /// let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
     /// assert!(!MetricPeriod::new(d, d)?.by_end(Utc.timestamp_opt(86_400, 0).unwrap()));
-    /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+    /// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
     /// ```
     pub fn by_end(&self, t: DateTime<Utc>) -> bool {
         t.date_naive() <= self.last_day
@@ -150,7 +150,7 @@ impl MetricPeriod {
 /// (Rows that break a rule stop the run with an error naming the row.)
 ///
 /// ```
-/// use crm_core::period_metrics::RowCounts;
+/// use crm_core::relationship::period_metrics::RowCounts;
 /// let r = RowCounts { read: 5, used: 3, outside_period: 2 };
 /// assert!(r.adds_up());
 /// assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"read":5,"used":3,"outside_period":2}"#);
@@ -170,7 +170,7 @@ impl RowCounts {
     /// Does read = used + outside_period hold?
     ///
     /// ```
-    /// use crm_core::period_metrics::RowCounts;
+    /// use crm_core::relationship::period_metrics::RowCounts;
     /// assert!(RowCounts::default().adds_up());
     /// ```
     pub fn adds_up(&self) -> bool {
@@ -197,7 +197,7 @@ pub(crate) fn share(n: u64, d: u64) -> Option<Decimal> {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::period_metrics::PeriodActivity;
+/// use crm_core::relationship::period_metrics::PeriodActivity;
 /// let a = PeriodActivity::new(5, 3, 4, NaiveDate::from_ymd_opt(2024, 1, 9));
 /// assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"customer":5,"occasions":3,"orders":4,"last_purchase":"2024-01-09"}"#);
 /// assert_eq!(serde_json::from_str::<PeriodActivity>(&serde_json::to_string(&a).unwrap()).unwrap(), a);
@@ -219,7 +219,7 @@ impl PeriodActivity {
     /// One customer's activity.
     ///
     /// ```
-    /// use crm_core::period_metrics::PeriodActivity;
+    /// use crm_core::relationship::period_metrics::PeriodActivity;
     /// assert_eq!(PeriodActivity::new(1, 0, 0, None).occasions, 0);
     /// ```
     pub fn new(customer: impl Into<CustomerId>, occasions: u64, orders: u64, last_purchase: Option<NaiveDate>) -> Self {
@@ -235,12 +235,12 @@ impl PeriodActivity {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use crm_core::period_metrics::{MetricPeriod, PeriodActivity};
-    /// use crm_core::summary::{Summaries, SummaryConfig};
+    /// use crm_core::relationship::period_metrics::{MetricPeriod, PeriodActivity};
+    /// use crm_core::records::summary::{Summaries, SummaryConfig};
     /// let (a, b) = (NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 1, 31).unwrap());
     /// let s = Summaries::with_capacity(&SummaryConfig::new(b).with_window_start(a), 0);
     /// assert!(PeriodActivity::from_summaries(&s, MetricPeriod::new(a, b)?)?.is_empty());
-    /// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+    /// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
     /// ```
     pub fn from_summaries(s: &Summaries, period: MetricPeriod) -> Result<Vec<PeriodActivity>, PeriodError> {
         if s.window_start != Some(period.first_day) || s.as_of != period.last_day {
@@ -256,7 +256,7 @@ impl PeriodActivity {
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use crm_core::period_metrics::Referral;
+/// use crm_core::relationship::period_metrics::Referral;
 /// let r = Referral { referrer: 1.into(), referred: Some(9.into()), time: Utc.with_ymd_and_hms(2024, 1, 5, 0, 0, 0).unwrap() };
 /// let json = serde_json::to_string(&r).unwrap();
 /// assert_eq!(json, r#"{"referrer":1,"referred":9,"time":"2024-01-05T00:00:00Z"}"#);
@@ -276,7 +276,7 @@ pub struct Referral {
 /// Everything the period metrics read.
 ///
 /// ```
-/// use crm_core::period_metrics::PeriodData;
+/// use crm_core::relationship::period_metrics::PeriodData;
 /// let d = PeriodData::default();
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"base":[],"activity":[],"complaints":[],"referrals":[]}"#);
 /// ```
@@ -297,7 +297,7 @@ pub struct PeriodData {
 /// Settings of the period metrics.
 ///
 /// ```
-/// use crm_core::period_metrics::PeriodConfig;
+/// use crm_core::relationship::period_metrics::PeriodConfig;
 /// assert_eq!(PeriodConfig::default().service_levels.most_valuable, 24);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -310,7 +310,7 @@ pub struct PeriodConfig {
 /// Movements of the base, the counts behind the rates.
 ///
 /// ```
-/// use crm_core::period_metrics::BaseMovement;
+/// use crm_core::relationship::period_metrics::BaseMovement;
 /// assert_eq!(BaseMovement::default().at_start, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,7 +335,7 @@ pub struct BaseMovement {
 /// The complaint figures of the period.
 ///
 /// ```
-/// use crm_core::period_metrics::ComplaintMetrics;
+/// use crm_core::relationship::period_metrics::ComplaintMetrics;
 /// assert_eq!(ComplaintMetrics::default().resolution_rate, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,7 +370,7 @@ pub struct ComplaintMetrics {
 /// The service-recovery comparison (DOMAIN.md section 3).
 ///
 /// ```
-/// use crm_core::period_metrics::ServiceRecovery;
+/// use crm_core::relationship::period_metrics::ServiceRecovery;
 /// assert_eq!(ServiceRecovery::default().resolved_complainants, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -397,7 +397,7 @@ pub struct ServiceRecovery {
 /// Row accounting of every input.
 ///
 /// ```
-/// use crm_core::period_metrics::PeriodRows;
+/// use crm_core::relationship::period_metrics::PeriodRows;
 /// assert!(PeriodRows::default().complaints.adds_up());
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,13 +417,13 @@ pub struct PeriodRows {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use crm_core::period_metrics::{period_metrics, MetricPeriod, PeriodConfig, PeriodData, PeriodMetrics};
+/// use crm_core::relationship::period_metrics::{period_metrics, MetricPeriod, PeriodConfig, PeriodData, PeriodMetrics};
 /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
 /// let m = period_metrics(&PeriodData::default(), MetricPeriod::new(d, d)?, &PeriodConfig::default())?;
 /// assert_eq!(m.retention_rate, None); // nobody at the start: undefined
 /// let back: PeriodMetrics = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
 /// assert_eq!(back, m);
-/// # Ok::<(), crm_core::period_metrics::PeriodError>(())
+/// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -467,7 +467,7 @@ pub struct PeriodMetrics {
 /// Input that cannot be right.
 ///
 /// ```
-/// use crm_core::period_metrics::PeriodError;
+/// use crm_core::relationship::period_metrics::PeriodError;
 /// let e = PeriodError::UnknownCustomer { input: "referrals", row: 3, customer: 8.into() };
 /// assert_eq!(e.to_string(), "referrals row 3: customer 8 is not in the customer base: the rule is every event names a known customer");
 /// ```
@@ -683,10 +683,10 @@ fn growth(m: &BaseMovement) -> Option<Decimal> {
 ///
 /// ```
 /// use chrono::{NaiveDate, TimeZone, Utc};
-/// use crm_core::complaint::Complaint;
-/// use crm_core::customer_base::{CustomerBase, CustomerSpan};
-/// use crm_core::period_metrics::{period_metrics, MetricPeriod, PeriodActivity, PeriodConfig, PeriodData};
-/// use crm_core::tier::Tier;
+/// use crm_core::relationship::complaint::Complaint;
+/// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+/// use crm_core::relationship::period_metrics::{period_metrics, MetricPeriod, PeriodActivity, PeriodConfig, PeriodData};
+/// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
 /// let t = |day, h| Utc.with_ymd_and_hms(2024, 1, day, h, 0, 0).unwrap();

@@ -16,11 +16,11 @@
 //! error naming it, never a panic or an infinite value.
 //!
 //! ```
-//! use crm_core::economics::clv;
+//! use crm_core::relationship::economics::clv;
 //! use rust_decimal_macros::dec;
 //! // m = 100, r = 0.8, i = 0.1: 100 · 0.8 / (1 + 0.1 − 0.8) = 80 / 0.3
 //! assert_eq!(clv(dec!(100), dec!(0.8), dec!(0.1))?.round_dp(2), dec!(266.67));
-//! # Ok::<(), crm_core::economics::EconomicsError>(())
+//! # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 //! ```
 
 use rust_decimal::Decimal;
@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 /// A parameter outside its range.
 ///
 /// ```
-/// use crm_core::economics::{clv, EconomicsError};
+/// use crm_core::relationship::economics::{clv, EconomicsError};
 /// use rust_decimal_macros::dec;
 /// assert_eq!(clv(dec!(1), dec!(1), dec!(0)).unwrap_err().to_string(),
 ///     "retention is 1: the rule is 0 <= retention < 1");
@@ -70,7 +70,7 @@ fn overflow(what: &'static str) -> EconomicsError {
 /// Keeping against replacing customers.
 ///
 /// ```
-/// use crm_core::economics::AcquisitionRetention;
+/// use crm_core::relationship::economics::AcquisitionRetention;
 /// use rust_decimal_macros::dec;
 /// let a = AcquisitionRetention { retention_cost: dec!(20), acquisition_multiple: dec!(8) };
 /// assert_eq!(serde_json::from_str::<AcquisitionRetention>(&serde_json::to_string(&a).unwrap()).unwrap(), a);
@@ -93,7 +93,7 @@ impl Default for AcquisitionRetention {
 /// Keeping `customers` against winning as many new ones.
 ///
 /// ```
-/// use crm_core::economics::AcquisitionRetentionResult;
+/// use crm_core::relationship::economics::AcquisitionRetentionResult;
 /// assert_eq!(AcquisitionRetentionResult::default().customers, 0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,13 +119,13 @@ impl AcquisitionRetention {
     /// A negative cost or a multiple below 0, or an overflow.
     ///
     /// ```
-    /// use crm_core::economics::AcquisitionRetention;
+    /// use crm_core::relationship::economics::AcquisitionRetention;
     /// use rust_decimal_macros::dec;
     /// // 100 customers; keeping costs 30 each, winning 5 × 30 = 150 each:
     /// // keep 3,000, replace 15,000, saving 12,000
     /// let r = AcquisitionRetention { retention_cost: dec!(30), acquisition_multiple: dec!(5) }.compare(100)?;
     /// assert_eq!((r.cost_to_keep, r.cost_to_replace, r.saving_from_keeping), (dec!(3000), dec!(15000), dec!(12000)));
-    /// # Ok::<(), crm_core::economics::EconomicsError>(())
+    /// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
     /// ```
     pub fn compare(&self, customers: u64) -> Result<AcquisitionRetentionResult, EconomicsError> {
         let keep = non_negative("retention_cost", self.retention_cost)?;
@@ -147,11 +147,11 @@ impl AcquisitionRetention {
 /// R = X · Y − Z.
 ///
 /// ```
-/// use crm_core::economics::RevenueModel;
+/// use crm_core::relationship::economics::RevenueModel;
 /// use rust_decimal_macros::dec;
 /// let m = RevenueModel { per_customer: dec!(200), customers: dec!(1000), cost: dec!(150000) };
 /// assert_eq!(m.revenue()?, dec!(50000)); // 200 × 1000 − 150000
-/// # Ok::<(), crm_core::economics::EconomicsError>(())
+/// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -172,7 +172,7 @@ impl RevenueModel {
     /// A negative X, Y or Z, or an overflow.
     ///
     /// ```
-    /// use crm_core::economics::RevenueModel;
+    /// use crm_core::relationship::economics::RevenueModel;
     /// use rust_decimal_macros::dec;
     /// assert!(RevenueModel { per_customer: dec!(-1), customers: dec!(1), cost: dec!(0) }.revenue().is_err());
     /// ```
@@ -201,7 +201,7 @@ impl RevenueModel {
 /// Relative changes of X, Y and Z (0.05 = +5 %).
 ///
 /// ```
-/// use crm_core::economics::Levers;
+/// use crm_core::relationship::economics::Levers;
 /// assert_eq!(Levers::default().customers_change, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,7 +218,7 @@ pub struct Levers {
 /// The effect of the levers on R.
 ///
 /// ```
-/// use crm_core::economics::WhatIf;
+/// use crm_core::relationship::economics::WhatIf;
 /// assert_eq!(WhatIf::default().change, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,7 +247,7 @@ pub struct WhatIf {
 /// A negative X, Y or Z, a change below −100 %, or an overflow.
 ///
 /// ```
-/// use crm_core::economics::{what_if, Levers, RevenueModel};
+/// use crm_core::relationship::economics::{what_if, Levers, RevenueModel};
 /// use rust_decimal_macros::dec;
 /// let m = RevenueModel { per_customer: dec!(200), customers: dec!(1000), cost: dec!(150000) };
 /// let l = Levers { per_customer_change: dec!(0.1), customers_change: dec!(0.05), cost_change: dec!(0.02) };
@@ -256,7 +256,7 @@ pub struct WhatIf {
 /// // X alone +20000, Y alone +10000, Z alone −3000, together 20 × 50 = +1000
 /// assert_eq!((w.new_revenue, w.change), (dec!(78000), dec!(28000)));
 /// assert_eq!((w.per_customer_effect, w.customers_effect, w.cost_effect, w.interaction), (dec!(20000), dec!(10000), dec!(-3000), dec!(1000)));
-/// # Ok::<(), crm_core::economics::EconomicsError>(())
+/// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
 pub fn what_if(model: &RevenueModel, levers: &Levers) -> Result<WhatIf, EconomicsError> {
     let revenue = model.revenue()?;
@@ -287,11 +287,11 @@ pub fn what_if(model: &RevenueModel, levers: &Levers) -> Result<WhatIf, Economic
 /// denominator is always positive.
 ///
 /// ```
-/// use crm_core::economics::clv;
+/// use crm_core::relationship::economics::clv;
 /// use rust_decimal_macros::dec;
 /// assert_eq!(clv(dec!(50), dec!(0), dec!(0.1))?, dec!(0)); // never comes back
 /// assert!(clv(dec!(50), dec!(0.5), dec!(-0.1)).is_err());
-/// # Ok::<(), crm_core::economics::EconomicsError>(())
+/// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
 pub fn clv(margin: Decimal, retention: Decimal, discount: Decimal) -> Result<Decimal, EconomicsError> {
     if retention < Decimal::ZERO || retention >= Decimal::ONE {
@@ -308,7 +308,7 @@ pub fn clv(margin: Decimal, retention: Decimal, discount: Decimal) -> Result<Dec
 /// A group of similar customers for [`customer_equity`].
 ///
 /// ```
-/// use crm_core::economics::SegmentValue;
+/// use crm_core::relationship::economics::SegmentValue;
 /// use rust_decimal_macros::dec;
 /// let s = SegmentValue { segment: "vip".into(), customers: 10, margin: dec!(500), retention: dec!(0.9) };
 /// assert_eq!(serde_json::from_str::<SegmentValue>(&serde_json::to_string(&s).unwrap()).unwrap(), s);
@@ -329,7 +329,7 @@ pub struct SegmentValue {
 /// Customer equity: the lifetime value of the whole base.
 ///
 /// ```
-/// use crm_core::economics::CustomerEquity;
+/// use crm_core::relationship::economics::CustomerEquity;
 /// assert_eq!(CustomerEquity::default().total, rust_decimal::Decimal::ZERO);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,7 +348,7 @@ pub struct CustomerEquity {
 /// As [`clv`], naming the segment's row.
 ///
 /// ```
-/// use crm_core::economics::{customer_equity, SegmentValue};
+/// use crm_core::relationship::economics::{customer_equity, SegmentValue};
 /// use rust_decimal_macros::dec;
 /// // vip: 500 · 0.9 / (1.1 − 0.9) = 2250, × 10 = 22500; mass: 50 · 0.5 / 0.6 ≈ 41.67, × 100 ≈ 4166.67
 /// let e = customer_equity(&[
@@ -357,7 +357,7 @@ pub struct CustomerEquity {
 /// ], dec!(0.1))?;
 /// assert_eq!(e.segments[0].2, dec!(22500));
 /// assert_eq!(e.total.round_dp(2), dec!(26666.67));
-/// # Ok::<(), crm_core::economics::EconomicsError>(())
+/// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
 pub fn customer_equity(segments: &[SegmentValue], discount: Decimal) -> Result<CustomerEquity, EconomicsError> {
     let mut out = CustomerEquity::default();
