@@ -29,8 +29,12 @@ fn generate(rows: usize, customers: u64, seed: u64) -> Vec<RecordBatch> {
     while left > 0 {
         let n = left.min(chunk);
         left -= n;
-        let ids: Vec<i64> = (0..n).map(|_| (rng.next_u64() % customers) as i64).collect();
-        let days: Vec<i32> = (0..n).map(|_| 9_000 + (rng.next_u64() % 1_000) as i32).collect();
+        let ids: Vec<i64> = (0..n)
+            .map(|_| (rng.next_u64() % customers) as i64)
+            .collect();
+        let days: Vec<i32> = (0..n)
+            .map(|_| 9_000 + (rng.next_u64() % 1_000) as i32)
+            .collect();
         let amounts: Vec<f64> = (0..n)
             .map(|_| {
                 let cents = (rng.next_u64() % 20_000) as f64 / 100.0;
@@ -51,7 +55,11 @@ fn generate(rows: usize, customers: u64, seed: u64) -> Vec<RecordBatch> {
 
 /// Summarises `batches` on `threads` threads: each thread reads every
 /// `threads`-th batch into its own partial summary, and the partials merge.
-fn summarize(batches: &[RecordBatch], as_of: NaiveDate, threads: usize) -> Result<(usize, u64), String> {
+fn summarize(
+    batches: &[RecordBatch],
+    as_of: NaiveDate,
+    threads: usize,
+) -> Result<(usize, u64), String> {
     let config = SummaryConfig::new(as_of);
     let mapping = ColumnMapping::default();
     let run = |part: usize| -> Result<SummaryAccumulator, String> {
@@ -67,7 +75,10 @@ fn summarize(batches: &[RecordBatch], as_of: NaiveDate, threads: usize) -> Resul
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads).map(|p| s.spawn(move || run(p))).collect();
-            handles.into_iter().map(|h| h.join().map_err(|_| "thread failed".to_owned())?).collect::<Result<Vec<_>, _>>()
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| "thread failed".to_owned())?)
+                .collect::<Result<Vec<_>, _>>()
         })?
     };
     let mut acc = parts.pop().ok_or("no partial summary")?;
@@ -92,7 +103,9 @@ fn oneshot(args: &[String]) -> Result<(), String> {
         .with_batch_size(1 << 16)
         .build()
         .map_err(|e| e.to_string())?;
-    let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let batches: Vec<RecordBatch> = reader
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
     let load = t0.elapsed().as_secs_f64();
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let input_bytes: usize = batches.iter().map(|b| b.get_array_memory_size()).sum();
@@ -111,13 +124,22 @@ fn bench_summarize(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize_from_arrow");
     group.sample_size(10);
     // `cargo test --all-targets` runs this unoptimised, once: keep it small.
-    let (rows, customers) = if cfg!(debug_assertions) { (50_000, 5_000) } else { (1_000_000_usize, 100_000_u64) };
+    let (rows, customers) = if cfg!(debug_assertions) {
+        (50_000, 5_000)
+    } else {
+        (1_000_000_usize, 100_000_u64)
+    };
     let batches = generate(rows, customers, 7);
     group.throughput(Throughput::Elements(rows as u64));
     for threads in [1_usize, 2] {
-        group.bench_with_input(BenchmarkId::new(format!("{rows}_rows_{customers}_customers_threads"), threads), &batches, |b, batches| {
-            b.iter(|| summarize(batches, as_of, threads))
-        });
+        group.bench_with_input(
+            BenchmarkId::new(
+                format!("{rows}_rows_{customers}_customers_threads"),
+                threads,
+            ),
+            &batches,
+            |b, batches| b.iter(|| summarize(batches, as_of, threads)),
+        );
     }
     group.finish();
 }

@@ -17,8 +17,12 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_core::relationship::complaint::Complaint;
-use crm_core::relationship::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees};
-use crm_core::relationship::delivered_value::{Amount, Offer, OfferComparison, WeightTable, compare_offers};
+use crm_core::relationship::degrees::{
+    CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees,
+};
+use crm_core::relationship::delivered_value::{
+    Amount, Offer, OfferComparison, WeightTable, compare_offers,
+};
 use crm_core::relationship::period_metrics::{MetricPeriod, Referral};
 use crm_core::relationship::survey::SurveyAnswer;
 use rust_decimal::Decimal;
@@ -33,7 +37,12 @@ fn main() -> ExitCode {
 fn rows(name: &str) -> Result<Vec<Vec<String>>, String> {
     let path = format!("{DATA}/{name}.csv");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    Ok(text.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').map(str::to_owned).collect()).collect())
+    Ok(text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect())
 }
 
 fn num(s: &str) -> Result<Decimal, String> {
@@ -45,19 +54,36 @@ fn int(s: &str) -> Result<u64, String> {
 }
 
 fn time(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| format!("{s:?}: {e}"))
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{s:?}: {e}"))
 }
 
 fn opt_time(s: &str) -> Result<Option<DateTime<Utc>>, String> {
-    if s.is_empty() { Ok(None) } else { time(s).map(Some) }
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        time(s).map(Some)
+    }
 }
 
 fn load() -> Result<DegreeData, String> {
     let customers = rows("customers")?
         .iter()
         .map(|r| {
-            let category = if r[5].is_empty() { None } else { Some(num(&r[5])?) };
-            Ok(CustomerFacts::new(int(&r[0])? as i64, num(&r[1])?, int(&r[2])?, int(&r[3])?, num(&r[4])?, category))
+            let category = if r[5].is_empty() {
+                None
+            } else {
+                Some(num(&r[5])?)
+            };
+            Ok(CustomerFacts::new(
+                int(&r[0])? as i64,
+                num(&r[1])?,
+                int(&r[2])?,
+                int(&r[3])?,
+                num(&r[4])?,
+                category,
+            ))
         })
         .collect::<Result<_, String>>()?;
     let answers = rows("answers")?
@@ -65,7 +91,12 @@ fn load() -> Result<DegreeData, String> {
         .map(|r| {
             let scale = r[2].parse().map_err(|e| format!("{e}"))?;
             let score = r[3].parse().map_err(|e| format!("{:?}: {e}", r[3]))?;
-            Ok(SurveyAnswer { customer: (int(&r[0])? as i64).into(), time: time(&r[1])?, scale, score })
+            Ok(SurveyAnswer {
+                customer: (int(&r[0])? as i64).into(),
+                time: time(&r[1])?,
+                scale,
+                score,
+            })
         })
         .collect::<Result<_, String>>()?;
     let complaints = rows("complaints")?
@@ -79,9 +110,20 @@ fn load() -> Result<DegreeData, String> {
         .collect::<Result<_, String>>()?;
     let referrals = rows("referrals")?
         .iter()
-        .map(|r| Ok(Referral { referrer: (int(&r[0])? as i64).into(), referred: None, time: time(&r[1])? }))
+        .map(|r| {
+            Ok(Referral {
+                referrer: (int(&r[0])? as i64).into(),
+                referred: None,
+                time: time(&r[1])?,
+            })
+        })
         .collect::<Result<_, String>>()?;
-    Ok(DegreeData { customers, answers, complaints, referrals })
+    Ok(DegreeData {
+        customers,
+        answers,
+        complaints,
+        referrals,
+    })
 }
 
 /// Offers by segment, in segment order.
@@ -89,7 +131,10 @@ fn offers() -> Result<BTreeMap<String, Vec<Offer>>, String> {
     let mut by_segment: BTreeMap<String, Vec<Offer>> = BTreeMap::new();
     for r in rows("offers")? {
         let money = |i: usize| num(&r[i]).map(Amount::Money);
-        let time = Amount::Quantity { quantity: num(&r[7])?, unit_value: num(&r[8])? };
+        let time = Amount::Quantity {
+            quantity: num(&r[7])?,
+            unit_value: num(&r[8])?,
+        };
         let offer = Offer {
             name: r[1].clone(),
             value: [money(2)?, money(3)?, money(4)?, money(5)?],
@@ -106,7 +151,10 @@ fn cell(x: Option<Decimal>) -> String {
 
 fn print_degrees(r: &DegreeReport) {
     println!("The four degrees, March 2024 (satisfaction '-' = no survey answer: unknown)\n");
-    println!("{:>8} {:>12} {:>8} {:>12} {:>10} {:>7} {:>8}", "customer", "satisfaction", "loyalty", "contribution", "dependency", "index", "answers");
+    println!(
+        "{:>8} {:>12} {:>8} {:>12} {:>10} {:>7} {:>8}",
+        "customer", "satisfaction", "loyalty", "contribution", "dependency", "index", "answers"
+    );
     for c in &r.customers {
         println!(
             "{:>8} {:>12} {:>8} {:>12} {:>10} {:>7} {:>8}",
@@ -120,21 +168,44 @@ fn print_degrees(r: &DegreeReport) {
         );
     }
     let b = &r.base;
-    println!("\nThe base\n\n{:>12} {:>6} {:>8} {:>7}", "degree", "known", "unknown", "mean");
-    for (name, s) in [("satisfaction", b.satisfaction), ("loyalty", b.loyalty), ("contribution", b.contribution), ("dependency", b.dependency), ("index", b.index)] {
-        println!("{:>12} {:>6} {:>8} {:>7}", name, s.known, s.unknown, cell(s.mean));
+    println!(
+        "\nThe base\n\n{:>12} {:>6} {:>8} {:>7}",
+        "degree", "known", "unknown", "mean"
+    );
+    for (name, s) in [
+        ("satisfaction", b.satisfaction),
+        ("loyalty", b.loyalty),
+        ("contribution", b.contribution),
+        ("dependency", b.dependency),
+        ("index", b.index),
+    ] {
+        println!(
+            "{:>12} {:>6} {:>8} {:>7}",
+            name,
+            s.known,
+            s.unknown,
+            cell(s.mean)
+        );
     }
     println!("share of wallet: {}", cell(b.share_of_wallet));
     let rows = &r.rows;
     println!(
         "rows: answers {} read = {} used + {} outside the period; complaints {} = {} + {}",
-        rows.answers.read, rows.answers.used, rows.answers.outside_period, rows.complaints.read, rows.complaints.used, rows.complaints.outside_period
+        rows.answers.read,
+        rows.answers.used,
+        rows.answers.outside_period,
+        rows.complaints.read,
+        rows.complaints.used,
+        rows.complaints.outside_period
     );
 }
 
 fn print_offers(all: &[(Option<String>, OfferComparison)]) {
     println!("\nDelivered value (顾客让渡价值): our offer against competitors'\n");
-    println!("{:>9} {:>8} {:>12} {:>11} {:>15} {:>10} {:>7}", "segment", "offer", "total_value", "total_cost", "delivered_value", "value/cost", "chosen");
+    println!(
+        "{:>9} {:>8} {:>12} {:>11} {:>15} {:>10} {:>7}",
+        "segment", "offer", "total_value", "total_cost", "delivered_value", "value/cost", "chosen"
+    );
     for (segment, c) in all {
         for o in &c.offers {
             println!(
@@ -148,9 +219,20 @@ fn print_offers(all: &[(Option<String>, OfferComparison)]) {
                 if o.offer == c.chosen { "yes" } else { "" }
             );
         }
-        let adv = c.advantage.map_or_else(|| "-".to_owned(), |a| a.to_string());
-        let drivers: Vec<String> = c.gaps.iter().take(3).map(|g| format!("{} {:+}", g.component, g.effect)).collect();
-        println!("          advantage over {}: {adv}; drivers: {}\n", c.best_competitor.as_deref().unwrap_or("-"), drivers.join(", "));
+        let adv = c
+            .advantage
+            .map_or_else(|| "-".to_owned(), |a| a.to_string());
+        let drivers: Vec<String> = c
+            .gaps
+            .iter()
+            .take(3)
+            .map(|g| format!("{} {:+}", g.component, g.effect))
+            .collect();
+        println!(
+            "          advantage over {}: {adv}; drivers: {}\n",
+            c.best_competitor.as_deref().unwrap_or("-"),
+            drivers.join(", ")
+        );
     }
 }
 
@@ -164,13 +246,17 @@ fn run() -> Result<(), String> {
     let comparisons = offers()?
         .into_iter()
         .map(|(segment, list)| {
-            let c = compare_offers(&list, "ours", weights.for_segment(Some(&segment))).map_err(|e| e.to_string())?;
+            let c = compare_offers(&list, "ours", weights.for_segment(Some(&segment)))
+                .map_err(|e| e.to_string())?;
             Ok((Some(segment), c))
         })
         .collect::<Result<Vec<_>, String>>()?;
     if json {
         let out = serde_json::json!({ "period": period, "degrees": report, "delivered_value": comparisons });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
     } else {
         print_degrees(&report);
         print_offers(&comparisons);

@@ -8,7 +8,10 @@ use crm_benches::customer_values;
 use crm_core::value::tier::{TierConfig, classify};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
     let t = Instant::now();
     let values = customer_values(n, 42);
     let generated = t.elapsed();

@@ -12,10 +12,10 @@
 use std::error::Error;
 
 use chrono::NaiveDate;
-use crm_core::value::assignment::{AssignmentConfig, assign};
-use crm_core::value::rfm::{Monetary, SegmentTable, rfm};
 use crm_core::records::summary::{SummaryConfig, Unit};
 use crm_core::records::transaction::CalendarConfig;
+use crm_core::value::assignment::{AssignmentConfig, assign};
+use crm_core::value::rfm::{Monetary, SegmentTable, rfm};
 use crm_io::{CsvOptions, summarize_csv};
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -24,9 +24,9 @@ use std::time::Instant;
 use arrow::array::{Array, ArrayRef};
 use arrow::compute::concat;
 use arrow_ipc::reader::FileReader;
-use crm_core::value::assignment::{AssignmentConfig, assign};
 use crm_core::records::summary::SummaryConfig;
 use crm_core::records::transaction::CalendarConfig;
+use crm_core::value::assignment::{AssignmentConfig, assign};
 use crm_io::{ColumnMapping, TransactionArrays, summarize_arrays};
 
 use _crm_engine::classify::{SignalColumns, classify_table};

@@ -357,7 +357,8 @@ pub fn customer_table(a: &Assignments, ids: ArrayRef) -> Result<ArrowTable> {
         )
     };
     // Treatments depend only on (tier, behaviours): look each pair up once.
-    let mut treatments: HashMap<(u8, u8), (crm_core::value::treatment::Treatment, usize)> = HashMap::new();
+    let mut treatments: HashMap<(u8, u8), (crm_core::value::treatment::Treatment, usize)> =
+        HashMap::new();
     for (i, g) in groups.iter().enumerate() {
         let t = c.tier(i).ok_or_else(missing)?;
         let ev = a.behaviour(i).ok_or_else(missing)?;

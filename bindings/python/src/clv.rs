@@ -73,7 +73,11 @@ fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
             .column(&column)
             .rule("clv_input")
         }
-        ClvError::LengthMismatch { column, found, expected } => {
+        ClvError::LengthMismatch {
+            column,
+            found,
+            expected,
+        } => {
             let column = user(&column);
             Error::new(
                 Kind::Value,
@@ -85,19 +89,29 @@ fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
         ClvError::NoData { reason } => {
             Error::new(Kind::Value, format!("{WHAT}: nothing to fit: {reason}")).rule("no_data")
         }
-        ClvError::InvalidArgument { name, rule } => {
-            Error::new(Kind::Config, format!("{WHAT}: `{name}` breaks the rule: {rule}")).rule("clv_argument")
-        }
+        ClvError::InvalidArgument { name, rule } => Error::new(
+            Kind::Config,
+            format!("{WHAT}: `{name}` breaks the rule: {rule}"),
+        )
+        .rule("clv_argument"),
         other => Error::new(Kind::Internal, format!("{WHAT}: {other}")),
     }
 }
 
 /// The JSON handed to Python: the fit, or the best point of a fit that did
 /// not converge (Python raises `ConvergenceError` with it).
-fn fit_json<P: Serialize>(outcome: std::result::Result<Fitted<P>, ClvError>, names: &[(&str, &str)]) -> Result<String> {
+fn fit_json<P: Serialize>(
+    outcome: std::result::Result<Fitted<P>, ClvError>,
+    names: &[(&str, &str)],
+) -> Result<String> {
     let value = match outcome {
         Ok(fit) => serde_json::to_value(&fit),
-        Err(ClvError::NotConverged { names: params, best, log_likelihood, report }) => {
+        Err(ClvError::NotConverged {
+            names: params,
+            best,
+            log_likelihood,
+            report,
+        }) => {
             let message = format!(
                 "{WHAT}: the fit did not converge after {} iterations (gradient norm {:.3e}); the best point is in `best`",
                 report.iterations, report.gradient_norm
@@ -111,14 +125,21 @@ fn fit_json<P: Serialize>(outcome: std::result::Result<Fitted<P>, ClvError>, nam
         }
         Err(e) => return Err(clv_error(e, names)),
     };
-    value
-        .map(|v| v.to_string())
-        .map_err(|e| Error::new(Kind::Internal, format!("{WHAT}: could not write the fit: {e}")))
+    value.map(|v| v.to_string()).map_err(|e| {
+        Error::new(
+            Kind::Internal,
+            format!("{WHAT}: could not write the fit: {e}"),
+        )
+    })
 }
 
 fn column_name<'a>(columns: &'a [Option<String>], i: usize, role: &str) -> Result<&'a str> {
     columns.get(i).and_then(|c| c.as_deref()).ok_or_else(|| {
-        Error::new(Kind::Config, format!("{WHAT}: the {role} column must be named")).rule("column_named")
+        Error::new(
+            Kind::Config,
+            format!("{WHAT}: the {role} column must be named"),
+        )
+        .rule("column_named")
     })
 }
 
@@ -135,12 +156,20 @@ pub fn clv_fit(
     gradient_tolerance: f64,
 ) -> PyResult<String> {
     let input = InputTable::from_py("data", data)?;
-    let options = FitOptions { l2_penalty, max_iterations, gradient_tolerance };
+    let options = FitOptions {
+        l2_penalty,
+        max_iterations,
+        gradient_tolerance,
+    };
     let model = model.to_owned();
     run(py, move || {
-        let col = |i: usize, role: &str| -> Result<Float64Array> { floats(&input, column_name(&columns, i, role)?, role) };
+        let col = |i: usize, role: &str| -> Result<Float64Array> {
+            floats(&input, column_name(&columns, i, role)?, role)
+        };
         let weights = match columns.get(columns.len().saturating_sub(1)) {
-            Some(Some(w)) if columns.len() >= 2 && model != "sbg" => Some(floats(&input, w, "weights")?),
+            Some(Some(w)) if columns.len() >= 2 && model != "sbg" => {
+                Some(floats(&input, w, "weights")?)
+            }
             _ => None,
         };
         let w = weights.as_ref().map(|w| w.values().as_ref());
@@ -149,9 +178,15 @@ pub fn clv_fit(
         let wname = name(columns.len().saturating_sub(1));
         match model.as_str() {
             "bg_nbd" | "mbg_nbd" | "pareto_nbd" => {
-                let names = [("x", n0.as_str()), ("t_x", n1.as_str()), ("T", n2.as_str()), ("weights", wname.as_str())];
+                let names = [
+                    ("x", n0.as_str()),
+                    ("t_x", n1.as_str()),
+                    ("T", n2.as_str()),
+                    ("weights", wname.as_str()),
+                ];
                 let (x, t, a) = (col(0, "frequency")?, col(1, "recency")?, col(2, "T")?);
-                let d = RepeatData::new(x.values(), t.values(), a.values(), w).map_err(|e| clv_error(e, &names))?;
+                let d = RepeatData::new(x.values(), t.values(), a.values(), w)
+                    .map_err(|e| clv_error(e, &names))?;
                 match model.as_str() {
                     "bg_nbd" => fit_json(bg_nbd::fit(&d, &options), &names),
                     "mbg_nbd" => fit_json(mbg_nbd::fit(&d, &options), &names),
@@ -159,15 +194,30 @@ pub fn clv_fit(
                 }
             }
             "bg_bb" => {
-                let names = [("x", n0.as_str()), ("t_x", n1.as_str()), ("n", n2.as_str()), ("weights", wname.as_str())];
-                let (x, t, n) = (col(0, "frequency")?, col(1, "recency")?, col(2, "n_periods")?);
-                let d = DiscreteData::new(x.values(), t.values(), n.values(), w).map_err(|e| clv_error(e, &names))?;
+                let names = [
+                    ("x", n0.as_str()),
+                    ("t_x", n1.as_str()),
+                    ("n", n2.as_str()),
+                    ("weights", wname.as_str()),
+                ];
+                let (x, t, n) = (
+                    col(0, "frequency")?,
+                    col(1, "recency")?,
+                    col(2, "n_periods")?,
+                );
+                let d = DiscreteData::new(x.values(), t.values(), n.values(), w)
+                    .map_err(|e| clv_error(e, &names))?;
                 fit_json(bg_bb::fit(&d, &options), &names)
             }
             "gamma_gamma" => {
-                let names = [("x", n0.as_str()), ("monetary_value", n1.as_str()), ("weights", wname.as_str())];
+                let names = [
+                    ("x", n0.as_str()),
+                    ("monetary_value", n1.as_str()),
+                    ("weights", wname.as_str()),
+                ];
                 let (x, m) = (col(0, "frequency")?, col(1, "monetary_value")?);
-                let d = SpendData::new(x.values(), m.values(), w).map_err(|e| clv_error(e, &names))?;
+                let d =
+                    SpendData::new(x.values(), m.values(), w).map_err(|e| clv_error(e, &names))?;
                 fit_json(gamma_gamma::fit(&d, &options), &names)
             }
             "sbg" => {
@@ -175,7 +225,10 @@ pub fn clv_fit(
                 let s = col(0, "survivors")?;
                 fit_json(sbg::fit_survivors(s.values(), &options), &names)
             }
-            other => Err(Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}")).rule("clv_model")),
+            other => Err(
+                Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}"))
+                    .rule("clv_model"),
+            ),
         }
     })
 }
@@ -184,7 +237,12 @@ fn params<P: Parameters>(values: &[f64]) -> Result<P> {
     let p = P::from_values(values).ok_or_else(|| {
         Error::new(
             Kind::Config,
-            format!("{WHAT}: expected {} parameters ({}), got {}", P::NAMES.len(), P::NAMES.join(", "), values.len()),
+            format!(
+                "{WHAT}: expected {} parameters ({}), got {}",
+                P::NAMES.len(),
+                P::NAMES.join(", "),
+                values.len()
+            ),
         )
         .rule("clv_parameters")
     })?;
@@ -211,13 +269,23 @@ fn repeat_columns<M: RepeatModel + Parameters>(
     let v = |i: usize| cols[i].values().as_ref();
     let out = match what {
         "p_alive" => clv::p_alive(m, v(0), v(1), v(2)),
-        "conditional_expected_purchases" => clv::conditional_expected_purchases(m, h.t, v(0), v(1), v(2)),
+        "conditional_expected_purchases" => {
+            clv::conditional_expected_purchases(m, h.t, v(0), v(1), v(2))
+        }
         "customer_lifetime_value" => {
-            let d = Discounting { periods: h.periods, period_length: h.period_length, discount_rate: h.discount_rate };
+            let d = Discounting {
+                periods: h.periods,
+                period_length: h.period_length,
+                discount_rate: h.discount_rate,
+            };
             customer_lifetime_value(m, &d, v(0), v(1), v(2), v(3))
         }
         other => {
-            return Err(Error::new(Kind::Config, format!("{WHAT}: unknown prediction {other:?}")).rule("clv_prediction"));
+            return Err(Error::new(
+                Kind::Config,
+                format!("{WHAT}: unknown prediction {other:?}"),
+            )
+            .rule("clv_prediction"));
         }
     };
     out.map_err(|e| clv_error(e, names))
@@ -227,7 +295,11 @@ fn whole_u32(name: &str, v: f64) -> Result<u32> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
         Ok(v as u32)
     } else {
-        Err(Error::new(Kind::Config, format!("{WHAT}: `{name}` must be a whole number >= 0")).rule("clv_argument"))
+        Err(Error::new(
+            Kind::Config,
+            format!("{WHAT}: `{name}` must be a whole number >= 0"),
+        )
+        .rule("clv_argument"))
     }
 }
 
@@ -249,7 +321,12 @@ pub fn clv_predict<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let input = InputTable::from_py("data", data)?;
     let (model, what) = (model.to_owned(), what.to_owned());
-    let h = Horizon { t, periods, period_length, discount_rate };
+    let h = Horizon {
+        t,
+        periods,
+        period_length,
+        discount_rate,
+    };
     let out = run(py, move || {
         let roles = ["frequency", "recency", "T", "monetary_value"];
         let cols: Vec<Float64Array> = columns
@@ -263,7 +340,12 @@ pub fn clv_predict<'py>(
                 if other.len() != first.len() {
                     return Err(Error::new(
                         Kind::Value,
-                        format!("{WHAT}: column `{}` has {} rows, expected {}", c(i), other.len(), first.len()),
+                        format!(
+                            "{WHAT}: column `{}` has {} rows, expected {}",
+                            c(i),
+                            other.len(),
+                            first.len()
+                        ),
                     )
                     .column(c(i))
                     .rule("same_length"));
@@ -274,17 +356,38 @@ pub fn clv_predict<'py>(
             if cols.len() == n {
                 Ok(())
             } else {
-                Err(Error::new(Kind::Config, format!("{WHAT}: {what} needs {n} columns, got {}", cols.len()))
-                    .rule("clv_columns"))
+                Err(Error::new(
+                    Kind::Config,
+                    format!("{WHAT}: {what} needs {n} columns, got {}", cols.len()),
+                )
+                .rule("clv_columns"))
             }
         };
-        let names = [("x", c(0)), ("t_x", c(1)), ("T", c(2)), ("n", c(2)), ("monetary_value", c(3))];
+        let names = [
+            ("x", c(0)),
+            ("t_x", c(1)),
+            ("T", c(2)),
+            ("n", c(2)),
+            ("monetary_value", c(3)),
+        ];
         match model.as_str() {
             "bg_nbd" | "mbg_nbd" | "pareto_nbd" => {
-                need(if what == "customer_lifetime_value" { 4 } else { 3 })?;
+                need(if what == "customer_lifetime_value" {
+                    4
+                } else {
+                    3
+                })?;
                 match model.as_str() {
-                    "bg_nbd" => repeat_columns(&params::<BetaGeo>(&values)?, &what, &cols, &names, h),
-                    "mbg_nbd" => repeat_columns(&params::<ModifiedBetaGeo>(&values)?, &what, &cols, &names, h),
+                    "bg_nbd" => {
+                        repeat_columns(&params::<BetaGeo>(&values)?, &what, &cols, &names, h)
+                    }
+                    "mbg_nbd" => repeat_columns(
+                        &params::<ModifiedBetaGeo>(&values)?,
+                        &what,
+                        &cols,
+                        &names,
+                        h,
+                    ),
                     _ => repeat_columns(&params::<ParetoNbd>(&values)?, &what, &cols, &names, h),
                 }
             }
@@ -294,12 +397,19 @@ pub fn clv_predict<'py>(
                 let v = |i: usize| cols[i].values().as_ref();
                 let r = match what.as_str() {
                     "p_alive" => bg_bb::p_alive(&m, v(0), v(1), v(2)),
-                    "conditional_expected_purchases" => {
-                        bg_bb::conditional_expected_purchases(&m, whole_u32("t", h.t)?, v(0), v(1), v(2))
-                    }
+                    "conditional_expected_purchases" => bg_bb::conditional_expected_purchases(
+                        &m,
+                        whole_u32("t", h.t)?,
+                        v(0),
+                        v(1),
+                        v(2),
+                    ),
                     other => {
-                        return Err(Error::new(Kind::Config, format!("{WHAT}: unknown prediction {other:?}"))
-                            .rule("clv_prediction"));
+                        return Err(Error::new(
+                            Kind::Config,
+                            format!("{WHAT}: unknown prediction {other:?}"),
+                        )
+                        .rule("clv_prediction"));
                     }
                 };
                 r.map_err(|e| clv_error(e, &names))
@@ -311,7 +421,10 @@ pub fn clv_predict<'py>(
                 gamma_gamma::conditional_expected_spend(&m, cols[0].values(), cols[1].values())
                     .map_err(|e| clv_error(e, &names))
             }
-            other => Err(Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}")).rule("clv_model")),
+            other => Err(
+                Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}"))
+                    .rule("clv_model"),
+            ),
         }
     })?;
     let mut bytes = Vec::with_capacity(out.len() * 8);
@@ -325,38 +438,52 @@ pub fn clv_predict<'py>(
 /// customer, or the sBG survival, churn and retention curves.
 #[pyfunction]
 #[pyo3(signature = (model, values, what, points, t=0.0))]
-pub fn clv_curve(py: Python<'_>, model: &str, values: Vec<f64>, what: &str, points: Vec<f64>, t: f64) -> PyResult<Vec<f64>> {
+pub fn clv_curve(
+    py: Python<'_>,
+    model: &str,
+    values: Vec<f64>,
+    what: &str,
+    points: Vec<f64>,
+    t: f64,
+) -> PyResult<Vec<f64>> {
     let (model, what) = (model.to_owned(), what.to_owned());
-    run(py, move || {
-        match model.as_str() {
-            "bg_nbd" => repeat_curve(&params::<BetaGeo>(&values)?, &what, &points, t),
-            "mbg_nbd" => repeat_curve(&params::<ModifiedBetaGeo>(&values)?, &what, &points, t),
-            "pareto_nbd" => repeat_curve(&params::<ParetoNbd>(&values)?, &what, &points, t),
-            "bg_bb" => {
-                let m = params::<BetaGeoBetaBinom>(&values)?;
-                match what.as_str() {
-                    "expected_purchases" => {
-                        points.iter().map(|&n| Ok(m.expected_purchases(whole_u32("t", n)?))).collect()
-                    }
-                    "p_purchases" => {
-                        let n = whole_u32("t", t)?;
-                        points.iter().map(|&x| Ok(m.p_purchases(whole_u32("n", x)?, n))).collect()
-                    }
-                    other => Err(unknown(other)),
+    run(py, move || match model.as_str() {
+        "bg_nbd" => repeat_curve(&params::<BetaGeo>(&values)?, &what, &points, t),
+        "mbg_nbd" => repeat_curve(&params::<ModifiedBetaGeo>(&values)?, &what, &points, t),
+        "pareto_nbd" => repeat_curve(&params::<ParetoNbd>(&values)?, &what, &points, t),
+        "bg_bb" => {
+            let m = params::<BetaGeoBetaBinom>(&values)?;
+            match what.as_str() {
+                "expected_purchases" => points
+                    .iter()
+                    .map(|&n| Ok(m.expected_purchases(whole_u32("t", n)?)))
+                    .collect(),
+                "p_purchases" => {
+                    let n = whole_u32("t", t)?;
+                    points
+                        .iter()
+                        .map(|&x| Ok(m.p_purchases(whole_u32("n", x)?, n)))
+                        .collect()
                 }
+                other => Err(unknown(other)),
             }
-            "sbg" => {
-                let m = params::<ShiftedBetaGeo>(&values)?;
-                let f: fn(&ShiftedBetaGeo, u32) -> f64 = match what.as_str() {
-                    "survival" => ShiftedBetaGeo::survival,
-                    "churn" => ShiftedBetaGeo::churn,
-                    "retention_rate" => ShiftedBetaGeo::retention_rate,
-                    other => return Err(unknown(other)),
-                };
-                points.iter().map(|&p| Ok(f(&m, whole_u32("t", p)?))).collect()
-            }
-            other => Err(Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}")).rule("clv_model")),
         }
+        "sbg" => {
+            let m = params::<ShiftedBetaGeo>(&values)?;
+            let f: fn(&ShiftedBetaGeo, u32) -> f64 = match what.as_str() {
+                "survival" => ShiftedBetaGeo::survival,
+                "churn" => ShiftedBetaGeo::churn,
+                "retention_rate" => ShiftedBetaGeo::retention_rate,
+                other => return Err(unknown(other)),
+            };
+            points
+                .iter()
+                .map(|&p| Ok(f(&m, whole_u32("t", p)?)))
+                .collect()
+        }
+        other => Err(
+            Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}")).rule("clv_model"),
+        ),
     })
 }
 
@@ -364,11 +491,19 @@ fn unknown(what: &str) -> Error {
     Error::new(Kind::Config, format!("{WHAT}: unknown prediction {what:?}")).rule("clv_prediction")
 }
 
-fn repeat_curve<M: RepeatModel + Parameters>(m: &M, what: &str, points: &[f64], t: f64) -> Result<Vec<f64>> {
+fn repeat_curve<M: RepeatModel + Parameters>(
+    m: &M,
+    what: &str,
+    points: &[f64],
+    t: f64,
+) -> Result<Vec<f64>> {
     match what {
         "expected_purchases" => clv::expected_purchases(m, points).map_err(|e| clv_error(e, &[])),
         "p_purchases" => {
-            let n: Vec<u32> = points.iter().map(|&p| whole_u32("n", p)).collect::<Result<_>>()?;
+            let n: Vec<u32> = points
+                .iter()
+                .map(|&p| whole_u32("n", p))
+                .collect::<Result<_>>()?;
             clv::p_purchases(m, &n, t).map_err(|e| clv_error(e, &[]))
         }
         other => Err(unknown(other)),

@@ -3,13 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::relationship::delivered_value::{Amount, Component, DeliveredValueError, Offer, OfferComparison, WeightTable, compare_offers};
+use crm_core::relationship::delivered_value::{
+    Amount, Component, DeliveredValueError, Offer, OfferComparison, WeightTable, compare_offers,
+};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Kind, Result, run};
 use crate::input::InputTable;
-use crate::records::{Names, bool_col, float_col, json, name, optional_numbers, text_col, text_column};
+use crate::records::{
+    Names, bool_col, float_col, json, name, optional_numbers, text_col, text_column,
+};
 use crate::table::ArrowTable;
 
 const WHAT: &str = "delivered_value";
@@ -56,17 +60,30 @@ fn offers(input: &InputTable, names: &Names) -> Result<Vec<(Option<String>, Offe
         input.column(name(names, "offer"), "offer")?;
     }
     let segments = text_column(input, names, "segment")?;
-    let parts = Component::ALL.iter().map(|c| component(input, names, *c)).collect::<Result<Vec<_>>>()?;
+    let parts = Component::ALL
+        .iter()
+        .map(|c| component(input, names, *c))
+        .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::with_capacity(offer_names.len());
     for (row, n) in offer_names.into_iter().enumerate() {
         let offer = n.ok_or_else(|| {
-            Error::new(Kind::Value, format!("{WHAT}: row {row}, column `{}`: offer name is missing (null)", name(names, "offer")))
-                .row(row as u64)
-                .column(name(names, "offer"))
-                .rule("not_null")
+            Error::new(
+                Kind::Value,
+                format!(
+                    "{WHAT}: row {row}, column `{}`: offer name is missing (null)",
+                    name(names, "offer")
+                ),
+            )
+            .row(row as u64)
+            .column(name(names, "offer"))
+            .rule("not_null")
         })?;
         let at = |i: usize| parts[i][row];
-        let o = Offer { name: offer, value: [at(0), at(1), at(2), at(3)], cost: [at(4), at(5), at(6), at(7)] };
+        let o = Offer {
+            name: offer,
+            value: [at(0), at(1), at(2), at(3)],
+            cost: [at(4), at(5), at(6), at(7)],
+        };
         out.push((segments[row].clone(), o));
     }
     Ok(out)
@@ -90,7 +107,12 @@ fn core_error(e: DeliveredValueError, rows: &[usize]) -> Error {
 }
 
 /// Comparisons by segment (no segment column: one comparison).
-pub fn compare(input: &InputTable, names: &Names, ours: &str, weights: &WeightTable) -> Result<Vec<(Option<String>, OfferComparison)>> {
+pub fn compare(
+    input: &InputTable,
+    names: &Names,
+    ours: &str,
+    weights: &WeightTable,
+) -> Result<Vec<(Option<String>, OfferComparison)>> {
     let mut groups: BTreeMap<Option<String>, (Vec<Offer>, Vec<usize>)> = BTreeMap::new();
     for (row, (segment, offer)) in offers(input, names)?.into_iter().enumerate() {
         let g = groups.entry(segment).or_default();
@@ -111,39 +133,81 @@ pub fn compare(input: &InputTable, names: &Names, ours: &str, weights: &WeightTa
 pub type Output = (ArrowTable, ArrowTable, ArrowTable, String);
 
 fn offers_table(all: &[(Option<String>, OfferComparison)]) -> Result<ArrowTable> {
-    let rows: Vec<_> = all.iter().flat_map(|(s, c)| c.offers.iter().map(move |o| (s, c, o))).collect();
+    let rows: Vec<_> = all
+        .iter()
+        .flat_map(|(s, c)| c.offers.iter().map(move |o| (s, c, o)))
+        .collect();
     let mut cols = vec![
         ("segment", text_col(rows.iter().map(|r| r.0.as_deref()))),
-        ("offer", text_col(rows.iter().map(|r| Some(r.2.offer.as_str())))),
+        (
+            "offer",
+            text_col(rows.iter().map(|r| Some(r.2.offer.as_str()))),
+        ),
         ("ours", bool_col(rows.iter().map(|r| r.2.offer == r.1.ours))),
-        ("chosen", bool_col(rows.iter().map(|r| r.2.offer == r.1.chosen))),
+        (
+            "chosen",
+            bool_col(rows.iter().map(|r| r.2.offer == r.1.chosen)),
+        ),
     ];
     for c in Component::ALL {
-        cols.push((c.as_str(), float_col(rows.iter().map(|r| Some(r.2.components[c as usize])))));
+        cols.push((
+            c.as_str(),
+            float_col(rows.iter().map(|r| Some(r.2.components[c as usize]))),
+        ));
     }
-    cols.push(("total_value", float_col(rows.iter().map(|r| Some(r.2.total_value)))));
-    cols.push(("total_cost", float_col(rows.iter().map(|r| Some(r.2.total_cost)))));
-    cols.push(("delivered_value", float_col(rows.iter().map(|r| Some(r.2.delivered_value)))));
-    cols.push(("value_cost_ratio", float_col(rows.iter().map(|r| r.2.value_cost_ratio))));
+    cols.push((
+        "total_value",
+        float_col(rows.iter().map(|r| Some(r.2.total_value))),
+    ));
+    cols.push((
+        "total_cost",
+        float_col(rows.iter().map(|r| Some(r.2.total_cost))),
+    ));
+    cols.push((
+        "delivered_value",
+        float_col(rows.iter().map(|r| Some(r.2.delivered_value))),
+    ));
+    cols.push((
+        "value_cost_ratio",
+        float_col(rows.iter().map(|r| r.2.value_cost_ratio)),
+    ));
     ArrowTable::from_columns(cols)
 }
 
 fn comparisons_table(all: &[(Option<String>, OfferComparison)]) -> Result<ArrowTable> {
     ArrowTable::from_columns(vec![
         ("segment", text_col(all.iter().map(|r| r.0.as_deref()))),
-        ("ours", text_col(all.iter().map(|r| Some(r.1.ours.as_str())))),
-        ("chosen", text_col(all.iter().map(|r| Some(r.1.chosen.as_str())))),
-        ("best_competitor", text_col(all.iter().map(|r| r.1.best_competitor.as_deref()))),
+        (
+            "ours",
+            text_col(all.iter().map(|r| Some(r.1.ours.as_str()))),
+        ),
+        (
+            "chosen",
+            text_col(all.iter().map(|r| Some(r.1.chosen.as_str()))),
+        ),
+        (
+            "best_competitor",
+            text_col(all.iter().map(|r| r.1.best_competitor.as_deref())),
+        ),
         ("advantage", float_col(all.iter().map(|r| r.1.advantage))),
     ])
 }
 
 fn gaps_table(all: &[(Option<String>, OfferComparison)]) -> Result<ArrowTable> {
-    let rows: Vec<_> = all.iter().flat_map(|(s, c)| c.gaps.iter().map(move |g| (s, c, g))).collect();
+    let rows: Vec<_> = all
+        .iter()
+        .flat_map(|(s, c)| c.gaps.iter().map(move |g| (s, c, g)))
+        .collect();
     ArrowTable::from_columns(vec![
         ("segment", text_col(rows.iter().map(|r| r.0.as_deref()))),
-        ("competitor", text_col(rows.iter().map(|r| r.1.best_competitor.as_deref()))),
-        ("component", text_col(rows.iter().map(|r| Some(r.2.component.as_str())))),
+        (
+            "competitor",
+            text_col(rows.iter().map(|r| r.1.best_competitor.as_deref())),
+        ),
+        (
+            "component",
+            text_col(rows.iter().map(|r| Some(r.2.component.as_str()))),
+        ),
         ("ours", float_col(rows.iter().map(|r| Some(r.2.ours)))),
         ("theirs", float_col(rows.iter().map(|r| Some(r.2.theirs)))),
         ("effect", float_col(rows.iter().map(|r| Some(r.2.effect)))),
@@ -153,16 +217,29 @@ fn gaps_table(all: &[(Option<String>, OfferComparison)]) -> Result<ArrowTable> {
 /// Python entry point (see `crm_engine.delivered_value`).
 #[pyfunction]
 #[pyo3(signature = (offers, *, names, ours, weights_json = None))]
-pub fn delivered_value(py: Python<'_>, offers: &Bound<'_, PyAny>, names: Names, ours: String, weights_json: Option<String>) -> PyResult<Output> {
+pub fn delivered_value(
+    py: Python<'_>,
+    offers: &Bound<'_, PyAny>,
+    names: Names,
+    ours: String,
+    weights_json: Option<String>,
+) -> PyResult<Output> {
     let input = InputTable::from_py(WHAT, offers)?;
     run(py, move || {
         let weights: WeightTable = match weights_json {
             None => WeightTable::default(),
-            Some(j) => serde_json::from_str(&j)
-                .map_err(|e| Error::new(Kind::Config, format!("{WHAT}: weights: {e}")).rule("weights"))?,
+            Some(j) => serde_json::from_str(&j).map_err(|e| {
+                Error::new(Kind::Config, format!("{WHAT}: weights: {e}")).rule("weights")
+            })?,
         };
         let all = compare(&input, &names, &ours, &weights)?;
-        let pairs: Vec<(Option<&str>, &OfferComparison)> = all.iter().map(|(s, c)| (s.as_deref(), c)).collect();
-        Ok((offers_table(&all)?, comparisons_table(&all)?, gaps_table(&all)?, json(&pairs)?))
+        let pairs: Vec<(Option<&str>, &OfferComparison)> =
+            all.iter().map(|(s, c)| (s.as_deref(), c)).collect();
+        Ok((
+            offers_table(&all)?,
+            comparisons_table(&all)?,
+            gaps_table(&all)?,
+            json(&pairs)?,
+        ))
     })
 }

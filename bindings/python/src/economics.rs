@@ -2,7 +2,9 @@
 //! identity's what-if and acquisition against retention. Parameters and
 //! results travel as JSON with exact decimal strings.
 
-use crm_core::relationship::economics::{AcquisitionRetention, Levers, RevenueModel, SegmentValue, clv, customer_equity, what_if};
+use crm_core::relationship::economics::{
+    AcquisitionRetention, Levers, RevenueModel, SegmentValue, clv, customer_equity, what_if,
+};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -33,7 +35,8 @@ struct AcquisitionParams {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::new(Kind::Config, format!("economics: {e}")).rule("parameters"))
+    serde_json::from_str(text)
+        .map_err(|e| Error::new(Kind::Config, format!("economics: {e}")).rule("parameters"))
 }
 
 fn config_error(e: impl std::fmt::Display) -> Error {
@@ -57,23 +60,42 @@ pub fn economics(py: Python<'_>, kind: String, params_json: String) -> PyResult<
             let p: AcquisitionParams = parse(&params_json)?;
             json(&p.costs.compare(p.customers).map_err(config_error)?)
         }
-        other => Err(Error::new(Kind::Config, format!("economics: unknown computation {other:?}")).rule("kind")),
+        other => Err(Error::new(
+            Kind::Config,
+            format!("economics: unknown computation {other:?}"),
+        )
+        .rule("kind")),
     })
 }
 
 /// Python entry point (see `crm_engine.customer_equity`).
 #[pyfunction]
 #[pyo3(signature = (segments, *, names, discount))]
-pub fn equity(py: Python<'_>, segments: &Bound<'_, PyAny>, names: Names, discount: String) -> PyResult<(ArrowTable, String)> {
+pub fn equity(
+    py: Python<'_>,
+    segments: &Bound<'_, PyAny>,
+    names: Names,
+    discount: String,
+) -> PyResult<(ArrowTable, String)> {
     let input = InputTable::from_py("customer_equity", segments)?;
     run(py, move || {
-        let discount: Decimal = discount
-            .parse()
-            .map_err(|_| Error::new(Kind::Config, format!("discount must be a number, got {discount:?}")).rule("decimal_parameter"))?;
+        let discount: Decimal = discount.parse().map_err(|_| {
+            Error::new(
+                Kind::Config,
+                format!("discount must be a number, got {discount:?}"),
+            )
+            .rule("decimal_parameter")
+        })?;
         let segment = text_column(&input, &names, "segment")?;
         let customers = whole(&input, &names, "customers")?;
-        let margin: Vec<Decimal> = numbers(&input, &names, "margin", Nulls::Reject)?.into_iter().flatten().collect();
-        let retention: Vec<Decimal> = numbers(&input, &names, "retention", Nulls::Reject)?.into_iter().flatten().collect();
+        let margin: Vec<Decimal> = numbers(&input, &names, "margin", Nulls::Reject)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let retention: Vec<Decimal> = numbers(&input, &names, "retention", Nulls::Reject)?
+            .into_iter()
+            .flatten()
+            .collect();
         let list: Vec<SegmentValue> = (0..customers.len())
             .map(|i| SegmentValue {
                 segment: segment[i].clone().unwrap_or_else(|| format!("row {i}")),
@@ -82,10 +104,17 @@ pub fn equity(py: Python<'_>, segments: &Bound<'_, PyAny>, names: Names, discoun
                 retention: retention[i],
             })
             .collect();
-        let e = customer_equity(&list, discount).map_err(|e| Error::new(Kind::Value, format!("customer_equity: {e}")).rule("clv"))?;
+        let e = customer_equity(&list, discount)
+            .map_err(|e| Error::new(Kind::Value, format!("customer_equity: {e}")).rule("clv"))?;
         let table = ArrowTable::from_columns(vec![
-            ("segment", crate::records::text_col(e.segments.iter().map(|s| Some(s.0.as_str())))),
-            ("customers", crate::records::int_col(list.iter().map(|s| s.customers))),
+            (
+                "segment",
+                crate::records::text_col(e.segments.iter().map(|s| Some(s.0.as_str()))),
+            ),
+            (
+                "customers",
+                crate::records::int_col(list.iter().map(|s| s.customers)),
+            ),
             ("clv", float_col(e.segments.iter().map(|s| Some(s.1)))),
             ("equity", float_col(e.segments.iter().map(|s| Some(s.2)))),
         ])?;

@@ -61,7 +61,10 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(summarize::rfm_scores, m)?)?;
     m.add_function(wrap_pyfunction!(delivered_value::delivered_value, m)?)?;
     m.add_function(wrap_pyfunction!(relationship::period_metrics, m)?)?;
-    m.add_function(wrap_pyfunction!(relationship::customer_base_by_inactivity, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        relationship::customer_base_by_inactivity,
+        m
+    )?)?;
     m.add_function(wrap_pyfunction!(relationship::survey_metrics, m)?)?;
     m.add_function(wrap_pyfunction!(relationship::degrees, m)?)?;
     m.add_function(wrap_pyfunction!(economics::economics, m)?)?;

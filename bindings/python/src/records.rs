@@ -35,60 +35,126 @@ pub fn name<'a>(names: &'a Names, role: &'a str) -> &'a str {
 }
 
 fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
-    Error::new(Kind::Value, format!("{what}: row {row}, column `{column}`: {problem}"))
-        .row(row as u64)
-        .column(column)
-        .rule(rule)
+    Error::new(
+        Kind::Value,
+        format!("{what}: row {row}, column `{column}`: {problem}"),
+    )
+    .row(row as u64)
+    .column(column)
+    .rule(rule)
 }
 
 fn dtype(what: &str, column: &str, dt: &DataType, expected: &str) -> Error {
-    Error::new(Kind::Dtype, format!("{what}: column `{column}` has type {dt}; expected {expected}"))
-        .column(column)
-        .rule("column_type")
+    Error::new(
+        Kind::Dtype,
+        format!("{what}: column `{column}` has type {dt}; expected {expected}"),
+    )
+    .column(column)
+    .rule("column_type")
 }
 
 /// Casts a time column, reporting values the cast could not read.
-fn cast_time(what: &str, column: &str, array: &ArrayRef, target: &DataType, expected: &str) -> Result<ArrayRef> {
+fn cast_time(
+    what: &str,
+    column: &str,
+    array: &ArrayRef,
+    target: &DataType,
+    expected: &str,
+) -> Result<ArrayRef> {
     let dt = array.data_type();
     let readable = matches!(
         dt,
-        DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 | DataType::Utf8 | DataType::LargeUtf8
-            | DataType::Utf8View | DataType::Null
+        DataType::Timestamp(_, _)
+            | DataType::Date32
+            | DataType::Date64
+            | DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Null
     );
     if !readable {
         return Err(dtype(what, column, dt, expected));
     }
     let out = cast(array, target).map_err(|_| dtype(what, column, dt, expected))?;
     if let Some(row) = (0..array.len()).find(|&r| array.is_valid(r) && out.is_null(r)) {
-        return Err(value_error(what, column, row, &format!("value is not {expected}"), "time_value"));
+        return Err(value_error(
+            what,
+            column,
+            row,
+            &format!("value is not {expected}"),
+            "time_value",
+        ));
     }
     Ok(out)
 }
 
-fn null_check<T>(what: &str, column: &str, v: Vec<Option<T>>, nulls: Nulls) -> Result<Vec<Option<T>>> {
+fn null_check<T>(
+    what: &str,
+    column: &str,
+    v: Vec<Option<T>>,
+    nulls: Nulls,
+) -> Result<Vec<Option<T>>> {
     if nulls == Nulls::Reject
         && let Some(row) = v.iter().position(Option::is_none)
     {
-        return Err(value_error(what, column, row, "value is missing (null)", "not_null"));
+        return Err(value_error(
+            what,
+            column,
+            row,
+            "value is missing (null)",
+            "not_null",
+        ));
     }
     Ok(v)
 }
 
 /// A time column as UTC instants.
-pub fn timestamps(what: &str, column: &str, array: &ArrayRef, nulls: Nulls) -> Result<Vec<Option<DateTime<Utc>>>> {
+pub fn timestamps(
+    what: &str,
+    column: &str,
+    array: &ArrayRef,
+    nulls: Nulls,
+) -> Result<Vec<Option<DateTime<Utc>>>> {
     let target = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let t = cast_time(what, column, array, &target, "a timestamp, date or ISO 8601 text")?;
+    let t = cast_time(
+        what,
+        column,
+        array,
+        &target,
+        "a timestamp, date or ISO 8601 text",
+    )?;
     let a = t.as_primitive::<TimestampMicrosecondType>();
-    let v = (0..a.len()).map(|r| a.is_valid(r).then(|| a.value(r)).and_then(DateTime::from_timestamp_micros)).collect();
+    let v = (0..a.len())
+        .map(|r| {
+            a.is_valid(r)
+                .then(|| a.value(r))
+                .and_then(DateTime::from_timestamp_micros)
+        })
+        .collect();
     null_check(what, column, v, nulls)
 }
 
 /// A date column (timestamps keep their UTC day).
-pub fn dates(what: &str, column: &str, array: &ArrayRef, nulls: Nulls) -> Result<Vec<Option<NaiveDate>>> {
-    let t = cast_time(what, column, array, &DataType::Date32, "a date, timestamp or ISO 8601 text")?;
+pub fn dates(
+    what: &str,
+    column: &str,
+    array: &ArrayRef,
+    nulls: Nulls,
+) -> Result<Vec<Option<NaiveDate>>> {
+    let t = cast_time(
+        what,
+        column,
+        array,
+        &DataType::Date32,
+        "a date, timestamp or ISO 8601 text",
+    )?;
     let a = t.as_primitive::<Date32Type>();
     let v = (0..a.len())
-        .map(|r| a.is_valid(r).then(|| a.value(r)).and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + 719_163)))
+        .map(|r| {
+            a.is_valid(r)
+                .then(|| a.value(r))
+                .and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + 719_163))
+        })
         .collect();
     null_check(what, column, v, nulls)
 }
@@ -97,8 +163,11 @@ pub fn dates(what: &str, column: &str, array: &ArrayRef, nulls: Nulls) -> Result
 pub fn period(first_day: &str, last_day: &str) -> Result<MetricPeriod> {
     let parse = |field: &str, text: &str| {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            Error::new(Kind::Config, format!("{field} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"))
-                .rule("date_parameter")
+            Error::new(
+                Kind::Config,
+                format!("{field} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"),
+            )
+            .rule("date_parameter")
         })
     };
     MetricPeriod::new(parse("first_day", first_day)?, parse("last_day", last_day)?)
@@ -146,12 +215,20 @@ fn opt_times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Option
 
 fn times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<DateTime<Utc>>> {
     let (col, a) = required(input, names, role)?;
-    Ok(timestamps(input.what, &col, &a, Nulls::Reject)?.into_iter().flatten().collect())
+    Ok(timestamps(input.what, &col, &a, Nulls::Reject)?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 fn counts(input: &InputTable, names: &Names, role: &str) -> Result<Vec<u64>> {
     let (col, a) = required(input, names, role)?;
-    let v = null_check(input.what, &col, optional_u64(input.what, &col, role, &a)?, Nulls::Reject)?;
+    let v = null_check(
+        input.what,
+        &col,
+        optional_u64(input.what, &col, role, &a)?,
+        Nulls::Reject,
+    )?;
     Ok(v.into_iter().flatten().collect())
 }
 
@@ -180,19 +257,30 @@ pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> 
         s.segment = segments[row].clone();
         spans.push(s);
     }
-    CustomerBase::new(spans).map_err(|e| Error::new(Kind::Value, format!("{what}: {e}")).rule("customer_spans"))
+    CustomerBase::new(spans)
+        .map_err(|e| Error::new(Kind::Value, format!("{what}: {e}")).rule("customer_spans"))
 }
 
 /// Per-customer first and last purchase days: customer, first_purchase,
 /// last_purchase (the columns of a summary table).
-pub fn purchase_days(input: &InputTable, names: &Names) -> Result<Vec<(CustomerId, NaiveDate, NaiveDate)>> {
+pub fn purchase_days(
+    input: &InputTable,
+    names: &Names,
+) -> Result<Vec<(CustomerId, NaiveDate, NaiveDate)>> {
     let customers = ids(input, names, "customer")?;
     let day = |role: &str| -> Result<Vec<NaiveDate>> {
         let (col, a) = required(input, names, role)?;
-        Ok(dates(input.what, &col, &a, Nulls::Reject)?.into_iter().map(|d| d.unwrap_or_default()).collect())
+        Ok(dates(input.what, &col, &a, Nulls::Reject)?
+            .into_iter()
+            .map(|d| d.unwrap_or_default())
+            .collect())
     };
     let (first, last) = (day("first_purchase")?, day("last_purchase")?);
-    Ok(customers.into_iter().enumerate().map(|(row, c)| (c, first[row], last[row])).collect())
+    Ok(customers
+        .into_iter()
+        .enumerate()
+        .map(|(row, c)| (c, first[row], last[row]))
+        .collect())
 }
 
 /// Activity: customer, occasions, orders, last_purchase (null without purchases).
@@ -242,19 +330,40 @@ pub fn referrals(input: &InputTable, names: &Names) -> Result<Vec<Referral>> {
     Ok(referrers
         .into_iter()
         .enumerate()
-        .map(|(row, r)| Referral { referrer: r, referred: referred[row].clone(), time: time[row] })
+        .map(|(row, r)| Referral {
+            referrer: r,
+            referred: referred[row].clone(),
+            time: time[row],
+        })
         .collect())
 }
 
 /// A customer id column that may hold nulls.
 fn optional_ids(what: &str, column: &str, a: &ArrayRef) -> Result<Vec<Option<CustomerId>>> {
     let integer = a.data_type().is_integer();
-    let target = if integer { DataType::Int64 } else { DataType::Utf8 };
-    let c = cast(a, &target).map_err(|_| dtype(what, column, a.data_type(), "customer ids (integers or strings)"))?;
-    if integer {
-        Ok(c.as_primitive::<arrow::datatypes::Int64Type>().iter().map(|x| x.map(CustomerId::Int)).collect())
+    let target = if integer {
+        DataType::Int64
     } else {
-        Ok(c.as_string::<i32>().iter().map(|x| x.map(CustomerId::from)).collect())
+        DataType::Utf8
+    };
+    let c = cast(a, &target).map_err(|_| {
+        dtype(
+            what,
+            column,
+            a.data_type(),
+            "customer ids (integers or strings)",
+        )
+    })?;
+    if integer {
+        Ok(c.as_primitive::<arrow::datatypes::Int64Type>()
+            .iter()
+            .map(|x| x.map(CustomerId::Int))
+            .collect())
+    } else {
+        Ok(c.as_string::<i32>()
+            .iter()
+            .map(|x| x.map(CustomerId::from))
+            .collect())
     }
 }
 
@@ -268,25 +377,57 @@ pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
     let scores = counts(input, names, "score")?;
     let mut out = Vec::with_capacity(customers.len());
     for (row, c) in customers.into_iter().enumerate() {
-        let bad = |p: &str, rule| value_error(what, name(names, if rule == "scale_name" { "scale" } else { "score" }), row, p, rule);
+        let bad = |p: &str, rule| {
+            value_error(
+                what,
+                name(
+                    names,
+                    if rule == "scale_name" {
+                        "scale"
+                    } else {
+                        "score"
+                    },
+                ),
+                row,
+                p,
+                rule,
+            )
+        };
         if scales.is_null(row) {
             return Err(bad("value is missing (null)", "scale_name"));
         }
-        let scale = scales.value(row).parse().map_err(|e: crm_core::relationship::survey::SurveyError| bad(&e.to_string(), "scale_name"))?;
-        let score = u8::try_from(scores[row]).map_err(|_| bad("score is outside its scale", "score_range"))?;
-        out.push(SurveyAnswer { customer: c, time: time[row], scale, score });
+        let scale = scales.value(row).parse().map_err(
+            |e: crm_core::relationship::survey::SurveyError| bad(&e.to_string(), "scale_name"),
+        )?;
+        let score = u8::try_from(scores[row])
+            .map_err(|_| bad("score is outside its scale", "score_range"))?;
+        out.push(SurveyAnswer {
+            customer: c,
+            time: time[row],
+            scale,
+            score,
+        });
     }
     Ok(out)
 }
 
 /// A numeric column of decimals (nulls as given).
-pub fn numbers(input: &InputTable, names: &Names, role: &str, nulls: Nulls) -> Result<Vec<Option<Decimal>>> {
+pub fn numbers(
+    input: &InputTable,
+    names: &Names,
+    role: &str,
+    nulls: Nulls,
+) -> Result<Vec<Option<Decimal>>> {
     let (col, a) = required(input, names, role)?;
     decimals(input.what, &col, role, &a, nulls)
 }
 
 /// The same, `None` for every row when the column is absent.
-pub fn optional_numbers(input: &InputTable, names: &Names, role: &str) -> Result<Option<Vec<Option<Decimal>>>> {
+pub fn optional_numbers(
+    input: &InputTable,
+    names: &Names,
+    role: &str,
+) -> Result<Option<Vec<Option<Decimal>>>> {
     match optional(input, names, role)? {
         None => Ok(None),
         Some((col, a)) => Ok(Some(decimals(input.what, &col, role, &a, Nulls::Keep)?)),
@@ -310,12 +451,20 @@ pub fn text_column(input: &InputTable, names: &Names, role: &str) -> Result<Vec<
 
 /// Output: decimals as float64 (null = undefined).
 pub fn float_col(v: impl IntoIterator<Item = Option<Decimal>>) -> ArrayRef {
-    Arc::new(v.into_iter().map(|d| d.map(f64_ratio)).collect::<Float64Array>())
+    Arc::new(
+        v.into_iter()
+            .map(|d| d.map(f64_ratio))
+            .collect::<Float64Array>(),
+    )
 }
 
 /// Output: counts as int64.
 pub fn int_col(v: impl IntoIterator<Item = u64>) -> ArrayRef {
-    Arc::new(v.into_iter().map(|x| i64::try_from(x).unwrap_or(i64::MAX)).collect::<Int64Array>())
+    Arc::new(
+        v.into_iter()
+            .map(|x| i64::try_from(x).unwrap_or(i64::MAX))
+            .collect::<Int64Array>(),
+    )
 }
 
 /// Output: text.
@@ -330,13 +479,23 @@ pub fn bool_col(v: impl IntoIterator<Item = bool>) -> ArrayRef {
 
 /// A report as JSON.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value)
-        .map_err(|e| Error::new(Kind::Internal, format!("internal error serialising a report: {e}")))
+    serde_json::to_string(value).map_err(|e| {
+        Error::new(
+            Kind::Internal,
+            format!("internal error serialising a report: {e}"),
+        )
+    })
 }
 
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)>) {
     use serde_json::Value;
-    let key = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
     match v {
         Value::Object(map) => map.iter().for_each(|(k, x)| flatten(&key(k), x, out)),
         Value::Null => out.push((prefix.to_owned(), None)),
@@ -353,8 +512,12 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f6
 /// Every numeric figure of a report as (metric, value) rows, metric names as
 /// dotted paths (`complaints.resolution_rate`); undefined figures are null.
 pub fn metric_rows<T: serde::Serialize>(value: &T) -> Result<(Vec<String>, Vec<Option<f64>>)> {
-    let v = serde_json::to_value(value)
-        .map_err(|e| Error::new(Kind::Internal, format!("internal error serialising a report: {e}")))?;
+    let v = serde_json::to_value(value).map_err(|e| {
+        Error::new(
+            Kind::Internal,
+            format!("internal error serialising a report: {e}"),
+        )
+    })?;
     let mut rows = Vec::new();
     flatten("", &v, &mut rows);
     Ok(rows.into_iter().unzip())

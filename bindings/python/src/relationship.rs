@@ -3,9 +3,15 @@
 
 use arrow::array::Date32Array;
 use chrono::Datelike;
-use crm_core::relationship::inactivity::{InactivityRule, join_purchase_dates, spans_by_inactivity};
-use crm_core::relationship::degrees::{CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees as core_degrees};
-use crm_core::relationship::period_metrics::{PeriodConfig, PeriodData, period_metrics as core_period_metrics};
+use crm_core::relationship::degrees::{
+    CustomerFacts, DegreeConfig, DegreeData, DegreeReport, degrees as core_degrees,
+};
+use crm_core::relationship::inactivity::{
+    InactivityRule, join_purchase_dates, spans_by_inactivity,
+};
+use crm_core::relationship::period_metrics::{
+    PeriodConfig, PeriodData, period_metrics as core_period_metrics,
+};
 use crm_core::relationship::survey::{SurveyConfig, SurveyMetrics, survey_report};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
@@ -14,8 +20,8 @@ use crate::convert::{Nulls, ids_array};
 use crate::error::{Error, Kind, Result, run};
 use crate::input::InputTable;
 use crate::records::{
-    Names, activity, answers, complaints, customer_base, customer_column, float_col, int_col, json, metric_rows, numbers,
-    optional_numbers, period, purchase_days, referrals, text_col, whole,
+    Names, activity, answers, complaints, customer_base, customer_column, float_col, int_col, json,
+    metric_rows, numbers, optional_numbers, period, purchase_days, referrals, text_col, whole,
 };
 use crate::table::ArrowTable;
 
@@ -26,7 +32,9 @@ fn table_of(what: &'static str, data: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
 fn config<T: serde::de::DeserializeOwned + Default>(what: &str, text: Option<&str>) -> Result<T> {
     match text {
         None => Ok(T::default()),
-        Some(j) => serde_json::from_str(j).map_err(|e| Error::new(Kind::Config, format!("{what}: configuration: {e}")).rule("config")),
+        Some(j) => serde_json::from_str(j).map_err(|e| {
+            Error::new(Kind::Config, format!("{what}: configuration: {e}")).rule("config")
+        }),
     }
 }
 
@@ -35,9 +43,18 @@ fn event_lists(
     comp_in: Option<&InputTable>,
     ref_in: Option<&InputTable>,
     n: impl Fn(&str) -> Names,
-) -> Result<(Vec<crm_core::relationship::complaint::Complaint>, Vec<crm_core::relationship::period_metrics::Referral>)> {
-    let c = comp_in.map(|t| complaints(t, &n("complaints"))).transpose()?.unwrap_or_default();
-    let r = ref_in.map(|t| referrals(t, &n("referrals"))).transpose()?.unwrap_or_default();
+) -> Result<(
+    Vec<crm_core::relationship::complaint::Complaint>,
+    Vec<crm_core::relationship::period_metrics::Referral>,
+)> {
+    let c = comp_in
+        .map(|t| complaints(t, &n("complaints")))
+        .transpose()?
+        .unwrap_or_default();
+    let r = ref_in
+        .map(|t| referrals(t, &n("referrals")))
+        .transpose()?
+        .unwrap_or_default();
     Ok((c, r))
 }
 
@@ -50,7 +67,10 @@ fn metrics_table<T: serde::Serialize>(value: &T) -> Result<ArrowTable> {
     let (names, values) = metric_rows(value)?;
     ArrowTable::from_columns(vec![
         ("metric", text_col(names.iter().map(|n| Some(n.as_str())))),
-        ("value", std::sync::Arc::new(values.into_iter().collect::<arrow::array::Float64Array>())),
+        (
+            "value",
+            std::sync::Arc::new(values.into_iter().collect::<arrow::array::Float64Array>()),
+        ),
     ])
 }
 
@@ -80,11 +100,16 @@ pub fn period_metrics(
         let (complaints, referrals) = event_lists(comp_in.as_ref(), ref_in.as_ref(), n)?;
         let data = PeriodData {
             base: customer_base(&base_in, &n("customers"))?,
-            activity: act_in.as_ref().map(|t| activity(t, &n("activity"))).transpose()?.unwrap_or_default(),
+            activity: act_in
+                .as_ref()
+                .map(|t| activity(t, &n("activity")))
+                .transpose()?
+                .unwrap_or_default(),
             complaints,
             referrals,
         };
-        let m = core_period_metrics(&data, p, &cfg).map_err(|e| value_error("period_metrics", e))?;
+        let m =
+            core_period_metrics(&data, p, &cfg).map_err(|e| value_error("period_metrics", e))?;
         Ok((metrics_table(&m)?, json(&m)?))
     })
 }
@@ -106,16 +131,37 @@ pub fn customer_base_by_inactivity(
     run(py, move || {
         let p = period(&first_day, &last_day)?;
         let rows = |t: &InputTable| purchase_days(t, &names);
-        let before_rows = before_in.as_ref().map(rows).transpose()?.unwrap_or_default();
-        let dates = join_purchase_dates(before_rows, rows(&during_in)?).map_err(|e| value_error("customer_base", e))?;
-        let rule = InactivityRule { days: inactive_days };
-        let spans = spans_by_inactivity(&dates, p, rule).map_err(|e| value_error("customer_base", e))?;
+        let before_rows = before_in
+            .as_ref()
+            .map(rows)
+            .transpose()?
+            .unwrap_or_default();
+        let dates = join_purchase_dates(before_rows, rows(&during_in)?)
+            .map_err(|e| value_error("customer_base", e))?;
+        let rule = InactivityRule {
+            days: inactive_days,
+        };
+        let spans =
+            spans_by_inactivity(&dates, p, rule).map_err(|e| value_error("customer_base", e))?;
         let ids: Vec<_> = spans.iter().map(|s| s.customer.clone()).collect();
         let day = |d: chrono::NaiveDate| d.num_days_from_ce() - 719_163;
         ArrowTable::from_columns(vec![
             ("customer", ids_array(&ids)),
-            ("since", std::sync::Arc::new(Date32Array::from_iter_values(spans.iter().map(|s| day(s.since))))),
-            ("until", std::sync::Arc::new(spans.iter().map(|s| s.until.map(day)).collect::<Date32Array>())),
+            (
+                "since",
+                std::sync::Arc::new(Date32Array::from_iter_values(
+                    spans.iter().map(|s| day(s.since)),
+                )),
+            ),
+            (
+                "until",
+                std::sync::Arc::new(
+                    spans
+                        .iter()
+                        .map(|s| s.until.map(day))
+                        .collect::<Date32Array>(),
+                ),
+            ),
         ])
     })
 }
@@ -158,12 +204,17 @@ pub fn survey_metrics(
     run(py, move || {
         let n = |k: &str| names.get(k).cloned().unwrap_or_default();
         let p = period(&first_day, &last_day)?;
-        let z: Decimal = confidence_z
-            .parse()
-            .map_err(|_| Error::new(Kind::Config, format!("confidence_z must be a number, got {confidence_z:?}")).rule("decimal_parameter"))?;
+        let z: Decimal = confidence_z.parse().map_err(|_| {
+            Error::new(
+                Kind::Config,
+                format!("confidence_z must be a number, got {confidence_z:?}"),
+            )
+            .rule("decimal_parameter")
+        })?;
         let base = customer_base(&base_in, &n("customers"))?;
         let list = answers(&ans_in, &n("answers"))?;
-        let r = survey_report(&list, &base, p, &SurveyConfig { confidence_z: z }).map_err(|e| value_error("survey_metrics", e))?;
+        let r = survey_report(&list, &base, p, &SurveyConfig { confidence_z: z })
+            .map_err(|e| value_error("survey_metrics", e))?;
         let mut groups = vec![("all", "all".to_owned(), r.overall)];
         groups.extend(r.by_tier.iter().map(|(k, m)| ("tier", k.clone(), *m)));
         groups.extend(r.by_segment.iter().map(|(k, m)| ("segment", k.clone(), *m)));
@@ -173,18 +224,35 @@ pub fn survey_metrics(
 
 fn facts(input: &InputTable, names: &Names) -> Result<Vec<CustomerFacts>> {
     let ids = customer_column(input, names, "customer")?;
-    let value: Vec<Decimal> = numbers(input, names, "value", Nulls::Reject)?.into_iter().flatten().collect();
+    let value: Vec<Decimal> = numbers(input, names, "value", Nulls::Reject)?
+        .into_iter()
+        .flatten()
+        .collect();
     let occasions = whole(input, names, "occasions")?;
     let tenure = whole(input, names, "tenure_days")?;
     let spend = match optional_numbers(input, names, "spend")? {
-        Some(v) => v.into_iter().zip(&value).map(|(s, v)| s.unwrap_or(*v)).collect(),
+        Some(v) => v
+            .into_iter()
+            .zip(&value)
+            .map(|(s, v)| s.unwrap_or(*v))
+            .collect(),
         None => value.clone(),
     };
-    let category = optional_numbers(input, names, "category_spend")?.unwrap_or_else(|| vec![None; ids.len()]);
+    let category =
+        optional_numbers(input, names, "category_spend")?.unwrap_or_else(|| vec![None; ids.len()]);
     Ok(ids
         .into_iter()
         .enumerate()
-        .map(|(row, c)| CustomerFacts::new(c, value[row], occasions[row], tenure[row], spend[row], category[row]))
+        .map(|(row, c)| {
+            CustomerFacts::new(
+                c,
+                value[row],
+                occasions[row],
+                tenure[row],
+                spend[row],
+                category[row],
+            )
+        })
         .collect())
 }
 
@@ -195,24 +263,54 @@ fn degrees_tables(r: &DegreeReport) -> Result<(ArrowTable, ArrowTable)> {
         ("customer_id", crate::convert::ids_array(&ids)),
         ("satisfaction", float_col(c.iter().map(|x| x.satisfaction))),
         ("loyalty", float_col(c.iter().map(|x| Some(x.loyalty)))),
-        ("contribution", float_col(c.iter().map(|x| Some(x.contribution)))),
+        (
+            "contribution",
+            float_col(c.iter().map(|x| Some(x.contribution))),
+        ),
         ("dependency", float_col(c.iter().map(|x| x.dependency))),
         ("index", float_col(c.iter().map(|x| x.index))),
-        ("index_coverage", float_col(c.iter().map(|x| Some(x.index_coverage)))),
+        (
+            "index_coverage",
+            float_col(c.iter().map(|x| Some(x.index_coverage))),
+        ),
         ("answers", int_col(c.iter().map(|x| x.inputs.answers))),
-        ("mean_answer", float_col(c.iter().map(|x| x.inputs.mean_answer))),
+        (
+            "mean_answer",
+            float_col(c.iter().map(|x| x.inputs.mean_answer)),
+        ),
         ("complaints", int_col(c.iter().map(|x| x.inputs.complaints))),
-        ("open_complaints", int_col(c.iter().map(|x| x.inputs.open_complaints))),
+        (
+            "open_complaints",
+            int_col(c.iter().map(|x| x.inputs.open_complaints)),
+        ),
         ("occasions", int_col(c.iter().map(|x| x.inputs.occasions))),
-        ("tenure_days", int_col(c.iter().map(|x| x.inputs.tenure_days))),
+        (
+            "tenure_days",
+            int_col(c.iter().map(|x| x.inputs.tenure_days)),
+        ),
         ("referrals", int_col(c.iter().map(|x| x.inputs.referrals))),
-        ("repeat_part", float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[0])))),
-        ("tenure_part", float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[1])))),
-        ("referral_part", float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[2])))),
+        (
+            "repeat_part",
+            float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[0]))),
+        ),
+        (
+            "tenure_part",
+            float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[1]))),
+        ),
+        (
+            "referral_part",
+            float_col(c.iter().map(|x| Some(x.inputs.loyalty_parts[2]))),
+        ),
         ("value", float_col(c.iter().map(|x| Some(x.inputs.value)))),
-        ("total_value", float_col(c.iter().map(|x| Some(x.inputs.total_value)))),
+        (
+            "total_value",
+            float_col(c.iter().map(|x| Some(x.inputs.total_value))),
+        ),
         ("spend", float_col(c.iter().map(|x| Some(x.inputs.spend)))),
-        ("category_spend", float_col(c.iter().map(|x| x.inputs.category_spend))),
+        (
+            "category_spend",
+            float_col(c.iter().map(|x| x.inputs.category_spend)),
+        ),
     ])?;
     let b = &r.base;
     let rows = [
@@ -257,7 +355,11 @@ pub fn degrees(
         let (complaints, referrals) = event_lists(comp_in.as_ref(), ref_in.as_ref(), n)?;
         let data = DegreeData {
             customers: facts(&facts_in, &n("customers"))?,
-            answers: ans_in.as_ref().map(|t| answers(t, &n("answers"))).transpose()?.unwrap_or_default(),
+            answers: ans_in
+                .as_ref()
+                .map(|t| answers(t, &n("answers")))
+                .transpose()?
+                .unwrap_or_default(),
             complaints,
             referrals,
         };

@@ -12,9 +12,9 @@ use arrow::datatypes::DataType;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use crm_core::records::reconciliation::Reconciliation;
-use crm_core::value::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
 use crm_core::records::summary::{Summaries, SummaryConfig, SummaryError, Unit};
 use crm_core::records::transaction::{CalendarConfig, NaiveTimestamps, day_number};
+use crm_core::value::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
 use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
 use pyo3::prelude::*;
 
@@ -249,8 +249,18 @@ fn int_col(v: &[u64]) -> ArrayRef {
 pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
     let n = s.len();
     let optional = s.quantity.len() == n;
-    let or_null = |col: ArrayRef| if optional { col } else { arrow::array::new_null_array(&DataType::Float64, n) };
-    let discounted = if optional { int_col(&s.discounted_transactions) } else { int_col(&vec![0; n]) };
+    let or_null = |col: ArrayRef| {
+        if optional {
+            col
+        } else {
+            arrow::array::new_null_array(&DataType::Float64, n)
+        }
+    };
+    let discounted = if optional {
+        int_col(&s.discounted_transactions)
+    } else {
+        int_col(&vec![0; n])
+    };
     ArrowTable::from_columns(vec![
         ("customer_id", ids_array(&s.customers)),
         ("frequency", int_col(&s.frequency)),

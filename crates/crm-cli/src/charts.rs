@@ -42,7 +42,10 @@ fn f(d: Decimal) -> f64 {
 /// positive value, largest first; starts at (0, 0).
 pub fn pareto_points(a: &Assignments) -> Vec<(f64, f64)> {
     let c = a.classification();
-    let mut values: Vec<Decimal> = (0..a.len()).filter_map(|i| c.value(i)).filter(|v| *v > Decimal::ZERO).collect();
+    let mut values: Vec<Decimal> = (0..a.len())
+        .filter_map(|i| c.value(i))
+        .filter(|v| *v > Decimal::ZERO)
+        .collect();
     values.sort_unstable_by(|x, y| y.cmp(x));
     let total: Decimal = values.iter().sum();
     let n = values.len();
@@ -51,7 +54,11 @@ pub fn pareto_points(a: &Assignments) -> Vec<(f64, f64)> {
     let mut cum = Decimal::ZERO;
     for (i, v) in values.iter().enumerate() {
         cum += v;
-        let share = if total > Decimal::ZERO { f(cum / total) } else { 0.0 };
+        let share = if total > Decimal::ZERO {
+            f(cum / total)
+        } else {
+            0.0
+        };
         points.push(((i + 1) as f64 / n as f64, share));
     }
     points
@@ -88,9 +95,16 @@ pub fn pareto(a: &Assignments, dir: &Path) -> Result<(), Failure> {
         .map_err(|e| err(&e))?
         .label("cumulative value")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
-    for (share, name, color) in [(cut.first(), "most valuable", RED), (cut.second(), "major", GREEN)] {
+    for (share, name, color) in [
+        (cut.first(), "most valuable", RED),
+        (cut.second(), "major", GREEN),
+    ] {
         let s = f(share);
-        let line: Vec<(f64, f64)> = if by_value { vec![(0.0, s), (1.0, s)] } else { vec![(s, 0.0), (s, 1.0)] };
+        let line: Vec<(f64, f64)> = if by_value {
+            vec![(0.0, s), (1.0, s)]
+        } else {
+            vec![(s, 0.0), (s, 1.0)]
+        };
         chart
             .draw_series(LineSeries::new(line, color.stroke_width(1)))
             .map_err(|e| err(&e))?
@@ -130,7 +144,11 @@ pub fn tier_shares(tiers: &[TierSummary], dir: &Path) -> Result<(), Failure> {
         .x_labels(tiers.len() * 2 + 1)
         .x_label_formatter(&|x| {
             let i = x.floor() as usize;
-            if (x - x.floor() - 0.5).abs() < 1e-9 { names.get(i).map(|s| s.to_string()).unwrap_or_default() } else { String::new() }
+            if (x - x.floor() - 0.5).abs() < 1e-9 {
+                names.get(i).map(|s| s.to_string()).unwrap_or_default()
+            } else {
+                String::new()
+            }
         })
         .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
         .y_desc("share")
@@ -138,10 +156,15 @@ pub fn tier_shares(tiers: &[TierSummary], dir: &Path) -> Result<(), Failure> {
         .draw()
         .map_err(|e| err(&e))?;
     let bars = |offset: f64, pick: fn(&TierSummary) -> Decimal, color: RGBColor| {
-        tiers
-            .iter()
-            .enumerate()
-            .map(move |(i, t)| Rectangle::new([(i as f64 + offset, 0.0), (i as f64 + offset + 0.35, f(pick(t)))], color.filled()))
+        tiers.iter().enumerate().map(move |(i, t)| {
+            Rectangle::new(
+                [
+                    (i as f64 + offset, 0.0),
+                    (i as f64 + offset + 0.35, f(pick(t))),
+                ],
+                color.filled(),
+            )
+        })
     };
     chart
         .draw_series(bars(0.12, |t| t.value_share, BLUE))
@@ -152,7 +175,12 @@ pub fn tier_shares(tiers: &[TierSummary], dir: &Path) -> Result<(), Failure> {
         .draw_series(bars(0.53, |t| t.customer_share, RGBColor(230, 140, 20)))
         .map_err(|e| err(&e))?
         .label("customer share")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], RGBColor(230, 140, 20).filled()));
+        .legend(|(x, y)| {
+            Rectangle::new(
+                [(x, y - 5), (x + 14, y + 5)],
+                RGBColor(230, 140, 20).filled(),
+            )
+        });
     chart
         .configure_series_labels()
         .label_font((FONT, 14))
@@ -180,7 +208,10 @@ pub fn p_alive(values: &[f64], dir: &Path) -> Result<(), Failure> {
     let root = BitMapBackend::new(&path, (900, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Probability that each customer is still active (BG/NBD)", (FONT, 22))
+        .caption(
+            "Probability that each customer is still active (BG/NBD)",
+            (FONT, 22),
+        )
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(72)
@@ -197,7 +228,10 @@ pub fn p_alive(values: &[f64], dir: &Path) -> Result<(), Failure> {
     chart
         .draw_series(bins.iter().enumerate().map(|(i, n)| {
             let x0 = i as f64 / 20.0;
-            Rectangle::new([(x0 + 0.003, 0.0), (x0 + 0.047, *n as f64)], BLUE.mix(0.8).filled())
+            Rectangle::new(
+                [(x0 + 0.003, 0.0), (x0 + 0.047, *n as f64)],
+                BLUE.mix(0.8).filled(),
+            )
         }))
         .map_err(|e| err(&e))?;
     root.present().map_err(|e| err(&e))
@@ -206,17 +240,26 @@ pub fn p_alive(values: &[f64], dir: &Path) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crm_core::value::assignment::{AssignmentConfig, assign};
     use crm_core::records::customer::CustomerId;
+    use crm_core::value::assignment::{AssignmentConfig, assign};
     use rust_decimal_macros::dec;
 
     #[test]
-    fn the_pareto_curve_rises_from_zero_to_one_and_skips_inactive_customers() -> Result<(), Box<dyn std::error::Error>> {
+    fn the_pareto_curve_rises_from_zero_to_one_and_skips_inactive_customers()
+    -> Result<(), Box<dyn std::error::Error>> {
         let ids: Vec<CustomerId> = (1..=4).map(CustomerId::from).collect();
-        let a = assign(&ids, &[dec!(10), dec!(60), dec!(0), dec!(30)], None, &AssignmentConfig::default())?;
+        let a = assign(
+            &ids,
+            &[dec!(10), dec!(60), dec!(0), dec!(30)],
+            None,
+            &AssignmentConfig::default(),
+        )?;
         let p = pareto_points(&a);
         // Three customers with positive value: 60, 30, 10 of 100.
-        assert_eq!(p, vec![(0.0, 0.0), (1.0 / 3.0, 0.6), (2.0 / 3.0, 0.9), (1.0, 1.0)]);
+        assert_eq!(
+            p,
+            vec![(0.0, 0.0), (1.0 / 3.0, 0.6), (2.0 / 3.0, 0.9), (1.0, 1.0)]
+        );
         Ok(())
     }
 }

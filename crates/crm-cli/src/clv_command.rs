@@ -25,7 +25,10 @@ use crate::table::{Table, floats, ids};
 
 /// The repeat-purchase models `crm clv fit` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[allow(clippy::enum_variant_names, reason = "the models' own names all end in NBD")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the models' own names all end in NBD"
+)]
 pub enum ModelArg {
     /// BG/NBD (Fader, Hardie & Lee 2005).
     BgNbd,
@@ -38,7 +41,10 @@ pub enum ModelArg {
 /// A fitted repeat-purchase model, tagged with its kind.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
-#[allow(clippy::enum_variant_names, reason = "the models' own names all end in NBD")]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the models' own names all end in NBD"
+)]
 pub enum RepeatFit {
     /// BG/NBD.
     BgNbd(Fitted<BetaGeo>),
@@ -70,7 +76,11 @@ struct Columns {
 fn columns(s: &Summaries) -> Columns {
     Columns {
         x: s.frequency.iter().map(|v| *v as f64).collect(),
-        monetary: s.monetary_value.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect(),
+        monetary: s
+            .monetary_value
+            .iter()
+            .map(|v| v.to_f64().unwrap_or(0.0))
+            .collect(),
     }
 }
 
@@ -78,26 +88,48 @@ fn columns(s: &Summaries) -> Columns {
 pub fn fit(s: &Summaries, model: ModelArg, options: &FitOptions) -> Result<ModelFile, Failure> {
     let repeat = fit_repeat(s, model, options)?;
     let (spend, spend_fit_excluded) = fit_spend(s, options)?;
-    Ok(ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded })
+    Ok(ModelFile {
+        unit: s.unit,
+        repeat,
+        spend,
+        spend_fit_excluded,
+    })
 }
 
 /// Fits the repeat-purchase model alone.
-pub fn fit_repeat(s: &Summaries, model: ModelArg, options: &FitOptions) -> Result<RepeatFit, Failure> {
+pub fn fit_repeat(
+    s: &Summaries,
+    model: ModelArg,
+    options: &FitOptions,
+) -> Result<RepeatFit, Failure> {
     let c = columns(s);
     let data = RepeatData::new(&c.x, &s.recency, &s.age, None).map_err(domain("CLV input"))?;
     Ok(match model {
-        ModelArg::BgNbd => RepeatFit::BgNbd(bg_nbd::fit(&data, options).map_err(domain("BG/NBD fit"))?),
-        ModelArg::MbgNbd => RepeatFit::MbgNbd(mbg_nbd::fit(&data, options).map_err(domain("MBG/NBD fit"))?),
-        ModelArg::ParetoNbd => RepeatFit::ParetoNbd(pareto_nbd::fit(&data, options).map_err(domain("Pareto/NBD fit"))?),
+        ModelArg::BgNbd => {
+            RepeatFit::BgNbd(bg_nbd::fit(&data, options).map_err(domain("BG/NBD fit"))?)
+        }
+        ModelArg::MbgNbd => {
+            RepeatFit::MbgNbd(mbg_nbd::fit(&data, options).map_err(domain("MBG/NBD fit"))?)
+        }
+        ModelArg::ParetoNbd => {
+            RepeatFit::ParetoNbd(pareto_nbd::fit(&data, options).map_err(domain("Pareto/NBD fit"))?)
+        }
     })
 }
 
 /// Fits Gamma-Gamma on the repeat customers with a positive mean repeat
 /// spend; returns the fit and how many customers were left out.
-pub fn fit_spend(s: &Summaries, options: &FitOptions) -> Result<(Fitted<GammaGamma>, usize), Failure> {
+pub fn fit_spend(
+    s: &Summaries,
+    options: &FitOptions,
+) -> Result<(Fitted<GammaGamma>, usize), Failure> {
     let c = columns(s);
     let (sx, sm): (Vec<f64>, Vec<f64>) =
-        c.x.iter().zip(&c.monetary).filter(|(x, m)| **x > 0.0 && **m > 0.0).map(|(x, m)| (*x, *m)).unzip();
+        c.x.iter()
+            .zip(&c.monetary)
+            .filter(|(x, m)| **x > 0.0 && **m > 0.0)
+            .map(|(x, m)| (*x, *m))
+            .unzip();
     let spend_data = SpendData::new(&sx, &sm, None).map_err(domain("Gamma-Gamma input"))?;
     let spend = gamma_gamma::fit(&spend_data, options).map_err(domain("Gamma-Gamma fit"))?;
     Ok((spend, c.x.len() - sx.len()))
@@ -106,7 +138,9 @@ pub fn fit_spend(s: &Summaries, options: &FitOptions) -> Result<(Fitted<GammaGam
 /// Each customer's P(alive) under a fitted repeat model.
 pub fn p_alive(repeat: &RepeatFit, s: &Summaries) -> Vec<f64> {
     fn each<M: RepeatModel>(m: &M, s: &Summaries) -> Vec<f64> {
-        (0..s.frequency.len()).map(|i| m.p_alive(s.frequency[i] as f64, s.recency[i], s.age[i])).collect()
+        (0..s.frequency.len())
+            .map(|i| m.p_alive(s.frequency[i] as f64, s.recency[i], s.age[i]))
+            .collect()
     }
     match repeat {
         RepeatFit::BgNbd(f) => each(&f.params, s),
@@ -117,9 +151,13 @@ pub fn p_alive(repeat: &RepeatFit, s: &Summaries) -> Vec<f64> {
 
 /// Reads a model file.
 pub fn read(path: &Path) -> Result<ModelFile, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())).file(path.display().to_string()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| Failure::input(format!("{}: not a crm model file: {e}", path.display())).file(path.display().to_string()))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::input(format!("{}: {e}", path.display())).file(path.display().to_string())
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::input(format!("{}: not a crm model file: {e}", path.display()))
+            .file(path.display().to_string())
+    })
 }
 
 /// Each customer's predictions over the horizon, in the summaries' order.
@@ -150,7 +188,12 @@ impl Predictions {
     }
 
     /// The JSON form: one object per customer, with the horizon.
-    pub fn json<'a>(&'a self, s: &'a Summaries, months: u32, discount_rate: f64) -> PredictionsJson<'a> {
+    pub fn json<'a>(
+        &'a self,
+        s: &'a Summaries,
+        months: u32,
+        discount_rate: f64,
+    ) -> PredictionsJson<'a> {
         let customers = (0..s.customers.len().min(self.clv.len()))
             .map(|i| CustomerPrediction {
                 customer: &s.customers[i],
@@ -160,7 +203,12 @@ impl Predictions {
                 clv: self.clv[i],
             })
             .collect();
-        PredictionsJson { unit: s.unit, months, discount_rate, customers }
+        PredictionsJson {
+            unit: s.unit,
+            months,
+            discount_rate,
+            customers,
+        }
     }
 }
 
@@ -193,7 +241,12 @@ pub struct CustomerPrediction<'a> {
 }
 
 /// Predictions for each customer of `s` over `months`.
-pub fn predict(m: &ModelFile, s: &Summaries, months: u32, discount_rate: f64) -> Result<Predictions, Failure> {
+pub fn predict(
+    m: &ModelFile,
+    s: &Summaries,
+    months: u32,
+    discount_rate: f64,
+) -> Result<Predictions, Failure> {
     if m.unit != s.unit {
         return Err(Failure::usage(format!(
             "the model was fitted in {:?}s but --unit gives {:?}s: use the same unit",
@@ -203,7 +256,9 @@ pub fn predict(m: &ModelFile, s: &Summaries, months: u32, discount_rate: f64) ->
     match &m.repeat {
         RepeatFit::BgNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
         RepeatFit::MbgNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
-        RepeatFit::ParetoNbd(f) => predict_with(&f.params, &m.spend.params, s, months, discount_rate),
+        RepeatFit::ParetoNbd(f) => {
+            predict_with(&f.params, &m.spend.params, s, months, discount_rate)
+        }
     }
 }
 
@@ -222,16 +277,42 @@ fn predict_with<M: RepeatModel + Parameters>(
     };
     let horizon = f64::from(months) * month;
     let mean = spend.mean_spend();
-    let expected_spend: Vec<f64> = c
-        .x
-        .iter()
-        .zip(&c.monetary)
-        .map(|(x, m)| if *x > 0.0 && *m > 0.0 { spend.conditional_expected_spend(*x, *m) } else { mean })
-        .collect();
-    let discounting = Discounting { periods: months, period_length: month, discount_rate };
-    let clv = customer_lifetime_value(model, &discounting, &c.x, &s.recency, &s.age, &expected_spend).map_err(domain("CLV"))?;
+    let expected_spend: Vec<f64> =
+        c.x.iter()
+            .zip(&c.monetary)
+            .map(|(x, m)| {
+                if *x > 0.0 && *m > 0.0 {
+                    spend.conditional_expected_spend(*x, *m)
+                } else {
+                    mean
+                }
+            })
+            .collect();
+    let discounting = Discounting {
+        periods: months,
+        period_length: month,
+        discount_rate,
+    };
+    let clv = customer_lifetime_value(
+        model,
+        &discounting,
+        &c.x,
+        &s.recency,
+        &s.age,
+        &expected_spend,
+    )
+    .map_err(domain("CLV"))?;
     let n = c.x.len();
-    let p_alive = (0..n).map(|i| model.p_alive(c.x[i], s.recency[i], s.age[i])).collect();
-    let expected_purchases = (0..n).map(|i| model.conditional_expected_purchases(horizon, c.x[i], s.recency[i], s.age[i])).collect();
-    Ok(Predictions { p_alive, expected_purchases, expected_spend, clv })
+    let p_alive = (0..n)
+        .map(|i| model.p_alive(c.x[i], s.recency[i], s.age[i]))
+        .collect();
+    let expected_purchases = (0..n)
+        .map(|i| model.conditional_expected_purchases(horizon, c.x[i], s.recency[i], s.age[i]))
+        .collect();
+    Ok(Predictions {
+        p_alive,
+        expected_purchases,
+        expected_spend,
+        clv,
+    })
 }

@@ -59,7 +59,14 @@ pub struct Failure {
 impl Failure {
     /// A failure of `kind` with a message.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Failure { kind, message: message.into(), file: None, row: None, column: None, rule: None }
+        Failure {
+            kind,
+            message: message.into(),
+            file: None,
+            row: None,
+            column: None,
+            rule: None,
+        }
     }
 
     /// Bad input.
@@ -88,7 +95,9 @@ impl Failure {
         if json {
             match serde_json::to_string(self) {
                 Ok(s) => eprintln!("{s}"),
-                Err(_) => eprintln!("{{\"kind\":\"internal\",\"message\":\"cannot serialise the error\"}}"),
+                Err(_) => eprintln!(
+                    "{{\"kind\":\"internal\",\"message\":\"cannot serialise the error\"}}"
+                ),
             }
         } else {
             eprintln!("error: {}", self.message);
@@ -107,12 +116,19 @@ impl From<IoError> for Failure {
         let message = e.to_string();
         match e {
             IoError::Read { source_name, .. } => Failure::input(message).file(source_name),
-            IoError::Column { source_name, column, rule } => Failure {
+            IoError::Column {
+                source_name,
+                column,
+                rule,
+            } => Failure {
                 column: Some(column),
                 rule: Some(rule),
                 ..Failure::input(message).file(source_name)
             },
-            IoError::Rejected { source_name, rejection } => rejected(message, source_name, &rejection),
+            IoError::Rejected {
+                source_name,
+                rejection,
+            } => rejected(message, source_name, &rejection),
             IoError::Summary { source_name, .. } => Failure::input(message).file(source_name),
         }
     }
@@ -146,10 +162,17 @@ mod tests {
 
     #[test]
     fn column_errors_keep_file_column_and_rule() {
-        let e = IoError::Column { source_name: "tx.csv".into(), column: "amount".into(), rule: "is missing".into() };
+        let e = IoError::Column {
+            source_name: "tx.csv".into(),
+            column: "amount".into(),
+            rule: "is missing".into(),
+        };
         let f = Failure::from(e);
         assert_eq!(f.kind, Kind::BadInput);
-        assert_eq!((f.file.as_deref(), f.column.as_deref(), f.rule.as_deref()), (Some("tx.csv"), Some("amount"), Some("is missing")));
+        assert_eq!(
+            (f.file.as_deref(), f.column.as_deref(), f.rule.as_deref()),
+            (Some("tx.csv"), Some("amount"), Some("is missing"))
+        );
         assert_eq!(f.message, "tx.csv: column `amount` is missing");
     }
 }

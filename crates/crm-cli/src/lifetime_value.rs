@@ -18,7 +18,9 @@ use crm_core::clv::FitOptions;
 use crm_core::records::summary::Summaries;
 use serde::Serialize;
 
-use crate::clv_command::{ModelArg, ModelFile, Predictions, RepeatFit, fit_repeat, fit_spend, p_alive, predict};
+use crate::clv_command::{
+    ModelArg, ModelFile, Predictions, RepeatFit, fit_repeat, fit_spend, p_alive, predict,
+};
 
 /// The fitted models and every customer's figures.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -61,11 +63,27 @@ pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
     };
     let (spend, spend_fit_excluded) = match fit_spend(s, &options) {
         Ok(x) => x,
-        Err(f) => return Estimate::PurchasesOnly { p_alive: p_alive(&repeat, s), repeat, why: f.message },
+        Err(f) => {
+            return Estimate::PurchasesOnly {
+                p_alive: p_alive(&repeat, s),
+                repeat,
+                why: f.message,
+            };
+        }
     };
-    let models = ModelFile { unit: s.unit, repeat, spend, spend_fit_excluded };
+    let models = ModelFile {
+        unit: s.unit,
+        repeat,
+        spend,
+        spend_fit_excluded,
+    };
     match predict(&models, s, months, discount_rate) {
-        Ok(predictions) => Estimate::Full(LifetimeValue { models, months, discount_rate, predictions }),
+        Ok(predictions) => Estimate::Full(LifetimeValue {
+            models,
+            months,
+            discount_rate,
+            predictions,
+        }),
         Err(f) => Estimate::Unavailable(f.message),
     }
 }
@@ -79,14 +97,29 @@ mod tests {
     use crm_io::{CsvOptions, summarize_csv};
 
     #[test]
-    fn cdnow_in_weeks_gives_the_published_bg_nbd_fit_and_sane_values() -> Result<(), Box<dyn std::error::Error>> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/CDNOW_sample.txt");
-        let config = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("date")?).with_unit(Unit::Week);
-        let out = summarize_csv(path, &CsvOptions::cdnow(), &CsvOptions::cdnow_mapping(), &crm_io::utc(), config)?;
+    fn cdnow_in_weeks_gives_the_published_bg_nbd_fit_and_sane_values()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/data/CDNOW_sample.txt"
+        );
+        let config = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).ok_or("date")?)
+            .with_unit(Unit::Week);
+        let out = summarize_csv(
+            path,
+            &CsvOptions::cdnow(),
+            &CsvOptions::cdnow_mapping(),
+            &crm_io::utc(),
+            config,
+        )?;
         // The calibration period of Fader, Hardie & Lee (2005): r = 0.243,
         // alpha = 4.414, a = 0.793, b = 2.426.
-        let Estimate::Full(v) = estimate(&out.summaries, 12, 0.01) else { return Err("no CLV".into()) };
-        let RepeatFit::BgNbd(f) = &v.models.repeat else { return Err("not BG/NBD".into()) };
+        let Estimate::Full(v) = estimate(&out.summaries, 12, 0.01) else {
+            return Err("no CLV".into());
+        };
+        let RepeatFit::BgNbd(f) = &v.models.repeat else {
+            return Err("not BG/NBD".into());
+        };
         let p = f.params;
         for (got, want) in [(p.r, 0.243), (p.alpha, 4.414), (p.a, 0.793), (p.b, 2.426)] {
             assert!((got - want).abs() < 1e-3, "{got} vs {want}");

@@ -18,17 +18,17 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::{Days, NaiveDate};
-use crm_core::value::assignment::Assignments;
 use crm_core::records::customer::CustomerId;
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
 use crm_core::relationship::inactivity::{InactivityRule, purchase_dates, spans_by_inactivity};
 use crm_core::relationship::period_metrics::{
     MetricPeriod, PeriodActivity, PeriodConfig, PeriodData, PeriodError, PeriodMetrics,
     period_metrics,
 };
-use crm_core::records::reconciliation::Reconciliation;
-use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::relationship::survey::{SurveyConfig, SurveyError, SurveyReport, survey_report};
+use crm_core::value::assignment::Assignments;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -141,7 +141,14 @@ fn unknown_customer(
     let name = file.map_or_else(|| what.to_owned(), |p| p.display().to_string());
     Failure {
         row: Some(row as u64 + 1),
-        column: Some(if what == "referrals" { "referrer" } else { "customer" }.to_owned()),
+        column: Some(
+            if what == "referrals" {
+                "referrer"
+            } else {
+                "customer"
+            }
+            .to_owned(),
+        ),
         rule: Some("every record names a customer of the base".to_owned()),
         ..Failure::input(format!(
             "{name} row {}: customer {customer} is not in the customer base: \
@@ -154,14 +161,25 @@ fn unknown_customer(
 
 fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
     move |e| match &e {
-        PeriodError::UnknownCustomer { input: "complaints", row, customer } => {
-            unknown_customer(args.complaints.as_deref(), "complaints", *row, customer)
-        }
-        PeriodError::UnknownCustomer { input: "referrals", row, customer } => {
-            unknown_customer(args.referrals.as_deref(), "referrals", *row, customer)
-        }
-        PeriodError::UnknownCustomer { input: "activity", customer, .. } => {
-            let base = args.customer_base.as_deref().map_or_else(String::new, |p| p.display().to_string());
+        PeriodError::UnknownCustomer {
+            input: "complaints",
+            row,
+            customer,
+        } => unknown_customer(args.complaints.as_deref(), "complaints", *row, customer),
+        PeriodError::UnknownCustomer {
+            input: "referrals",
+            row,
+            customer,
+        } => unknown_customer(args.referrals.as_deref(), "referrals", *row, customer),
+        PeriodError::UnknownCustomer {
+            input: "activity",
+            customer,
+            ..
+        } => {
+            let base = args
+                .customer_base
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string());
             Failure::input(format!(
                 "customer {customer} bought in the period but is in no span of the customer base: \
                  the rule is every buyer is a customer"
@@ -214,7 +232,8 @@ pub fn prepare(source: &Source, args: &LoyaltyArgs, quiet: bool) -> Result<Prepa
             let dates = purchase_dates(&before, &during.summaries, period)
                 .map_err(domain("customer base"))?;
             drop(before);
-            let spans = spans_by_inactivity(&dates, period, rule).map_err(domain("customer base"))?;
+            let spans =
+                spans_by_inactivity(&dates, period, rule).map_err(domain("customer base"))?;
             (spans, BaseSource::Inactivity { rule })
         }
     };

@@ -17,10 +17,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
 use crm_core::value::behaviour::BehaviourSignals;
 use crm_core::value::rfm::{Monetary, RfmResult, SegmentTable, rfm};
-use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::value::tier::{Cutoffs, TierBasis, TierConfig};
 use rust_decimal::Decimal;
 
@@ -29,8 +29,8 @@ mod clv_command;
 mod failure;
 mod lifetime_value;
 mod loyalty;
-mod report;
 mod records;
+mod report;
 mod review;
 mod schema;
 mod source;
@@ -217,12 +217,16 @@ enum MonetaryArg {
 
 impl TierArgs {
     fn config(&self) -> Result<AssignmentConfig, Failure> {
-        let cutoffs = Cutoffs::new(self.most_valuable, self.major).map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
+        let cutoffs = Cutoffs::new(self.most_valuable, self.major)
+            .map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
         let basis = match self.basis {
             BasisArg::Value => TierBasis::Value,
             BasisArg::Count => TierBasis::Count,
         };
-        Ok(AssignmentConfig { tiers: TierConfig { basis, cutoffs }, ..AssignmentConfig::default() })
+        Ok(AssignmentConfig {
+            tiers: TierConfig { basis, cutoffs },
+            ..AssignmentConfig::default()
+        })
     }
 }
 
@@ -248,7 +252,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
-        Command::Classify { source, tiers, output } => {
+        Command::Classify {
+            source,
+            tiers,
+            output,
+        } => {
             let out = source.summarize(quiet)?;
             let a = assignments(&out.summaries, &tiers.config()?)?;
             match OutFormat::of(output)? {
@@ -257,7 +265,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
-        Command::Rfm { source, monetary, output } => {
+        Command::Rfm {
+            source,
+            monetary,
+            output,
+        } => {
             let out = source.summarize(quiet)?;
             let r = rfm_of(&out.summaries, *monetary)?;
             match OutFormat::of(output)? {
@@ -266,7 +278,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
-        Command::Review { source, tiers, previous_as_of, output } => {
+        Command::Review {
+            source,
+            tiers,
+            previous_as_of,
+            output,
+        } => {
             let r = review::run(source, &tiers.config()?, *previous_as_of, quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
@@ -287,7 +304,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 );
             }
         }
-        Command::Metrics { source, tiers, loyalty: args, output } => {
+        Command::Metrics {
+            source,
+            tiers,
+            loyalty: args,
+            output,
+        } => {
             let prepared = loyalty::prepare(source, args, quiet)?;
             let out = source.summarize(quiet)?;
             let a = assignments(&out.summaries, &tiers.config()?)?;
@@ -298,39 +320,72 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
-        Command::Clv(ClvCommand::Fit { source, model, l2, output }) => {
+        Command::Clv(ClvCommand::Fit {
+            source,
+            model,
+            l2,
+            output,
+        }) => {
             if !(l2.is_finite() && *l2 >= 0.0) {
                 return Err(Failure::usage("--l2 must be a finite number >= 0"));
             }
             let out = source.summarize(quiet)?;
-            let options = crm_core::clv::FitOptions { l2_penalty: *l2, ..Default::default() };
+            let options = crm_core::clv::FitOptions {
+                l2_penalty: *l2,
+                ..Default::default()
+            };
             let m = clv_command::fit(&out.summaries, *model, &options)?;
             write_json(&m, output)?;
             note(cli, source, &out, output);
         }
-        Command::Clv(ClvCommand::Predict { source, model_file, months, discount_rate, output }) => {
+        Command::Clv(ClvCommand::Predict {
+            source,
+            model_file,
+            months,
+            discount_rate,
+            output,
+        }) => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
-                return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
+                return Err(Failure::usage(
+                    "--discount-rate must be a finite number >= 0",
+                ));
             }
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
             let p = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?;
             match OutFormat::of(output)? {
-                OutFormat::Json => write_json(&p.json(&out.summaries, *months, *discount_rate), output)?,
+                OutFormat::Json => {
+                    write_json(&p.json(&out.summaries, *months, *discount_rate), output)?
+                }
                 _ => p.table(&out.summaries).write(output)?,
             }
             note(cli, source, &out, output);
         }
         Command::Schema { name } => table::print_line(&schema::text(name.as_deref())?)?,
-        Command::Report { source, tiers, loyalty, out, clv_months, discount_rate } => {
+        Command::Report {
+            source,
+            tiers,
+            loyalty,
+            out,
+            clv_months,
+            discount_rate,
+        } => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
-                return Err(Failure::usage("--discount-rate must be a finite number >= 0"));
+                return Err(Failure::usage(
+                    "--discount-rate must be a finite number >= 0",
+                ));
             }
-            let clv = report::ClvSettings { months: *clv_months, discount_rate: *discount_rate };
+            let clv = report::ClvSettings {
+                months: *clv_months,
+                discount_rate: *discount_rate,
+            };
             let (path, brief) = report::run(source, &tiers.config()?, loyalty, clv, out, quiet)?;
             if !cli.quiet {
                 table::print_line(&brief)?;
-                table::print_line(&format!("report written to {} (tables, charts and result.json beside it)", path.display()))?;
+                table::print_line(&format!(
+                    "report written to {} (tables, charts and result.json beside it)",
+                    path.display()
+                ))?;
             }
         }
     }
@@ -340,8 +395,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
 /// Tiers on total spend; behaviour signals from the margin column when the
 /// input has one (without it nobody is flagged).
 fn assignments(s: &Summaries, config: &AssignmentConfig) -> Result<Assignments, Failure> {
-    let signals: Option<Vec<BehaviourSignals>> = (s.margin.len() == s.len() && s.margin.iter().any(Option::is_some))
-        .then(|| s.margin.iter().map(|m| BehaviourSignals { margin: *m, ..BehaviourSignals::default() }).collect());
+    let signals: Option<Vec<BehaviourSignals>> =
+        (s.margin.len() == s.len() && s.margin.iter().any(Option::is_some)).then(|| {
+            s.margin
+                .iter()
+                .map(|m| BehaviourSignals {
+                    margin: *m,
+                    ..BehaviourSignals::default()
+                })
+                .collect()
+        });
     assign(&s.customers, &s.total_spend, signals.as_deref(), config).map_err(domain("value tiers"))
 }
 
@@ -358,5 +421,11 @@ fn note(cli: &Cli, source: &Source, out: &SummaryOutput, output: &std::path::Pat
     if cli.quiet || output == std::path::Path::new("-") {
         return;
     }
-    eprintln!("{}: {}; {} customers -> {}", source.name(), report::rows_line(&out.reconciliation), out.summaries.len(), output.display());
+    eprintln!(
+        "{}: {}; {} customers -> {}",
+        source.name(),
+        report::rows_line(&out.reconciliation),
+        out.summaries.len(),
+        output.display()
+    );
 }

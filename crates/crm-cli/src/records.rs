@@ -20,8 +20,8 @@
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use crm_core::relationship::complaint::Complaint;
 use crm_core::records::customer::CustomerId;
+use crm_core::relationship::complaint::Complaint;
 use crm_core::relationship::customer_base::CustomerSpan;
 use crm_core::relationship::period_metrics::Referral;
 use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};

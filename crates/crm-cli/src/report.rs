@@ -10,17 +10,17 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crm_core::value::assignment::{AssignmentConfig, Assignments};
 use crm_core::records::reconciliation::Reconciliation;
+use crm_core::value::assignment::{AssignmentConfig, Assignments};
 use crm_core::value::rfm::RfmResult;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::charts;
 use crate::clv_command::RepeatFit;
+use crate::failure::Failure;
 use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
-use crate::failure::Failure;
 use crate::source::Source;
 use crate::table::write_json;
 use crate::{MonetaryArg, assignments, rfm_of, tables};
@@ -79,7 +79,8 @@ pub fn run(
     let s = &out.summaries;
     let a = assignments(s, config)?;
     let r = rfm_of(s, MonetaryArg::Total)?;
-    std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
     tables::summaries(s).write(&dir.join("summaries.csv"))?;
     tables::tiers(&a).write(&dir.join("tiers.csv"))?;
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
@@ -123,7 +124,8 @@ pub fn run(
     charts::tier_shares(&json.tiers, dir)?;
     let md = markdown(&json, &a, &segments);
     let path = dir.join("report.md");
-    std::fs::write(&path, md).map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))?;
+    std::fs::write(&path, md)
+        .map_err(|e| Failure::internal(format!("writing {}: {e}", path.display())))?;
     let mut brief = String::new();
     tier_section(&mut brief, &json, &a);
     let _ = writeln!(brief, "{}", rows_line(&out.reconciliation));
@@ -143,7 +145,10 @@ fn segment_sizes(r: &RfmResult) -> Vec<(String, u64)> {
         }
     }
     if unmatched > 0 || r.segments.len() < r.scores.len() {
-        sizes.push(("(no segment)".to_owned(), unmatched + (r.scores.len() - r.segments.len().min(r.scores.len())) as u64));
+        sizes.push((
+            "(no segment)".to_owned(),
+            unmatched + (r.scores.len() - r.segments.len().min(r.scores.len())) as u64,
+        ));
     }
     sizes
 }
@@ -155,10 +160,19 @@ fn pct(d: Decimal) -> String {
 fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Customer value report\n");
-    let window = j.window_start.map_or_else(|| "the start of the data".to_owned(), |d| d.to_string());
-    let _ = writeln!(md, "Input `{}`, period from {window} to {} (analysis date), {} customers.\n", j.input, j.as_of, j.customers);
+    let window = j
+        .window_start
+        .map_or_else(|| "the start of the data".to_owned(), |d| d.to_string());
+    let _ = writeln!(
+        md,
+        "Input `{}`, period from {window} to {} (analysis date), {} customers.\n",
+        j.input, j.as_of, j.customers
+    );
     tier_section(&mut md, j, a);
-    let _ = writeln!(md, "![Pareto curve with the tier cut-offs](pareto.png)\n\n![Tier shares](tier_shares.png)\n");
+    let _ = writeln!(
+        md,
+        "![Pareto curve with the tier cut-offs](pareto.png)\n\n![Tier shares](tier_shares.png)\n"
+    );
     top_section(&mut md, a);
     let _ = writeln!(md, "## RFM segments\n\n| segment | customers |\n|---|---:|");
     for (name, n) in segments {
@@ -172,7 +186,10 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
 
 fn tier_section(md: &mut String, j: &ReportJson<'_>, a: &Assignments) {
     let _ = writeln!(md, "## Value tiers and treatments\n");
-    let _ = writeln!(md, "| tier | customers | value | value share | customer share | treatment |\n|---|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        md,
+        "| tier | customers | value | value share | customer share | treatment |\n|---|---:|---:|---:|---:|---|"
+    );
     let mut share_sum = Decimal::ZERO;
     for t in &j.tiers {
         share_sum += t.value_share;
@@ -195,7 +212,10 @@ fn top_section(md: &mut String, a: &Assignments) {
     let mut order: Vec<usize> = (0..a.len()).filter(|&i| c.rank(i).is_some()).collect();
     order.sort_by_key(|&i| (c.rank(i), i));
     let _ = writeln!(md, "## Top {TOP} customers: why each is where it is\n");
-    let _ = writeln!(md, "| customer | rank | value | share | cumulative before | tier |\n|---|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        md,
+        "| customer | rank | value | share | cumulative before | tier |\n|---|---:|---:|---:|---:|---|"
+    );
     for row in order.iter().take(TOP).filter_map(|&i| a.get(i)) {
         let _ = writeln!(
             md,
@@ -204,7 +224,10 @@ fn top_section(md: &mut String, a: &Assignments) {
             row.tier.rank.unwrap_or_default(),
             row.tier.value,
             row.tier.share.map(pct).unwrap_or_default(),
-            row.tier.cumulative_share_before.map(pct).unwrap_or_default(),
+            row.tier
+                .cumulative_share_before
+                .map(pct)
+                .unwrap_or_default(),
             row.tier.tier.as_str()
         );
     }
@@ -239,12 +262,18 @@ fn repeat_line(md: &mut String, repeat: &RepeatFit) {
 
 fn clv_section(md: &mut String, j: &ReportJson<'_>) {
     let _ = writeln!(md, "\n## Customer lifetime value (BG/NBD + Gamma-Gamma)\n");
-    let why = j.lifetime_value_unavailable.as_deref().unwrap_or("unknown reason");
+    let why = j
+        .lifetime_value_unavailable
+        .as_deref()
+        .unwrap_or("unknown reason");
     let v = match (j.lifetime_value, j.purchase_model) {
         (Some(v), _) => v,
         (None, Some(repeat)) => {
             repeat_line(md, repeat);
-            let _ = writeln!(md, "\nThe spend model is not available ({why}), so there is no CLV; the purchase model still says who is alive.\n");
+            let _ = writeln!(
+                md,
+                "\nThe spend model is not available ({why}), so there is no CLV; the purchase model still says who is alive.\n"
+            );
             let _ = writeln!(md, "{P_ALIVE_NOTE}");
             return;
         }
@@ -280,12 +309,32 @@ fn reconciliation_section(md: &mut String, r: &Reconciliation) {
     let _ = writeln!(md, "| rows | count | amount |\n|---|---:|---:|");
     let _ = writeln!(md, "| read | {} | {} |", r.rows_read, r.amount_read);
     let _ = writeln!(md, "| used | {} | {} |", r.rows_used, r.amount_used);
-    let _ = writeln!(md, "| skipped: after the analysis date | {} | {} |", r.rows_skipped_after_as_of, r.amount_skipped_after_as_of);
-    let _ = writeln!(md, "| skipped: before the window | {} | {} |", r.rows_skipped_before_window, r.amount_skipped_before_window);
-    let _ = writeln!(md, "| rejected | {} | {} |", r.rows_rejected, r.amount_rejected);
-    let balanced = if r.is_balanced() { "read = used + skipped + rejected" } else { "DOES NOT ADD UP" };
+    let _ = writeln!(
+        md,
+        "| skipped: after the analysis date | {} | {} |",
+        r.rows_skipped_after_as_of, r.amount_skipped_after_as_of
+    );
+    let _ = writeln!(
+        md,
+        "| skipped: before the window | {} | {} |",
+        r.rows_skipped_before_window, r.amount_skipped_before_window
+    );
+    let _ = writeln!(
+        md,
+        "| rejected | {} | {} |",
+        r.rows_rejected, r.amount_rejected
+    );
+    let balanced = if r.is_balanced() {
+        "read = used + skipped + rejected"
+    } else {
+        "DOES NOT ADD UP"
+    };
     let _ = writeln!(md, "\n{balanced}.");
     for rule in &r.rejected_by_rule {
-        let _ = writeln!(md, "- column `{}`: {} ({} rows)", rule.column, rule.reason, rule.rows);
+        let _ = writeln!(
+            md,
+            "- column `{}`: {} ({} rows)",
+            rule.column, rule.reason, rule.rows
+        );
     }
 }

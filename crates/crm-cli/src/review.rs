@@ -6,24 +6,40 @@ use chrono::{Days, NaiveDate};
 use crm_core::value::assignment::AssignmentConfig;
 use crm_core::value::review::{Period, PeriodReview, review_pair};
 
+use crate::assignments;
 use crate::failure::{Failure, domain};
 use crate::source::Source;
-use crate::assignments;
 use crate::table::{Table, decimals, ids, optional_counts, texts};
 
 /// Summarises and tiers both periods, then compares them.
-pub fn run(source: &Source, config: &AssignmentConfig, previous_as_of: NaiveDate, quiet: bool) -> Result<PeriodReview, Failure> {
+pub fn run(
+    source: &Source,
+    config: &AssignmentConfig,
+    previous_as_of: NaiveDate,
+    quiet: bool,
+) -> Result<PeriodReview, Failure> {
     if previous_as_of >= source.as_of {
-        return Err(Failure::usage(format!("--previous-as-of {previous_as_of} must be before --as-of {}", source.as_of)));
+        return Err(Failure::usage(format!(
+            "--previous-as-of {previous_as_of} must be before --as-of {}",
+            source.as_of
+        )));
     }
     if source.since.is_some_and(|s| s > previous_as_of) {
-        return Err(Failure::usage("--since must not be after --previous-as-of".to_owned()));
+        return Err(Failure::usage(
+            "--since must not be after --previous-as-of".to_owned(),
+        ));
     }
     let current_start = previous_as_of
         .checked_add_days(Days::new(1))
         .ok_or_else(|| Failure::usage("--previous-as-of is out of range".to_owned()))?;
-    let previous = Source { as_of: previous_as_of, ..source.clone() };
-    let current = Source { since: Some(current_start), ..source.clone() };
+    let previous = Source {
+        as_of: previous_as_of,
+        ..source.clone()
+    };
+    let current = Source {
+        since: Some(current_start),
+        ..source.clone()
+    };
     let label = |from: Option<NaiveDate>, to: NaiveDate| match from {
         Some(f) => format!("{f}..{to}"),
         None => format!("..{to}"),
@@ -45,12 +61,31 @@ pub fn table(r: &PeriodReview) -> Table {
     let ids_col: Vec<_> = r.moves.iter().map(|m| m.customer.clone()).collect();
     let mut t = Table::default();
     t.push("customer_id", ids(&ids_col))
-        .push("move", texts(r.moves.iter().map(|m| format!("{:?}", m.kind).to_lowercase())))
+        .push(
+            "move",
+            texts(
+                r.moves
+                    .iter()
+                    .map(|m| format!("{:?}", m.kind).to_lowercase()),
+            ),
+        )
         .push("from", texts(r.moves.iter().map(|m| tier(m.from))))
         .push("to", texts(r.moves.iter().map(|m| tier(m.to))))
-        .push("previous_value", decimals(r.moves.iter().map(|m| m.previous_value)))
-        .push("current_value", decimals(r.moves.iter().map(|m| m.current_value)))
-        .push("previous_rank", optional_counts(r.moves.iter().map(|m| m.previous_rank)))
-        .push("current_rank", optional_counts(r.moves.iter().map(|m| m.current_rank)));
+        .push(
+            "previous_value",
+            decimals(r.moves.iter().map(|m| m.previous_value)),
+        )
+        .push(
+            "current_value",
+            decimals(r.moves.iter().map(|m| m.current_value)),
+        )
+        .push(
+            "previous_rank",
+            optional_counts(r.moves.iter().map(|m| m.previous_rank)),
+        )
+        .push(
+            "current_rank",
+            optional_counts(r.moves.iter().map(|m| m.current_rank)),
+        );
     t
 }

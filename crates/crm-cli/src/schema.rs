@@ -9,25 +9,29 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::value::assignment::{AssignmentConfig, AssignmentReport};
-use crm_core::value::behaviour::{BehaviourRules, BehaviourSignals};
 use crm_core::clv::bg_nbd::BetaGeo;
 use crm_core::clv::gamma_gamma::GammaGamma;
 use crm_core::clv::{FitOptions, Fitted};
+use crm_core::records::reconciliation::Reconciliation;
+use crm_core::records::summary::{SummaryConfig, SummaryOutput};
+use crm_core::records::transaction::{CalendarConfig, Transaction};
 use crm_core::relationship::complaint::{Complaint, ServiceLevels};
 use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
 use crm_core::relationship::degrees::{DegreeConfig, DegreeData, DegreeReport};
-use crm_core::relationship::delivered_value::{DeliveredValue, Offer, OfferComparison, WeightTable, Weights};
+use crm_core::relationship::delivered_value::{
+    DeliveredValue, Offer, OfferComparison, WeightTable, Weights,
+};
+use crm_core::relationship::economics::{
+    AcquisitionRetention, CustomerEquity, Levers, RevenueModel, SegmentValue, WhatIf,
+};
 use crm_core::relationship::inactivity::{InactivityRule, PurchaseDates};
-use crm_core::relationship::economics::{AcquisitionRetention, CustomerEquity, Levers, RevenueModel, SegmentValue, WhatIf};
 use crm_core::relationship::period_metrics::{PeriodConfig, PeriodData, PeriodMetrics, Referral};
-use crm_core::records::reconciliation::Reconciliation;
+use crm_core::relationship::survey::{SurveyAnswer, SurveyConfig, SurveyReport};
+use crm_core::value::assignment::{AssignmentConfig, AssignmentReport};
+use crm_core::value::behaviour::{BehaviourRules, BehaviourSignals};
 use crm_core::value::review::{Period, PeriodReview};
 use crm_core::value::rfm::{RfmResult, SegmentTable};
-use crm_core::records::summary::{SummaryConfig, SummaryOutput};
-use crm_core::relationship::survey::{SurveyAnswer, SurveyConfig, SurveyReport};
 use crm_core::value::tier::TierConfig;
-use crm_core::records::transaction::{CalendarConfig, Transaction};
 use schemars::{Schema, schema_for};
 
 use crate::failure::Failure;
@@ -85,7 +89,10 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("Report", schema_for!(ReportJson<'static>)),
         ("LoyaltyReport", schema_for!(crate::loyalty::LoyaltyReport)),
         ("ClvModelFile", schema_for!(crate::clv_command::ModelFile)),
-        ("ClvPredictions", schema_for!(crate::clv_command::PredictionsJson<'static>)),
+        (
+            "ClvPredictions",
+            schema_for!(crate::clv_command::PredictionsJson<'static>),
+        ),
     ])
 }
 
@@ -98,7 +105,10 @@ pub fn text(name: Option<&str>) -> Result<String, Failure> {
             Some(s) => serde_json::to_string_pretty(s),
             None => {
                 let names: Vec<&str> = all.keys().copied().collect();
-                return Err(Failure::usage(format!("no schema named {n:?}; known: {}", names.join(", "))));
+                return Err(Failure::usage(format!(
+                    "no schema named {n:?}; known: {}",
+                    names.join(", ")
+                )));
             }
         },
     };

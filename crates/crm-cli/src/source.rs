@@ -108,15 +108,21 @@ impl Source {
     }
 
     fn calendar(&self) -> Result<CalendarConfig, Failure> {
-        let zone = self
-            .tz
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| Failure::usage(format!("--tz {:?} is not an IANA time zone name (e.g. Europe/Berlin)", self.tz)))?;
+        let zone = self.tz.parse::<chrono_tz::Tz>().map_err(|_| {
+            Failure::usage(format!(
+                "--tz {:?} is not an IANA time zone name (e.g. Europe/Berlin)",
+                self.tz
+            ))
+        })?;
         Ok(CalendarConfig::in_zone(zone))
     }
 
     fn mapping(&self) -> ColumnMapping {
-        let mut m = ColumnMapping::new(self.customer.as_str(), self.date.as_str(), self.amount.as_str());
+        let mut m = ColumnMapping::new(
+            self.customer.as_str(),
+            self.date.as_str(),
+            self.amount.as_str(),
+        );
         m.quantity = self.quantity.as_deref().map(Into::into);
         m.margin = self.margin.as_deref().map(Into::into);
         m.discount = self.discount.as_deref().map(Into::into);
@@ -127,10 +133,22 @@ impl Source {
         let delimiter = match self.delimiter.as_str() {
             "\\t" | "\t" | "tab" => b'\t',
             d if d.len() == 1 => d.as_bytes().first().copied().unwrap_or(b','),
-            d => return Err(Failure::usage(format!("--delimiter {d:?} must be one character"))),
+            d => {
+                return Err(Failure::usage(format!(
+                    "--delimiter {d:?} must be one character"
+                )));
+            }
         };
-        let id_type = if self.int_ids { IdType::Int } else { IdType::Text };
-        Ok(CsvOptions { delimiter, id_type, ..CsvOptions::default() })
+        let id_type = if self.int_ids {
+            IdType::Int
+        } else {
+            IdType::Text
+        };
+        Ok(CsvOptions {
+            delimiter,
+            id_type,
+            ..CsvOptions::default()
+        })
     }
 
     fn format(&self) -> Format {
@@ -166,13 +184,24 @@ impl Source {
                 } else {
                     (self.csv_options()?, self.mapping())
                 };
-                let file = std::fs::File::open(&self.input).map_err(|e| Failure::input(format!("{name}: {e}")).file(name.clone()))?;
-                summarize_csv_reader(bar.wrap_read(file), &name, &opts, &mapping, &calendar, config)?
+                let file = std::fs::File::open(&self.input)
+                    .map_err(|e| Failure::input(format!("{name}: {e}")).file(name.clone()))?;
+                summarize_csv_reader(
+                    bar.wrap_read(file),
+                    &name,
+                    &opts,
+                    &mapping,
+                    &calendar,
+                    config,
+                )?
             }
         };
         bar.finish_and_clear();
         if !out.reconciliation.is_balanced() {
-            return Err(Failure::internal(format!("{}: the reconciliation does not add up", self.name())));
+            return Err(Failure::internal(format!(
+                "{}: the reconciliation does not add up",
+                self.name()
+            )));
         }
         Ok(out)
     }
@@ -189,7 +218,9 @@ fn progress(path: &Path, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message("reading");
@@ -197,5 +228,11 @@ fn progress(path: &Path, quiet: bool) -> ProgressBar {
 }
 
 fn is_parquet(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(), Some("parquet" | "pq"))
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("parquet" | "pq")
+    )
 }

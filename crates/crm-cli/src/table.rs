@@ -11,7 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray, UInt64Array,
+    ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    UInt64Array,
 };
 use chrono::NaiveDate;
 use crm_core::CustomerId;
@@ -35,7 +36,10 @@ pub enum OutFormat {
 impl OutFormat {
     /// The format of `path` (`-` is CSV on stdout).
     pub fn of(path: &Path) -> Result<OutFormat, Failure> {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             _ if path == Path::new("-") => Ok(OutFormat::Csv),
             Some("csv") => Ok(OutFormat::Csv),
@@ -71,7 +75,9 @@ impl Table {
     /// Writes the table as CSV or Parquet to `path` (`-`: CSV on stdout).
     pub fn write(&self, path: &Path) -> Result<(), Failure> {
         let batch = self.batch()?;
-        let fail = |e: &dyn std::fmt::Display| Failure::internal(format!("writing {}: {e}", path.display()));
+        let fail = |e: &dyn std::fmt::Display| {
+            Failure::internal(format!("writing {}: {e}", path.display()))
+        };
         match OutFormat::of(path)? {
             OutFormat::Csv if path == Path::new("-") => {
                 let mut w = arrow::csv::Writer::new(Stdout::default());
@@ -82,18 +88,23 @@ impl Table {
                 w.write(&batch).map_err(|e| fail(&e))
             }
             OutFormat::Parquet => {
-                let mut w = parquet::arrow::ArrowWriter::try_new(create(path)?, batch.schema(), None).map_err(|e| fail(&e))?;
+                let mut w =
+                    parquet::arrow::ArrowWriter::try_new(create(path)?, batch.schema(), None)
+                        .map_err(|e| fail(&e))?;
                 w.write(&batch).map_err(|e| fail(&e))?;
                 w.close().map(|_| ()).map_err(|e| fail(&e))
             }
-            OutFormat::Json => Err(Failure::internal("a table has no JSON form; write the result instead")),
+            OutFormat::Json => Err(Failure::internal(
+                "a table has no JSON form; write the result instead",
+            )),
         }
     }
 }
 
 /// Writes `value` as pretty JSON to `path` (`-`: stdout).
 pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::internal(format!("serialising the result: {e}")))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::internal(format!("serialising the result: {e}")))?;
     if path == Path::new("-") {
         return print_line(&text);
     }
@@ -136,7 +147,9 @@ impl Write for Stdout {
 /// Prints `text` and a newline on standard output (see [`Stdout`]).
 pub fn print_line(text: &str) -> Result<(), Failure> {
     let mut out = Stdout::default();
-    out.write_all(text.as_bytes()).and_then(|()| out.write_all(b"\n")).map_err(|e| Failure::internal(format!("writing to stdout: {e}")))
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(|e| Failure::internal(format!("writing to stdout: {e}")))
 }
 
 /// Creates `path`, naming it when that fails.
@@ -147,15 +160,27 @@ pub fn create(path: &Path) -> Result<File, Failure> {
 /// Customer ids: integers when all are, else text.
 pub fn ids(ids: &[CustomerId]) -> ArrayRef {
     if ids.iter().all(|i| matches!(i, CustomerId::Int(_))) {
-        Arc::new(Int64Array::from_iter_values(ids.iter().map(|i| if let CustomerId::Int(k) = i { *k } else { 0 })))
+        Arc::new(Int64Array::from_iter_values(
+            ids.iter()
+                .map(|i| if let CustomerId::Int(k) = i { *k } else { 0 }),
+        ))
     } else {
-        Arc::new(StringArray::from_iter_values(ids.iter().map(ToString::to_string)))
+        Arc::new(StringArray::from_iter_values(
+            ids.iter().map(ToString::to_string),
+        ))
     }
 }
 
 /// Exact decimals (nulls where `None`).
 pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
-    let scale = values.clone().into_iter().flatten().map(|d| d.scale()).max().unwrap_or(0).min(28);
+    let scale = values
+        .clone()
+        .into_iter()
+        .flatten()
+        .map(|d| d.scale())
+        .max()
+        .unwrap_or(0)
+        .min(28);
     let array: Decimal128Array = values
         .into_iter()
         .map(|v| {
@@ -173,7 +198,9 @@ pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> A
 
 /// Dates.
 pub fn dates(values: &[NaiveDate]) -> ArrayRef {
-    Arc::new(Date32Array::from_iter_values(values.iter().map(|d| day_number(*d))))
+    Arc::new(Date32Array::from_iter_values(
+        values.iter().map(|d| day_number(*d)),
+    ))
 }
 
 /// Counts.
@@ -205,7 +232,10 @@ mod tests {
     #[test]
     fn decimals_keep_every_digit_at_the_largest_scale() {
         let a = decimals([Some(dec!(1.5)), None, Some(dec!(-2.125))]);
-        let d = a.as_any().downcast_ref::<Decimal128Array>().map(|d| (d.scale(), d.value(0), d.is_null(1), d.value(2)));
+        let d = a
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .map(|d| (d.scale(), d.value(0), d.is_null(1), d.value(2)));
         assert_eq!(d, Some((3, 1500, true, -2125)));
     }
 
@@ -213,12 +243,18 @@ mod tests {
     fn mixed_ids_are_written_as_text() {
         let a = ids(&[CustomerId::from(7), CustomerId::from("x")]);
         assert_eq!(a.data_type(), &arrow::datatypes::DataType::Utf8);
-        assert_eq!(ids(&[CustomerId::from(7)]).data_type(), &arrow::datatypes::DataType::Int64);
+        assert_eq!(
+            ids(&[CustomerId::from(7)]).data_type(),
+            &arrow::datatypes::DataType::Int64
+        );
     }
 
     #[test]
     fn unknown_output_extensions_are_usage_errors() {
         assert!(OutFormat::of(Path::new("x.xlsx")).is_err());
-        assert_eq!(OutFormat::of(Path::new("x.PARQUET")).ok(), Some(OutFormat::Parquet));
+        assert_eq!(
+            OutFormat::of(Path::new("x.PARQUET")).ok(),
+            Some(OutFormat::Parquet)
+        );
     }
 }

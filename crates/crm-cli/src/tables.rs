@@ -4,9 +4,9 @@
 //! Column names match the Python package's tables, so a file written here
 //! reads the same in a notebook.
 
+use crm_core::records::summary::Summaries;
 use crm_core::value::assignment::Assignments;
 use crm_core::value::rfm::RfmResult;
-use crm_core::records::summary::Summaries;
 
 use crate::table::{Table, counts, dates, decimals, floats, ids, optional_counts, texts};
 
@@ -19,19 +19,34 @@ pub fn summaries(s: &Summaries) -> Table {
         .push("frequency", counts(s.frequency.iter().copied()))
         .push("recency", floats(s.recency.iter().map(|v| Some(*v))))
         .push("T", floats(s.age.iter().map(|v| Some(*v))))
-        .push("monetary_value", decimals(s.monetary_value.iter().map(|v| Some(*v))))
+        .push(
+            "monetary_value",
+            decimals(s.monetary_value.iter().map(|v| Some(*v))),
+        )
         .push("first_purchase", dates(&s.first_purchase))
         .push("last_purchase", dates(&s.last_purchase))
-        .push("total_spend", decimals(s.total_spend.iter().map(|v| Some(*v))))
+        .push(
+            "total_spend",
+            decimals(s.total_spend.iter().map(|v| Some(*v))),
+        )
         .push("occasions", counts(s.occasions.iter().copied()))
         .push("transactions", counts(s.transactions.iter().copied()))
-        .push("mean_spend", decimals(s.mean_spend.iter().map(|v| Some(*v))))
+        .push(
+            "mean_spend",
+            decimals(s.mean_spend.iter().map(|v| Some(*v))),
+        )
         .push("returns", counts(s.returns.iter().copied()))
-        .push("returns_amount", decimals(s.returns_amount.iter().map(|v| Some(*v))));
+        .push(
+            "returns_amount",
+            decimals(s.returns_amount.iter().map(|v| Some(*v))),
+        );
     if optional {
         t.push("quantity", decimals(s.quantity.iter().copied()))
             .push("margin", decimals(s.margin.iter().copied()))
-            .push("discounted_transactions", counts(s.discounted_transactions.iter().copied()))
+            .push(
+                "discounted_transactions",
+                counts(s.discounted_transactions.iter().copied()),
+            )
             .push("discount_share", floats(s.discount_share.iter().copied()));
     }
     t
@@ -46,17 +61,45 @@ pub fn tiers(a: &Assignments) -> Table {
         .push("tier", texts(rows.iter().map(|r| r.tier.tier.as_str())))
         .push("rank", optional_counts(rows.iter().map(|r| r.tier.rank)))
         .push("share", decimals(rows.iter().map(|r| r.tier.share)))
-        .push("cumulative_share_before", decimals(rows.iter().map(|r| r.tier.cumulative_share_before)))
-        .push("cumulative_share_after", decimals(rows.iter().map(|r| r.tier.cumulative_share_after)))
+        .push(
+            "cumulative_share_before",
+            decimals(rows.iter().map(|r| r.tier.cumulative_share_before)),
+        )
+        .push(
+            "cumulative_share_after",
+            decimals(rows.iter().map(|r| r.tier.cumulative_share_after)),
+        )
         .push(
             "behaviours",
-            texts(rows.iter().map(|r| r.behaviour.behaviours.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(";"))),
+            texts(rows.iter().map(|r| {
+                r.behaviour
+                    .behaviours
+                    .iter()
+                    .map(|b| b.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })),
         )
-        .push("strategy", texts(rows.iter().map(|r| r.treatment.strategy.as_str())))
-        .push("service_model", texts(rows.iter().map(|r| r.treatment.service_model.as_str())))
-        .push("contact", texts(rows.iter().map(|r| r.treatment.contact.as_str())))
-        .push("response_hours", counts(rows.iter().map(|r| u64::from(r.treatment.response_hours))))
-        .push("policy_rule", counts(rows.iter().map(|r| r.policy_rule as u64)));
+        .push(
+            "strategy",
+            texts(rows.iter().map(|r| r.treatment.strategy.as_str())),
+        )
+        .push(
+            "service_model",
+            texts(rows.iter().map(|r| r.treatment.service_model.as_str())),
+        )
+        .push(
+            "contact",
+            texts(rows.iter().map(|r| r.treatment.contact.as_str())),
+        )
+        .push(
+            "response_hours",
+            counts(rows.iter().map(|r| u64::from(r.treatment.response_hours))),
+        )
+        .push(
+            "policy_rule",
+            counts(rows.iter().map(|r| r.policy_rule as u64)),
+        );
     t
 }
 
@@ -67,13 +110,23 @@ pub fn rfm(s: &Summaries, r: &RfmResult) -> Table {
     t.push("customer_id", ids(&s.customers))
         .push(
             "recency_days",
-            counts(s.last_purchase.iter().map(|d| (as_of - crm_core::records::transaction::day_number(*d)).max(0) as u64)),
+            counts(
+                s.last_purchase.iter().map(|d| {
+                    (as_of - crm_core::records::transaction::day_number(*d)).max(0) as u64
+                }),
+            ),
         )
         .push("occasions", counts(s.occasions.iter().copied()))
-        .push("total_spend", decimals(s.total_spend.iter().map(|v| Some(*v))))
+        .push(
+            "total_spend",
+            decimals(s.total_spend.iter().map(|v| Some(*v))),
+        )
         .push("r", counts(r.scores.iter().map(|x| u64::from(x.recency))))
         .push("f", counts(r.scores.iter().map(|x| u64::from(x.frequency))))
         .push("m", counts(r.scores.iter().map(|x| u64::from(x.monetary))))
-        .push("segment", texts((0..r.scores.len()).map(|i| r.segment_name(i).unwrap_or(""))));
+        .push(
+            "segment",
+            texts((0..r.scores.len()).map(|i| r.segment_name(i).unwrap_or(""))),
+        );
     t
 }

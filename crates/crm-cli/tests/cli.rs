@@ -28,39 +28,81 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("report");
     let assert = crm()?
-        .args(["report", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .args([
+            "report",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
         .arg(sample())
         .arg("--out")
         .arg(&out)
         .assert()
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone())?;
-    assert!(stdout.contains("report.md"), "prints where the report is: {stdout}");
-    for f in ["report.md", "summaries.csv", "tiers.csv", "rfm.csv", "result.json", "pareto.png", "tier_shares.png", "clv.csv", "p_alive.png"] {
+    assert!(
+        stdout.contains("report.md"),
+        "prints where the report is: {stdout}"
+    );
+    for f in [
+        "report.md",
+        "summaries.csv",
+        "tiers.csv",
+        "rfm.csv",
+        "result.json",
+        "pareto.png",
+        "tier_shares.png",
+        "clv.csv",
+        "p_alive.png",
+    ] {
         assert!(out.join(f).is_file(), "{f} written");
     }
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
     let shares: Decimal = json["tiers"]
         .as_array()
         .ok_or("tiers")?
         .iter()
-        .filter_map(|t| t["value_share"].as_str().and_then(|s| s.parse::<Decimal>().ok()))
+        .filter_map(|t| {
+            t["value_share"]
+                .as_str()
+                .and_then(|s| s.parse::<Decimal>().ok())
+        })
         .sum();
     assert_eq!(shares, Decimal::ONE);
     let r = &json["reconciliation"];
     assert_eq!(r["rows_read"], 6919);
     assert_eq!(r["rows_used"], 6919);
-    let segments: u64 = json["rfm_segments"].as_array().ok_or("segments")?.iter().filter_map(|s| s[1].as_u64()).sum();
+    let segments: u64 = json["rfm_segments"]
+        .as_array()
+        .ok_or("segments")?
+        .iter()
+        .filter_map(|s| s[1].as_u64())
+        .sum();
     assert_eq!(segments, 2357, "every customer has an RFM segment");
     let md = std::fs::read_to_string(out.join("report.md"))?;
     assert!(md.contains("Value shares add up to 100.00 %"));
     assert!(md.contains("read = used + skipped + rejected"));
     assert!(md.contains("## Customer lifetime value"));
     assert!(md.contains("## Loyalty and relationship metrics, 1997-07-01 to 1998-06-30"));
-    assert!(json["loyalty"]["metrics"]["retention_rate"].as_str().is_some(), "{}", json["loyalty"]);
+    assert!(
+        json["loyalty"]["metrics"]["retention_rate"]
+            .as_str()
+            .is_some(),
+        "{}",
+        json["loyalty"]
+    );
     let clv = std::fs::read_to_string(out.join("clv.csv"))?;
     assert_eq!(clv.lines().count(), 2358);
-    assert!(json["lifetime_value"]["models"]["repeat"]["params"]["r"].as_f64().is_some_and(|r| r > 0.0), "{}", json["lifetime_value"]);
+    assert!(
+        json["lifetime_value"]["models"]["repeat"]["params"]["r"]
+            .as_f64()
+            .is_some_and(|r| r > 0.0),
+        "{}",
+        json["lifetime_value"]
+    );
     Ok(())
 }
 
@@ -69,33 +111,56 @@ fn summarize_writes_csv_parquet_and_json_that_agree() -> TestResult {
     let dir = tempfile::tempdir()?;
     for ext in ["csv", "parquet", "json"] {
         crm()?
-            .args(["summarize", "--format", "cdnow", "--as-of", "1997-09-30", "--unit", "week", "--input"])
+            .args([
+                "summarize",
+                "--format",
+                "cdnow",
+                "--as-of",
+                "1997-09-30",
+                "--unit",
+                "week",
+                "--input",
+            ])
             .arg(sample())
             .arg("--output")
             .arg(dir.path().join(format!("s.{ext}")))
             .assert()
             .success();
     }
-    let json: SummaryOutput = serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json"))?)?;
+    let json: SummaryOutput =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("s.json"))?)?;
     assert_eq!(json.summaries.len(), 2357);
     assert!(json.reconciliation.is_balanced());
     let csv = std::fs::read_to_string(dir.path().join("s.csv"))?;
     assert_eq!(csv.lines().count(), 2358, "header + one line per customer");
     assert!(csv.starts_with("customer_id,frequency,recency,T,monetary_value"));
     let parquet = std::fs::File::open(dir.path().join("s.parquet"))?;
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(parquet)?.build()?;
-    let rows: usize = reader.map(|b| b.map(|b| b.num_rows())).sum::<Result<usize, _>>()?;
+    let reader =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(parquet)?.build()?;
+    let rows: usize = reader
+        .map(|b| b.map(|b| b.num_rows()))
+        .sum::<Result<usize, _>>()?;
     assert_eq!(rows, 2357);
     Ok(())
 }
 
 #[test]
 fn classify_and_rfm_write_one_row_per_customer() -> TestResult {
-    for (cmd, header) in [("classify", "customer_id,value,tier,rank"), ("rfm", "customer_id,recency_days,occasions")] {
-        let out = crm()?.args([cmd, "--format", "cdnow", "--as-of", "1998-06-30", "--input"]).arg(sample()).output()?;
+    for (cmd, header) in [
+        ("classify", "customer_id,value,tier,rank"),
+        ("rfm", "customer_id,recency_days,occasions"),
+    ] {
+        let out = crm()?
+            .args([cmd, "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+            .arg(sample())
+            .output()?;
         assert!(out.status.success(), "{cmd}");
         let text = String::from_utf8(out.stdout)?;
-        assert!(text.starts_with(header), "{cmd}: {}", text.lines().next().unwrap_or_default());
+        assert!(
+            text.starts_with(header),
+            "{cmd}: {}",
+            text.lines().next().unwrap_or_default()
+        );
         assert_eq!(text.lines().count(), 2358, "{cmd}");
     }
     Ok(())
@@ -104,11 +169,21 @@ fn classify_and_rfm_write_one_row_per_customer() -> TestResult {
 #[test]
 fn a_wrong_delimiter_is_bad_input_naming_the_missing_column() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let f = write(dir.path(), "semi.csv", "customer;date;amount\n1;2024-01-02;10\n")?;
-    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    let f = write(
+        dir.path(),
+        "semi.csv",
+        "customer;date;amount\n1;2024-01-02;10\n",
+    )?;
+    let out = crm()?
+        .args(["summarize", "--as-of", "2024-12-31", "--input"])
+        .arg(&f)
+        .output()?;
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr)?;
-    assert!(err.contains("semi.csv") && err.contains("customer"), "{err}");
+    assert!(
+        err.contains("semi.csv") && err.contains("customer"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -116,29 +191,68 @@ fn a_wrong_delimiter_is_bad_input_naming_the_missing_column() -> TestResult {
 fn a_missing_column_is_bad_input_with_a_json_error() -> TestResult {
     let dir = tempfile::tempdir()?;
     let f = write(dir.path(), "no_amount.csv", "customer,date\n1,2024-01-02\n")?;
-    let out = crm()?.args(["--json-errors", "summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    let out = crm()?
+        .args([
+            "--json-errors",
+            "summarize",
+            "--as-of",
+            "2024-12-31",
+            "--input",
+        ])
+        .arg(&f)
+        .output()?;
     assert_eq!(out.status.code(), Some(3));
     let err: serde_json::Value = serde_json::from_slice(&out.stderr)?;
     assert_eq!(err["kind"], "bad_input");
     assert_eq!(err["column"], "amount");
-    assert!(err["file"].as_str().is_some_and(|f| f.ends_with("no_amount.csv")));
+    assert!(
+        err["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("no_amount.csv"))
+    );
     Ok(())
 }
 
 #[test]
 fn a_date_in_the_wrong_format_is_rejected_and_reported_or_fails_in_strict_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let f = write(dir.path(), "dates.csv", "customer,date,amount\n1,2024-01-02,10\n2,31/31/2024,5\n")?;
+    let f = write(
+        dir.path(),
+        "dates.csv",
+        "customer,date,amount\n1,2024-01-02,10\n2,31/31/2024,5\n",
+    )?;
     let out = dir.path().join("s.json");
-    crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).arg("--output").arg(&out).assert().success();
+    crm()?
+        .args(["summarize", "--as-of", "2024-12-31", "--input"])
+        .arg(&f)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .success();
     let s: SummaryOutput = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
     let r = &s.reconciliation;
     assert_eq!((r.rows_read, r.rows_used, r.rows_rejected), (2, 1, 1));
-    assert_eq!(r.rejections.first().map(|x| (x.row, x.column.as_str())), Some((2, "date")));
-    let strict = crm()?.args(["--json-errors", "summarize", "--strict", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    assert_eq!(
+        r.rejections.first().map(|x| (x.row, x.column.as_str())),
+        Some((2, "date"))
+    );
+    let strict = crm()?
+        .args([
+            "--json-errors",
+            "summarize",
+            "--strict",
+            "--as-of",
+            "2024-12-31",
+            "--input",
+        ])
+        .arg(&f)
+        .output()?;
     assert_eq!(strict.status.code(), Some(3));
     let err: serde_json::Value = serde_json::from_slice(&strict.stderr)?;
-    assert_eq!((err["row"].as_u64(), err["column"].as_str()), (Some(2), Some("date")));
+    assert_eq!(
+        (err["row"].as_u64(), err["column"].as_str()),
+        (Some(2), Some("date"))
+    );
     Ok(())
 }
 
@@ -146,7 +260,10 @@ fn a_date_in_the_wrong_format_is_rejected_and_reported_or_fails_in_strict_mode()
 fn an_empty_file_is_bad_input_not_a_panic() -> TestResult {
     let dir = tempfile::tempdir()?;
     let f = write(dir.path(), "empty.csv", "")?;
-    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    let out = crm()?
+        .args(["summarize", "--as-of", "2024-12-31", "--input"])
+        .arg(&f)
+        .output()?;
     let err = String::from_utf8(out.stderr)?;
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(3), "{err}");
@@ -157,9 +274,16 @@ fn an_empty_file_is_bad_input_not_a_panic() -> TestResult {
 fn a_header_only_file_gives_an_empty_result() -> TestResult {
     let dir = tempfile::tempdir()?;
     let f = write(dir.path(), "header.csv", "customer,date,amount\n")?;
-    let out = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&f).output()?;
+    let out = crm()?
+        .args(["summarize", "--as-of", "2024-12-31", "--input"])
+        .arg(&f)
+        .output()?;
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout)?.lines().count(), 1, "just the header");
+    assert_eq!(
+        String::from_utf8(out.stdout)?.lines().count(),
+        1,
+        "just the header"
+    );
     Ok(())
 }
 
@@ -167,18 +291,47 @@ fn a_header_only_file_gives_an_empty_result() -> TestResult {
 fn usage_errors_exit_with_2() -> TestResult {
     let dir = tempfile::tempdir()?;
     let bad_ext = crm()?
-        .args(["summarize", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .args([
+            "summarize",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
         .arg(sample())
         .arg("--output")
         .arg(dir.path().join("x.xlsx"))
         .output()?;
     assert_eq!(bad_ext.status.code(), Some(2));
-    let no_as_of = crm()?.args(["summarize", "--input"]).arg(sample()).output()?;
+    let no_as_of = crm()?
+        .args(["summarize", "--input"])
+        .arg(sample())
+        .output()?;
     assert_eq!(no_as_of.status.code(), Some(2));
-    let bad_cutoffs =
-        crm()?.args(["classify", "--format", "cdnow", "--as-of", "1998-06-30", "--most-valuable", "0.6", "--input"]).arg(sample()).output()?;
+    let bad_cutoffs = crm()?
+        .args([
+            "classify",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--most-valuable",
+            "0.6",
+            "--input",
+        ])
+        .arg(sample())
+        .output()?;
     assert_eq!(bad_cutoffs.status.code(), Some(2));
-    let missing_file = crm()?.args(["summarize", "--as-of", "2024-12-31", "--input", "/nonexistent/tx.csv"]).output()?;
+    let missing_file = crm()?
+        .args([
+            "summarize",
+            "--as-of",
+            "2024-12-31",
+            "--input",
+            "/nonexistent/tx.csv",
+        ])
+        .output()?;
     assert_eq!(missing_file.status.code(), Some(3));
     Ok(())
 }
@@ -188,23 +341,46 @@ fn review_lists_every_customer_of_either_period_once() -> TestResult {
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("review.json");
     crm()?
-        .args(["review", "--format", "cdnow", "--as-of", "1997-12-31", "--previous-as-of", "1997-06-30", "--input"])
+        .args([
+            "review",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-12-31",
+            "--previous-as-of",
+            "1997-06-30",
+            "--input",
+        ])
         .arg(sample())
         .arg("--output")
         .arg(&out)
         .assert()
         .success();
-    let r: crm_core::value::review::PeriodReview = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    let r: crm_core::value::review::PeriodReview =
+        serde_json::from_str(&std::fs::read_to_string(&out)?)?;
     // All 2,357 customers bought in the first half of 1997 (their first
     // purchase is in its first quarter), so nobody is new in the second.
     assert_eq!(r.counts.new, 0);
     assert_eq!(r.counts.total(), 2357);
     assert_eq!(r.moves.len(), 2357);
     let bad = crm()?
-        .args(["review", "--format", "cdnow", "--as-of", "1997-06-30", "--previous-as-of", "1997-12-31", "--input"])
+        .args([
+            "review",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-06-30",
+            "--previous-as-of",
+            "1997-12-31",
+            "--input",
+        ])
         .arg(sample())
         .output()?;
-    assert_eq!(bad.status.code(), Some(2), "previous period must end before the current one");
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "previous period must end before the current one"
+    );
     Ok(())
 }
 
@@ -212,7 +388,15 @@ fn review_lists_every_customer_of_either_period_once() -> TestResult {
 fn quiet_prints_nothing_on_success() -> TestResult {
     let dir = tempfile::tempdir()?;
     let out = crm()?
-        .args(["--quiet", "report", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .args([
+            "--quiet",
+            "report",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
         .arg(sample())
         .arg("--out")
         .arg(dir.path())
@@ -224,13 +408,21 @@ fn quiet_prints_nothing_on_success() -> TestResult {
 
 /// Peak resident memory (KiB) of a running child, polled from /proc until it
 /// exits; `None` where /proc is not available.
-fn run_polling_peak(mut cmd: std::process::Command) -> Result<(std::process::ExitStatus, Option<u64>), std::io::Error> {
-    let mut child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn()?;
+fn run_polling_peak(
+    mut cmd: std::process::Command,
+) -> Result<(std::process::ExitStatus, Option<u64>), std::io::Error> {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
     let status_path = format!("/proc/{}/status", child.id());
     let mut peak = None;
     loop {
         if let Ok(text) = std::fs::read_to_string(&status_path) {
-            let hwm = text.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
+            let hwm = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok());
             peak = peak.max(hwm);
         }
         if let Some(status) = child.try_wait()? {
@@ -267,16 +459,25 @@ fn a_100_mb_file_is_summarised_in_memory_that_grows_with_customers_not_rows() ->
     drop(w);
     let out = dir.path().join("s.json");
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm"));
-    cmd.args(["summarize", "--as-of", "2024-12-31", "--input"]).arg(&path).arg("--output").arg(&out);
+    cmd.args(["summarize", "--as-of", "2024-12-31", "--input"])
+        .arg(&path)
+        .arg("--output")
+        .arg(&out);
     let (status, peak) = run_polling_peak(cmd)?;
     assert!(status.success());
     let s: SummaryOutput = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
     assert_eq!(s.summaries.len(), 1000);
-    assert_eq!((s.reconciliation.rows_read, s.reconciliation.rows_used), (row, row));
+    assert_eq!(
+        (s.reconciliation.rows_read, s.reconciliation.rows_used),
+        (row, row)
+    );
     if let Some(kib) = peak {
         // The file is 100 MiB; a run that held its rows would need more
         // than that. Batches of 64k rows and 1,000 customers need a few MiB.
-        assert!(kib < 48 * 1024, "peak {kib} KiB for a 100 MiB file of 1,000 customers");
+        assert!(
+            kib < 48 * 1024,
+            "peak {kib} KiB for a 100 MiB file of 1,000 customers"
+        );
     }
     Ok(())
 }
@@ -286,8 +487,13 @@ fn assert_valid(name: &str, instance: &serde_json::Value) -> TestResult {
     let out = crm()?.args(["schema", name]).output()?;
     assert!(out.status.success(), "crm schema {name}");
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| format!("schema {name}: {e}"))?;
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+    let validator =
+        jsonschema::validator_for(&schema).map_err(|e| format!("schema {name}: {e}"))?;
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
     assert!(errors.is_empty(), "{name}: {errors:?}");
     Ok(())
 }
@@ -295,20 +501,36 @@ fn assert_valid(name: &str, instance: &serde_json::Value) -> TestResult {
 #[test]
 fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let run = |args: &[&str], file: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
-        let path = dir.path().join(file);
-        crm()?.args(args).arg("--input").arg(sample()).arg("--output").arg(&path).assert().success();
-        Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
-    };
+    let run =
+        |args: &[&str], file: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+            let path = dir.path().join(file);
+            crm()?
+                .args(args)
+                .arg("--input")
+                .arg(sample())
+                .arg("--output")
+                .arg(&path)
+                .assert()
+                .success();
+            Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
+        };
     let base = ["--format", "cdnow", "--as-of", "1997-12-31"];
     let with = |cmd: &str, extra: &[&'static str]| -> Vec<String> {
-        std::iter::once(cmd).chain(base).chain(extra.iter().copied()).map(str::to_owned).collect()
+        std::iter::once(cmd)
+            .chain(base)
+            .chain(extra.iter().copied())
+            .map(str::to_owned)
+            .collect()
     };
     for (cmd, extra, name) in [
         ("summarize", &[][..], "SummaryOutput"),
         ("classify", &[][..], "AssignmentReport"),
         ("rfm", &[][..], "RfmResult"),
-        ("review", &["--previous-as-of", "1997-06-30"][..], "PeriodReview"),
+        (
+            "review",
+            &["--previous-as-of", "1997-06-30"][..],
+            "PeriodReview",
+        ),
         ("metrics", &[][..], "LoyaltyReport"),
     ] {
         let args = with(cmd, extra);
@@ -317,15 +539,28 @@ fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
         assert_valid(name, &json)?;
     }
     let out = dir.path().join("report");
-    crm()?.args(["report", "--quiet"]).args(base).arg("--input").arg(sample()).arg("--out").arg(&out).assert().success();
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    crm()?
+        .args(["report", "--quiet"])
+        .args(base)
+        .arg("--input")
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
     assert_valid("Report", &report)?;
     // And a document that breaks the contract is caught.
     let mut broken = report.clone();
     broken["customers"] = serde_json::json!("many");
     let out = crm()?.args(["schema", "Report"]).output()?;
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    assert!(!jsonschema::validator_for(&schema).map_err(|e| e.to_string())?.is_valid(&broken));
+    assert!(
+        !jsonschema::validator_for(&schema)
+            .map_err(|e| e.to_string())?
+            .is_valid(&broken)
+    );
     let unknown = crm()?.args(["schema", "NoSuchType"]).output()?;
     assert_eq!(unknown.status.code(), Some(2));
     Ok(())
@@ -335,8 +570,23 @@ fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
 fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> TestResult {
     let dir = tempfile::tempdir()?;
     let model = dir.path().join("model.json");
-    let cdnow = ["--format", "cdnow", "--as-of", "1997-09-30", "--unit", "week"];
-    crm()?.args(["clv", "fit"]).args(cdnow).arg("--input").arg(sample()).arg("--output").arg(&model).assert().success();
+    let cdnow = [
+        "--format",
+        "cdnow",
+        "--as-of",
+        "1997-09-30",
+        "--unit",
+        "week",
+    ];
+    crm()?
+        .args(["clv", "fit"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--output")
+        .arg(&model)
+        .assert()
+        .success();
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model)?)?;
     assert_valid("ClvModelFile", &m)?;
     assert_eq!(m["repeat"]["model"], "bg_nbd");
@@ -346,35 +596,81 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
         assert!((got - want).abs() < 1e-3, "{name}: {got}");
     }
     assert!((m["repeat"]["log_likelihood"].as_f64().ok_or("ll")? + 9582.4).abs() < 0.1);
-    let out = crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&model).output()?;
+    let out = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .output()?;
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout)?;
     assert!(text.starts_with("customer_id,p_alive,expected_purchases,expected_spend,clv"));
     assert_eq!(text.lines().count(), 2358);
     let json = dir.path().join("clv.json");
-    crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&model).arg("-o").arg(&json).assert().success();
+    crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .arg("-o")
+        .arg(&json)
+        .assert()
+        .success();
     let p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
     assert_valid("ClvPredictions", &p)?;
     let customers = p["customers"].as_array().ok_or("customers")?;
     assert_eq!(customers.len(), 2357);
-    assert!(customers.iter().all(|c| c["p_alive"].as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))));
+    assert!(customers.iter().all(|c| {
+        c["p_alive"]
+            .as_f64()
+            .is_some_and(|x| (0.0..=1.0).contains(&x))
+    }));
     let days = crm()?
-        .args(["clv", "predict", "--format", "cdnow", "--as-of", "1997-09-30", "--input"])
+        .args([
+            "clv",
+            "predict",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-09-30",
+            "--input",
+        ])
         .arg(sample())
         .arg("--model-file")
         .arg(&model)
         .output()?;
-    assert_eq!(days.status.code(), Some(2), "a model fitted in weeks is not applied to days");
+    assert_eq!(
+        days.status.code(),
+        Some(2),
+        "a model fitted in weeks is not applied to days"
+    );
     let junk = write(dir.path(), "junk.json", "{\"unit\": \"Week\"}")?;
-    let bad = crm()?.args(["clv", "predict"]).args(cdnow).arg("--input").arg(sample()).arg("--model-file").arg(&junk).output()?;
+    let bad = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&junk)
+        .output()?;
     assert_eq!(bad.status.code(), Some(3));
     Ok(())
 }
 
 /// Runs `crm metrics` (CSV on stdout), checks it succeeded, and returns the
 /// figures by metric name.
-fn metrics_of(output: std::process::Output) -> Result<std::collections::BTreeMap<String, String>, Box<dyn std::error::Error>> {
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+fn metrics_of(
+    output: std::process::Output,
+) -> Result<std::collections::BTreeMap<String, String>, Box<dyn std::error::Error>> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     Ok(String::from_utf8(output.stdout)?
         .lines()
         .skip(1)
@@ -648,7 +944,14 @@ fn metrics_reject_bad_records_naming_file_row_and_column() -> TestResult {
 fn a_reader_that_stops_early_is_not_an_error() -> TestResult {
     // `crm summarize … | head -1`: the pipe closes after one line.
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm"))
-        .args(["summarize", "--format", "cdnow", "--as-of", "1998-06-30", "--input"])
+        .args([
+            "summarize",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
         .arg(sample())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -658,8 +961,17 @@ fn a_reader_that_stops_early_is_not_an_error() -> TestResult {
     std::io::Read::read_exact(&mut stdout, &mut first)?;
     drop(stdout);
     let out = child.wait_with_output()?;
-    assert!(out.status.success(), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(())
 }
 
@@ -671,7 +983,9 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
     let mut text = String::from("customer,date,amount\n");
     let mut seed: u64 = 7;
     let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     let origin = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).ok_or("date")?;
@@ -684,11 +998,24 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
     }
     let input = write(dir.path(), "flat.csv", &text)?;
     let out = dir.path().join("report");
-    crm()?.args(["report", "--quiet", "--as-of", "2024-12-31", "--input"]).arg(&input).arg("--out").arg(&out).assert().success();
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    crm()?
+        .args(["report", "--quiet", "--as-of", "2024-12-31", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
     assert_valid("Report", &json)?;
     assert!(json["lifetime_value"].is_null());
-    assert!(json["lifetime_value_unavailable"].as_str().is_some_and(|w| w.contains("Gamma-Gamma")), "{}", json["lifetime_value_unavailable"]);
+    assert!(
+        json["lifetime_value_unavailable"]
+            .as_str()
+            .is_some_and(|w| w.contains("Gamma-Gamma")),
+        "{}",
+        json["lifetime_value_unavailable"]
+    );
     assert_eq!(json["purchase_model"]["model"], "bg_nbd");
     assert!(out.join("p_alive.png").is_file() && !out.join("clv.csv").exists());
     let md = std::fs::read_to_string(out.join("report.md"))?;

@@ -721,7 +721,9 @@ fn fit_model<P: Parameters>(
     };
     // d/dθ of the objective from d(ll)/dp: chain rule through p = e^θ.
     let grad_theta = |theta: &[f64], out: &mut [f64]| -> f64 {
-        let Some(g) = gradient else { return f64::INFINITY };
+        let Some(g) = gradient else {
+            return f64::INFINITY;
+        };
         let (mut p, mut dp) = ([0.0; 8], [0.0; 8]);
         let n = theta.len();
         for (pi, t) in p.iter_mut().zip(theta) {
@@ -736,7 +738,8 @@ fn fit_model<P: Parameters>(
         if v.is_finite() { v } else { f64::INFINITY }
     };
     let theta0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-    let analytic: Option<optimize::Gradient<'_>> = gradient.map(|_| &grad_theta as optimize::Gradient<'_>);
+    let analytic: Option<optimize::Gradient<'_>> =
+        gradient.map(|_| &grad_theta as optimize::Gradient<'_>);
     let outcome = optimize::minimise(&objective, analytic, &theta0, options);
     let (o, ok) = match outcome {
         Ok(o) => (o, true),

@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Float64Type, Int64Type, TimeUnit as ArrowTimeUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    DataType, Date32Type, Date64Type, Decimal128Type, Float64Type, Int64Type,
+    TimeUnit as ArrowTimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
 };
 use arrow::error::ArrowError;
 use crm_core::records::reconciliation::{Column, RejectReason};
@@ -70,7 +71,14 @@ impl<'a> TransactionArrays<'a> {
     ///
     /// See [`TransactionArrays`].
     pub fn new(customer: &'a ArrayRef, date: &'a ArrayRef, amount: &'a ArrayRef) -> Self {
-        TransactionArrays { customer, date, amount, quantity: None, margin: None, discount: None }
+        TransactionArrays {
+            customer,
+            date,
+            amount,
+            quantity: None,
+            margin: None,
+            discount: None,
+        }
     }
 }
 
@@ -115,7 +123,12 @@ impl<S: Sink> ArrowReader<S> {
     /// # Example
     ///
     /// See [`ArrowReader`].
-    pub fn new(sink: S, mapping: ColumnMapping, calendar: CalendarConfig, source_name: impl Into<String>) -> Self {
+    pub fn new(
+        sink: S,
+        mapping: ColumnMapping,
+        calendar: CalendarConfig,
+        source_name: impl Into<String>,
+    ) -> Self {
         ArrowReader {
             sink,
             mapping,
@@ -194,11 +207,18 @@ impl<S: Sink> ArrowReader<S> {
     ///
     /// See [`summarize_arrays`].
     pub fn add_arrays(&mut self, arrays: &TransactionArrays<'_>) -> Result<(), IoError> {
-        let p = Prepared::new(arrays, &self.mapping, &mut self.conv, &self.date_formats, &self.source_name)?;
+        let p = Prepared::new(
+            arrays,
+            &self.mapping,
+            &mut self.conv,
+            &self.date_formats,
+            &self.source_name,
+        )?;
         let first_row = self.next_row;
         let n = arrays.customer.len();
         self.next_row = self.next_row.saturating_add(n as u64);
-        p.feed(&mut self.sink, first_row).map_err(|e| IoError::from_summary(&self.source_name, e))
+        p.feed(&mut self.sink, first_row)
+            .map_err(|e| IoError::from_summary(&self.source_name, e))
     }
 }
 
@@ -245,7 +265,10 @@ where
         let b = b.map_err(|e| IoError::read(source, e))?;
         reader.add_record_batch(&b)?;
     }
-    reader.into_sink().finish().map_err(|e| IoError::from_summary(source, e))
+    reader
+        .into_sink()
+        .finish()
+        .map_err(|e| IoError::from_summary(source, e))
 }
 
 /// Summarises whole arrays in one call, for bindings that hold a table's
@@ -287,11 +310,15 @@ pub fn summarize_arrays(
     let acc = accumulator(source, config, names)?;
     let mut reader = ArrowReader::new(acc, names.clone(), *calendar, source);
     reader.add_arrays(arrays)?;
-    reader.into_sink().finish().map_err(|e| IoError::from_summary(source, e))
+    reader
+        .into_sink()
+        .finish()
+        .map_err(|e| IoError::from_summary(source, e))
 }
 
 fn validity(a: &dyn Array) -> Option<Validity<'_>> {
-    a.nulls().map(|n| Validity::new(n.inner().values(), n.inner().offset()))
+    a.nulls()
+        .map(|n| Validity::new(n.inner().values(), n.inner().offset()))
 }
 
 /// An amount-like column ready for crm-core.
@@ -313,7 +340,10 @@ impl AmountPrep {
                         scale: u32::try_from(*s).unwrap_or(0),
                     },
                     DataType::Float64 => Amounts::Float(a.as_primitive::<Float64Type>().values()),
-                    _ => Amounts::Scaled64 { mantissas: a.as_primitive::<Int64Type>().values(), scale: 0 },
+                    _ => Amounts::Scaled64 {
+                        mantissas: a.as_primitive::<Int64Type>().values(),
+                        scale: 0,
+                    },
                 };
                 (col, v)
             }
@@ -362,14 +392,21 @@ impl Prepared {
         let bad_type = |r: &ColumnRef, dt: &DataType, expected: &str| {
             IoError::column(source, r, format!("has type {dt}, expected {expected}"))
         };
-        let arrow_err = |r: &ColumnRef, e: ArrowError| IoError::column(source, r, format!("cannot be converted: {e}"));
+        let arrow_err = |r: &ColumnRef, e: ArrowError| {
+            IoError::column(source, r, format!("cannot be converted: {e}"))
+        };
         let mut pre = BTreeMap::new();
 
         // Customer.
         let c = plain(arrays.customer).map_err(|e| arrow_err(&mapping.customer, e))?;
         let customer = match c.data_type() {
             DataType::Int64 | DataType::Utf8 | DataType::LargeUtf8 => c,
-            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => {
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => {
                 cast(&c, &DataType::Int64).map_err(|e| arrow_err(&mapping.customer, e))?
             }
             DataType::UInt64 => {
@@ -379,7 +416,10 @@ impl Prepared {
                         pre.insert(i, (Column::Customer, RejectReason::OutOfRange));
                     }
                 }
-                let opts = arrow::compute::CastOptions { safe: true, ..Default::default() };
+                let opts = arrow::compute::CastOptions {
+                    safe: true,
+                    ..Default::default()
+                };
                 arrow::compute::cast_with_options(&c, &DataType::Int64, &opts)
                     .map_err(|e| arrow_err(&mapping.customer, e))?
             }
@@ -400,18 +440,32 @@ impl Prepared {
             DataType::Timestamp(unit, tz) => {
                 let has_zone = tz.is_some();
                 let (values, unit) = match unit {
-                    ArrowTimeUnit::Second => (d.as_primitive::<TimestampSecondType>().values(), TimeUnit::Second),
-                    ArrowTimeUnit::Millisecond => {
-                        (d.as_primitive::<TimestampMillisecondType>().values(), TimeUnit::Millisecond)
-                    }
-                    ArrowTimeUnit::Microsecond => {
-                        (d.as_primitive::<TimestampMicrosecondType>().values(), TimeUnit::Microsecond)
-                    }
-                    ArrowTimeUnit::Nanosecond => {
-                        (d.as_primitive::<TimestampNanosecondType>().values(), TimeUnit::Nanosecond)
-                    }
+                    ArrowTimeUnit::Second => (
+                        d.as_primitive::<TimestampSecondType>().values(),
+                        TimeUnit::Second,
+                    ),
+                    ArrowTimeUnit::Millisecond => (
+                        d.as_primitive::<TimestampMillisecondType>().values(),
+                        TimeUnit::Millisecond,
+                    ),
+                    ArrowTimeUnit::Microsecond => (
+                        d.as_primitive::<TimestampMicrosecondType>().values(),
+                        TimeUnit::Microsecond,
+                    ),
+                    ArrowTimeUnit::Nanosecond => (
+                        d.as_primitive::<TimestampNanosecondType>().values(),
+                        TimeUnit::Nanosecond,
+                    ),
                 };
-                Some(values.iter().map(|v| conv.day_of_timestamp(*v, unit, has_zone).unwrap_or(i32::MIN)).collect())
+                Some(
+                    values
+                        .iter()
+                        .map(|v| {
+                            conv.day_of_timestamp(*v, unit, has_zone)
+                                .unwrap_or(i32::MIN)
+                        })
+                        .collect(),
+                )
             }
             DataType::Utf8 | DataType::LargeUtf8 => {
                 let texts: Box<dyn Iterator<Item = Option<&str>>> = match d.data_type() {
@@ -434,23 +488,50 @@ impl Prepared {
             dt => return Err(bad_type(&mapping.date, dt, "a date, a timestamp or text")),
         };
 
-        let amount = amount_prep(arrays.amount, &mapping.amount, Column::Amount, &mut pre, source)?;
+        let amount = amount_prep(
+            arrays.amount,
+            &mapping.amount,
+            Column::Amount,
+            &mut pre,
+            source,
+        )?;
         let quantity = match (arrays.quantity, &mapping.quantity) {
-            (Some(a), r) => Some(amount_prep(a, r.as_ref().unwrap_or(&"quantity".into()), Column::Quantity, &mut pre, source)?),
+            (Some(a), r) => Some(amount_prep(
+                a,
+                r.as_ref().unwrap_or(&"quantity".into()),
+                Column::Quantity,
+                &mut pre,
+                source,
+            )?),
             (None, _) => None,
         };
         let margin = match (arrays.margin, &mapping.margin) {
-            (Some(a), r) => Some(amount_prep(a, r.as_ref().unwrap_or(&"margin".into()), Column::Margin, &mut pre, source)?),
+            (Some(a), r) => Some(amount_prep(
+                a,
+                r.as_ref().unwrap_or(&"margin".into()),
+                Column::Margin,
+                &mut pre,
+                source,
+            )?),
             (None, _) => None,
         };
         let discount = match arrays.discount {
             Some(a) => {
-                let r = mapping.discount.clone().unwrap_or_else(|| "discount".into());
+                let r = mapping
+                    .discount
+                    .clone()
+                    .unwrap_or_else(|| "discount".into());
                 let a = plain(a).map_err(|e| arrow_err(&r, e))?;
                 Some(match a.data_type() {
                     DataType::Boolean => FlagPrep::Arrow(a),
-                    DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8
-                    | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
+                    DataType::Int8
+                    | DataType::Int16
+                    | DataType::Int32
+                    | DataType::Int64
+                    | DataType::UInt8
+                    | DataType::UInt16
+                    | DataType::UInt32
+                    | DataType::UInt64 => {
                         FlagPrep::Arrow(cast(&a, &DataType::Boolean).map_err(|e| arrow_err(&r, e))?)
                     }
                     DataType::Utf8 | DataType::LargeUtf8 => {
@@ -473,7 +554,17 @@ impl Prepared {
             }
             None => None,
         };
-        let mut p = Prepared { n, customer, date: d, days, amount, quantity, margin, discount, pre };
+        let mut p = Prepared {
+            n,
+            customer,
+            date: d,
+            days,
+            amount,
+            quantity,
+            margin,
+            discount,
+            pre,
+        };
         p.settle_precedence();
         Ok(p)
     }
@@ -511,11 +602,17 @@ impl Prepared {
         let customers = match self.customer.data_type() {
             DataType::Utf8 => {
                 let s = self.customer.as_string::<i32>();
-                Keys::Utf8 { offsets: s.value_offsets(), data: s.values() }
+                Keys::Utf8 {
+                    offsets: s.value_offsets(),
+                    data: s.values(),
+                }
             }
             DataType::LargeUtf8 => {
                 let s = self.customer.as_string::<i64>();
-                Keys::LargeUtf8 { offsets: s.value_offsets(), data: s.values() }
+                Keys::LargeUtf8 {
+                    offsets: s.value_offsets(),
+                    data: s.values(),
+                }
             }
             _ => Keys::Int(self.customer.as_primitive::<Int64Type>().values()),
         };
@@ -533,7 +630,14 @@ impl Prepared {
         b.discounted = self.discount.as_ref().map(|f| match f {
             FlagPrep::Arrow(a) => {
                 let v = a.as_boolean().values();
-                (Flags::Bits { bits: v.values(), offset: v.offset(), len: a.len() }, validity(a.as_ref()))
+                (
+                    Flags::Bits {
+                        bits: v.values(),
+                        offset: v.offset(),
+                        len: a.len(),
+                    },
+                    validity(a.as_ref()),
+                )
             }
             FlagPrep::Parsed(a, flags) => (Flags::Bool(flags), validity(a.as_ref())),
         });
@@ -542,7 +646,11 @@ impl Prepared {
 
     /// Feeds the batch, rows rejected during conversion in their place, so
     /// that strict mode stops at the first rejected row.
-    fn feed<S: Sink>(&self, sink: &mut S, first_row: u64) -> Result<(), crm_core::records::summary::SummaryError> {
+    fn feed<S: Sink>(
+        &self,
+        sink: &mut S,
+        first_row: u64,
+    ) -> Result<(), crm_core::records::summary::SummaryError> {
         let batch = self.batch(first_row);
         if self.pre.is_empty() {
             return sink.add_batch(&batch);
@@ -553,7 +661,9 @@ impl Prepared {
             if i > start {
                 sink.add_batch(&batch.slice(start, i - start))?;
             }
-            let amount = if *col == Column::Amount || batch.amounts_validity.is_some_and(|v| !v.is_valid(i)) {
+            let amount = if *col == Column::Amount
+                || batch.amounts_validity.is_some_and(|v| !v.is_valid(i))
+            {
                 None
             } else {
                 batch.amounts.decimal(i)
@@ -581,9 +691,12 @@ fn amount_prep(
         DataType::Decimal128(_, s) if *s >= 0 => AmountPrep::Arrow(a),
         DataType::Float64 | DataType::Int64 => AmountPrep::Arrow(a),
         DataType::Float32 => AmountPrep::Arrow(cast(&a, &DataType::Float64).map_err(err)?),
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => {
-            AmountPrep::Arrow(cast(&a, &DataType::Int64).map_err(err)?)
-        }
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32 => AmountPrep::Arrow(cast(&a, &DataType::Int64).map_err(err)?),
         DataType::UInt64 | DataType::Decimal128(_, _) => {
             AmountPrep::Arrow(cast(&a, &DataType::Decimal128(38, 0)).map_err(err)?)
         }
@@ -606,7 +719,11 @@ fn amount_prep(
             AmountPrep::Parsed(a, values)
         }
         dt => {
-            return Err(IoError::column(source, r, format!("has type {dt}, expected a number or text")));
+            return Err(IoError::column(
+                source,
+                r,
+                format!("has type {dt}, expected a number or text"),
+            ));
         }
     })
 }
@@ -616,7 +733,8 @@ mod tests {
     use std::sync::Arc;
 
     use arrow::array::{
-        BooleanArray, Date32Array, Float64Array, Int64Array, LargeStringArray, StringArray, UInt64Array,
+        BooleanArray, Date32Array, Float64Array, Int64Array, LargeStringArray, StringArray,
+        UInt64Array,
     };
     use chrono::NaiveDate;
     use crm_core::records::summary::SummaryConfig;
@@ -637,35 +755,81 @@ mod tests {
         let customer = arr(Int64Array::from(vec![1]));
         let date = arr(Date32Array::from(vec![1]));
         let amount = arr(BooleanArray::from(vec![true]));
-        let out = summarize_arrays(&TransactionArrays::new(&customer, &date, &amount), &ColumnMapping::default(), &crate::utc(), config());
-        assert_eq!(out.err().map(|e| e.to_string()), Some("arrays: column `amount` has type Boolean, expected a number or text".to_owned()));
+        let out = summarize_arrays(
+            &TransactionArrays::new(&customer, &date, &amount),
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config(),
+        );
+        assert_eq!(
+            out.err().map(|e| e.to_string()),
+            Some("arrays: column `amount` has type Boolean, expected a number or text".to_owned())
+        );
         let date = arr(Float64Array::from(vec![1.0]));
         let amount = arr(Float64Array::from(vec![1.0]));
-        let out = summarize_arrays(&TransactionArrays::new(&customer, &date, &amount), &ColumnMapping::default(), &crate::utc(), config());
+        let out = summarize_arrays(
+            &TransactionArrays::new(&customer, &date, &amount),
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config(),
+        );
         assert!(matches!(out, Err(IoError::Column { .. })));
     }
 
     #[test]
     fn missing_columns_are_errors() -> Result<(), ArrowError> {
         let batch = RecordBatch::try_from_iter([("customer", arr(Int64Array::from(vec![1])))])?;
-        let out = summarize_record_batches([Ok(batch)], &ColumnMapping::default(), &crate::utc(), config());
-        assert_eq!(out.err().map(|e| e.to_string()), Some("record batches: column `date` is not in the schema".to_owned()));
+        let out = summarize_record_batches(
+            [Ok(batch)],
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config(),
+        );
+        assert_eq!(
+            out.err().map(|e| e.to_string()),
+            Some("record batches: column `date` is not in the schema".to_owned())
+        );
         Ok(())
     }
 
     #[test]
     fn sliced_arrays_nulls_and_text_ids_are_read_in_place() -> Result<(), IoError> {
-        let customer = arr(LargeStringArray::from(vec![Some("x"), Some("a"), None, Some("a"), Some("b")])).slice(1, 4);
-        let date = arr(Date32Array::from(vec![Some(9), Some(1), Some(2), None, Some(3)])).slice(1, 4);
+        let customer = arr(LargeStringArray::from(vec![
+            Some("x"),
+            Some("a"),
+            None,
+            Some("a"),
+            Some("b"),
+        ]))
+        .slice(1, 4);
+        let date = arr(Date32Array::from(vec![
+            Some(9),
+            Some(1),
+            Some(2),
+            None,
+            Some(3),
+        ]))
+        .slice(1, 4);
         let amount = arr(Float64Array::from(vec![0.0, 1.0, 2.0, 3.0, 4.0])).slice(1, 4);
         let mut arrays = TransactionArrays::new(&customer, &date, &amount);
         let flags = arr(BooleanArray::from(vec![false, true, true, false, false])).slice(1, 4);
         arrays.discount = Some(&flags);
-        let out = summarize_arrays(&arrays, &ColumnMapping::default().with_discount("discount"), &crate::utc(), config())?;
+        let out = summarize_arrays(
+            &arrays,
+            &ColumnMapping::default().with_discount("discount"),
+            &crate::utc(),
+            config(),
+        )?;
         assert_eq!(out.summaries.customers.len(), 2);
         assert_eq!(out.summaries.discount_share, vec![Some(1.0), Some(0.0)]);
         let r = &out.reconciliation;
-        assert_eq!(r.rejections.iter().map(|r| (r.row, r.column.as_str())).collect::<Vec<_>>(), vec![(2, "customer"), (3, "date")]);
+        assert_eq!(
+            r.rejections
+                .iter()
+                .map(|r| (r.row, r.column.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(2, "customer"), (3, "date")]
+        );
         Ok(())
     }
 
@@ -674,13 +838,24 @@ mod tests {
         let customer = arr(UInt64Array::from(vec![1, u64::MAX, 2]));
         let date = arr(StringArray::from(vec!["1970-01-02", "1970-01-03", "soon"]));
         let amount = arr(StringArray::from(vec!["1.5", "2", "3"]));
-        let out = summarize_arrays(&TransactionArrays::new(&customer, &date, &amount), &ColumnMapping::default(), &crate::utc(), config())?;
+        let out = summarize_arrays(
+            &TransactionArrays::new(&customer, &date, &amount),
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config(),
+        )?;
         let r = &out.reconciliation;
         assert_eq!(r.rows_used, 1);
-        assert_eq!(r.rejections.iter().map(|r| r.to_string()).collect::<Vec<_>>(), vec![
-            "row 2, column `customer`: value is out of range",
-            "row 3, column `date`: value is not a date"
-        ]);
+        assert_eq!(
+            r.rejections
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>(),
+            vec![
+                "row 2, column `customer`: value is out of range",
+                "row 3, column `date`: value is not a date"
+            ]
+        );
         assert_eq!(r.amount_rejected.to_string(), "5");
         assert!(r.is_balanced());
         Ok(())
@@ -691,8 +866,18 @@ mod tests {
         let customer = arr(Int64Array::from(vec![1, 2, 3]));
         let date = arr(StringArray::from(vec!["1970-01-02", "1970-01-03", "never"]));
         let amount = arr(Float64Array::from(vec![1.0, f64::NAN, 1.0]));
-        let out = summarize_arrays(&TransactionArrays::new(&customer, &date, &amount), &ColumnMapping::default(), &crate::utc(), config().strict());
-        assert_eq!(out.err().map(|e| e.to_string()), Some("arrays: strict mode: row 2, column `amount`: value is NaN or infinite".to_owned()));
+        let out = summarize_arrays(
+            &TransactionArrays::new(&customer, &date, &amount),
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config().strict(),
+        );
+        assert_eq!(
+            out.err().map(|e| e.to_string()),
+            Some(
+                "arrays: strict mode: row 2, column `amount`: value is NaN or infinite".to_owned()
+            )
+        );
     }
 
     proptest! {

@@ -20,7 +20,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crm_core::records::reconciliation::{Column, RejectReason};
-use crm_core::records::summary::{Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryError, SummaryOutput, Validity, pack};
+use crm_core::records::summary::{
+    Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryError, SummaryOutput, Validity, pack,
+};
 use crm_core::records::transaction::{CalendarConfig, DayConverter};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -98,7 +100,12 @@ impl CsvOptions {
     /// assert!(!CsvOptions::cdnow().has_header);
     /// ```
     pub fn cdnow() -> Self {
-        CsvOptions { has_header: false, whitespace: true, id_type: IdType::Int, ..CsvOptions::default() }
+        CsvOptions {
+            has_header: false,
+            whitespace: true,
+            id_type: IdType::Int,
+            ..CsvOptions::default()
+        }
     }
 
     /// The CDNOW columns: original id, customer id, date (yyyymmdd), CDs,
@@ -159,7 +166,11 @@ struct Positions {
     discount: Option<usize>,
 }
 
-fn resolve(mapping: &ColumnMapping, header: Option<&[Vec<u8>]>, source: &str) -> Result<Positions, IoError> {
+fn resolve(
+    mapping: &ColumnMapping,
+    header: Option<&[Vec<u8>]>,
+    source: &str,
+) -> Result<Positions, IoError> {
     let find = |r: &ColumnRef| -> Result<usize, IoError> {
         match (r, header) {
             (ColumnRef::Index(i), _) => Ok(*i),
@@ -167,9 +178,11 @@ fn resolve(mapping: &ColumnMapping, header: Option<&[Vec<u8>]>, source: &str) ->
                 .iter()
                 .position(|f| f.trim_ascii() == n.as_bytes())
                 .ok_or_else(|| IoError::column(source, r, "is not in the header")),
-            (ColumnRef::Name(_), None) => {
-                Err(IoError::column(source, r, "is named but the file has no header: use a position"))
-            }
+            (ColumnRef::Name(_), None) => Err(IoError::column(
+                source,
+                r,
+                "is named but the file has no header: use a position",
+            )),
         }
     };
     let opt = |r: &Option<ColumnRef>| r.as_ref().map(find).transpose();
@@ -205,7 +218,10 @@ impl<S: Sink> Batcher<'_, S> {
         let first = b.rows.first().copied().unwrap_or(1);
         let keys = match self.opts.id_type {
             IdType::Int => Keys::Int(&b.ints),
-            IdType::Text => Keys::Utf8 { offsets: &b.offsets, data: &b.data },
+            IdType::Text => Keys::Utf8 {
+                offsets: &b.offsets,
+                data: &b.data,
+            },
         };
         let (qv, mv, fv) = (pack(&b.qty_ok), pack(&b.margin_ok), pack(&b.flags_ok));
         let mut batch = ColumnBatch::new(first, keys, &b.days, Amounts::Decimal(&b.amounts));
@@ -225,7 +241,11 @@ impl<S: Sink> Batcher<'_, S> {
     }
 
     /// One data record; `field(i)` gives field `i` when present.
-    fn record<'f>(&mut self, row: u64, field: impl Fn(usize) -> Option<&'f [u8]>) -> Result<(), SummaryError> {
+    fn record<'f>(
+        &mut self,
+        row: u64,
+        field: impl Fn(usize) -> Option<&'f [u8]>,
+    ) -> Result<(), SummaryError> {
         let text = |i: usize| -> Result<&'f str, RejectReason> {
             let f = field(i).ok_or(RejectReason::Missing)?;
             std::str::from_utf8(f).map_err(|_| RejectReason::InvalidUtf8)
@@ -241,7 +261,9 @@ impl<S: Sink> Batcher<'_, S> {
         // Parse the amount first: a rejected row still reconciles its amount.
         let amount = text(self.pos.amount).and_then(parse_decimal);
         let parsed: Result<_, Fail> = (|| {
-            let id_text = text(self.pos.customer).map_err(|r| (Column::Customer, r))?.trim();
+            let id_text = text(self.pos.customer)
+                .map_err(|r| (Column::Customer, r))?
+                .trim();
             if id_text.is_empty() {
                 return Err((Column::Customer, RejectReason::Missing));
             }
@@ -275,7 +297,8 @@ impl<S: Sink> Batcher<'_, S> {
                             b.offsets.push(0);
                         }
                         b.data.extend_from_slice(id_text.as_bytes());
-                        b.offsets.push(i32::try_from(b.data.len()).unwrap_or(i32::MAX));
+                        b.offsets
+                            .push(i32::try_from(b.data.len()).unwrap_or(i32::MAX));
                     }
                 }
                 b.rows.push(row);
@@ -297,7 +320,11 @@ impl<S: Sink> Batcher<'_, S> {
                     // Earlier rows first: strict mode stops at the first rejected row.
                     self.flush()?;
                 }
-                let amount = if column == Column::Amount { None } else { amount.ok() };
+                let amount = if column == Column::Amount {
+                    None
+                } else {
+                    amount.ok()
+                };
                 self.sink.reject(row, column, reason, amount)
             }
         }
@@ -350,11 +377,16 @@ pub fn read_csv_into<R: Read, S: Sink>(
         let mut sink = Some(sink);
         loop {
             line.clear();
-            let got = lines.read_until(b'\n', &mut line).map_err(|e| IoError::read(source_name, e))?;
+            let got = lines
+                .read_until(b'\n', &mut line)
+                .map_err(|e| IoError::read(source_name, e))?;
             if got == 0 {
                 break;
             }
-            let fields: Vec<&[u8]> = line.split(|c| c.is_ascii_whitespace()).filter(|f| !f.is_empty()).collect();
+            let fields: Vec<&[u8]> = line
+                .split(|c| c.is_ascii_whitespace())
+                .filter(|f| !f.is_empty())
+                .collect();
             if fields.is_empty() {
                 continue;
             }
@@ -403,7 +435,14 @@ pub fn read_csv_into<R: Read, S: Sink>(
         }
     }
     let pos = resolve(mapping, header.as_deref(), source_name)?;
-    let mut b = Batcher { sink, opts, pos, conv: DayConverter::new(*calendar), buf: Buffers::default(), strict };
+    let mut b = Batcher {
+        sink,
+        opts,
+        pos,
+        conv: DayConverter::new(*calendar),
+        buf: Buffers::default(),
+        strict,
+    };
     loop {
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -417,7 +456,9 @@ pub fn read_csv_into<R: Read, S: Sink>(
                 if strict {
                     b.flush().map_err(wrap)?;
                 }
-                b.sink.reject(row, Column::Record, RejectReason::Malformed, None).map_err(wrap)?;
+                b.sink
+                    .reject(row, Column::Record, RejectReason::Malformed, None)
+                    .map_err(wrap)?;
             }
         }
     }
@@ -444,8 +485,17 @@ pub fn summarize_csv_reader<R: Read>(
 ) -> Result<SummaryOutput, IoError> {
     let strict = config.strict;
     let mut acc = accumulator(source_name, config, mapping)?;
-    read_csv_into(reader, source_name, opts, mapping, calendar, strict, &mut acc)?;
-    acc.finish().map_err(|e| IoError::from_summary(source_name, e))
+    read_csv_into(
+        reader,
+        source_name,
+        opts,
+        mapping,
+        calendar,
+        strict,
+        &mut acc,
+    )?;
+    acc.finish()
+        .map_err(|e| IoError::from_summary(source_name, e))
 }
 
 /// Summarises a CSV file.
@@ -491,8 +541,20 @@ mod tests {
         SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap_or_default())
     }
 
-    fn run(text: &str, opts: &CsvOptions, mapping: &ColumnMapping, config: SummaryConfig) -> Result<SummaryOutput, IoError> {
-        summarize_csv_reader(text.as_bytes(), "t.csv", opts, mapping, &crate::utc(), config)
+    fn run(
+        text: &str,
+        opts: &CsvOptions,
+        mapping: &ColumnMapping,
+        config: SummaryConfig,
+    ) -> Result<SummaryOutput, IoError> {
+        summarize_csv_reader(
+            text.as_bytes(),
+            "t.csv",
+            opts,
+            mapping,
+            &crate::utc(),
+            config,
+        )
     }
 
     #[test]
@@ -507,18 +569,34 @@ mod tests {
                     f,2024-01-04,1.5,perhaps\n\
                     g,2024-01-04\n\
                     a,2024-01-05,2.5,0\n";
-        let out = run(text, &CsvOptions::default(), &ColumnMapping::default().with_discount("promo"), config())?;
+        let out = run(
+            text,
+            &CsvOptions::default(),
+            &ColumnMapping::default().with_discount("promo"),
+            config(),
+        )?;
         let r = &out.reconciliation;
         let got: Vec<String> = r.rejections.iter().map(|r| r.to_string()).collect();
-        assert_eq!(got, vec![
-            "row 2, column `customer`: value is missing",
-            "row 3, column `date`: value is not a date",
-            "row 4, column `amount`: value is NaN or infinite",
-            "row 5, column `amount`: value is NaN or infinite",
-            "row 7, column `promo`: value is not a boolean",
-            "row 8, column `amount`: value is missing",
-        ]);
-        assert_eq!((r.rows_read, r.rows_used, r.rows_skipped_after_as_of, r.rows_rejected), (9, 2, 1, 6));
+        assert_eq!(
+            got,
+            vec![
+                "row 2, column `customer`: value is missing",
+                "row 3, column `date`: value is not a date",
+                "row 4, column `amount`: value is NaN or infinite",
+                "row 5, column `amount`: value is NaN or infinite",
+                "row 7, column `promo`: value is not a boolean",
+                "row 8, column `amount`: value is missing",
+            ]
+        );
+        assert_eq!(
+            (
+                r.rows_read,
+                r.rows_used,
+                r.rows_skipped_after_as_of,
+                r.rows_rejected
+            ),
+            (9, 2, 1, 6)
+        );
         assert_eq!(r.amount_read, Decimal::new(31, 0));
         assert_eq!(r.amount_rejected, Decimal::new(115, 1));
         assert!(r.is_balanced());
@@ -529,36 +607,79 @@ mod tests {
     #[test]
     fn strict_mode_names_file_row_column_and_rule() {
         let text = "customer,date,amount\na,2024-01-01,1\nb,2024-01-01,x\nc,someday,1\n";
-        let out = run(text, &CsvOptions::default(), &ColumnMapping::default(), config().strict());
+        let out = run(
+            text,
+            &CsvOptions::default(),
+            &ColumnMapping::default(),
+            config().strict(),
+        );
         assert_eq!(
             out.err().map(|e| e.to_string()),
-            Some("t.csv: strict mode: row 2, column `amount`: value is not a decimal number".to_owned())
+            Some(
+                "t.csv: strict mode: row 2, column `amount`: value is not a decimal number"
+                    .to_owned()
+            )
         );
     }
 
     #[test]
     fn header_problems_are_errors() {
-        let out = run("id,date,amount\n", &CsvOptions::default(), &ColumnMapping::default(), config());
-        assert_eq!(out.err().map(|e| e.to_string()), Some("t.csv: column `customer` is not in the header".to_owned()));
-        let opts = CsvOptions { has_header: false, ..CsvOptions::default() };
-        assert!(matches!(run("1,2,3\n", &opts, &ColumnMapping::default(), config()), Err(IoError::Column { .. })));
-        assert!(matches!(run("", &CsvOptions::default(), &ColumnMapping::default(), config()), Err(IoError::Column { .. })));
+        let out = run(
+            "id,date,amount\n",
+            &CsvOptions::default(),
+            &ColumnMapping::default(),
+            config(),
+        );
+        assert_eq!(
+            out.err().map(|e| e.to_string()),
+            Some("t.csv: column `customer` is not in the header".to_owned())
+        );
+        let opts = CsvOptions {
+            has_header: false,
+            ..CsvOptions::default()
+        };
+        assert!(matches!(
+            run("1,2,3\n", &opts, &ColumnMapping::default(), config()),
+            Err(IoError::Column { .. })
+        ));
+        assert!(matches!(
+            run(
+                "",
+                &CsvOptions::default(),
+                &ColumnMapping::default(),
+                config()
+            ),
+            Err(IoError::Column { .. })
+        ));
     }
 
     #[test]
     fn delimiters_quotes_and_positions() -> Result<(), IoError> {
         let text = "\"x;1\";20240105;\"1,5\"\n\"x;1\";2024-01-06;2\n";
-        let opts = CsvOptions { delimiter: b';', has_header: false, ..CsvOptions::default() };
+        let opts = CsvOptions {
+            delimiter: b';',
+            has_header: false,
+            ..CsvOptions::default()
+        };
         let out = run(text, &opts, &ColumnMapping::new(0, 1, 2), config())?;
         // "1,5" is not a decimal (comma), so one row is rejected.
-        assert_eq!(out.summaries.customers, vec![crm_core::CustomerId::from("x;1")]);
+        assert_eq!(
+            out.summaries.customers,
+            vec![crm_core::CustomerId::from("x;1")]
+        );
         assert_eq!(out.reconciliation.rows_rejected, 1);
         Ok(())
     }
 
     #[test]
     fn a_missing_file_is_a_read_error() {
-        let out = summarize_csv("/nonexistent/tx.csv", &CsvOptions::default(), &ColumnMapping::default(), &crate::utc(), config());
+        let out = summarize_csv(
+            "/nonexistent/tx.csv",
+            &CsvOptions::default(),
+            &ColumnMapping::default(),
+            &crate::utc(),
+            config(),
+        );
         assert!(matches!(out, Err(IoError::Read { .. })));
     }
 

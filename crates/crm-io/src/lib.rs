@@ -71,7 +71,8 @@ use std::fmt;
 
 use crm_core::records::reconciliation::{Column, RejectReason, Rejection};
 use crm_core::records::summary::{
-    CalibrationHoldoutAccumulator, ColumnBatch, ColumnNames, SummaryAccumulator, SummaryConfig, SummaryError,
+    CalibrationHoldoutAccumulator, ColumnBatch, ColumnNames, SummaryAccumulator, SummaryConfig,
+    SummaryError,
 };
 use crm_core::records::transaction::CalendarConfig;
 use rust_decimal::Decimal;
@@ -166,7 +167,11 @@ impl ColumnMapping {
     /// # Example
     ///
     /// See [`ColumnMapping`].
-    pub fn new(customer: impl Into<ColumnRef>, date: impl Into<ColumnRef>, amount: impl Into<ColumnRef>) -> Self {
+    pub fn new(
+        customer: impl Into<ColumnRef>,
+        date: impl Into<ColumnRef>,
+        amount: impl Into<ColumnRef>,
+    ) -> Self {
         ColumnMapping {
             customer: customer.into(),
             date: date.into(),
@@ -219,7 +224,10 @@ impl ColumnMapping {
     ///
     /// See [`ColumnMapping`].
     pub fn names(&self) -> ColumnNames {
-        let name = |c: &Option<ColumnRef>, d: Column| c.as_ref().map_or(d.default_name().to_owned(), |c| c.to_string());
+        let name = |c: &Option<ColumnRef>, d: Column| {
+            c.as_ref()
+                .map_or(d.default_name().to_owned(), |c| c.to_string())
+        };
         ColumnNames {
             customer: self.customer.to_string(),
             date: self.date.to_string(),
@@ -233,8 +241,16 @@ impl ColumnMapping {
     /// The mapped columns with their role, required ones first.
     #[cfg(feature = "parquet")]
     pub(crate) fn columns(&self) -> Vec<(Column, &ColumnRef)> {
-        let mut v = vec![(Column::Customer, &self.customer), (Column::Date, &self.date), (Column::Amount, &self.amount)];
-        for (c, r) in [(Column::Quantity, &self.quantity), (Column::Margin, &self.margin), (Column::Discount, &self.discount)] {
+        let mut v = vec![
+            (Column::Customer, &self.customer),
+            (Column::Date, &self.date),
+            (Column::Amount, &self.amount),
+        ];
+        for (c, r) in [
+            (Column::Quantity, &self.quantity),
+            (Column::Margin, &self.margin),
+            (Column::Discount, &self.discount),
+        ] {
             if let Some(r) = r {
                 v.push((c, r));
             }
@@ -294,17 +310,30 @@ pub enum IoError {
 impl IoError {
     pub(crate) fn from_summary(source_name: &str, error: SummaryError) -> Self {
         match error {
-            SummaryError::Rejected(rejection) => IoError::Rejected { source_name: source_name.to_owned(), rejection },
-            error => IoError::Summary { source_name: source_name.to_owned(), error },
+            SummaryError::Rejected(rejection) => IoError::Rejected {
+                source_name: source_name.to_owned(),
+                rejection,
+            },
+            error => IoError::Summary {
+                source_name: source_name.to_owned(),
+                error,
+            },
         }
     }
 
     pub(crate) fn read(source_name: &str, message: impl fmt::Display) -> Self {
-        IoError::Read { source_name: source_name.to_owned(), message: message.to_string() }
+        IoError::Read {
+            source_name: source_name.to_owned(),
+            message: message.to_string(),
+        }
     }
 
     pub(crate) fn column(source_name: &str, column: &ColumnRef, rule: impl Into<String>) -> Self {
-        IoError::Column { source_name: source_name.to_owned(), column: column.to_string(), rule: rule.into() }
+        IoError::Column {
+            source_name: source_name.to_owned(),
+            column: column.to_string(),
+            rule: rule.into(),
+        }
     }
 }
 
@@ -334,15 +363,26 @@ pub trait Sink {
     /// # Errors
     ///
     /// As [`SummaryAccumulator::reject`].
-    fn reject(&mut self, row: u64, column: Column, reason: RejectReason, amount: Option<Decimal>)
-    -> Result<(), SummaryError>;
+    fn reject(
+        &mut self,
+        row: u64,
+        column: Column,
+        reason: RejectReason,
+        amount: Option<Decimal>,
+    ) -> Result<(), SummaryError>;
 }
 
 impl Sink for SummaryAccumulator {
     fn add_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<(), SummaryError> {
         SummaryAccumulator::add_batch(self, batch)
     }
-    fn reject(&mut self, row: u64, column: Column, reason: RejectReason, amount: Option<Decimal>) -> Result<(), SummaryError> {
+    fn reject(
+        &mut self,
+        row: u64,
+        column: Column,
+        reason: RejectReason,
+        amount: Option<Decimal>,
+    ) -> Result<(), SummaryError> {
         SummaryAccumulator::reject(self, row, column, reason, amount)
     }
 }
@@ -351,7 +391,13 @@ impl Sink for CalibrationHoldoutAccumulator {
     fn add_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<(), SummaryError> {
         CalibrationHoldoutAccumulator::add_batch(self, batch)
     }
-    fn reject(&mut self, row: u64, column: Column, reason: RejectReason, amount: Option<Decimal>) -> Result<(), SummaryError> {
+    fn reject(
+        &mut self,
+        row: u64,
+        column: Column,
+        reason: RejectReason,
+        amount: Option<Decimal>,
+    ) -> Result<(), SummaryError> {
         CalibrationHoldoutAccumulator::reject(self, row, column, reason, amount)
     }
 }
@@ -367,7 +413,8 @@ pub(crate) fn accumulator(
     config: SummaryConfig,
     mapping: &ColumnMapping,
 ) -> Result<SummaryAccumulator, IoError> {
-    SummaryAccumulator::new(named(config, mapping)).map_err(|e| IoError::from_summary(source_name, e))
+    SummaryAccumulator::new(named(config, mapping))
+        .map_err(|e| IoError::from_summary(source_name, e))
 }
 
 /// The calendar every reader defaults to: UTC.

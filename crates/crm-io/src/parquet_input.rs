@@ -37,12 +37,15 @@ pub fn read_parquet_into<S: Sink>(
 ) -> Result<(S, u64), IoError> {
     let name = path.as_ref().display().to_string();
     let file = File::open(path.as_ref()).map_err(|e| IoError::read(&name, e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| IoError::read(&name, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| IoError::read(&name, e))?;
     // Project the mapped top-level columns.
     let schema = builder.schema().clone();
     let top = |r: &ColumnRef| -> Result<usize, IoError> {
         match r {
-            ColumnRef::Name(n) => schema.index_of(n).map_err(|_| IoError::column(&name, r, "is not in the schema")),
+            ColumnRef::Name(n) => schema
+                .index_of(n)
+                .map_err(|_| IoError::column(&name, r, "is not in the schema")),
             ColumnRef::Index(i) if *i < schema.fields().len() => Ok(*i),
             ColumnRef::Index(_) => Err(IoError::column(&name, r, "is not in the schema")),
         }

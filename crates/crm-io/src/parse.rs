@@ -12,14 +12,19 @@ use rust_decimal::Decimal;
 /// Accepted: `YYYY-MM-DD`, `YYYYMMDD`, RFC 3339 timestamps with an offset
 /// (converted to the analysis zone), `YYYY-MM-DD[ T]HH:MM:SS[.fff]` without
 /// an offset (read as the calendar says), then the caller's chrono formats.
-pub(crate) fn parse_day(text: &str, formats: &[String], conv: &mut DayConverter) -> Result<i32, RejectReason> {
+pub(crate) fn parse_day(
+    text: &str,
+    formats: &[String],
+    conv: &mut DayConverter,
+) -> Result<i32, RejectReason> {
     let s = text.trim();
     if s.is_empty() {
         return Err(RejectReason::Missing);
     }
     let b = s.as_bytes();
     if b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
-        if let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10])) {
+        if let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
+        {
             return date(y, m, d);
         }
     } else if b.len() == 8
@@ -28,11 +33,19 @@ pub(crate) fn parse_day(text: &str, formats: &[String], conv: &mut DayConverter)
         return date(y, m, d);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return conv.day_of(&TxTime::Instant(t.to_utc())).ok_or(RejectReason::OutOfRange);
+        return conv
+            .day_of(&TxTime::Instant(t.to_utc()))
+            .ok_or(RejectReason::OutOfRange);
     }
-    for f in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return conv.day_of(&TxTime::Local(t)).ok_or(RejectReason::OutOfRange);
+            return conv
+                .day_of(&TxTime::Local(t))
+                .ok_or(RejectReason::OutOfRange);
         }
     }
     for f in formats {
@@ -40,10 +53,14 @@ pub(crate) fn parse_day(text: &str, formats: &[String], conv: &mut DayConverter)
             return Ok(day_number(d));
         }
         if let Ok(t) = DateTime::parse_from_str(s, f) {
-            return conv.day_of(&TxTime::Instant(t.to_utc())).ok_or(RejectReason::OutOfRange);
+            return conv
+                .day_of(&TxTime::Instant(t.to_utc()))
+                .ok_or(RejectReason::OutOfRange);
         }
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return conv.day_of(&TxTime::Local(t)).ok_or(RejectReason::OutOfRange);
+            return conv
+                .day_of(&TxTime::Local(t))
+                .ok_or(RejectReason::OutOfRange);
         }
     }
     Err(RejectReason::Unparseable(Expected::Date))
@@ -62,7 +79,9 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 fn date(y: u32, m: u32, d: u32) -> Result<i32, RejectReason> {
     let y = i32::try_from(y).map_err(|_| RejectReason::OutOfRange)?;
-    NaiveDate::from_ymd_opt(y, m, d).map(day_number).ok_or(RejectReason::Unparseable(Expected::Date))
+    NaiveDate::from_ymd_opt(y, m, d)
+        .map(day_number)
+        .ok_or(RejectReason::Unparseable(Expected::Date))
 }
 
 /// A decimal text: plain or scientific notation. `NaN` and infinities are
@@ -83,7 +102,10 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, RejectReason> {
         return Err(RejectReason::NotFinite);
     }
     // Digits that do not fit a Decimal are out of range, not garbage.
-    if s.trim_start_matches(['+', '-']).bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+    if s.trim_start_matches(['+', '-'])
+        .bytes()
+        .all(|c| c.is_ascii_digit() || c == b'.')
+    {
         return Err(RejectReason::OutOfRange);
     }
     Err(RejectReason::Unparseable(Expected::Decimal))
@@ -107,7 +129,12 @@ pub(crate) fn parse_id(text: &str) -> Result<i64, RejectReason> {
     }
     match s.parse::<i64>() {
         Ok(v) => Ok(v),
-        Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
+            ) =>
+        {
             Err(RejectReason::OutOfRange)
         }
         Err(_) => Err(RejectReason::Unparseable(Expected::Integer)),
@@ -127,22 +154,44 @@ mod tests {
     #[test]
     fn dates_in_the_usual_shapes() {
         let mut c = conv(chrono_tz::UTC);
-        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).map(day_number).ok_or(RejectReason::Missing);
+        let d = |y, m, dd| {
+            NaiveDate::from_ymd_opt(y, m, dd)
+                .map(day_number)
+                .ok_or(RejectReason::Missing)
+        };
         assert_eq!(parse_day("1997-01-01", &[], &mut c), d(1997, 1, 1));
         assert_eq!(parse_day("19970101", &[], &mut c), d(1997, 1, 1));
-        assert_eq!(parse_day(" 1997-01-01 23:59:59 ", &[], &mut c), d(1997, 1, 1));
-        assert_eq!(parse_day("1997-01-01T23:30:00-05:00", &[], &mut c), d(1997, 1, 2));
-        assert_eq!(parse_day("01/02/1997", &["%d/%m/%Y".into()], &mut c), d(1997, 2, 1));
-        assert_eq!(parse_day("1997-02-30", &[], &mut c), Err(RejectReason::Unparseable(Expected::Date)));
+        assert_eq!(
+            parse_day(" 1997-01-01 23:59:59 ", &[], &mut c),
+            d(1997, 1, 1)
+        );
+        assert_eq!(
+            parse_day("1997-01-01T23:30:00-05:00", &[], &mut c),
+            d(1997, 1, 2)
+        );
+        assert_eq!(
+            parse_day("01/02/1997", &["%d/%m/%Y".into()], &mut c),
+            d(1997, 2, 1)
+        );
+        assert_eq!(
+            parse_day("1997-02-30", &[], &mut c),
+            Err(RejectReason::Unparseable(Expected::Date))
+        );
         assert_eq!(parse_day("", &[], &mut c), Err(RejectReason::Missing));
-        assert_eq!(parse_day("yesterday", &[], &mut c), Err(RejectReason::Unparseable(Expected::Date)));
+        assert_eq!(
+            parse_day("yesterday", &[], &mut c),
+            Err(RejectReason::Unparseable(Expected::Date))
+        );
     }
 
     #[test]
     fn offsets_convert_to_the_analysis_zone() {
         let mut tokyo = conv(chrono_tz::Asia::Tokyo);
         let day = parse_day("1997-01-01T20:00:00Z", &[], &mut tokyo);
-        assert_eq!(day.ok().and_then(date_of_day), NaiveDate::from_ymd_opt(1997, 1, 2));
+        assert_eq!(
+            day.ok().and_then(date_of_day),
+            NaiveDate::from_ymd_opt(1997, 1, 2)
+        );
     }
 
     #[test]
@@ -151,13 +200,28 @@ mod tests {
         assert_eq!(parse_decimal("-1e2"), Ok(Decimal::new(-100, 0)));
         assert_eq!(parse_decimal("NaN"), Err(RejectReason::NotFinite));
         assert_eq!(parse_decimal("-inf"), Err(RejectReason::NotFinite));
-        assert_eq!(parse_decimal("12abc"), Err(RejectReason::Unparseable(Expected::Decimal)));
-        assert_eq!(parse_decimal("9".repeat(40).as_str()), Err(RejectReason::OutOfRange));
+        assert_eq!(
+            parse_decimal("12abc"),
+            Err(RejectReason::Unparseable(Expected::Decimal))
+        );
+        assert_eq!(
+            parse_decimal("9".repeat(40).as_str()),
+            Err(RejectReason::OutOfRange)
+        );
         assert_eq!(parse_flag("Yes"), Ok(true));
-        assert_eq!(parse_flag("maybe"), Err(RejectReason::Unparseable(Expected::Boolean)));
+        assert_eq!(
+            parse_flag("maybe"),
+            Err(RejectReason::Unparseable(Expected::Boolean))
+        );
         assert_eq!(parse_id("0001"), Ok(1));
-        assert_eq!(parse_id("99999999999999999999"), Err(RejectReason::OutOfRange));
-        assert_eq!(parse_id("A1"), Err(RejectReason::Unparseable(Expected::Integer)));
+        assert_eq!(
+            parse_id("99999999999999999999"),
+            Err(RejectReason::OutOfRange)
+        );
+        assert_eq!(
+            parse_id("A1"),
+            Err(RejectReason::Unparseable(Expected::Integer))
+        );
     }
 
     proptest! {

@@ -28,7 +28,9 @@ fn cdnow_sample_reproduces_the_lifetimes_summary() -> Result<(), Box<dyn std::er
         &crm_io::utc(),
         SummaryConfig::new(as_of).with_unit(Unit::Day).strict(),
     )?;
-    let expected = std::fs::read_to_string(format!("{DATA}cdnow_customers_summary_with_transactions.csv"))?;
+    let expected = std::fs::read_to_string(format!(
+        "{DATA}cdnow_customers_summary_with_transactions.csv"
+    ))?;
     let mut lines = expected.lines();
     assert_eq!(lines.next(), Some("ID,x,t_x,T,zbar"));
     let s = &out.summaries;
@@ -37,13 +39,27 @@ fn cdnow_sample_reproduces_the_lifetimes_summary() -> Result<(), Box<dyn std::er
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
         let id: i64 = f[0].parse()?;
-        let i = s.position(&CustomerId::Int(id)).ok_or(format!("customer {id} missing"))?;
-        let (x, t_x, age, zbar): (u64, f64, f64, f64) = (f[1].parse()?, f[2].parse()?, f[3].parse()?, f[4].parse()?);
+        let i = s
+            .position(&CustomerId::Int(id))
+            .ok_or(format!("customer {id} missing"))?;
+        let (x, t_x, age, zbar): (u64, f64, f64, f64) =
+            (f[1].parse()?, f[2].parse()?, f[3].parse()?, f[4].parse()?);
         assert_eq!(s.frequency[i], x, "x of customer {id}");
-        assert_eq!(format!("{:.2}", s.recency[i] / 7.0), format!("{t_x:.2}"), "t_x of customer {id}");
-        assert_eq!(format!("{:.2}", s.age[i] / 7.0), format!("{age:.2}"), "T of customer {id}");
+        assert_eq!(
+            format!("{:.2}", s.recency[i] / 7.0),
+            format!("{t_x:.2}"),
+            "t_x of customer {id}"
+        );
+        assert_eq!(
+            format!("{:.2}", s.age[i] / 7.0),
+            format!("{age:.2}"),
+            "T of customer {id}"
+        );
         let z = s.monetary_value[i].to_f64().ok_or("zbar")?;
-        assert!((z - zbar).abs() <= 0.01 + 1e-9, "zbar of customer {id}: {z} vs {zbar}");
+        assert!(
+            (z - zbar).abs() <= 0.01 + 1e-9,
+            "zbar of customer {id}: {z} vs {zbar}"
+        );
         checked += 1;
     }
     assert_eq!(checked, 2357);

@@ -49,7 +49,12 @@ pub struct BetaGeoBetaBinom {
     pub delta: f64,
 }
 
-super::parameters!(BetaGeoBetaBinom { alpha, beta, gamma, delta });
+super::parameters!(BetaGeoBetaBinom {
+    alpha,
+    beta,
+    gamma,
+    delta
+});
 
 /// Discrete-time histories `(x, t_x, n)`, compressed with weights.
 ///
@@ -230,7 +235,9 @@ pub fn fit(
                 return f64::NAN;
             };
             data.log_likelihood(&m)
-        }, None)
+        },
+        None,
+    )
 }
 
 impl BetaGeoBetaBinom {

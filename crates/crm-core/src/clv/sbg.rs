@@ -168,9 +168,14 @@ pub fn fit_survivors(
             reason: "the cohort is empty".into(),
         });
     }
-    fit_model(&[1.0, 1.0], size, survivors.len(), options, &|p| {
-        ShiftedBetaGeo::from_values(p).map_or(f64::NAN, |m| m.log_likelihood(survivors))
-    }, None)
+    fit_model(
+        &[1.0, 1.0],
+        size,
+        survivors.len(),
+        options,
+        &|p| ShiftedBetaGeo::from_values(p).map_or(f64::NAN, |m| m.log_likelihood(survivors)),
+        None,
+    )
 }
 
 #[cfg(test)]

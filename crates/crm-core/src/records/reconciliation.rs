@@ -187,7 +187,11 @@ pub struct Rejection {
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "row {}, column `{}`: {}", self.row, self.column, self.reason)
+        write!(
+            f,
+            "row {}, column `{}`: {}",
+            self.row, self.column, self.reason
+        )
     }
 }
 
@@ -295,10 +299,14 @@ impl Reconciliation {
     /// ```
     pub fn is_balanced(&self) -> bool {
         let rows = self.rows_used + self.rows_skipped() + self.rows_rejected == self.rows_read;
-        let amounts = self.amount_used + self.amount_skipped() + self.amount_rejected == self.amount_read;
+        let amounts =
+            self.amount_used + self.amount_skipped() + self.amount_rejected == self.amount_read;
         let rules = self.rejected_by_rule.iter().map(|c| c.rows).sum::<u64>() == self.rows_rejected;
         let listed = self.rejections.len() as u64 <= self.rows_rejected;
-        rows && amounts && rules && listed && self.rows_rejected_without_amount <= self.rows_rejected
+        rows && amounts
+            && rules
+            && listed
+            && self.rows_rejected_without_amount <= self.rows_rejected
     }
 }
 
@@ -411,7 +419,11 @@ impl Tally {
         add(&mut self.amount_before, other.amount_before)?;
         add(&mut self.amount_rejected, other.amount_rejected)?;
         for c in other.by_rule {
-            match self.by_rule.iter_mut().find(|s| s.reason == c.reason && s.column == c.column) {
+            match self
+                .by_rule
+                .iter_mut()
+                .find(|s| s.reason == c.reason && s.column == c.column)
+            {
                 Some(s) => s.rows += c.rows,
                 None => self.by_rule.push(c),
             }
@@ -424,7 +436,11 @@ impl Tally {
 
     /// The public report, amounts as decimals at `scale`.
     pub(crate) fn report(&self, scale: u32, cap: usize) -> Option<Reconciliation> {
-        let d = |m: Mantissa| Decimal::try_from_i128_with_scale(m, scale).ok().map(|d| d.normalize());
+        let d = |m: Mantissa| {
+            Decimal::try_from_i128_with_scale(m, scale)
+                .ok()
+                .map(|d| d.normalize())
+        };
         let mut t = self.clone();
         t.trim(cap);
         let mut by_rule = t.by_rule;
@@ -453,7 +469,11 @@ mod tests {
     use super::*;
 
     fn rej(row: u64) -> Rejection {
-        Rejection { row, column: "amount".into(), reason: RejectReason::NotFinite }
+        Rejection {
+            row,
+            column: "amount".into(),
+            reason: RejectReason::NotFinite,
+        }
     }
 
     #[test]
@@ -470,7 +490,10 @@ mod tests {
         if let Some(r) = r {
             assert!(r.is_balanced());
             assert_eq!(r.rows_rejected, 50);
-            assert_eq!(r.rejections.iter().map(|r| r.row).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+            assert_eq!(
+                r.rejections.iter().map(|r| r.row).collect::<Vec<_>>(),
+                vec![1, 2, 3, 4, 5]
+            );
             assert!(r.rejections_truncated);
             assert_eq!(r.amount_used, Decimal::new(250, 2));
         }
@@ -490,6 +513,9 @@ mod tests {
             column: "order_date".into(),
             reason: RejectReason::Unparseable(Expected::Date),
         };
-        assert_eq!(r.to_string(), "row 3, column `order_date`: value is not a date");
+        assert_eq!(
+            r.to_string(),
+            "row 3, column `order_date`: value is not a date"
+        );
     }
 }

@@ -118,7 +118,9 @@ use crate::records::customer::CustomerId;
 use crate::records::reconciliation::{
     Column, MAX_LISTED_REJECTIONS, Mantissa, Reconciliation, RejectReason, Rejection, Tally,
 };
-use crate::records::transaction::{CalendarConfig, DayConverter, Transaction, date_of_day, day_number, max_day, min_day};
+use crate::records::transaction::{
+    CalendarConfig, DayConverter, Transaction, date_of_day, day_number, max_day, min_day,
+};
 
 /// Decimal places kept by default.
 pub const DEFAULT_AMOUNT_SCALE: u32 = 6;
@@ -371,12 +373,17 @@ impl SummaryConfig {
 
     fn check(&self) -> Result<(), SummaryError> {
         if self.amount_scale > MAX_AMOUNT_SCALE {
-            return Err(SummaryError::InvalidScale { scale: self.amount_scale });
+            return Err(SummaryError::InvalidScale {
+                scale: self.amount_scale,
+            });
         }
         if let Some(start) = self.window_start
             && start > self.as_of
         {
-            return Err(SummaryError::WindowAfterAsOf { window_start: start, as_of: self.as_of });
+            return Err(SummaryError::WindowAfterAsOf {
+                window_start: start,
+                as_of: self.as_of,
+            });
         }
         Ok(())
     }
@@ -399,7 +406,9 @@ pub enum SummaryError {
     #[error("strict mode: {0}")]
     Rejected(Rejection),
     /// A customer's sums left the accumulator's range.
-    #[error("sums of customer {customer} exceed the accumulator's range (2^96 at the chosen scale, 2^32 transactions)")]
+    #[error(
+        "sums of customer {customer} exceed the accumulator's range (2^96 at the chosen scale, 2^32 transactions)"
+    )]
     CustomerOverflow {
         /// The customer.
         customer: CustomerId,
@@ -432,7 +441,9 @@ pub enum SummaryError {
         as_of: NaiveDate,
     },
     /// The calibration end is outside the observation window.
-    #[error("calibration end {calibration_end} must lie in the window and before the observation end {observation_end}")]
+    #[error(
+        "calibration end {calibration_end} must lie in the window and before the observation end {observation_end}"
+    )]
     CalibrationEnd {
         /// The calibration end.
         calibration_end: NaiveDate,
@@ -494,7 +505,9 @@ impl<'a> Validity<'a> {
     #[inline]
     pub fn is_valid(&self, i: usize) -> bool {
         let bit = self.offset.saturating_add(i);
-        self.bits.get(bit >> 3).is_some_and(|b| (b >> (bit & 7)) & 1 == 1)
+        self.bits
+            .get(bit >> 3)
+            .is_some_and(|b| (b >> (bit & 7)) & 1 == 1)
     }
 }
 
@@ -569,10 +582,14 @@ impl Keys<'_> {
         match *self {
             Keys::Int(v) => Keys::Int(v.get(start..end).unwrap_or(&[])),
             Keys::Text(v) => Keys::Text(v.get(start..end).unwrap_or(&[])),
-            Keys::Utf8 { offsets, data } => Keys::Utf8 { offsets: offsets.get(start..=end).unwrap_or(&[]), data },
-            Keys::LargeUtf8 { offsets, data } => {
-                Keys::LargeUtf8 { offsets: offsets.get(start..=end).unwrap_or(&[]), data }
-            }
+            Keys::Utf8 { offsets, data } => Keys::Utf8 {
+                offsets: offsets.get(start..=end).unwrap_or(&[]),
+                data,
+            },
+            Keys::LargeUtf8 { offsets, data } => Keys::LargeUtf8 {
+                offsets: offsets.get(start..=end).unwrap_or(&[]),
+                data,
+            },
         }
     }
 
@@ -658,12 +675,14 @@ impl Amounts<'_> {
 
     fn slice(&self, start: usize, end: usize) -> Self {
         match *self {
-            Amounts::Scaled { mantissas, scale } => {
-                Amounts::Scaled { mantissas: mantissas.get(start..end).unwrap_or(&[]), scale }
-            }
-            Amounts::Scaled64 { mantissas, scale } => {
-                Amounts::Scaled64 { mantissas: mantissas.get(start..end).unwrap_or(&[]), scale }
-            }
+            Amounts::Scaled { mantissas, scale } => Amounts::Scaled {
+                mantissas: mantissas.get(start..end).unwrap_or(&[]),
+                scale,
+            },
+            Amounts::Scaled64 { mantissas, scale } => Amounts::Scaled64 {
+                mantissas: mantissas.get(start..end).unwrap_or(&[]),
+                scale,
+            },
             Amounts::Float(v) => Amounts::Float(v.get(start..end).unwrap_or(&[])),
             Amounts::Decimal(v) => Amounts::Decimal(v.get(start..end).unwrap_or(&[])),
         }
@@ -681,7 +700,9 @@ impl Amounts<'_> {
     /// ```
     pub fn decimal(&self, i: usize) -> Option<Decimal> {
         match self {
-            Amounts::Scaled { mantissas, scale } => Decimal::try_from_i128_with_scale(*mantissas.get(i)?, *scale).ok(),
+            Amounts::Scaled { mantissas, scale } => {
+                Decimal::try_from_i128_with_scale(*mantissas.get(i)?, *scale).ok()
+            }
             Amounts::Scaled64 { mantissas, scale } => {
                 Decimal::try_from_i128_with_scale(i128::from(*mantissas.get(i)?), *scale).ok()
             }
@@ -694,12 +715,18 @@ impl Amounts<'_> {
     #[inline]
     fn get(&self, i: usize, scale: u32) -> Result<Mantissa, RejectReason> {
         match self {
-            Amounts::Scaled { mantissas, scale: s } => {
-                rescale(*mantissas.get(i).ok_or(RejectReason::Missing)?, *s, scale)
-            }
-            Amounts::Scaled64 { mantissas, scale: s } => {
-                rescale(i128::from(*mantissas.get(i).ok_or(RejectReason::Missing)?), *s, scale)
-            }
+            Amounts::Scaled {
+                mantissas,
+                scale: s,
+            } => rescale(*mantissas.get(i).ok_or(RejectReason::Missing)?, *s, scale),
+            Amounts::Scaled64 {
+                mantissas,
+                scale: s,
+            } => rescale(
+                i128::from(*mantissas.get(i).ok_or(RejectReason::Missing)?),
+                *s,
+                scale,
+            ),
             Amounts::Float(v) => float_mantissa(*v.get(i).ok_or(RejectReason::Missing)?, scale),
             Amounts::Decimal(v) => {
                 let d = v.get(i).ok_or(RejectReason::Missing)?;
@@ -715,7 +742,9 @@ fn rescale(m: i128, from: u32, to: u32) -> Result<Mantissa, RejectReason> {
     let out = if from == to {
         m
     } else if from < to {
-        let f = POW10.get((to - from) as usize).ok_or(RejectReason::OutOfRange)?;
+        let f = POW10
+            .get((to - from) as usize)
+            .ok_or(RejectReason::OutOfRange)?;
         m.checked_mul(*f).ok_or(RejectReason::OutOfRange)?
     } else {
         let f = POW10.get((from - to) as usize).copied().unwrap_or(0);
@@ -805,9 +834,11 @@ impl Flags<'_> {
     fn slice(&self, start: usize, end: usize) -> Self {
         match *self {
             Flags::Bool(v) => Flags::Bool(v.get(start..end).unwrap_or(&[])),
-            Flags::Bits { bits, offset, .. } => {
-                Flags::Bits { bits, offset: offset.saturating_add(start), len: end.saturating_sub(start) }
-            }
+            Flags::Bits { bits, offset, .. } => Flags::Bits {
+                bits,
+                offset: offset.saturating_add(start),
+                len: end.saturating_sub(start),
+            },
         }
     }
 
@@ -899,7 +930,12 @@ impl<'a> ColumnBatch<'a> {
         let n = self.customers.len();
         let start = start.min(n);
         let end = start.saturating_add(len).min(n);
-        let v = |v: Option<Validity<'a>>| v.map(|v| Validity { bits: v.bits, offset: v.offset.saturating_add(start) });
+        let v = |v: Option<Validity<'a>>| {
+            v.map(|v| Validity {
+                bits: v.bits,
+                offset: v.offset.saturating_add(start),
+            })
+        };
         let a = |a: Amounts<'a>| a.slice(start, end);
         ColumnBatch {
             first_row: self.first_row.saturating_add(start as u64),
@@ -990,7 +1026,9 @@ const DIRECT_MIN: usize = 1 << 20;
 
 impl CustomerIndex {
     fn next(&self) -> Option<u32> {
-        u32::try_from(self.ids.len()).ok().filter(|n| *n < u32::MAX - 1)
+        u32::try_from(self.ids.len())
+            .ok()
+            .filter(|n| *n < u32::MAX - 1)
     }
 
     /// Index of integer id `k`, and whether it is new.
@@ -1025,11 +1063,20 @@ impl CustomerIndex {
     /// moving the hash map's ids it now covers.
     #[cold]
     fn grow_direct(&mut self, u: usize) {
-        let limit = DIRECT_MIN.max(self.ids.len().saturating_add(1).saturating_mul(DIRECT_PER_CUSTOMER));
+        let limit = DIRECT_MIN.max(
+            self.ids
+                .len()
+                .saturating_add(1)
+                .saturating_mul(DIRECT_PER_CUSTOMER),
+        );
         if u >= limit {
             return;
         }
-        let new_len = u.saturating_add(1).max(self.direct.len().saturating_mul(2)).max(1024).min(limit);
+        let new_len = u
+            .saturating_add(1)
+            .max(self.direct.len().saturating_mul(2))
+            .max(1024)
+            .min(limit);
         let old_len = self.direct.len();
         self.direct.resize(new_len, 0);
         if !self.ints.is_empty() {
@@ -1053,7 +1100,9 @@ impl CustomerIndex {
             return Ok(Some((*i, false)));
         }
         let s = std::str::from_utf8(k).map_err(|_| RejectReason::InvalidUtf8)?;
-        let Some(i) = self.next() else { return Ok(None) };
+        let Some(i) = self.next() else {
+            return Ok(None);
+        };
         self.texts.insert(k.into(), i);
         self.ids.push(CustomerId::Str(s.to_owned()));
         Ok(Some((i, true)))
@@ -1066,7 +1115,8 @@ impl CustomerIndex {
         let mut order: Vec<u32> = Vec::with_capacity(self.ids.len());
         if !self.texts.is_empty() {
             order.extend(0..self.ids.len() as u32);
-            order.sort_unstable_by(|a, b| self.ids.get(*a as usize).cmp(&self.ids.get(*b as usize)));
+            order
+                .sort_unstable_by(|a, b| self.ids.get(*a as usize).cmp(&self.ids.get(*b as usize)));
             return order;
         }
         let mut outside: Vec<(i64, u32)> = self.ints.iter().map(|(k, i)| (*k, *i)).collect();
@@ -1315,7 +1365,9 @@ impl SummaryAccumulator {
             let d = d.round_dp(scale);
             rescale(d.mantissa(), d.scale(), scale).ok()
         });
-        self.tally.read(m).map_err(|_| SummaryError::TotalsOverflow)?;
+        self.tally
+            .read(m)
+            .map_err(|_| SummaryError::TotalsOverflow)?;
         self.rejected(row, column, reason, m)
     }
 
@@ -1327,7 +1379,11 @@ impl SummaryAccumulator {
         reason: RejectReason,
         amount: Option<Mantissa>,
     ) -> Result<(), SummaryError> {
-        let rejection = Rejection { row, column: self.config.names.name(column).to_owned(), reason };
+        let rejection = Rejection {
+            row,
+            column: self.config.names.name(column).to_owned(),
+            reason,
+        };
         if self.config.strict {
             return Err(SummaryError::Rejected(rejection));
         }
@@ -1389,7 +1445,8 @@ impl SummaryAccumulator {
         if let Some(r) = batch.row_numbers {
             self.check_len(Column::Record, n, r.len())?;
         }
-        let has_extra = batch.quantities.is_some() || batch.margins.is_some() || batch.discounted.is_some();
+        let has_extra =
+            batch.quantities.is_some() || batch.margins.is_some() || batch.discounted.is_some();
         if has_extra {
             self.ensure_extra();
         }
@@ -1418,35 +1475,67 @@ impl SummaryAccumulator {
                 } else {
                     Err(RejectReason::Missing)
                 };
-                self.tally.read(amount.ok()).map_err(|_| SummaryError::TotalsOverflow)?;
+                self.tally
+                    .read(amount.ok())
+                    .map_err(|_| SummaryError::TotalsOverflow)?;
                 // Customer id.
                 if !valid(&batch.customers_validity, i) {
-                    self.rejected(batch.row(i), Column::Customer, RejectReason::Missing, amount.ok())?;
+                    self.rejected(
+                        batch.row(i),
+                        Column::Customer,
+                        RejectReason::Missing,
+                        amount.ok(),
+                    )?;
                     continue;
                 }
                 if let Some(t) = batch.customers.text(i) {
                     if t.is_empty() {
-                        self.rejected(batch.row(i), Column::Customer, RejectReason::Missing, amount.ok())?;
+                        self.rejected(
+                            batch.row(i),
+                            Column::Customer,
+                            RejectReason::Missing,
+                            amount.ok(),
+                        )?;
                         continue;
                     }
                     if check_text && std::str::from_utf8(t).is_err() {
-                        self.rejected(batch.row(i), Column::Customer, RejectReason::InvalidUtf8, amount.ok())?;
+                        self.rejected(
+                            batch.row(i),
+                            Column::Customer,
+                            RejectReason::InvalidUtf8,
+                            amount.ok(),
+                        )?;
                         continue;
                     }
                 } else if !matches!(batch.customers, Keys::Int(_)) {
-                    self.rejected(batch.row(i), Column::Customer, RejectReason::Missing, amount.ok())?;
+                    self.rejected(
+                        batch.row(i),
+                        Column::Customer,
+                        RejectReason::Missing,
+                        amount.ok(),
+                    )?;
                     continue;
                 }
                 // Date.
                 let day = match batch.days.get(i) {
                     Some(d) if valid(&batch.days_validity, i) => *d,
                     _ => {
-                        self.rejected(batch.row(i), Column::Date, RejectReason::Missing, amount.ok())?;
+                        self.rejected(
+                            batch.row(i),
+                            Column::Date,
+                            RejectReason::Missing,
+                            amount.ok(),
+                        )?;
                         continue;
                     }
                 };
                 if day < dmin || day > dmax {
-                    self.rejected(batch.row(i), Column::Date, RejectReason::OutOfRange, amount.ok())?;
+                    self.rejected(
+                        batch.row(i),
+                        Column::Date,
+                        RejectReason::OutOfRange,
+                        amount.ok(),
+                    )?;
                     continue;
                 }
                 // Amount.
@@ -1483,11 +1572,15 @@ impl SummaryAccumulator {
                 }
                 // Window.
                 if day > hi {
-                    self.tally.after(amount).map_err(|_| SummaryError::TotalsOverflow)?;
+                    self.tally
+                        .after(amount)
+                        .map_err(|_| SummaryError::TotalsOverflow)?;
                     continue;
                 }
                 if day < lo {
-                    self.tally.before(amount).map_err(|_| SummaryError::TotalsOverflow)?;
+                    self.tally
+                        .before(amount)
+                        .map_err(|_| SummaryError::TotalsOverflow)?;
                     continue;
                 }
                 sel.push(i);
@@ -1529,16 +1622,23 @@ impl SummaryAccumulator {
             // read early so that its cache miss overlaps this row's work
             // (a prefetch without `unsafe`).
             for j in 0..idx.len() {
-                if let Some(ahead) = idx.get(j + LOOKAHEAD).and_then(|a| self.cells.get(*a as usize)) {
+                if let Some(ahead) = idx
+                    .get(j + LOOKAHEAD)
+                    .and_then(|a| self.cells.get(*a as usize))
+                {
                     std::hint::black_box(ahead.first_day);
                 }
-                let (Some(&ix), Some(&day), Some(&amount)) = (idx.get(j), sel_days.get(j), sel_amounts.get(j)) else {
+                let (Some(&ix), Some(&day), Some(&amount)) =
+                    (idx.get(j), sel_days.get(j), sel_amounts.get(j))
+                else {
                     continue;
                 };
                 if ix == u32::MAX {
                     continue;
                 }
-                self.tally.used(amount).map_err(|_| SummaryError::TotalsOverflow)?;
+                self.tally
+                    .used(amount)
+                    .map_err(|_| SummaryError::TotalsOverflow)?;
                 let ix = ix as usize;
                 if !self.add_to_cell(ix, day, amount) {
                     return Err(self.overflow(ix));
@@ -1576,7 +1676,9 @@ impl SummaryAccumulator {
     #[cold]
     fn overflow(&self, ix: usize) -> SummaryError {
         match self.index.ids.get(ix) {
-            Some(id) => SummaryError::CustomerOverflow { customer: id.clone() },
+            Some(id) => SummaryError::CustomerOverflow {
+                customer: id.clone(),
+            },
             None => SummaryError::TotalsOverflow,
         }
     }
@@ -1584,7 +1686,9 @@ impl SummaryAccumulator {
     /// Adds one used row to customer `ix`; false on overflow.
     #[inline]
     fn add_to_cell(&mut self, ix: usize, day: i32, amount: Mantissa) -> bool {
-        let Some(c) = self.cells.get_mut(ix) else { return false };
+        let Some(c) = self.cells.get_mut(ix) else {
+            return false;
+        };
         let new_day = day != c.first_day && day != c.last_day;
         if day < c.first_day {
             c.first_day = day;
@@ -1598,13 +1702,17 @@ impl SummaryAccumulator {
         if day > c.last_day {
             c.last_day = day;
         }
-        let (Some(t), Some(n)) = (c.total.checked_add(amount), c.transactions.checked_add(1)) else {
+        let (Some(t), Some(n)) = (c.total.checked_add(amount), c.transactions.checked_add(1))
+        else {
             return false;
         };
         c.total = t;
         c.transactions = n;
         if amount < 0 {
-            let (Some(r), Some(n)) = (c.returns_amount.checked_add(amount), c.returns.checked_add(1)) else {
+            let (Some(r), Some(n)) = (
+                c.returns_amount.checked_add(amount),
+                c.returns.checked_add(1),
+            ) else {
                 return false;
             };
             c.returns_amount = r;
@@ -1616,15 +1724,27 @@ impl SummaryAccumulator {
         true
     }
 
-    fn add_extra(&mut self, ix: usize, quantity: Option<Mantissa>, margin: Option<Mantissa>, flag: Option<bool>) -> bool {
-        let Some(e) = self.extra.get_mut(ix) else { return false };
+    fn add_extra(
+        &mut self,
+        ix: usize,
+        quantity: Option<Mantissa>,
+        margin: Option<Mantissa>,
+        flag: Option<bool>,
+    ) -> bool {
+        let Some(e) = self.extra.get_mut(ix) else {
+            return false;
+        };
         if let Some(q) = quantity {
-            let Some(s) = e.quantity.checked_add(q) else { return false };
+            let Some(s) = e.quantity.checked_add(q) else {
+                return false;
+            };
             e.quantity = s;
             e.quantity_rows += 1;
         }
         if let Some(m) = margin {
-            let Some(s) = e.margin.checked_add(m) else { return false };
+            let Some(s) = e.margin.checked_add(m) else {
+                return false;
+            };
             e.margin = s;
             e.margin_rows += 1;
         }
@@ -1662,7 +1782,11 @@ impl SummaryAccumulator {
     ///
     /// See [`SummaryAccumulator`].
     pub fn merge(&mut self, other: SummaryAccumulator) -> Result<(), SummaryError> {
-        let incompatible = |s: &str| Err(SummaryError::Incompatible { setting: s.to_owned() });
+        let incompatible = |s: &str| {
+            Err(SummaryError::Incompatible {
+                setting: s.to_owned(),
+            })
+        };
         if other.config.as_of != self.config.as_of {
             return incompatible("analysis date");
         }
@@ -1697,7 +1821,10 @@ impl SummaryAccumulator {
                 return Err(self.overflow(ix));
             }
             if let (Some(e), Some(o)) = (self.extra.get_mut(ix), other.extra.get(oix)) {
-                let (Some(q), Some(m)) = (e.quantity.checked_add(o.quantity), e.margin.checked_add(o.margin)) else {
+                let (Some(q), Some(m)) = (
+                    e.quantity.checked_add(o.quantity),
+                    e.margin.checked_add(o.margin),
+                ) else {
                     return Err(self.overflow(ix));
                 };
                 e.quantity = q;
@@ -1758,7 +1885,12 @@ impl SummaryAccumulator {
         let scale = self.config.amount_scale;
         let mut s = Summaries::with_capacity(&self.config, n);
         if !track {
-            (s.quantity, s.margin, s.discounted_transactions, s.discount_share) = Default::default();
+            (
+                s.quantity,
+                s.margin,
+                s.discounted_transactions,
+                s.discount_share,
+            ) = Default::default();
         }
         // From the back, so that the records' memory can be given back
         // while the output grows.
@@ -1767,7 +1899,9 @@ impl SummaryAccumulator {
             let extra = if track { self.extra.pop() } else { None };
             let occ = occasions.get(ix).copied().map_or(0, u64::from);
             if let Err(()) = self.push_row(&mut s, &c, occ, extra, scale) {
-                return Err(SummaryError::CustomerOverflow { customer: ids.get(ix).cloned().unwrap_or(CustomerId::Int(0)) });
+                return Err(SummaryError::CustomerOverflow {
+                    customer: ids.get(ix).cloned().unwrap_or(CustomerId::Int(0)),
+                });
             }
             if ix.is_multiple_of(FREE_EVERY) {
                 self.cells.shrink_to_fit();
@@ -1780,12 +1914,22 @@ impl SummaryAccumulator {
             .tally
             .report(scale, self.config.max_listed_rejections)
             .ok_or(SummaryError::TotalsOverflow)?;
-        Ok(SummaryOutput { summaries: s, reconciliation })
+        Ok(SummaryOutput {
+            summaries: s,
+            reconciliation,
+        })
     }
 
     /// Appends one customer's output row; `Err` when a figure does not fit
     /// a [`Decimal`] or a date.
-    fn push_row(&self, s: &mut Summaries, c: &Cell, occ: u64, extra: Option<Extra>, scale: u32) -> Result<(), ()> {
+    fn push_row(
+        &self,
+        s: &mut Summaries,
+        c: &Cell,
+        occ: u64,
+        extra: Option<Extra>,
+        scale: u32,
+    ) -> Result<(), ()> {
         let dec = |m: Mantissa| to_decimal(m, scale).ok_or(());
         let x = occ.saturating_sub(1);
         let transactions = u64::from(c.transactions);
@@ -1795,19 +1939,35 @@ impl SummaryAccumulator {
         s.occasions.push(occ);
         s.transactions.push(transactions);
         s.total_spend.push(dec(c.total)?);
-        s.mean_spend.push(div(c.total, scale, transactions).ok_or(())?);
+        s.mean_spend
+            .push(div(c.total, scale, transactions).ok_or(())?);
         s.returns.push(u64::from(c.returns));
         s.returns_amount.push(dec(c.returns_amount)?);
         s.frequency.push(x);
-        s.recency.push(unit.of_days(i64::from(c.last_day) - i64::from(c.first_day)));
-        s.age.push(unit.of_days(i64::from(self.as_of_day) - i64::from(c.first_day)));
+        s.recency
+            .push(unit.of_days(i64::from(c.last_day) - i64::from(c.first_day)));
+        s.age
+            .push(unit.of_days(i64::from(self.as_of_day) - i64::from(c.first_day)));
         let repeat = c.total.checked_sub(c.first_day_spend).ok_or(())?;
-        s.monetary_value.push(if x == 0 { Decimal::ZERO } else { div(repeat, scale, x).ok_or(())? });
+        s.monetary_value.push(if x == 0 {
+            Decimal::ZERO
+        } else {
+            div(repeat, scale, x).ok_or(())?
+        });
         if let Some(e) = extra {
-            s.quantity.push(if e.quantity_rows > 0 { Some(dec(e.quantity)?) } else { None });
-            s.margin.push(if e.margin_rows > 0 { Some(dec(e.margin)?) } else { None });
+            s.quantity.push(if e.quantity_rows > 0 {
+                Some(dec(e.quantity)?)
+            } else {
+                None
+            });
+            s.margin.push(if e.margin_rows > 0 {
+                Some(dec(e.margin)?)
+            } else {
+                None
+            });
             s.discounted_transactions.push(e.discounted);
-            s.discount_share.push((e.flag_rows > 0).then(|| e.discounted as f64 / e.flag_rows as f64));
+            s.discount_share
+                .push((e.flag_rows > 0).then(|| e.discounted as f64 / e.flag_rows as f64));
         }
         Ok(())
     }
@@ -1874,7 +2034,9 @@ fn merge_cell(c: &mut Cell, o: &Cell) -> bool {
 }
 
 fn to_decimal(m: Mantissa, scale: u32) -> Option<Decimal> {
-    Decimal::try_from_i128_with_scale(m, scale).ok().map(|d| d.normalize())
+    Decimal::try_from_i128_with_scale(m, scale)
+        .ok()
+        .map(|d| d.normalize())
 }
 
 /// `m` (at `scale`) divided by `n`, exactly when it divides.
@@ -2218,18 +2380,63 @@ pub fn add_transactions(
             continue;
         }
         let rows: Vec<u64> = sel.iter().map(|(r, _)| *r).collect();
-        let ints: Vec<i64> = sel.iter().map(|(_, t)| if let CustomerId::Int(k) = t.customer { k } else { 0 }).collect();
-        let texts: Vec<&str> =
-            sel.iter().map(|(_, t)| if let CustomerId::Str(s) = &t.customer { s.as_str() } else { "" }).collect();
-        let days: Vec<i32> = sel.iter().map(|(_, t)| conv.day_of(&t.time).unwrap_or(i32::MIN)).collect();
+        let ints: Vec<i64> = sel
+            .iter()
+            .map(|(_, t)| {
+                if let CustomerId::Int(k) = t.customer {
+                    k
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let texts: Vec<&str> = sel
+            .iter()
+            .map(|(_, t)| {
+                if let CustomerId::Str(s) = &t.customer {
+                    s.as_str()
+                } else {
+                    ""
+                }
+            })
+            .collect();
+        let days: Vec<i32> = sel
+            .iter()
+            .map(|(_, t)| conv.day_of(&t.time).unwrap_or(i32::MIN))
+            .collect();
         let amounts: Vec<Decimal> = sel.iter().map(|(_, t)| t.amount).collect();
-        let qty: Vec<Decimal> = sel.iter().map(|(_, t)| t.quantity.unwrap_or_default()).collect();
-        let mar: Vec<Decimal> = sel.iter().map(|(_, t)| t.margin.unwrap_or_default()).collect();
-        let flags: Vec<bool> = sel.iter().map(|(_, t)| t.discounted.unwrap_or(false)).collect();
-        let qv = pack(&sel.iter().map(|(_, t)| t.quantity.is_some()).collect::<Vec<_>>());
-        let mv = pack(&sel.iter().map(|(_, t)| t.margin.is_some()).collect::<Vec<_>>());
-        let fv = pack(&sel.iter().map(|(_, t)| t.discounted.is_some()).collect::<Vec<_>>());
-        let keys = if text { Keys::Text(&texts) } else { Keys::Int(&ints) };
+        let qty: Vec<Decimal> = sel
+            .iter()
+            .map(|(_, t)| t.quantity.unwrap_or_default())
+            .collect();
+        let mar: Vec<Decimal> = sel
+            .iter()
+            .map(|(_, t)| t.margin.unwrap_or_default())
+            .collect();
+        let flags: Vec<bool> = sel
+            .iter()
+            .map(|(_, t)| t.discounted.unwrap_or(false))
+            .collect();
+        let qv = pack(
+            &sel.iter()
+                .map(|(_, t)| t.quantity.is_some())
+                .collect::<Vec<_>>(),
+        );
+        let mv = pack(
+            &sel.iter()
+                .map(|(_, t)| t.margin.is_some())
+                .collect::<Vec<_>>(),
+        );
+        let fv = pack(
+            &sel.iter()
+                .map(|(_, t)| t.discounted.is_some())
+                .collect::<Vec<_>>(),
+        );
+        let keys = if text {
+            Keys::Text(&texts)
+        } else {
+            Keys::Int(&ints)
+        };
         let mut batch = ColumnBatch::new(first_row, keys, &days, Amounts::Decimal(&amounts));
         batch.row_numbers = Some(&rows);
         batch.quantities = Some((Amounts::Decimal(&qty), Some(Validity::new(&qv, 0))));
@@ -2329,14 +2536,28 @@ impl CalibrationHoldoutAccumulator {
     ///
     /// See [`CalibrationHoldoutAccumulator`].
     pub fn new(config: SummaryConfig, calibration_end: NaiveDate) -> Result<Self, SummaryError> {
-        let bad = SummaryError::CalibrationEnd { calibration_end, observation_end: config.as_of };
-        if calibration_end >= config.as_of || config.window_start.is_some_and(|s| s > calibration_end) {
+        let bad = SummaryError::CalibrationEnd {
+            calibration_end,
+            observation_end: config.as_of,
+        };
+        if calibration_end >= config.as_of
+            || config.window_start.is_some_and(|s| s > calibration_end)
+        {
             return Err(bad);
         }
         let holdout_start = calibration_end.checked_add_days(Days::new(1)).ok_or(bad)?;
-        let calibration = SummaryAccumulator::new(SummaryConfig { as_of: calibration_end, ..config.clone() })?;
-        let holdout = SummaryAccumulator::new(SummaryConfig { window_start: Some(holdout_start), ..config })?;
-        Ok(CalibrationHoldoutAccumulator { calibration, holdout })
+        let calibration = SummaryAccumulator::new(SummaryConfig {
+            as_of: calibration_end,
+            ..config.clone()
+        })?;
+        let holdout = SummaryAccumulator::new(SummaryConfig {
+            window_start: Some(holdout_start),
+            ..config
+        })?;
+        Ok(CalibrationHoldoutAccumulator {
+            calibration,
+            holdout,
+        })
     }
 
     /// Adds one batch.
@@ -2373,7 +2594,13 @@ impl CalibrationHoldoutAccumulator {
     /// assert_eq!(acc.finish()?.reconciliation.rows_rejected, 1);
     /// # Ok::<(), crm_core::records::summary::SummaryError>(())
     /// ```
-    pub fn reject(&mut self, row: u64, column: Column, reason: RejectReason, amount: Option<Decimal>) -> Result<(), SummaryError> {
+    pub fn reject(
+        &mut self,
+        row: u64,
+        column: Column,
+        reason: RejectReason,
+        amount: Option<Decimal>,
+    ) -> Result<(), SummaryError> {
         self.calibration.reject(row, column, reason, amount)?;
         self.holdout.reject(row, column, reason, amount)
     }
@@ -2425,8 +2652,17 @@ impl CalibrationHoldoutAccumulator {
             let (f, m) = match hold.summaries.customers.get(j) {
                 Some(h) if h == id => {
                     let occ = hold.summaries.occasions.get(j).copied().unwrap_or(0);
-                    let total = hold.summaries.total_spend.get(j).copied().unwrap_or_default();
-                    let mean = if occ == 0 { Decimal::ZERO } else { total.checked_div(Decimal::from(occ)).unwrap_or_default() };
+                    let total = hold
+                        .summaries
+                        .total_spend
+                        .get(j)
+                        .copied()
+                        .unwrap_or_default();
+                    let mean = if occ == 0 {
+                        Decimal::ZERO
+                    } else {
+                        total.checked_div(Decimal::from(occ)).unwrap_or_default()
+                    };
                     (occ, mean)
                 }
                 _ => (0, Decimal::ZERO),

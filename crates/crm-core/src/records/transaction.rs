@@ -83,7 +83,9 @@ impl TxTime {
             TxTime::Instant(t) => Some(t.with_timezone(&calendar.zone).date_naive()),
             TxTime::Local(t) => match calendar.naive_timestamps {
                 NaiveTimestamps::WallClock => Some(t.date()),
-                NaiveTimestamps::Utc => Some(t.and_utc().with_timezone(&calendar.zone).date_naive()),
+                NaiveTimestamps::Utc => {
+                    Some(t.and_utc().with_timezone(&calendar.zone).date_naive())
+                }
             },
         }
     }
@@ -129,7 +131,10 @@ pub struct CalendarConfig {
 
 impl Default for CalendarConfig {
     fn default() -> Self {
-        CalendarConfig { zone: chrono_tz::UTC, naive_timestamps: NaiveTimestamps::WallClock }
+        CalendarConfig {
+            zone: chrono_tz::UTC,
+            naive_timestamps: NaiveTimestamps::WallClock,
+        }
     }
 }
 
@@ -144,7 +149,10 @@ impl CalendarConfig {
     /// assert_eq!(c.zone, chrono_tz::Europe::Berlin);
     /// ```
     pub fn in_zone(zone: Tz) -> Self {
-        CalendarConfig { zone, ..CalendarConfig::default() }
+        CalendarConfig {
+            zone,
+            ..CalendarConfig::default()
+        }
     }
 }
 
@@ -267,7 +275,10 @@ impl DayConverter {
     /// let _ = DayConverter::new(CalendarConfig::default());
     /// ```
     pub fn new(calendar: CalendarConfig) -> Self {
-        DayConverter { calendar, cache: None }
+        DayConverter {
+            calendar,
+            cache: None,
+        }
     }
 
     /// The calendar this converter counts days in.
@@ -335,11 +346,16 @@ impl DayConverter {
         }
         let at = |s: i64| -> Option<i64> {
             let instant = DateTime::<Utc>::from_timestamp(s, 0)?;
-            let local = self.calendar.zone.offset_from_utc_datetime(&instant.naive_utc());
+            let local = self
+                .calendar
+                .zone
+                .offset_from_utc_datetime(&instant.naive_utc());
             Some(i64::from(local.fix().local_minus_utc()))
         };
         let start = at(utc_day.checked_mul(SECONDS_PER_DAY)?)?;
-        let end = at(utc_day.checked_mul(SECONDS_PER_DAY)?.checked_add(SECONDS_PER_DAY - 1)?)?;
+        let end = at(utc_day
+            .checked_mul(SECONDS_PER_DAY)?
+            .checked_add(SECONDS_PER_DAY - 1)?)?;
         if start == end {
             self.cache = Some((utc_day, start));
             Some(start)
@@ -433,21 +449,43 @@ mod tests {
         let mut c = DayConverter::new(CalendarConfig::in_zone(chrono_tz::Europe::Berlin));
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(day_number);
         // 2024-03-30 22:59:59 UTC = 23:59:59 CET on the 30th.
-        let t = Utc.with_ymd_and_hms(2024, 3, 30, 22, 59, 59).single().map(|t| t.timestamp());
-        assert_eq!(t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)), day(2024, 3, 30));
+        let t = Utc
+            .with_ymd_and_hms(2024, 3, 30, 22, 59, 59)
+            .single()
+            .map(|t| t.timestamp());
+        assert_eq!(
+            t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)),
+            day(2024, 3, 30)
+        );
         // 2024-03-31 22:00:00 UTC = 00:00 CEST on 1 April.
-        let t = Utc.with_ymd_and_hms(2024, 3, 31, 22, 0, 0).single().map(|t| t.timestamp());
-        assert_eq!(t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)), day(2024, 4, 1));
+        let t = Utc
+            .with_ymd_and_hms(2024, 3, 31, 22, 0, 0)
+            .single()
+            .map(|t| t.timestamp());
+        assert_eq!(
+            t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)),
+            day(2024, 4, 1)
+        );
         // 2024-03-31 21:59:59 UTC = 23:59:59 CEST on the 31st.
-        let t = Utc.with_ymd_and_hms(2024, 3, 31, 21, 59, 59).single().map(|t| t.timestamp());
-        assert_eq!(t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)), day(2024, 3, 31));
+        let t = Utc
+            .with_ymd_and_hms(2024, 3, 31, 21, 59, 59)
+            .single()
+            .map(|t| t.timestamp());
+        assert_eq!(
+            t.and_then(|s| c.day_of_timestamp(s, TimeUnit::Second, true)),
+            day(2024, 3, 31)
+        );
     }
 
     #[test]
     fn extreme_timestamps_give_none_not_panic() {
         let mut c = DayConverter::new(CalendarConfig::in_zone(chrono_tz::Asia::Kolkata));
         for v in [i64::MIN, i64::MAX, i64::MIN + 1] {
-            for unit in [TimeUnit::Second, TimeUnit::Millisecond, TimeUnit::Nanosecond] {
+            for unit in [
+                TimeUnit::Second,
+                TimeUnit::Millisecond,
+                TimeUnit::Nanosecond,
+            ] {
                 let _ = c.day_of_timestamp(v, unit, true);
                 let _ = c.day_of_timestamp(v, unit, false);
             }

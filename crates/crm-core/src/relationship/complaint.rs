@@ -164,9 +164,16 @@ impl Complaint {
     ///     "complaints row 4 (customer 1): resolved is before opened: the rule is opened <= resolved");
     /// ```
     pub fn validate(&self, row: usize) -> Result<(), ComplaintError> {
-        for (field, t) in [("first_response", self.first_response), ("resolved", self.resolved)] {
+        for (field, t) in [
+            ("first_response", self.first_response),
+            ("resolved", self.resolved),
+        ] {
             if t.is_some_and(|t| t < self.opened) {
-                return Err(ComplaintError::BeforeOpened { row, customer: self.customer.clone(), field });
+                return Err(ComplaintError::BeforeOpened {
+                    row,
+                    customer: self.customer.clone(),
+                    field,
+                });
             }
         }
         Ok(())
@@ -189,7 +196,9 @@ fn within(opened: DateTime<Utc>, done: Option<DateTime<Utc>>, hours: u32) -> boo
 #[non_exhaustive]
 pub enum ComplaintError {
     /// A timestamp before the opening.
-    #[error("complaints row {row} (customer {customer}): {field} is before opened: the rule is opened <= {field}")]
+    #[error(
+        "complaints row {row} (customer {customer}): {field} is before opened: the rule is opened <= {field}"
+    )]
     BeforeOpened {
         /// The row.
         row: usize,
@@ -224,7 +233,11 @@ pub struct ServiceLevels {
 
 impl Default for ServiceLevels {
     fn default() -> Self {
-        ServiceLevels { most_valuable: 24, major: 48, other: 72 }
+        ServiceLevels {
+            most_valuable: 24,
+            major: 48,
+            other: 72,
+        }
     }
 }
 

@@ -74,8 +74,18 @@ impl CustomerSpan {
     /// let s = CustomerSpan::new("C-1", NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), None);
     /// assert!(s.tier.is_none());
     /// ```
-    pub fn new(customer: impl Into<CustomerId>, since: NaiveDate, until: Option<NaiveDate>) -> CustomerSpan {
-        CustomerSpan { customer: customer.into(), since, until, tier: None, segment: None }
+    pub fn new(
+        customer: impl Into<CustomerId>,
+        since: NaiveDate,
+        until: Option<NaiveDate>,
+    ) -> CustomerSpan {
+        CustomerSpan {
+            customer: customer.into(),
+            since,
+            until,
+            tier: None,
+            segment: None,
+        }
     }
 
     /// With a tier.
@@ -134,7 +144,9 @@ impl CustomerSpan {
 #[non_exhaustive]
 pub enum BaseError {
     /// `until` before `since`.
-    #[error("customers row {row} (customer {customer}): until is before since: the rule is since <= until")]
+    #[error(
+        "customers row {row} (customer {customer}): until is before since: the rule is since <= until"
+    )]
     EndsBeforeStart {
         /// The row.
         row: usize,
@@ -142,7 +154,9 @@ pub enum BaseError {
         customer: CustomerId,
     },
     /// Two spans of one customer overlap.
-    #[error("customers row {row} (customer {customer}): the span overlaps the span of row {other_row}: the rule is one span per customer at a time")]
+    #[error(
+        "customers row {row} (customer {customer}): the span overlaps the span of row {other_row}: the rule is one span per customer at a time"
+    )]
     Overlap {
         /// The row.
         row: usize,
@@ -192,20 +206,33 @@ impl CustomerBase {
         let mut by_customer: BTreeMap<CustomerId, Vec<(usize, CustomerSpan)>> = BTreeMap::new();
         for (row, s) in spans.into_iter().enumerate() {
             if s.until.is_some_and(|u| u < s.since) {
-                return Err(BaseError::EndsBeforeStart { row, customer: s.customer });
+                return Err(BaseError::EndsBeforeStart {
+                    row,
+                    customer: s.customer,
+                });
             }
-            by_customer.entry(s.customer.clone()).or_default().push((row, s));
+            by_customer
+                .entry(s.customer.clone())
+                .or_default()
+                .push((row, s));
         }
         for list in by_customer.values_mut() {
             list.sort_by_key(|(row, s)| (s.since, *row));
             for pair in list.windows(2) {
                 let ((other_row, a), (row, b)) = (&pair[0], &pair[1]);
                 if a.until.is_none_or(|u| u > b.since) {
-                    return Err(BaseError::Overlap { row: *row, other_row: *other_row, customer: b.customer.clone() });
+                    return Err(BaseError::Overlap {
+                        row: *row,
+                        other_row: *other_row,
+                        customer: b.customer.clone(),
+                    });
                 }
             }
         }
-        Ok(CustomerBase { spans: by_customer, rows })
+        Ok(CustomerBase {
+            spans: by_customer,
+            rows,
+        })
     }
 
     /// The rows given (spans).
@@ -248,7 +275,11 @@ impl CustomerBase {
     /// assert_eq!(CustomerBase::default().spans(&1.into()).count(), 0);
     /// ```
     pub fn spans(&self, customer: &CustomerId) -> impl Iterator<Item = &CustomerSpan> {
-        self.spans.get(customer).into_iter().flatten().map(|(_, s)| s)
+        self.spans
+            .get(customer)
+            .into_iter()
+            .flatten()
+            .map(|(_, s)| s)
     }
 
     /// Is the customer in the base on `day`?
@@ -325,7 +356,18 @@ mod tests {
     #[test]
     fn overlap_names_both_rows() {
         let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
-        let e = CustomerBase::new(vec![CustomerSpan::new(1, d(1), Some(d(5))), CustomerSpan::new(1, d(4), None)]).unwrap_err();
-        assert_eq!(e, BaseError::Overlap { row: 1, other_row: 0, customer: 1.into() });
+        let e = CustomerBase::new(vec![
+            CustomerSpan::new(1, d(1), Some(d(5))),
+            CustomerSpan::new(1, d(4), None),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e,
+            BaseError::Overlap {
+                row: 1,
+                other_row: 0,
+                customer: 1.into()
+            }
+        );
     }
 }

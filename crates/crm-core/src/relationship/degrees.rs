@@ -59,10 +59,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::relationship::complaint::{Complaint, ComplaintError};
 use crate::records::customer::CustomerId;
+use crate::relationship::complaint::{Complaint, ComplaintError};
 use crate::relationship::period_metrics::{MetricPeriod, Referral, RowCounts};
-use crate::relationship::survey::{answers_in_period, SurveyAnswer, SurveyError, SurveyScale};
+use crate::relationship::survey::{SurveyAnswer, SurveyError, SurveyScale, answers_in_period};
 
 /// One customer's figures for the period (from summaries and the firm's
 /// estimates).
@@ -107,7 +107,14 @@ impl CustomerFacts {
         spend: Decimal,
         category_spend: Option<Decimal>,
     ) -> CustomerFacts {
-        CustomerFacts { customer: customer.into(), value, occasions, tenure_days, spend, category_spend }
+        CustomerFacts {
+            customer: customer.into(),
+            value,
+            occasions,
+            tenure_days,
+            spend,
+            category_spend,
+        }
     }
 }
 
@@ -190,7 +197,12 @@ impl Default for DegreeConfig {
             referrals_full_at: 2,
             loyalty_weights: [Decimal::new(5, 1), Decimal::new(25, 2), Decimal::new(25, 2)],
             contribution_scale: ContributionScale::Share,
-            index_weights: [Decimal::new(4, 1), Decimal::new(3, 1), Decimal::new(15, 2), Decimal::new(15, 2)],
+            index_weights: [
+                Decimal::new(4, 1),
+                Decimal::new(3, 1),
+                Decimal::new(15, 2),
+                Decimal::new(15, 2),
+            ],
             require_satisfaction: false,
         }
     }
@@ -220,7 +232,9 @@ impl DegreeConfig {
     /// assert_eq!(c.validate().unwrap_err().to_string(), "repeat_full_at breaks the rule >= 2");
     /// ```
     pub fn validate(&self) -> Result<(), DegreeError> {
-        if self.open_complaint_penalty < Decimal::ZERO || self.resolved_complaint_penalty < Decimal::ZERO {
+        if self.open_complaint_penalty < Decimal::ZERO
+            || self.resolved_complaint_penalty < Decimal::ZERO
+        {
             return Err(bad("complaint penalty", ">= 0"));
         }
         if self.repeat_full_at < 2 {
@@ -254,7 +268,9 @@ pub enum DegreeError {
         rule: &'static str,
     },
     /// Two rows of one customer.
-    #[error("customers row {row}: customer {customer} appears twice: the rule is one row per customer")]
+    #[error(
+        "customers row {row}: customer {customer} appears twice: the rule is one row per customer"
+    )]
     DuplicateCustomer {
         /// The second row.
         row: usize,
@@ -262,7 +278,9 @@ pub enum DegreeError {
         customer: CustomerId,
     },
     /// A negative spend.
-    #[error("customers row {row} (customer {customer}): {field} is negative: the rule is {field} >= 0")]
+    #[error(
+        "customers row {row} (customer {customer}): {field} is negative: the rule is {field} >= 0"
+    )]
     Negative {
         /// The row.
         row: usize,
@@ -272,7 +290,9 @@ pub enum DegreeError {
         field: &'static str,
     },
     /// More spend with the firm than in the whole category.
-    #[error("customers row {row} (customer {customer}): spend exceeds category_spend: the rule is spend <= category_spend")]
+    #[error(
+        "customers row {row} (customer {customer}): spend exceeds category_spend: the rule is spend <= category_spend"
+    )]
     SpendAboveCategory {
         /// The row.
         row: usize,
@@ -280,7 +300,9 @@ pub enum DegreeError {
         customer: CustomerId,
     },
     /// An event of a customer without a row.
-    #[error("{input} row {row}: customer {customer} has no customers row: the rule is every event names a known customer")]
+    #[error(
+        "{input} row {row}: customer {customer} has no customers row: the rule is every event names a known customer"
+    )]
     UnknownCustomer {
         /// Which input.
         input: &'static str,
@@ -452,24 +474,49 @@ fn weighted_mean(parts: &[(Decimal, Option<Decimal>)]) -> (Option<Decimal>, Deci
     let total: Decimal = parts.iter().map(|p| p.0).sum();
     let known: Decimal = parts.iter().filter(|p| p.1.is_some()).map(|p| p.0).sum();
     let sum: Decimal = parts.iter().filter_map(|p| p.1.map(|v| v * p.0)).sum();
-    let mean = if known.is_zero() { None } else { Some(sum / known) };
-    (mean, if total.is_zero() { Decimal::ZERO } else { known / total })
+    let mean = if known.is_zero() {
+        None
+    } else {
+        Some(sum / known)
+    };
+    (
+        mean,
+        if total.is_zero() {
+            Decimal::ZERO
+        } else {
+            known / total
+        },
+    )
 }
 
-fn check_facts(customers: &[CustomerFacts]) -> Result<BTreeMap<&CustomerId, &CustomerFacts>, DegreeError> {
+fn check_facts(
+    customers: &[CustomerFacts],
+) -> Result<BTreeMap<&CustomerId, &CustomerFacts>, DegreeError> {
     let mut index = BTreeMap::new();
     for (row, f) in customers.iter().enumerate() {
-        let neg = |field| DegreeError::Negative { row, customer: f.customer.clone(), field };
+        let neg = |field| DegreeError::Negative {
+            row,
+            customer: f.customer.clone(),
+            field,
+        };
         if f.spend < Decimal::ZERO {
             return Err(neg("spend"));
         }
         match f.category_spend {
             Some(c) if c < Decimal::ZERO => return Err(neg("category_spend")),
-            Some(c) if f.spend > c => return Err(DegreeError::SpendAboveCategory { row, customer: f.customer.clone() }),
+            Some(c) if f.spend > c => {
+                return Err(DegreeError::SpendAboveCategory {
+                    row,
+                    customer: f.customer.clone(),
+                });
+            }
             _ => {}
         }
         if index.insert(&f.customer, f).is_some() {
-            return Err(DegreeError::DuplicateCustomer { row, customer: f.customer.clone() });
+            return Err(DegreeError::DuplicateCustomer {
+                row,
+                customer: f.customer.clone(),
+            });
         }
     }
     Ok(index)
@@ -491,10 +538,22 @@ fn events<'a>(
     rows: &mut DegreeRows,
 ) -> Result<BTreeMap<&'a CustomerId, Events>, DegreeError> {
     let mut out: BTreeMap<&CustomerId, Events> = BTreeMap::new();
-    for a in answers_in_period(&data.answers, period, |c| known.contains_key(c), &mut rows.answers)? {
-        out.entry(&a.customer).or_default().answers.push(SurveyScale::normalised(a.scale, a.score));
+    for a in answers_in_period(
+        &data.answers,
+        period,
+        |c| known.contains_key(c),
+        &mut rows.answers,
+    )? {
+        out.entry(&a.customer)
+            .or_default()
+            .answers
+            .push(SurveyScale::normalised(a.scale, a.score));
     }
-    let unknown = |input, row, customer: &CustomerId| DegreeError::UnknownCustomer { input, row, customer: customer.clone() };
+    let unknown = |input, row, customer: &CustomerId| DegreeError::UnknownCustomer {
+        input,
+        row,
+        customer: customer.clone(),
+    };
     for (row, c) in data.complaints.iter().enumerate() {
         c.validate(row)?;
         if !known.contains_key(&c.customer) {
@@ -528,22 +587,35 @@ fn satisfaction(e: &Events, c: &DegreeConfig) -> Option<Decimal> {
     }
     let mean: Decimal = e.answers.iter().sum::<Decimal>() / Decimal::from(n);
     let resolved = Decimal::from(e.complaints - e.open);
-    let penalty = Decimal::from(e.open) * c.open_complaint_penalty + resolved * c.resolved_complaint_penalty;
+    let penalty =
+        Decimal::from(e.open) * c.open_complaint_penalty + resolved * c.resolved_complaint_penalty;
     Some((mean - penalty).clamp(Decimal::ZERO, Decimal::ONE))
 }
 
 fn loyalty_parts(f: &CustomerFacts, referrals: u64, c: &DegreeConfig) -> [Decimal; 3] {
     [
-        capped(Decimal::from(f.occasions.saturating_sub(1)), c.repeat_full_at - 1),
+        capped(
+            Decimal::from(f.occasions.saturating_sub(1)),
+            c.repeat_full_at - 1,
+        ),
         capped(Decimal::from(f.tenure_days), c.tenure_full_days),
         capped(Decimal::from(referrals), c.referrals_full_at),
     ]
 }
 
-fn one_customer(f: &CustomerFacts, e: &Events, scale: (Decimal, Decimal), c: &DegreeConfig) -> CustomerDegrees {
+fn one_customer(
+    f: &CustomerFacts,
+    e: &Events,
+    scale: (Decimal, Decimal),
+    c: &DegreeConfig,
+) -> CustomerDegrees {
     let parts = loyalty_parts(f, e.referrals, c);
     let w = c.loyalty_weights;
-    let (loyalty, _) = weighted_mean(&[(w[0], Some(parts[0])), (w[1], Some(parts[1])), (w[2], Some(parts[2]))]);
+    let (loyalty, _) = weighted_mean(&[
+        (w[0], Some(parts[0])),
+        (w[1], Some(parts[1])),
+        (w[2], Some(parts[2])),
+    ]);
     let loyalty = loyalty.unwrap_or(Decimal::ZERO);
     let (total, largest) = scale;
     let divisor = match c.contribution_scale {
@@ -551,12 +623,23 @@ fn one_customer(f: &CustomerFacts, e: &Events, scale: (Decimal, Decimal), c: &De
         ContributionScale::RelativeToLargest => largest,
     };
     let value = f.value.max(Decimal::ZERO);
-    let contribution = if divisor.is_zero() { Decimal::ZERO } else { value / divisor };
-    let dependency = f.category_spend.filter(|c| !c.is_zero()).map(|cat| f.spend / cat);
+    let contribution = if divisor.is_zero() {
+        Decimal::ZERO
+    } else {
+        value / divisor
+    };
+    let dependency = f
+        .category_spend
+        .filter(|c| !c.is_zero())
+        .map(|cat| f.spend / cat);
     let sat = satisfaction(e, c);
     let iw = c.index_weights;
-    let (mut index, index_coverage) =
-        weighted_mean(&[(iw[0], sat), (iw[1], Some(loyalty)), (iw[2], Some(contribution)), (iw[3], dependency)]);
+    let (mut index, index_coverage) = weighted_mean(&[
+        (iw[0], sat),
+        (iw[1], Some(loyalty)),
+        (iw[2], Some(contribution)),
+        (iw[3], dependency),
+    ]);
     if c.require_satisfaction && sat.is_none() {
         index = None;
     }
@@ -604,7 +687,10 @@ fn summary(values: impl Iterator<Item = Option<Decimal>>) -> DegreeSummary {
 
 fn base_degrees(customers: &[CustomerDegrees]) -> BaseDegrees {
     let (mut spend, mut category) = (Decimal::ZERO, Decimal::ZERO);
-    for c in customers.iter().filter(|c| c.inputs.category_spend.is_some()) {
+    for c in customers
+        .iter()
+        .filter(|c| c.inputs.category_spend.is_some())
+    {
         spend += c.inputs.spend;
         category += c.inputs.category_spend.unwrap_or_default();
     }
@@ -641,7 +727,11 @@ fn base_degrees(customers: &[CustomerDegrees]) -> BaseDegrees {
 /// assert_eq!(r.base.satisfaction.unknown, 2);           // nobody answered
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn degrees(data: &DegreeData, period: MetricPeriod, config: &DegreeConfig) -> Result<DegreeReport, DegreeError> {
+pub fn degrees(
+    data: &DegreeData,
+    period: MetricPeriod,
+    config: &DegreeConfig,
+) -> Result<DegreeReport, DegreeError> {
     config.validate()?;
     let facts = check_facts(&data.customers)?;
     let mut rows = DegreeRows::default();
@@ -650,14 +740,28 @@ pub fn degrees(data: &DegreeData, period: MetricPeriod, config: &DegreeConfig) -
     }
     let events = events(data, period, &facts, &mut rows)?;
     let positive = facts.values().map(|f| f.value.max(Decimal::ZERO));
-    let total = positive.clone().try_fold(Decimal::ZERO, |a, v| a.checked_add(v)).ok_or(DegreeError::Overflow)?;
+    let total = positive
+        .clone()
+        .try_fold(Decimal::ZERO, |a, v| a.checked_add(v))
+        .ok_or(DegreeError::Overflow)?;
     let largest = positive.max().unwrap_or(Decimal::ZERO);
     let none = Events::default();
     let customers: Vec<CustomerDegrees> = facts
         .values()
-        .map(|f| one_customer(f, events.get(&f.customer).unwrap_or(&none), (total, largest), config))
+        .map(|f| {
+            one_customer(
+                f,
+                events.get(&f.customer).unwrap_or(&none),
+                (total, largest),
+                config,
+            )
+        })
         .collect();
-    Ok(DegreeReport { base: base_degrees(&customers), customers, rows })
+    Ok(DegreeReport {
+        base: base_degrees(&customers),
+        customers,
+        rows,
+    })
 }
 
 #[cfg(test)]
@@ -669,7 +773,11 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn jan() -> MetricPeriod {
-        MetricPeriod::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()).unwrap()
+        MetricPeriod::new(
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+        )
+        .unwrap()
     }
 
     fn at(day: u32) -> chrono::DateTime<Utc> {
@@ -677,7 +785,12 @@ mod tests {
     }
 
     fn answer(c: i64, scale: SurveyScale, score: u8) -> SurveyAnswer {
-        SurveyAnswer { customer: c.into(), time: at(10), scale, score }
+        SurveyAnswer {
+            customer: c.into(),
+            time: at(10),
+            scale,
+            score,
+        }
     }
 
     fn sample() -> DegreeData {
@@ -689,10 +802,19 @@ mod tests {
             answers: vec![
                 answer(1, SurveyScale::Csat, 4),
                 answer(1, SurveyScale::Nps, 9),
-                SurveyAnswer { customer: 2.into(), time: Utc.with_ymd_and_hms(2024, 2, 2, 0, 0, 0).unwrap(), scale: SurveyScale::Csat, score: 1 },
+                SurveyAnswer {
+                    customer: 2.into(),
+                    time: Utc.with_ymd_and_hms(2024, 2, 2, 0, 0, 0).unwrap(),
+                    scale: SurveyScale::Csat,
+                    score: 1,
+                },
             ],
             complaints: vec![Complaint::new(1, "phone", at(3))], // open at the end
-            referrals: vec![Referral { referrer: 1.into(), referred: None, time: at(5) }],
+            referrals: vec![Referral {
+                referrer: 1.into(),
+                referred: None,
+                time: at(5),
+            }],
         }
     }
 
@@ -706,7 +828,10 @@ mod tests {
         // loyalty = 0.5 · 0.6667 + 0.25 · 0.5 + 0.25 · 0.5 = 0.3333 + 0.25 = 0.58333...
         assert_eq!(c1.loyalty.round_dp(4), dec!(0.5833));
         // contribution 600 / 1000 = 0.6; dependency 600 / 800 = 0.75
-        assert_eq!((c1.contribution, c1.dependency), (dec!(0.6), Some(dec!(0.75))));
+        assert_eq!(
+            (c1.contribution, c1.dependency),
+            (dec!(0.6), Some(dec!(0.75)))
+        );
         // index = 0.4·0.725 + 0.3·0.58333 + 0.15·0.6 + 0.15·0.75 = 0.29 + 0.175 + 0.09 + 0.1125 = 0.6675
         assert_eq!(c1.index.unwrap().round_dp(4), dec!(0.6675));
         assert_eq!(c1.index_coverage, dec!(1));
@@ -718,14 +843,31 @@ mod tests {
         // index over loyalty and contribution: (0.3·0.25 + 0.15·0.4) / 0.45 = 0.135 / 0.45 = 0.3
         assert_eq!(c2.index, Some(dec!(0.3)));
         assert_eq!(c2.index_coverage, dec!(0.45));
-        assert_eq!(r.base.satisfaction, DegreeSummary { known: 1, unknown: 1, mean: Some(dec!(0.725)) });
+        assert_eq!(
+            r.base.satisfaction,
+            DegreeSummary {
+                known: 1,
+                unknown: 1,
+                mean: Some(dec!(0.725))
+            }
+        );
         assert_eq!(r.base.share_of_wallet, Some(dec!(0.75)));
-        assert_eq!(r.rows.answers, RowCounts { read: 3, used: 2, outside_period: 1 });
+        assert_eq!(
+            r.rows.answers,
+            RowCounts {
+                read: 3,
+                used: 2,
+                outside_period: 1
+            }
+        );
     }
 
     #[test]
     fn require_satisfaction_makes_the_index_unknown() {
-        let c = DegreeConfig { require_satisfaction: true, ..Default::default() };
+        let c = DegreeConfig {
+            require_satisfaction: true,
+            ..Default::default()
+        };
         let r = degrees(&sample(), jan(), &c).unwrap();
         assert_eq!(r.customers[1].index, None);
         assert!(r.customers[0].index.is_some());
@@ -733,7 +875,10 @@ mod tests {
 
     #[test]
     fn relative_to_largest_scales_contribution() {
-        let c = DegreeConfig { contribution_scale: ContributionScale::RelativeToLargest, ..Default::default() };
+        let c = DegreeConfig {
+            contribution_scale: ContributionScale::RelativeToLargest,
+            ..Default::default()
+        };
         let r = degrees(&sample(), jan(), &c).unwrap();
         // 600 / 600 = 1, 400 / 600 = 0.666...
         assert_eq!(r.customers[0].contribution, dec!(1));
@@ -743,28 +888,57 @@ mod tests {
     fn spend_above_category_is_rejected() {
         let mut d = sample();
         d.customers[0].category_spend = Some(dec!(10));
-        assert_eq!(degrees(&d, jan(), &DegreeConfig::default()).unwrap_err(), DegreeError::SpendAboveCategory { row: 0, customer: 1.into() });
+        assert_eq!(
+            degrees(&d, jan(), &DegreeConfig::default()).unwrap_err(),
+            DegreeError::SpendAboveCategory {
+                row: 0,
+                customer: 1.into()
+            }
+        );
     }
 
     #[test]
     fn serde_round_trip() {
         let d = sample();
-        assert_eq!(serde_json::from_str::<DegreeData>(&serde_json::to_string(&d).unwrap()).unwrap(), d);
+        assert_eq!(
+            serde_json::from_str::<DegreeData>(&serde_json::to_string(&d).unwrap()).unwrap(),
+            d
+        );
         let r = degrees(&d, jan(), &DegreeConfig::default()).unwrap();
-        assert_eq!(serde_json::from_str::<DegreeReport>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+        assert_eq!(
+            serde_json::from_str::<DegreeReport>(&serde_json::to_string(&r).unwrap()).unwrap(),
+            r
+        );
     }
 
     fn data() -> impl Strategy<Value = DegreeData> {
-        let fact = (-1000_i64..100_000, 0_u64..10, 0_u64..2000, 0_i64..1000, proptest::option::of(0_i64..1000));
+        let fact = (
+            -1000_i64..100_000,
+            0_u64..10,
+            0_u64..2000,
+            0_i64..1000,
+            proptest::option::of(0_i64..1000),
+        );
         let ans = (0_i64..6, 0_u8..3, 0_u8..11);
-        (proptest::collection::vec(fact, 0..6), proptest::collection::vec(ans, 0..12), proptest::collection::vec((0_i64..6, any::<bool>()), 0..6))
+        (
+            proptest::collection::vec(fact, 0..6),
+            proptest::collection::vec(ans, 0..12),
+            proptest::collection::vec((0_i64..6, any::<bool>()), 0..6),
+        )
             .prop_map(|(facts, answers, complaints)| {
                 let n = facts.len() as i64;
                 let customers = facts
                     .into_iter()
                     .enumerate()
                     .map(|(i, (v, occ, ten, s, extra))| {
-                        CustomerFacts::new(i as i64, Decimal::from(v), occ, ten, Decimal::from(s), extra.map(|e| Decimal::from(s + e)))
+                        CustomerFacts::new(
+                            i as i64,
+                            Decimal::from(v),
+                            occ,
+                            ten,
+                            Decimal::from(s),
+                            extra.map(|e| Decimal::from(s + e)),
+                        )
                     })
                     .collect();
                 let scales = [SurveyScale::Csat, SurveyScale::Nps, SurveyScale::Ces];
@@ -784,7 +958,12 @@ mod tests {
                         if res { x.resolved_at(at(4)) } else { x }
                     })
                     .collect();
-                DegreeData { customers, answers, complaints, referrals: vec![] }
+                DegreeData {
+                    customers,
+                    answers,
+                    complaints,
+                    referrals: vec![],
+                }
             })
     }
 

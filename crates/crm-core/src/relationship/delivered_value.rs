@@ -172,7 +172,10 @@ impl Amount {
     pub fn money(self) -> Option<Decimal> {
         match self {
             Amount::Money(m) => Some(m),
-            Amount::Quantity { quantity, unit_value } => quantity.checked_mul(unit_value),
+            Amount::Quantity {
+                quantity,
+                unit_value,
+            } => quantity.checked_mul(unit_value),
         }
     }
 
@@ -180,7 +183,10 @@ impl Amount {
         let neg = |d: Decimal| d.is_sign_negative() && !d.is_zero();
         match self {
             Amount::Money(m) => neg(m),
-            Amount::Quantity { quantity, unit_value } => neg(quantity) || neg(unit_value),
+            Amount::Quantity {
+                quantity,
+                unit_value,
+            } => neg(quantity) || neg(unit_value),
         }
     }
 }
@@ -233,7 +239,11 @@ impl Offer {
     /// ```
     pub fn amount(&self, c: Component) -> Amount {
         let i = c as usize;
-        if i < 4 { self.value[i] } else { self.cost[i - 4] }
+        if i < 4 {
+            self.value[i]
+        } else {
+            self.cost[i - 4]
+        }
     }
 }
 
@@ -293,7 +303,10 @@ impl Weights {
     /// assert!(Weights::default().with(Component::TimeCost, dec!(-1)).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<(), DeliveredValueError> {
-        match Component::ALL.into_iter().find(|c| self.weight(*c).is_sign_negative() && !self.weight(*c).is_zero()) {
+        match Component::ALL
+            .into_iter()
+            .find(|c| self.weight(*c).is_sign_negative() && !self.weight(*c).is_zero())
+        {
             Some(component) => Err(DeliveredValueError::NegativeWeight { component }),
             None => Ok(()),
         }
@@ -327,7 +340,9 @@ impl WeightTable {
     /// assert_eq!(WeightTable::default().for_segment(None), &Default::default());
     /// ```
     pub fn for_segment(&self, segment: Option<&str>) -> &Weights {
-        segment.and_then(|s| self.segments.get(s)).unwrap_or(&self.default)
+        segment
+            .and_then(|s| self.segments.get(s))
+            .unwrap_or(&self.default)
     }
 }
 
@@ -445,7 +460,9 @@ pub enum DeliveredValueError {
         component: Component,
     },
     /// Two offers share a name.
-    #[error("offer `{offer}` appears twice (rows {first_row} and {second_row}): the rule is one row per offer")]
+    #[error(
+        "offer `{offer}` appears twice (rows {first_row} and {second_row}): the rule is one row per offer"
+    )]
     DuplicateOffer {
         /// The name.
         offer: String,
@@ -470,33 +487,69 @@ pub enum DeliveredValueError {
     },
 }
 
-fn weighted(offer: &Offer, row: usize, weights: &Weights) -> Result<[Decimal; 8], DeliveredValueError> {
+fn weighted(
+    offer: &Offer,
+    row: usize,
+    weights: &Weights,
+) -> Result<[Decimal; 8], DeliveredValueError> {
     let mut out = [Decimal::ZERO; 8];
     for (slot, c) in out.iter_mut().zip(Component::ALL) {
         let amount = offer.amount(c);
         if amount.is_negative() {
-            return Err(DeliveredValueError::Negative { offer: offer.name.clone(), row, component: c });
+            return Err(DeliveredValueError::Negative {
+                offer: offer.name.clone(),
+                row,
+                component: c,
+            });
         }
-        let overflow = || DeliveredValueError::Overflow { offer: offer.name.clone(), component: c };
-        *slot = amount.money().and_then(|m| m.checked_mul(weights.weight(c))).ok_or_else(overflow)?;
+        let overflow = || DeliveredValueError::Overflow {
+            offer: offer.name.clone(),
+            component: c,
+        };
+        *slot = amount
+            .money()
+            .and_then(|m| m.checked_mul(weights.weight(c)))
+            .ok_or_else(overflow)?;
     }
     Ok(out)
 }
 
-fn evaluate(offer: &Offer, row: usize, weights: &Weights) -> Result<DeliveredValue, DeliveredValueError> {
+fn evaluate(
+    offer: &Offer,
+    row: usize,
+    weights: &Weights,
+) -> Result<DeliveredValue, DeliveredValueError> {
     let components = weighted(offer, row, weights)?;
     let sum = |part: &[Decimal], c: Component| {
         part.iter()
             .try_fold(Decimal::ZERO, |acc, x| acc.checked_add(*x))
-            .ok_or_else(|| DeliveredValueError::Overflow { offer: offer.name.clone(), component: c })
+            .ok_or_else(|| DeliveredValueError::Overflow {
+                offer: offer.name.clone(),
+                component: c,
+            })
     };
     let total_value = sum(&components[..4], Component::ImageValue)?;
     let total_cost = sum(&components[4..], Component::PhysicalCost)?;
-    let delivered_value = total_value
-        .checked_sub(total_cost)
-        .ok_or_else(|| DeliveredValueError::Overflow { offer: offer.name.clone(), component: Component::MonetaryCost })?;
-    let value_cost_ratio = if total_cost.is_zero() { None } else { total_value.checked_div(total_cost) };
-    Ok(DeliveredValue { offer: offer.name.clone(), components, total_value, total_cost, delivered_value, value_cost_ratio })
+    let delivered_value =
+        total_value
+            .checked_sub(total_cost)
+            .ok_or_else(|| DeliveredValueError::Overflow {
+                offer: offer.name.clone(),
+                component: Component::MonetaryCost,
+            })?;
+    let value_cost_ratio = if total_cost.is_zero() {
+        None
+    } else {
+        total_value.checked_div(total_cost)
+    };
+    Ok(DeliveredValue {
+        offer: offer.name.clone(),
+        components,
+        total_value,
+        total_cost,
+        delivered_value,
+        value_cost_ratio,
+    })
 }
 
 /// The delivered value of one offer under `weights`.
@@ -514,14 +567,20 @@ fn evaluate(offer: &Offer, row: usize, weights: &Weights) -> Result<DeliveredVal
 /// assert_eq!((d.delivered_value, d.value_cost_ratio), (dec!(25), Some(dec!(1.2))));
 /// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
-pub fn delivered_value(offer: &Offer, weights: &Weights) -> Result<DeliveredValue, DeliveredValueError> {
+pub fn delivered_value(
+    offer: &Offer,
+    weights: &Weights,
+) -> Result<DeliveredValue, DeliveredValueError> {
     weights.validate()?;
     evaluate(offer, 0, weights)
 }
 
 /// The best of `candidates` by delivered value; ties go to `prefer` when it
 /// is among them, else to the smallest name.
-fn best<'a>(candidates: impl Iterator<Item = &'a DeliveredValue>, prefer: Option<&str>) -> Option<&'a DeliveredValue> {
+fn best<'a>(
+    candidates: impl Iterator<Item = &'a DeliveredValue>,
+    prefer: Option<&str>,
+) -> Option<&'a DeliveredValue> {
     candidates.reduce(|a, b| {
         let b_wins = b.delivered_value > a.delivered_value
             || (b.delivered_value == a.delivered_value
@@ -537,10 +596,20 @@ fn gaps(ours: &DeliveredValue, theirs: &DeliveredValue) -> Vec<ComponentGap> {
         .map(|c| {
             let (o, t) = (ours.components[c as usize], theirs.components[c as usize]);
             let effect = if c.is_value() { o - t } else { t - o };
-            ComponentGap { component: c, ours: o, theirs: t, effect }
+            ComponentGap {
+                component: c,
+                ours: o,
+                theirs: t,
+                effect,
+            }
         })
         .collect();
-    out.sort_by(|a, b| b.effect.abs().cmp(&a.effect.abs()).then(a.component.cmp(&b.component)));
+    out.sort_by(|a, b| {
+        b.effect
+            .abs()
+            .cmp(&a.effect.abs())
+            .then(a.component.cmp(&b.component))
+    });
     out
 }
 
@@ -567,12 +636,20 @@ fn gaps(ours: &DeliveredValue, theirs: &DeliveredValue) -> Vec<ComponentGap> {
 /// assert_eq!(c.gaps[0].component, Component::TimeCost);
 /// # Ok::<(), crm_core::relationship::delivered_value::DeliveredValueError>(())
 /// ```
-pub fn compare_offers(offers: &[Offer], ours: &str, weights: &Weights) -> Result<OfferComparison, DeliveredValueError> {
+pub fn compare_offers(
+    offers: &[Offer],
+    ours: &str,
+    weights: &Weights,
+) -> Result<OfferComparison, DeliveredValueError> {
     weights.validate()?;
     let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
     for (row, o) in offers.iter().enumerate() {
         if let Some(first_row) = rows.insert(o.name.as_str(), row) {
-            return Err(DeliveredValueError::DuplicateOffer { offer: o.name.clone(), first_row, second_row: row });
+            return Err(DeliveredValueError::DuplicateOffer {
+                offer: o.name.clone(),
+                first_row,
+                second_row: row,
+            });
         }
     }
     let evaluated = offers
@@ -580,11 +657,14 @@ pub fn compare_offers(offers: &[Offer], ours: &str, weights: &Weights) -> Result
         .enumerate()
         .map(|(row, o)| evaluate(o, row, weights))
         .collect::<Result<Vec<_>, _>>()?;
-    let our = evaluated
-        .iter()
-        .find(|d| d.offer == ours)
-        .ok_or_else(|| DeliveredValueError::OurOfferMissing { ours: ours.to_owned() })?;
-    let chosen = best(evaluated.iter(), Some(ours)).map(|d| d.offer.clone()).unwrap_or_default();
+    let our = evaluated.iter().find(|d| d.offer == ours).ok_or_else(|| {
+        DeliveredValueError::OurOfferMissing {
+            ours: ours.to_owned(),
+        }
+    })?;
+    let chosen = best(evaluated.iter(), Some(ours))
+        .map(|d| d.offer.clone())
+        .unwrap_or_default();
     let rival = best(evaluated.iter().filter(|d| d.offer != ours), None);
     let comparison = OfferComparison {
         chosen,
@@ -594,7 +674,10 @@ pub fn compare_offers(offers: &[Offer], ours: &str, weights: &Weights) -> Result
         gaps: rival.map(|r| gaps(our, r)).unwrap_or_default(),
         offers: Vec::new(),
     };
-    Ok(OfferComparison { offers: evaluated, ..comparison })
+    Ok(OfferComparison {
+        offers: evaluated,
+        ..comparison
+    })
 }
 
 #[cfg(test)]
@@ -608,10 +691,24 @@ mod tests {
         // Weights: time counts double for this segment.
         // ours : value 100+20+10+10 = 140; cost 90 + 2·(2h × 10 = 20) = 130 + 0 + 0 → 130; DV 10; ratio 140/130
         // rival: value 110+10+10+10 = 140; cost 80 + 2·(1h × 10 = 10) = 100;       DV 40; ratio 1.4
-        let mut ours = Offer::money("ours", [dec!(100), dec!(20), dec!(10), dec!(10)], [dec!(90), dec!(0), dec!(0), dec!(0)]);
-        ours.cost[1] = Amount::Quantity { quantity: dec!(2), unit_value: dec!(10) };
-        let mut rival = Offer::money("rival", [dec!(110), dec!(10), dec!(10), dec!(10)], [dec!(80), dec!(0), dec!(0), dec!(0)]);
-        rival.cost[1] = Amount::Quantity { quantity: dec!(1), unit_value: dec!(10) };
+        let mut ours = Offer::money(
+            "ours",
+            [dec!(100), dec!(20), dec!(10), dec!(10)],
+            [dec!(90), dec!(0), dec!(0), dec!(0)],
+        );
+        ours.cost[1] = Amount::Quantity {
+            quantity: dec!(2),
+            unit_value: dec!(10),
+        };
+        let mut rival = Offer::money(
+            "rival",
+            [dec!(110), dec!(10), dec!(10), dec!(10)],
+            [dec!(80), dec!(0), dec!(0), dec!(0)],
+        );
+        rival.cost[1] = Amount::Quantity {
+            quantity: dec!(1),
+            unit_value: dec!(10),
+        };
         let w = Weights::default().with(Component::TimeCost, dec!(2));
         let c = compare_offers(&[ours, rival], "ours", &w).unwrap();
         assert_eq!(c.offers[0].total_cost, dec!(130));
@@ -620,7 +717,8 @@ mod tests {
         assert_eq!(c.chosen, "rival");
         assert_eq!(c.advantage, Some(dec!(-30)));
         // effects: monetary −10, time −20 (40 vs 20), product −10, service +10: sum −30
-        let effects: Vec<(Component, Decimal)> = c.gaps.iter().map(|g| (g.component, g.effect)).collect();
+        let effects: Vec<(Component, Decimal)> =
+            c.gaps.iter().map(|g| (g.component, g.effect)).collect();
         assert_eq!(effects[0], (Component::TimeCost, dec!(-20)));
         assert_eq!(effects.iter().map(|e| e.1).sum::<Decimal>(), dec!(-30));
     }
@@ -638,9 +736,15 @@ mod tests {
     #[test]
     fn negative_quantity_is_rejected_naming_offer_row_and_component() {
         let mut o = Offer::money("x", [dec!(1); 4], [dec!(1); 4]);
-        o.cost[2] = Amount::Quantity { quantity: dec!(-1), unit_value: dec!(3) };
+        o.cost[2] = Amount::Quantity {
+            quantity: dec!(-1),
+            unit_value: dec!(3),
+        };
         let e = compare_offers(&[o], "x", &Weights::default()).unwrap_err();
-        assert_eq!(e.to_string(), "offer `x` (row 0): energy_cost is negative: the rule is amount >= 0");
+        assert_eq!(
+            e.to_string(),
+            "offer `x` (row 0): energy_cost is negative: the rule is amount >= 0"
+        );
     }
 
     #[test]
@@ -655,13 +759,28 @@ mod tests {
     #[test]
     fn serde_round_trip_of_inputs_and_results() {
         let mut o = Offer::money("x", [dec!(1); 4], [dec!(2); 4]);
-        o.cost[1] = Amount::Quantity { quantity: dec!(2), unit_value: dec!(7.5) };
-        let c = compare_offers(&[o.clone(), Offer::money("y", [dec!(3); 4], [dec!(1); 4])], "x", &Weights::default()).unwrap();
-        let back: OfferComparison = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        o.cost[1] = Amount::Quantity {
+            quantity: dec!(2),
+            unit_value: dec!(7.5),
+        };
+        let c = compare_offers(
+            &[o.clone(), Offer::money("y", [dec!(3); 4], [dec!(1); 4])],
+            "x",
+            &Weights::default(),
+        )
+        .unwrap();
+        let back: OfferComparison =
+            serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
         let mut t = WeightTable::default();
-        t.segments.insert("vip".into(), Weights::default().with(Component::ImageValue, dec!(2)));
-        assert_eq!(serde_json::from_str::<WeightTable>(&serde_json::to_string(&t).unwrap()).unwrap(), t);
+        t.segments.insert(
+            "vip".into(),
+            Weights::default().with(Component::ImageValue, dec!(2)),
+        );
+        assert_eq!(
+            serde_json::from_str::<WeightTable>(&serde_json::to_string(&t).unwrap()).unwrap(),
+            t
+        );
     }
 
     fn amount() -> impl Strategy<Value = Decimal> {
@@ -669,7 +788,10 @@ mod tests {
     }
 
     fn offer() -> impl Strategy<Value = Offer> {
-        (proptest::array::uniform4(amount()), proptest::array::uniform4(amount()))
+        (
+            proptest::array::uniform4(amount()),
+            proptest::array::uniform4(amount()),
+        )
             .prop_map(|(v, c)| Offer::money("o", v, c))
     }
 

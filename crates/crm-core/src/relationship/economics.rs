@@ -58,7 +58,11 @@ pub enum EconomicsError {
 
 fn non_negative(field: &str, value: Decimal) -> Result<Decimal, EconomicsError> {
     if value.is_sign_negative() && !value.is_zero() {
-        return Err(EconomicsError::OutOfRange { field: field.to_owned(), value, rule: ">= 0" });
+        return Err(EconomicsError::OutOfRange {
+            field: field.to_owned(),
+            value,
+            rule: ">= 0",
+        });
     }
     Ok(value)
 }
@@ -86,7 +90,10 @@ pub struct AcquisitionRetention {
 
 impl Default for AcquisitionRetention {
     fn default() -> Self {
-        AcquisitionRetention { retention_cost: Decimal::ZERO, acquisition_multiple: Decimal::from(5) }
+        AcquisitionRetention {
+            retention_cost: Decimal::ZERO,
+            acquisition_multiple: Decimal::from(5),
+        }
     }
 }
 
@@ -131,9 +138,15 @@ impl AcquisitionRetention {
         let keep = non_negative("retention_cost", self.retention_cost)?;
         let multiple = non_negative("acquisition_multiple", self.acquisition_multiple)?;
         let n = Decimal::from(customers);
-        let acquisition_cost = keep.checked_mul(multiple).ok_or_else(|| overflow("acquisition cost"))?;
-        let cost_to_keep = n.checked_mul(keep).ok_or_else(|| overflow("cost to keep"))?;
-        let cost_to_replace = n.checked_mul(acquisition_cost).ok_or_else(|| overflow("cost to replace"))?;
+        let acquisition_cost = keep
+            .checked_mul(multiple)
+            .ok_or_else(|| overflow("acquisition cost"))?;
+        let cost_to_keep = n
+            .checked_mul(keep)
+            .ok_or_else(|| overflow("cost to keep"))?;
+        let cost_to_replace = n
+            .checked_mul(acquisition_cost)
+            .ok_or_else(|| overflow("cost to replace"))?;
         Ok(AcquisitionRetentionResult {
             customers,
             acquisition_cost,
@@ -180,18 +193,29 @@ impl RevenueModel {
         let x = non_negative("per_customer", self.per_customer)?;
         let y = non_negative("customers", self.customers)?;
         let z = non_negative("cost", self.cost)?;
-        x.checked_mul(y).and_then(|xy| xy.checked_sub(z)).ok_or_else(|| overflow("revenue"))
+        x.checked_mul(y)
+            .and_then(|xy| xy.checked_sub(z))
+            .ok_or_else(|| overflow("revenue"))
     }
 
     fn moved(&self, l: &Levers) -> Result<RevenueModel, EconomicsError> {
         let scale = |field: &str, v: Decimal, change: Decimal| -> Result<Decimal, EconomicsError> {
             if change < -Decimal::ONE {
-                return Err(EconomicsError::OutOfRange { field: field.to_owned(), value: change, rule: ">= -1 (a change below -100 %)" });
+                return Err(EconomicsError::OutOfRange {
+                    field: field.to_owned(),
+                    value: change,
+                    rule: ">= -1 (a change below -100 %)",
+                });
             }
-            v.checked_mul(Decimal::ONE + change).ok_or_else(|| overflow("what-if"))
+            v.checked_mul(Decimal::ONE + change)
+                .ok_or_else(|| overflow("what-if"))
         };
         Ok(RevenueModel {
-            per_customer: scale("per_customer_change", self.per_customer, l.per_customer_change)?,
+            per_customer: scale(
+                "per_customer_change",
+                self.per_customer,
+                l.per_customer_change,
+            )?,
             customers: scale("customers_change", self.customers, l.customers_change)?,
             cost: scale("cost_change", self.cost, l.cost_change)?,
         })
@@ -260,12 +284,26 @@ pub struct WhatIf {
 /// ```
 pub fn what_if(model: &RevenueModel, levers: &Levers) -> Result<WhatIf, EconomicsError> {
     let revenue = model.revenue()?;
-    let effect = |l: Levers| -> Result<Decimal, EconomicsError> { Ok(model.moved(&l)?.revenue()? - revenue) };
+    let effect = |l: Levers| -> Result<Decimal, EconomicsError> {
+        Ok(model.moved(&l)?.revenue()? - revenue)
+    };
     let zero = Decimal::ZERO;
     let new_revenue = model.moved(levers)?.revenue()?;
-    let per_customer_effect = effect(Levers { per_customer_change: levers.per_customer_change, customers_change: zero, cost_change: zero })?;
-    let customers_effect = effect(Levers { per_customer_change: zero, customers_change: levers.customers_change, cost_change: zero })?;
-    let cost_effect = effect(Levers { per_customer_change: zero, customers_change: zero, cost_change: levers.cost_change })?;
+    let per_customer_effect = effect(Levers {
+        per_customer_change: levers.per_customer_change,
+        customers_change: zero,
+        cost_change: zero,
+    })?;
+    let customers_effect = effect(Levers {
+        per_customer_change: zero,
+        customers_change: levers.customers_change,
+        cost_change: zero,
+    })?;
+    let cost_effect = effect(Levers {
+        per_customer_change: zero,
+        customers_change: zero,
+        cost_change: levers.cost_change,
+    })?;
     let change = new_revenue - revenue;
     Ok(WhatIf {
         revenue,
@@ -293,9 +331,17 @@ pub fn what_if(model: &RevenueModel, levers: &Levers) -> Result<WhatIf, Economic
 /// assert!(clv(dec!(50), dec!(0.5), dec!(-0.1)).is_err());
 /// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
-pub fn clv(margin: Decimal, retention: Decimal, discount: Decimal) -> Result<Decimal, EconomicsError> {
+pub fn clv(
+    margin: Decimal,
+    retention: Decimal,
+    discount: Decimal,
+) -> Result<Decimal, EconomicsError> {
     if retention < Decimal::ZERO || retention >= Decimal::ONE {
-        return Err(EconomicsError::OutOfRange { field: "retention".into(), value: retention, rule: "0 <= retention < 1" });
+        return Err(EconomicsError::OutOfRange {
+            field: "retention".into(),
+            value: retention,
+            rule: "0 <= retention < 1",
+        });
     }
     non_negative("discount", discount)?;
     let denominator = Decimal::ONE + discount - retention;
@@ -359,17 +405,27 @@ pub struct CustomerEquity {
 /// assert_eq!(e.total.round_dp(2), dec!(26666.67));
 /// # Ok::<(), crm_core::relationship::economics::EconomicsError>(())
 /// ```
-pub fn customer_equity(segments: &[SegmentValue], discount: Decimal) -> Result<CustomerEquity, EconomicsError> {
+pub fn customer_equity(
+    segments: &[SegmentValue],
+    discount: Decimal,
+) -> Result<CustomerEquity, EconomicsError> {
     let mut out = CustomerEquity::default();
     for (row, s) in segments.iter().enumerate() {
         let value = clv(s.margin, s.retention, discount).map_err(|e| match e {
-            EconomicsError::OutOfRange { field, value, rule } => {
-                EconomicsError::OutOfRange { field: format!("segments[{row}].{field}"), value, rule }
-            }
+            EconomicsError::OutOfRange { field, value, rule } => EconomicsError::OutOfRange {
+                field: format!("segments[{row}].{field}"),
+                value,
+                rule,
+            },
             other => other,
         })?;
-        let equity = value.checked_mul(Decimal::from(s.customers)).ok_or_else(|| overflow("customer equity"))?;
-        out.total = out.total.checked_add(equity).ok_or_else(|| overflow("customer equity"))?;
+        let equity = value
+            .checked_mul(Decimal::from(s.customers))
+            .ok_or_else(|| overflow("customer equity"))?;
+        out.total = out
+            .total
+            .checked_add(equity)
+            .ok_or_else(|| overflow("customer equity"))?;
         out.segments.push((s.segment.clone(), value, equity));
     }
     Ok(out)
@@ -390,31 +446,94 @@ mod tests {
     #[test]
     fn eight_times_multiple() {
         // keep 10 customers at 25: 250; replace at 8 × 25 = 200 each: 2000; saving 1750
-        let r = AcquisitionRetention { retention_cost: dec!(25), acquisition_multiple: dec!(8) }.compare(10).unwrap();
-        assert_eq!((r.acquisition_cost, r.cost_to_keep, r.saving_from_keeping), (dec!(200), dec!(250), dec!(1750)));
+        let r = AcquisitionRetention {
+            retention_cost: dec!(25),
+            acquisition_multiple: dec!(8),
+        }
+        .compare(10)
+        .unwrap();
+        assert_eq!(
+            (r.acquisition_cost, r.cost_to_keep, r.saving_from_keeping),
+            (dec!(200), dec!(250), dec!(1750))
+        );
     }
 
     #[test]
     fn segment_error_names_the_row() {
-        let s = SegmentValue { segment: "x".into(), customers: 1, margin: dec!(1), retention: dec!(1.5) };
+        let s = SegmentValue {
+            segment: "x".into(),
+            customers: 1,
+            margin: dec!(1),
+            retention: dec!(1.5),
+        };
         let e = customer_equity(&[s], dec!(0.1)).unwrap_err();
-        assert_eq!(e.to_string(), "segments[0].retention is 1.5: the rule is 0 <= retention < 1");
+        assert_eq!(
+            e.to_string(),
+            "segments[0].retention is 1.5: the rule is 0 <= retention < 1"
+        );
     }
 
     #[test]
     fn serde_round_trip_of_results() {
-        let w = what_if(&RevenueModel { per_customer: dec!(1), customers: dec!(2), cost: dec!(1) }, &Levers::default()).unwrap();
-        assert_eq!(serde_json::from_str::<WhatIf>(&serde_json::to_string(&w).unwrap()).unwrap(), w);
-        let l = Levers { per_customer_change: dec!(0.1), ..Default::default() };
-        assert_eq!(serde_json::from_str::<Levers>(&serde_json::to_string(&l).unwrap()).unwrap(), l);
-        let e = customer_equity(&[SegmentValue { segment: "a".into(), customers: 2, margin: dec!(10), retention: dec!(0.5) }], dec!(0)).unwrap();
-        assert_eq!(serde_json::from_str::<CustomerEquity>(&serde_json::to_string(&e).unwrap()).unwrap(), e);
-        let a = AcquisitionRetention { retention_cost: dec!(3), acquisition_multiple: dec!(5) }.compare(4).unwrap();
+        let w = what_if(
+            &RevenueModel {
+                per_customer: dec!(1),
+                customers: dec!(2),
+                cost: dec!(1),
+            },
+            &Levers::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::from_str::<WhatIf>(&serde_json::to_string(&w).unwrap()).unwrap(),
+            w
+        );
+        let l = Levers {
+            per_customer_change: dec!(0.1),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::from_str::<Levers>(&serde_json::to_string(&l).unwrap()).unwrap(),
+            l
+        );
+        let e = customer_equity(
+            &[SegmentValue {
+                segment: "a".into(),
+                customers: 2,
+                margin: dec!(10),
+                retention: dec!(0.5),
+            }],
+            dec!(0),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::from_str::<CustomerEquity>(&serde_json::to_string(&e).unwrap()).unwrap(),
+            e
+        );
+        let a = AcquisitionRetention {
+            retention_cost: dec!(3),
+            acquisition_multiple: dec!(5),
+        }
+        .compare(4)
+        .unwrap();
         let json = serde_json::to_string(&a).unwrap();
-        assert_eq!(json, r#"{"customers":4,"acquisition_cost":"15","cost_to_keep":"12","cost_to_replace":"60","saving_from_keeping":"48"}"#);
-        assert_eq!(serde_json::from_str::<AcquisitionRetentionResult>(&json).unwrap(), a);
-        let m = RevenueModel { per_customer: dec!(2.5), customers: dec!(10), cost: dec!(1) };
-        assert_eq!(serde_json::from_str::<RevenueModel>(&serde_json::to_string(&m).unwrap()).unwrap(), m);
+        assert_eq!(
+            json,
+            r#"{"customers":4,"acquisition_cost":"15","cost_to_keep":"12","cost_to_replace":"60","saving_from_keeping":"48"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<AcquisitionRetentionResult>(&json).unwrap(),
+            a
+        );
+        let m = RevenueModel {
+            per_customer: dec!(2.5),
+            customers: dec!(10),
+            cost: dec!(1),
+        };
+        assert_eq!(
+            serde_json::from_str::<RevenueModel>(&serde_json::to_string(&m).unwrap()).unwrap(),
+            m
+        );
     }
 
     proptest! {

@@ -50,9 +50,9 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::records::customer::CustomerId;
+use crate::records::summary::Summaries;
 use crate::relationship::customer_base::{BaseError, CustomerBase, CustomerSpan};
 use crate::relationship::period_metrics::MetricPeriod;
-use crate::records::summary::Summaries;
 
 /// A customer is lost once `days` days pass without a purchase.
 ///
@@ -216,7 +216,9 @@ pub enum InactivityError {
         rule: &'static str,
     },
     /// A customer with two rows of dates on one side.
-    #[error("{which} dates row {row}: customer {customer} appears twice: the rule is one row per customer")]
+    #[error(
+        "{which} dates row {row}: customer {customer} appears twice: the rule is one row per customer"
+    )]
     DuplicateCustomer {
         /// `before` or `period`.
         which: &'static str,
@@ -271,7 +273,13 @@ pub fn purchase_dates(
     }
     let rows = |s: &Summaries| {
         (0..s.len())
-            .map(|i| (s.customers[i].clone(), s.first_purchase[i], s.last_purchase[i]))
+            .map(|i| {
+                (
+                    s.customers[i].clone(),
+                    s.first_purchase[i],
+                    s.last_purchase[i],
+                )
+            })
             .collect::<Vec<_>>()
     };
     join_purchase_dates(rows(before), rows(during))
@@ -333,8 +341,14 @@ pub fn join_purchase_dates(
 }
 
 /// The first repeated customer of rows sorted by customer (then row).
-fn duplicates(which: &'static str, sorted: &[(usize, PurchaseDates)]) -> Result<(), InactivityError> {
-    match sorted.windows(2).find(|w| w[0].1.customer == w[1].1.customer) {
+fn duplicates(
+    which: &'static str,
+    sorted: &[(usize, PurchaseDates)],
+) -> Result<(), InactivityError> {
+    match sorted
+        .windows(2)
+        .find(|w| w[0].1.customer == w[1].1.customer)
+    {
         Some(w) => Err(InactivityError::DuplicateCustomer {
             which,
             row: w[1].0,
@@ -383,7 +397,9 @@ pub fn base_by_inactivity(
     period: MetricPeriod,
     rule: InactivityRule,
 ) -> Result<CustomerBase, InactivityError> {
-    Ok(CustomerBase::new(spans_by_inactivity(dates, period, rule)?)?)
+    Ok(CustomerBase::new(spans_by_inactivity(
+        dates, period, rule,
+    )?)?)
 }
 
 /// The spans of [`base_by_inactivity`] before they are checked and
@@ -572,7 +588,11 @@ mod tests {
     fn a_customer_twice_on_one_side_is_refused() {
         let rows = vec![(1.into(), day(0), day(1)), (1.into(), day(2), day(3))];
         match join_purchase_dates(Vec::new(), rows) {
-            Err(InactivityError::DuplicateCustomer { which: "period", row: 1, .. }) => {}
+            Err(InactivityError::DuplicateCustomer {
+                which: "period",
+                row: 1,
+                ..
+            }) => {}
             other => panic!("{other:?}"),
         }
     }

@@ -60,10 +60,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::relationship::complaint::{Complaint, ComplaintError, ServiceLevels};
 use crate::records::customer::CustomerId;
-use crate::relationship::customer_base::CustomerBase;
 use crate::records::summary::Summaries;
+use crate::relationship::complaint::{Complaint, ComplaintError, ServiceLevels};
+use crate::relationship::customer_base::CustomerBase;
 
 /// The period: from the first to the last day, both included (UTC days for
 /// timestamps).
@@ -101,9 +101,15 @@ impl MetricPeriod {
     /// ```
     pub fn new(first_day: NaiveDate, last_day: NaiveDate) -> Result<MetricPeriod, PeriodError> {
         if last_day < first_day {
-            return Err(PeriodError::EmptyPeriod { first_day, last_day });
+            return Err(PeriodError::EmptyPeriod {
+                first_day,
+                last_day,
+            });
         }
-        Ok(MetricPeriod { first_day, last_day })
+        Ok(MetricPeriod {
+            first_day,
+            last_day,
+        })
     }
 
     /// Is the day in the period?
@@ -190,7 +196,13 @@ impl RowCounts {
 /// `n / d` as a decimal fraction without trailing zeros (`0.8`, not
 /// `0.80`); `None` when `d` is zero (undefined).
 pub(crate) fn share(n: u64, d: u64) -> Option<Decimal> {
-    if d == 0 { None } else { Decimal::from(n).checked_div(Decimal::from(d)).map(|x| x.normalize()) }
+    if d == 0 {
+        None
+    } else {
+        Decimal::from(n)
+            .checked_div(Decimal::from(d))
+            .map(|x| x.normalize())
+    }
 }
 
 /// One customer's purchases in the period.
@@ -222,8 +234,18 @@ impl PeriodActivity {
     /// use crm_core::relationship::period_metrics::PeriodActivity;
     /// assert_eq!(PeriodActivity::new(1, 0, 0, None).occasions, 0);
     /// ```
-    pub fn new(customer: impl Into<CustomerId>, occasions: u64, orders: u64, last_purchase: Option<NaiveDate>) -> Self {
-        PeriodActivity { customer: customer.into(), occasions, orders, last_purchase }
+    pub fn new(
+        customer: impl Into<CustomerId>,
+        occasions: u64,
+        orders: u64,
+        last_purchase: Option<NaiveDate>,
+    ) -> Self {
+        PeriodActivity {
+            customer: customer.into(),
+            occasions,
+            orders,
+            last_purchase,
+        }
     }
 
     /// Activity rows from summaries computed over exactly this period
@@ -242,12 +264,25 @@ impl PeriodActivity {
     /// assert!(PeriodActivity::from_summaries(&s, MetricPeriod::new(a, b)?)?.is_empty());
     /// # Ok::<(), crm_core::relationship::period_metrics::PeriodError>(())
     /// ```
-    pub fn from_summaries(s: &Summaries, period: MetricPeriod) -> Result<Vec<PeriodActivity>, PeriodError> {
+    pub fn from_summaries(
+        s: &Summaries,
+        period: MetricPeriod,
+    ) -> Result<Vec<PeriodActivity>, PeriodError> {
         if s.window_start != Some(period.first_day) || s.as_of != period.last_day {
-            return Err(PeriodError::SummaryWindow { window_start: s.window_start, as_of: s.as_of });
+            return Err(PeriodError::SummaryWindow {
+                window_start: s.window_start,
+                as_of: s.as_of,
+            });
         }
         Ok((0..s.customers.len())
-            .map(|i| PeriodActivity::new(s.customers[i].clone(), s.occasions[i], s.transactions[i], Some(s.last_purchase[i])))
+            .map(|i| {
+                PeriodActivity::new(
+                    s.customers[i].clone(),
+                    s.occasions[i],
+                    s.transactions[i],
+                    Some(s.last_purchase[i]),
+                )
+            })
             .collect())
     }
 }
@@ -476,7 +511,9 @@ pub struct PeriodMetrics {
 #[non_exhaustive]
 pub enum PeriodError {
     /// Last day before the first.
-    #[error("period last_day {last_day} is before first_day {first_day}: the rule is first_day <= last_day")]
+    #[error(
+        "period last_day {last_day} is before first_day {first_day}: the rule is first_day <= last_day"
+    )]
     EmptyPeriod {
         /// First day.
         first_day: NaiveDate,
@@ -484,7 +521,9 @@ pub enum PeriodError {
         last_day: NaiveDate,
     },
     /// An event of a customer who is not in the base.
-    #[error("{input} row {row}: customer {customer} is not in the customer base: the rule is every event names a known customer")]
+    #[error(
+        "{input} row {row}: customer {customer} is not in the customer base: the rule is every event names a known customer"
+    )]
     UnknownCustomer {
         /// Which input.
         input: &'static str,
@@ -494,7 +533,9 @@ pub enum PeriodError {
         customer: CustomerId,
     },
     /// Two activity rows of one customer.
-    #[error("activity row {row}: customer {customer} appears twice: the rule is one activity row per customer")]
+    #[error(
+        "activity row {row}: customer {customer} appears twice: the rule is one activity row per customer"
+    )]
     DuplicateCustomer {
         /// The second row.
         row: usize,
@@ -514,7 +555,9 @@ pub enum PeriodError {
         rule: &'static str,
     },
     /// Summaries of another window than the period.
-    #[error("summaries cover {window_start:?}..={as_of}, not the period: the rule is window_start = first_day and as_of = last_day")]
+    #[error(
+        "summaries cover {window_start:?}..={as_of}, not the period: the rule is window_start = first_day and as_of = last_day"
+    )]
     SummaryWindow {
         /// Their window start.
         window_start: Option<NaiveDate>,
@@ -527,7 +570,14 @@ pub enum PeriodError {
 }
 
 fn check_activity(a: &PeriodActivity, row: usize, period: MetricPeriod) -> Result<(), PeriodError> {
-    let bad = |field, rule| Err(PeriodError::InvalidActivity { row, customer: a.customer.clone(), field, rule });
+    let bad = |field, rule| {
+        Err(PeriodError::InvalidActivity {
+            row,
+            customer: a.customer.clone(),
+            field,
+            rule,
+        })
+    };
     if a.occasions > a.orders {
         return bad("occasions", "occasions <= orders");
     }
@@ -539,15 +589,26 @@ fn check_activity(a: &PeriodActivity, row: usize, period: MetricPeriod) -> Resul
 }
 
 /// The activity rows by customer, checked.
-fn activity_index(data: &PeriodData, period: MetricPeriod, rows: &mut RowCounts) -> Result<BTreeMap<CustomerId, PeriodActivity>, PeriodError> {
+fn activity_index(
+    data: &PeriodData,
+    period: MetricPeriod,
+    rows: &mut RowCounts,
+) -> Result<BTreeMap<CustomerId, PeriodActivity>, PeriodError> {
     let mut out = BTreeMap::new();
     for (row, a) in data.activity.iter().enumerate() {
         if !data.base.contains(&a.customer) {
-            return Err(PeriodError::UnknownCustomer { input: "activity", row, customer: a.customer.clone() });
+            return Err(PeriodError::UnknownCustomer {
+                input: "activity",
+                row,
+                customer: a.customer.clone(),
+            });
         }
         check_activity(a, row, period)?;
         if out.insert(a.customer.clone(), a.clone()).is_some() {
-            return Err(PeriodError::DuplicateCustomer { row, customer: a.customer.clone() });
+            return Err(PeriodError::DuplicateCustomer {
+                row,
+                customer: a.customer.clone(),
+            });
         }
         rows.tally(true);
     }
@@ -561,16 +622,28 @@ fn base_movement(base: &CustomerBase, period: MetricPeriod, rows: &mut RowCounts
         for s in &spans {
             rows.tally(s.since <= period.last_day && s.until.is_none_or(|u| u >= period.first_day));
         }
-        let at_start = period.first_day.pred_opt().is_some_and(|d| base.in_base_on(c, d));
+        let at_start = period
+            .first_day
+            .pred_opt()
+            .is_some_and(|d| base.in_base_on(c, d));
         let at_end = base.in_base_on(c, period.last_day);
         m.at_start += u64::from(at_start);
         m.at_end += u64::from(at_end);
         m.retained += u64::from(at_start && at_end);
         m.entered += u64::from(at_end && !at_start);
-        m.lost += u64::from(at_start && spans.iter().any(|s| s.until.is_some_and(|u| period.contains_day(u))));
+        m.lost += u64::from(
+            at_start
+                && spans
+                    .iter()
+                    .any(|s| s.until.is_some_and(|u| period.contains_day(u))),
+        );
         for (i, s) in spans.iter().enumerate() {
             if period.contains_day(s.since) {
-                if i == 0 { m.acquired += 1 } else { m.returned += 1 }
+                if i == 0 {
+                    m.acquired += 1
+                } else {
+                    m.returned += 1
+                }
             }
         }
     }
@@ -596,7 +669,11 @@ fn complaint_metrics(
     for (row, c) in data.complaints.iter().enumerate() {
         c.validate(row)?;
         if !data.base.contains(&c.customer) {
-            return Err(PeriodError::UnknownCustomer { input: "complaints", row, customer: c.customer.clone() });
+            return Err(PeriodError::UnknownCustomer {
+                input: "complaints",
+                row,
+                customer: c.customer.clone(),
+            });
         }
         let used = period.contains(c.opened);
         rows.tally(used);
@@ -624,7 +701,10 @@ fn complaint_metrics(
     Ok((m, tally))
 }
 
-fn service_recovery(activity: &BTreeMap<CustomerId, PeriodActivity>, tally: &BTreeMap<CustomerId, Tally>) -> ServiceRecovery {
+fn service_recovery(
+    activity: &BTreeMap<CustomerId, PeriodActivity>,
+    tally: &BTreeMap<CustomerId, Tally>,
+) -> ServiceRecovery {
     let mut r = ServiceRecovery::default();
     for a in activity.values().filter(|a| a.occasions > 0) {
         let repeat = u64::from(a.occasions >= 2);
@@ -649,11 +729,19 @@ fn service_recovery(activity: &BTreeMap<CustomerId, PeriodActivity>, tally: &BTr
 }
 
 /// The referrers in the period, checked against the base.
-fn referrers(data: &PeriodData, period: MetricPeriod, rows: &mut RowCounts) -> Result<BTreeSet<CustomerId>, PeriodError> {
+fn referrers(
+    data: &PeriodData,
+    period: MetricPeriod,
+    rows: &mut RowCounts,
+) -> Result<BTreeSet<CustomerId>, PeriodError> {
     let mut out = BTreeSet::new();
     for (row, r) in data.referrals.iter().enumerate() {
         if !data.base.contains(&r.referrer) {
-            return Err(PeriodError::UnknownCustomer { input: "referrals", row, customer: r.referrer.clone() });
+            return Err(PeriodError::UnknownCustomer {
+                input: "referrals",
+                row,
+                customer: r.referrer.clone(),
+            });
         }
         let used = period.contains(r.time);
         rows.tally(used);
@@ -702,17 +790,25 @@ fn growth(m: &BaseMovement) -> Option<Decimal> {
 /// assert_eq!(m.complaints.on_time_rate, Some(dec!(0)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn period_metrics(data: &PeriodData, period: MetricPeriod, config: &PeriodConfig) -> Result<PeriodMetrics, PeriodError> {
+pub fn period_metrics(
+    data: &PeriodData,
+    period: MetricPeriod,
+    config: &PeriodConfig,
+) -> Result<PeriodMetrics, PeriodError> {
     let mut rows = PeriodRows::default();
     let base = base_movement(&data.base, period, &mut rows.customers);
     let activity = activity_index(data, period, &mut rows.activity)?;
-    let (mut complaints, tally) = complaint_metrics(data, period, &config.service_levels, &mut rows.complaints)?;
+    let (mut complaints, tally) =
+        complaint_metrics(data, period, &config.service_levels, &mut rows.complaints)?;
     let referring = referrers(data, period, &mut rows.referrals)?;
     let active: Vec<&PeriodActivity> = activity.values().filter(|a| a.occasions > 0).collect();
     let active_customers = active.len() as u64;
     let repeat_customers = active.iter().filter(|a| a.occasions >= 2).count() as u64;
     let orders = activity.values().map(|a| a.orders).sum::<u64>();
-    let referrers = active.iter().filter(|a| referring.contains(&a.customer)).count() as u64;
+    let referrers = active
+        .iter()
+        .filter(|a| referring.contains(&a.customer))
+        .count() as u64;
     complaints.per_active_customer = share(complaints.complaints, active_customers);
     complaints.per_1000_orders = share(complaints.complaints.saturating_mul(1000), orders);
     Ok(PeriodMetrics {

@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::records::customer::CustomerId;
 use crate::relationship::customer_base::CustomerBase;
-use crate::relationship::period_metrics::{share, MetricPeriod, RowCounts};
+use crate::relationship::period_metrics::{MetricPeriod, RowCounts, share};
 
 /// The question an answer belongs to.
 ///
@@ -160,7 +160,12 @@ impl SurveyAnswer {
         if (lo..=hi).contains(&self.score) {
             Ok(())
         } else {
-            Err(SurveyError::ScoreOutOfRange { row, customer: self.customer.clone(), scale: self.scale, score: self.score })
+            Err(SurveyError::ScoreOutOfRange {
+                row,
+                customer: self.customer.clone(),
+                scale: self.scale,
+                score: self.score,
+            })
         }
     }
 }
@@ -194,7 +199,9 @@ pub enum SurveyError {
         name: String,
     },
     /// An answer of a customer not in the base.
-    #[error("answers row {row}: customer {customer} is not in the customer base: the rule is every answer names a known customer")]
+    #[error(
+        "answers row {row}: customer {customer} is not in the customer base: the rule is every answer names a known customer"
+    )]
     UnknownCustomer {
         /// The row.
         row: usize,
@@ -327,7 +334,9 @@ pub struct SurveyConfig {
 
 impl Default for SurveyConfig {
     fn default() -> Self {
-        SurveyConfig { confidence_z: Decimal::new(196, 2) }
+        SurveyConfig {
+            confidence_z: Decimal::new(196, 2),
+        }
     }
 }
 
@@ -344,7 +353,11 @@ pub fn csat(scores: impl Iterator<Item = u8>) -> Csat {
         answers += 1;
         satisfied += u64::from(s >= 4);
     }
-    Csat { answers, satisfied, score: share(satisfied, answers) }
+    Csat {
+        answers,
+        satisfied,
+        score: share(satisfied, answers),
+    }
 }
 
 /// NPS of scores on 0–10 with the interval at `z` (see the module docs).
@@ -366,7 +379,10 @@ pub fn nps(scores: impl Iterator<Item = u8>, z: Decimal) -> Nps {
             _ => n.detractors += 1,
         }
     }
-    let (Some(p), Some(d)) = (share(n.promoters, n.answers), share(n.detractors, n.answers)) else {
+    let (Some(p), Some(d)) = (
+        share(n.promoters, n.answers),
+        share(n.detractors, n.answers),
+    ) else {
         return n;
     };
     let hundred = Decimal::ONE_HUNDRED;
@@ -394,12 +410,26 @@ pub fn ces(scores: impl Iterator<Item = u8>) -> Ces {
         sum += u64::from(s);
         agree += u64::from(s >= 5);
     }
-    Ces { answers, mean: share(sum, answers), agree, agree_share: share(agree, answers) }
+    Ces {
+        answers,
+        mean: share(sum, answers),
+        agree,
+        agree_share: share(agree, answers),
+    }
 }
 
 fn metrics_of(answers: &[&SurveyAnswer], z: Decimal) -> SurveyMetrics {
-    let of = |scale| answers.iter().filter(move |a| a.scale == scale).map(|a| a.score);
-    SurveyMetrics { csat: csat(of(SurveyScale::Csat)), nps: nps(of(SurveyScale::Nps), z), ces: ces(of(SurveyScale::Ces)) }
+    let of = |scale| {
+        answers
+            .iter()
+            .filter(move |a| a.scale == scale)
+            .map(|a| a.score)
+    };
+    SurveyMetrics {
+        csat: csat(of(SurveyScale::Csat)),
+        nps: nps(of(SurveyScale::Nps), z),
+        ces: ces(of(SurveyScale::Ces)),
+    }
 }
 
 fn grouped<'a>(
@@ -411,7 +441,10 @@ fn grouped<'a>(
     for a in answers {
         groups.entry(key(&a.customer)).or_default().push(a);
     }
-    groups.into_iter().map(|(k, v)| (k, metrics_of(&v, z))).collect()
+    groups
+        .into_iter()
+        .map(|(k, v)| (k, metrics_of(&v, z)))
+        .collect()
 }
 
 /// The answers of the period, checked: valid scores, known customers.
@@ -425,7 +458,10 @@ pub(crate) fn answers_in_period<'a>(
     for (row, a) in answers.iter().enumerate() {
         a.validate(row)?;
         if !known(&a.customer) {
-            return Err(SurveyError::UnknownCustomer { row, customer: a.customer.clone() });
+            return Err(SurveyError::UnknownCustomer {
+                row,
+                customer: a.customer.clone(),
+            });
         }
         rows.tally(period.contains(a.time));
         if period.contains(a.time) {
@@ -478,8 +514,16 @@ pub fn survey_report(
     let unknown = || "unknown".to_owned();
     Ok(SurveyReport {
         overall: metrics_of(&used, z),
-        by_tier: grouped(&used, |c| base.tier(c).map_or_else(unknown, |t| t.as_str().to_owned()), z),
-        by_segment: grouped(&used, |c| base.segment(c).map_or_else(unknown, str::to_owned), z),
+        by_tier: grouped(
+            &used,
+            |c| base.tier(c).map_or_else(unknown, |t| t.as_str().to_owned()),
+            z,
+        ),
+        by_segment: grouped(
+            &used,
+            |c| base.segment(c).map_or_else(unknown, str::to_owned),
+            z,
+        ),
         rows,
     })
 }
@@ -496,7 +540,9 @@ mod tests {
         // 50 promoters, 30 passives, 20 detractors of n = 100: p = 0.5, d = 0.2
         // score 30; var = (0.5 + 0.2 − 0.3²) / 100 = 0.61 / 100 = 0.0061
         // √0.0061 = 0.078102...; × 1.96 = 0.153080...; CI 30 ± 15.308 = [14.692, 45.308]
-        let scores = std::iter::repeat_n(9, 50).chain(std::iter::repeat_n(7, 30)).chain(std::iter::repeat_n(0, 20));
+        let scores = std::iter::repeat_n(9, 50)
+            .chain(std::iter::repeat_n(7, 30))
+            .chain(std::iter::repeat_n(0, 20));
         let n = nps(scores, dec!(1.96));
         assert_eq!(n.score, Some(dec!(30)));
         assert_eq!(n.ci_low.unwrap().round_dp(3), dec!(14.692));
@@ -525,24 +571,68 @@ mod tests {
 
     #[test]
     fn answers_outside_the_period_are_skipped_and_counted() {
-        let base = CustomerBase::new(vec![crate::relationship::customer_base::CustomerSpan::new(1, day(1), None).with_segment("b2b")]).unwrap();
-        let a = |d, s| SurveyAnswer { customer: 1.into(), time: Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap(), scale: SurveyScale::Nps, score: s };
-        let r = survey_report(&[a(5, 10), a(20, 0)], &base, MetricPeriod::new(day(1), day(10)).unwrap(), &SurveyConfig::default()).unwrap();
-        assert_eq!(r.rows, RowCounts { read: 2, used: 1, outside_period: 1 });
+        let base = CustomerBase::new(vec![
+            crate::relationship::customer_base::CustomerSpan::new(1, day(1), None)
+                .with_segment("b2b"),
+        ])
+        .unwrap();
+        let a = |d, s| SurveyAnswer {
+            customer: 1.into(),
+            time: Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap(),
+            scale: SurveyScale::Nps,
+            score: s,
+        };
+        let r = survey_report(
+            &[a(5, 10), a(20, 0)],
+            &base,
+            MetricPeriod::new(day(1), day(10)).unwrap(),
+            &SurveyConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            r.rows,
+            RowCounts {
+                read: 2,
+                used: 1,
+                outside_period: 1
+            }
+        );
         assert_eq!(r.by_segment["b2b"].nps.score, Some(dec!(100)));
         let back: SurveyReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);
         let c = SurveyConfig::default();
-        assert_eq!(serde_json::from_str::<SurveyConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
+        assert_eq!(
+            serde_json::from_str::<SurveyConfig>(&serde_json::to_string(&c).unwrap()).unwrap(),
+            c
+        );
         let n = nps([9, 9, 3].into_iter(), dec!(1.96));
-        assert_eq!(serde_json::from_str::<Nps>(&serde_json::to_string(&n).unwrap()).unwrap(), n);
+        assert_eq!(
+            serde_json::from_str::<Nps>(&serde_json::to_string(&n).unwrap()).unwrap(),
+            n
+        );
     }
 
     #[test]
     fn unknown_customer_is_an_error() {
-        let a = SurveyAnswer { customer: 5.into(), time: Utc.timestamp_opt(0, 0).unwrap(), scale: SurveyScale::Csat, score: 3 };
-        let e = survey_report(&[a], &CustomerBase::default(), MetricPeriod::new(day(1), day(2)).unwrap(), &SurveyConfig::default());
-        assert_eq!(e.unwrap_err(), SurveyError::UnknownCustomer { row: 0, customer: 5.into() });
+        let a = SurveyAnswer {
+            customer: 5.into(),
+            time: Utc.timestamp_opt(0, 0).unwrap(),
+            scale: SurveyScale::Csat,
+            score: 3,
+        };
+        let e = survey_report(
+            &[a],
+            &CustomerBase::default(),
+            MetricPeriod::new(day(1), day(2)).unwrap(),
+            &SurveyConfig::default(),
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            SurveyError::UnknownCustomer {
+                row: 0,
+                customer: 5.into()
+            }
+        );
     }
 
     proptest! {

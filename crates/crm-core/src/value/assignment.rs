@@ -37,9 +37,13 @@ use hashbrown::HashSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::value::behaviour::{BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals};
 use crate::records::customer::CustomerId;
-use crate::value::tier::{classify, Classification, Explanation, Tier, TierConfig, TierError, TierSummary};
+use crate::value::behaviour::{
+    BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals,
+};
+use crate::value::tier::{
+    Classification, Explanation, Tier, TierConfig, TierError, TierSummary, classify,
+};
 use crate::value::treatment::{Treatment, TreatmentPolicy};
 
 /// Everything that decides an assignment.
@@ -78,7 +82,9 @@ pub struct AssignmentConfig {
 #[non_exhaustive]
 pub enum AssignmentError {
     /// Columns of different lengths.
-    #[error("column {column} has {actual} rows but ids has {expected}: every column must have one row per customer")]
+    #[error(
+        "column {column} has {actual} rows but ids has {expected}: every column must have one row per customer"
+    )]
     LengthMismatch {
         /// The column's name.
         column: &'static str,
@@ -88,7 +94,9 @@ pub enum AssignmentError {
         actual: usize,
     },
     /// The same customer twice.
-    #[error("customer {customer} appears twice (rows {first_row} and {second_row}): values must be one row per customer")]
+    #[error(
+        "customer {customer} appears twice (rows {first_row} and {second_row}): values must be one row per customer"
+    )]
     DuplicateCustomer {
         /// The id.
         customer: CustomerId,
@@ -193,28 +201,47 @@ pub fn assign(
     if let Some(s) = signals {
         check_len("signals", ids.len(), s.len())?;
     }
-    config.behaviours.validate().map_err(AssignmentError::Rules)?;
+    config
+        .behaviours
+        .validate()
+        .map_err(AssignmentError::Rules)?;
     check_unique(ids)?;
     let behaviour = match signals {
         Some(signals) => signals
             .iter()
             .enumerate()
             .map(|(row, s)| {
-                config.behaviours.assess(s).map_err(|source| AssignmentError::Behaviour {
-                    customer: ids[row].clone(),
-                    row,
-                    source,
-                })
+                config
+                    .behaviours
+                    .assess(s)
+                    .map_err(|source| AssignmentError::Behaviour {
+                        customer: ids[row].clone(),
+                        row,
+                        source,
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?,
         None => vec![BehaviourEvidence::default(); ids.len()],
     };
     let classification = classify(values, &config.tiers)?;
-    Ok(Assignments { ids: ids.to_vec(), classification, behaviour, config: config.clone() })
+    Ok(Assignments {
+        ids: ids.to_vec(),
+        classification,
+        behaviour,
+        config: config.clone(),
+    })
 }
 
 fn check_len(column: &'static str, expected: usize, actual: usize) -> Result<(), AssignmentError> {
-    if expected == actual { Ok(()) } else { Err(AssignmentError::LengthMismatch { column, expected, actual }) }
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(AssignmentError::LengthMismatch {
+            column,
+            expected,
+            actual,
+        })
+    }
 }
 
 /// One row per customer, or an error naming the repeated id. hashbrown's
@@ -225,7 +252,11 @@ fn check_unique(ids: &[CustomerId]) -> Result<(), AssignmentError> {
     for (row, id) in ids.iter().enumerate() {
         if !seen.insert(id) {
             let first_row = ids.iter().position(|x| x == id).unwrap_or(row);
-            return Err(AssignmentError::DuplicateCustomer { customer: id.clone(), first_row, second_row: row });
+            return Err(AssignmentError::DuplicateCustomer {
+                customer: id.clone(),
+                first_row,
+                second_row: row,
+            });
         }
     }
     Ok(())
@@ -440,16 +471,34 @@ mod tests {
         let ids: Vec<CustomerId> = vec![1.into(), "k-9".into()];
         let signals = [
             BehaviourSignals::default(),
-            BehaviourSignals { spend: Some(dec!(-3)), ..Default::default() },
+            BehaviourSignals {
+                spend: Some(dec!(-3)),
+                ..Default::default()
+            },
         ];
-        let e = assign(&ids, &[dec!(1), dec!(2)], Some(&signals), &AssignmentConfig::default()).unwrap_err();
-        assert_eq!(e.to_string(), "customer k-9 (row 1): spend is negative: the rule is spend >= 0");
+        let e = assign(
+            &ids,
+            &[dec!(1), dec!(2)],
+            Some(&signals),
+            &AssignmentConfig::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "customer k-9 (row 1): spend is negative: the rule is spend >= 0"
+        );
     }
 
     #[test]
     fn explanation_answers_why_major() {
         let ids: Vec<CustomerId> = (1..=4).map(CustomerId::from).collect();
-        let a = assign(&ids, &[dec!(40), dec!(30), dec!(20), dec!(10)], None, &AssignmentConfig::default()).unwrap();
+        let a = assign(
+            &ids,
+            &[dec!(40), dec!(30), dec!(20), dec!(10)],
+            None,
+            &AssignmentConfig::default(),
+        )
+        .unwrap();
         let row = a.get(1).unwrap();
         assert_eq!(row.tier.tier, Tier::Major);
         assert_eq!(row.tier.cumulative_share_before, Some(dec!(0.4)));

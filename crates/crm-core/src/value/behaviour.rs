@@ -106,7 +106,9 @@ impl fmt::Display for Behaviour {
 /// assert!(!s.contains(Behaviour::PriceDriven));
 /// assert_eq!(serde_json::to_string(&s).unwrap(), r#"["unprofitable"]"#);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(from = "Vec<Behaviour>", into = "Vec<Behaviour>")]
 pub struct BehaviourSet(u8);
@@ -164,7 +166,9 @@ impl BehaviourSet {
     /// assert_eq!(s.iter().collect::<Vec<_>>(), Behaviour::ALL);
     /// ```
     pub fn iter(self) -> impl Iterator<Item = Behaviour> {
-        Behaviour::ALL.into_iter().filter(move |b| self.contains(*b))
+        Behaviour::ALL
+            .into_iter()
+            .filter(move |b| self.contains(*b))
     }
 }
 
@@ -181,7 +185,8 @@ impl fmt::Display for BehaviourSet {
 
 impl From<Vec<Behaviour>> for BehaviourSet {
     fn from(list: Vec<Behaviour>) -> Self {
-        list.into_iter().fold(BehaviourSet::EMPTY, BehaviourSet::with)
+        list.into_iter()
+            .fold(BehaviourSet::EMPTY, BehaviourSet::with)
     }
 }
 
@@ -317,8 +322,14 @@ impl BehaviourRules {
     /// use rust_decimal_macros::dec;
     /// assert!(BehaviourRules::new(dec!(0), dec!(0)).is_err());
     /// ```
-    pub fn new(price_driven_min_discount_share: Decimal, unprofitable_below_net_margin: Decimal) -> Result<Self, BehaviourError> {
-        let rules = BehaviourRules { price_driven_min_discount_share, unprofitable_below_net_margin };
+    pub fn new(
+        price_driven_min_discount_share: Decimal,
+        unprofitable_below_net_margin: Decimal,
+    ) -> Result<Self, BehaviourError> {
+        let rules = BehaviourRules {
+            price_driven_min_discount_share,
+            unprofitable_below_net_margin,
+        };
         rules.validate()?;
         Ok(rules)
     }
@@ -371,7 +382,10 @@ impl BehaviourRules {
         let mut evidence = BehaviourEvidence::default();
         if let (Some(spend), Some(discount)) = (signals.spend, signals.discount_spend) {
             if discount > spend {
-                return Err(BehaviourError::DiscountExceedsSpend { discount_spend: discount, spend });
+                return Err(BehaviourError::DiscountExceedsSpend {
+                    discount_spend: discount,
+                    spend,
+                });
             }
             if !spend.is_zero() {
                 evidence.discount_share = discount.checked_div(spend);
@@ -381,10 +395,16 @@ impl BehaviourRules {
             let cost = signals.cost_to_serve.unwrap_or(Decimal::ZERO);
             evidence.net_margin = Some(margin.checked_sub(cost).ok_or(BehaviourError::Overflow)?);
         }
-        if evidence.discount_share.is_some_and(|s| s >= self.price_driven_min_discount_share) {
+        if evidence
+            .discount_share
+            .is_some_and(|s| s >= self.price_driven_min_discount_share)
+        {
             evidence.behaviours = evidence.behaviours.with(Behaviour::PriceDriven);
         }
-        if evidence.net_margin.is_some_and(|m| m < self.unprofitable_below_net_margin) {
+        if evidence
+            .net_margin
+            .is_some_and(|m| m < self.unprofitable_below_net_margin)
+        {
             evidence.behaviours = evidence.behaviours.with(Behaviour::Unprofitable);
         }
         Ok(evidence)
@@ -399,13 +419,19 @@ mod tests {
 
     #[test]
     fn unknown_figures_flag_nothing() {
-        let e = BehaviourRules::default().assess(&BehaviourSignals::default()).unwrap();
+        let e = BehaviourRules::default()
+            .assess(&BehaviourSignals::default())
+            .unwrap();
         assert_eq!(e, BehaviourEvidence::default());
     }
 
     #[test]
     fn break_even_is_not_unprofitable() {
-        let s = BehaviourSignals { margin: Some(dec!(5)), cost_to_serve: Some(dec!(5)), ..Default::default() };
+        let s = BehaviourSignals {
+            margin: Some(dec!(5)),
+            cost_to_serve: Some(dec!(5)),
+            ..Default::default()
+        };
         let e = BehaviourRules::default().assess(&s).unwrap();
         assert_eq!(e.net_margin, Some(dec!(0)));
         assert!(!e.behaviours.contains(Behaviour::Unprofitable));
@@ -413,9 +439,16 @@ mod tests {
 
     #[test]
     fn negative_cost_is_rejected_naming_the_field() {
-        let s = BehaviourSignals { margin: Some(dec!(5)), cost_to_serve: Some(dec!(-1)), ..Default::default() };
+        let s = BehaviourSignals {
+            margin: Some(dec!(5)),
+            cost_to_serve: Some(dec!(-1)),
+            ..Default::default()
+        };
         let e = BehaviourRules::default().assess(&s).unwrap_err();
-        assert_eq!(e.to_string(), "cost_to_serve is negative: the rule is cost_to_serve >= 0");
+        assert_eq!(
+            e.to_string(),
+            "cost_to_serve is negative: the rule is cost_to_serve >= 0"
+        );
     }
 
     fn amount() -> impl Strategy<Value = Decimal> {

@@ -46,8 +46,8 @@ use std::collections::{BTreeMap, HashMap};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::value::assignment::Assignments;
 use crate::records::customer::CustomerId;
+use crate::value::assignment::Assignments;
 use crate::value::tier::Tier;
 
 /// One customer's tier in one period, with the figures behind it.
@@ -100,7 +100,10 @@ impl Period {
     /// assert!(Period::new("q1", vec![]).customers.is_empty());
     /// ```
     pub fn new(label: impl Into<String>, customers: Vec<TierSnapshot>) -> Period {
-        Period { label: label.into(), customers }
+        Period {
+            label: label.into(),
+            customers,
+        }
     }
 
     /// The snapshots of an assignment run.
@@ -296,7 +299,9 @@ pub struct PeriodReview {
 #[non_exhaustive]
 pub enum ReviewError {
     /// A customer listed twice in one period.
-    #[error("customer {customer} appears twice in period {period} (rows {first_row} and {second_row})")]
+    #[error(
+        "customer {customer} appears twice in period {period} (rows {first_row} and {second_row})"
+    )]
     DuplicateCustomer {
         /// The period's label.
         period: String,
@@ -365,11 +370,24 @@ pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>,
     for p in periods {
         check_unique(p)?;
     }
-    let Some(first) = periods.first() else { return Ok(Vec::new()) };
+    let Some(first) = periods.first() else {
+        return Ok(Vec::new());
+    };
     let mut standing: BTreeMap<CustomerId, Standing> = first
         .customers
         .iter()
-        .map(|s| (s.customer.clone(), Standing { tier: s.tier, value: s.value, rank: s.rank, below: 0, best_below: s.tier }))
+        .map(|s| {
+            (
+                s.customer.clone(),
+                Standing {
+                    tier: s.tier,
+                    value: s.value,
+                    rank: s.rank,
+                    below: 0,
+                    best_below: s.tier,
+                },
+            )
+        })
         .collect();
     let mut reviews = Vec::with_capacity(periods.len().saturating_sub(1));
     for pair in periods.windows(2) {
@@ -399,7 +417,12 @@ pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>,
         moves.sort_by(|a, b| a.customer.cmp(&b.customer));
         let mut counts = MoveCounts::default();
         moves.iter().for_each(|m| counts.add(m.kind));
-        reviews.push(PeriodReview { previous: previous.label.clone(), current: current.label.clone(), moves, counts });
+        reviews.push(PeriodReview {
+            previous: previous.label.clone(),
+            current: current.label.clone(),
+            moves,
+            counts,
+        });
         standing = next;
     }
     Ok(reviews)
@@ -419,26 +442,54 @@ fn step(s: &TierSnapshot, before: Option<Standing>, grace: GraceRule) -> (Move, 
         current_rank: s.rank,
         periods_below: 0,
     };
-    let fresh = Standing { tier: s.tier, value: s.value, rank: s.rank, below: 0, best_below: s.tier };
+    let fresh = Standing {
+        tier: s.tier,
+        value: s.value,
+        rank: s.rank,
+        below: 0,
+        best_below: s.tier,
+    };
     let Some(b) = before else { return (m, fresh) };
     m.from = Some(b.tier);
     m.previous_value = Some(b.value);
     m.previous_rank = b.rank;
     if s.tier >= b.tier {
-        m.kind = if s.tier > b.tier { MoveKind::Promoted } else { MoveKind::Unchanged };
+        m.kind = if s.tier > b.tier {
+            MoveKind::Promoted
+        } else {
+            MoveKind::Unchanged
+        };
         return (m, fresh);
     }
     let below = b.below + 1;
-    let best_below = if b.below == 0 { s.tier } else { b.best_below.max(s.tier) };
+    let best_below = if b.below == 0 {
+        s.tier
+    } else {
+        b.best_below.max(s.tier)
+    };
     if below > grace.demote_after {
         m.kind = MoveKind::Demoted;
         m.to = Some(best_below);
-        (m, Standing { tier: best_below, ..fresh })
+        (
+            m,
+            Standing {
+                tier: best_below,
+                ..fresh
+            },
+        )
     } else {
         m.kind = MoveKind::Held;
         m.to = Some(b.tier);
         m.periods_below = below;
-        (m, Standing { tier: b.tier, below, best_below, ..fresh })
+        (
+            m,
+            Standing {
+                tier: b.tier,
+                below,
+                best_below,
+                ..fresh
+            },
+        )
     }
 }
 
@@ -468,14 +519,21 @@ mod tests {
     }
 
     fn period_strategy(label: &'static str) -> impl Strategy<Value = Period> {
-        prop::collection::btree_map(0_i64..30, (tier_strategy(), 0_i64..1000), 0..20).prop_map(move |m| {
-            Period::new(
-                label,
-                m.into_iter()
-                    .map(|(id, (tier, v))| TierSnapshot { customer: id.into(), tier, value: Decimal::from(v), rank: None })
-                    .collect(),
-            )
-        })
+        prop::collection::btree_map(0_i64..30, (tier_strategy(), 0_i64..1000), 0..20).prop_map(
+            move |m| {
+                Period::new(
+                    label,
+                    m.into_iter()
+                        .map(|(id, (tier, v))| TierSnapshot {
+                            customer: id.into(),
+                            tier,
+                            value: Decimal::from(v),
+                            rank: None,
+                        })
+                        .collect(),
+                )
+            },
+        )
     }
 
     proptest! {

@@ -285,8 +285,18 @@ impl SegmentRule {
     /// # Example
     ///
     /// See [`SegmentRule`].
-    pub fn new(name: impl Into<String>, recency: ScoreRange, frequency: ScoreRange, monetary: ScoreRange) -> Self {
-        SegmentRule { name: name.into(), recency, frequency, monetary }
+    pub fn new(
+        name: impl Into<String>,
+        recency: ScoreRange,
+        frequency: ScoreRange,
+        monetary: ScoreRange,
+    ) -> Self {
+        SegmentRule {
+            name: name.into(),
+            recency,
+            frequency,
+            monetary,
+        }
     }
 
     /// Whether `score` is in this segment.
@@ -345,7 +355,10 @@ impl TryFrom<Vec<SegmentRule>> for SegmentTable {
 fn cell(s: &RfmScore) -> Option<usize> {
     let ok = |v: u8| (1..=5).contains(&v);
     (ok(s.recency) && ok(s.frequency) && ok(s.monetary)).then(|| {
-        (usize::from(s.recency) - 1) * 25 + (usize::from(s.frequency) - 1) * 5 + usize::from(s.monetary) - 1
+        (usize::from(s.recency) - 1) * 25
+            + (usize::from(s.frequency) - 1) * 5
+            + usize::from(s.monetary)
+            - 1
     })
 }
 
@@ -366,18 +379,35 @@ impl SegmentTable {
         for (i, rule) in rules.iter().enumerate() {
             for range in [rule.recency, rule.frequency, rule.monetary] {
                 if range.lo < 1 || range.hi > 5 || range.lo > range.hi {
-                    return Err(RfmError::BadRange { rule: rule.name.clone(), lo: range.lo, hi: range.hi });
+                    return Err(RfmError::BadRange {
+                        rule: rule.name.clone(),
+                        lo: range.lo,
+                        hi: range.hi,
+                    });
                 }
             }
             let i16 = u16::try_from(i).map_err(|_| RfmError::TooManyRules)?;
             for r in rule.recency.lo..=rule.recency.hi {
                 for f in rule.frequency.lo..=rule.frequency.hi {
                     for m in rule.monetary.lo..=rule.monetary.hi {
-                        let score = RfmScore { recency: r, frequency: f, monetary: m };
-                        let Some(slot) = cell(&score).and_then(|c| cells.get_mut(c)) else { continue };
+                        let score = RfmScore {
+                            recency: r,
+                            frequency: f,
+                            monetary: m,
+                        };
+                        let Some(slot) = cell(&score).and_then(|c| cells.get_mut(c)) else {
+                            continue;
+                        };
                         if *slot != NONE {
-                            let first = rules.get(usize::from(*slot)).map(|r| r.name.clone()).unwrap_or_default();
-                            return Err(RfmError::Overlap { first, second: rule.name.clone(), score });
+                            let first = rules
+                                .get(usize::from(*slot))
+                                .map(|r| r.name.clone())
+                                .unwrap_or_default();
+                            return Err(RfmError::Overlap {
+                                first,
+                                second: rule.name.clone(),
+                                score,
+                            });
                         }
                         *slot = i16;
                     }
@@ -385,7 +415,11 @@ impl SegmentTable {
             }
         }
         if let Some(c) = cells.iter().position(|c| *c == NONE) {
-            let score = RfmScore { recency: (c / 25) as u8 + 1, frequency: (c / 5 % 5) as u8 + 1, monetary: (c % 5) as u8 + 1 };
+            let score = RfmScore {
+                recency: (c / 25) as u8 + 1,
+                frequency: (c / 5 % 5) as u8 + 1,
+                monetary: (c % 5) as u8 + 1,
+            };
             return Err(RfmError::Uncovered { score });
         }
         Ok(SegmentTable { rules, cells })
@@ -444,7 +478,9 @@ impl SegmentTable {
     /// assert_eq!(SegmentTable::standard().segment_index(&s), Some(3)); // New
     /// ```
     pub fn segment_index(&self, score: &RfmScore) -> Option<usize> {
-        cell(score).and_then(|c| self.cells.get(c)).map(|i| usize::from(*i))
+        cell(score)
+            .and_then(|c| self.cells.get(c))
+            .map(|i| usize::from(*i))
     }
 
     /// The rule a score falls in.
@@ -562,9 +598,16 @@ pub fn score(
     table: &SegmentTable,
 ) -> Result<RfmResult, RfmError> {
     let n = input.recency_days.len();
-    for (column, found) in [("frequency", input.frequency.len()), ("monetary", input.monetary.len())] {
+    for (column, found) in [
+        ("frequency", input.frequency.len()),
+        ("monetary", input.monetary.len()),
+    ] {
         if found != n {
-            return Err(RfmError::LengthMismatch { column: column.into(), expected: n, found });
+            return Err(RfmError::LengthMismatch {
+                column: column.into(),
+                expected: n,
+                found,
+            });
         }
     }
     let thresholds = match thresholds {
@@ -586,8 +629,16 @@ pub fn score(
             monetary: thresholds.monetary_score(*m),
         })
         .collect();
-    let segments = scores.iter().map(|s| table.segment_index(s).unwrap_or(0)).collect();
-    Ok(RfmResult { thresholds, scores, segments, table: table.clone() })
+    let segments = scores
+        .iter()
+        .map(|s| table.segment_index(s).unwrap_or(0))
+        .collect();
+    Ok(RfmResult {
+        thresholds,
+        scores,
+        segments,
+        table: table.clone(),
+    })
 }
 
 /// RFM of per-customer summaries at their analysis date: recency = days
@@ -629,18 +680,32 @@ pub fn rfm(
     table: &SegmentTable,
 ) -> Result<RfmResult, RfmError> {
     let as_of = i64::from(day_number(summaries.as_of));
-    let recency: Vec<i64> = summaries.last_purchase.iter().map(|d| as_of - i64::from(day_number(*d))).collect();
+    let recency: Vec<i64> = summaries
+        .last_purchase
+        .iter()
+        .map(|d| as_of - i64::from(day_number(*d)))
+        .collect();
     let money: Vec<Decimal> = match monetary {
         Monetary::Total => summaries.total_spend.clone(),
         Monetary::MeanPerOccasion => summaries
             .total_spend
             .iter()
             .zip(&summaries.occasions)
-            .map(|(t, o)| if *o == 0 { Decimal::ZERO } else { t.checked_div(Decimal::from(*o)).unwrap_or_default() })
+            .map(|(t, o)| {
+                if *o == 0 {
+                    Decimal::ZERO
+                } else {
+                    t.checked_div(Decimal::from(*o)).unwrap_or_default()
+                }
+            })
             .collect(),
     };
     score(
-        &RfmInput { recency_days: &recency, frequency: &summaries.occasions, monetary: &money },
+        &RfmInput {
+            recency_days: &recency,
+            frequency: &summaries.occasions,
+            monetary: &money,
+        },
         thresholds,
         table,
     )
@@ -657,25 +722,37 @@ mod tests {
         assert!(t.is_ok());
         let standard = SegmentTable::standard();
         let names: Vec<&str> = standard.rules().iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, [
-            "Champions",
-            "Loyal",
-            "Potential loyalist",
-            "New",
-            "Promising",
-            "Need attention",
-            "About to sleep",
-            "At risk",
-            "Can't lose them",
-            "Lost"
-        ]);
+        assert_eq!(
+            names,
+            [
+                "Champions",
+                "Loyal",
+                "Potential loyalist",
+                "New",
+                "Promising",
+                "Need attention",
+                "About to sleep",
+                "At risk",
+                "Can't lose them",
+                "Lost"
+            ]
+        );
     }
 
     #[test]
     fn gaps_and_bad_ranges_are_reported() {
         let all = ScoreRange::ALL;
         let gap = SegmentTable::new(vec![SegmentRule::new("a", ScoreRange::new(1, 4), all, all)]);
-        assert_eq!(gap, Err(RfmError::Uncovered { score: RfmScore { recency: 5, frequency: 1, monetary: 1 } }));
+        assert_eq!(
+            gap,
+            Err(RfmError::Uncovered {
+                score: RfmScore {
+                    recency: 5,
+                    frequency: 1,
+                    monetary: 1
+                }
+            })
+        );
         let bad = SegmentTable::new(vec![SegmentRule::new("a", ScoreRange::new(0, 5), all, all)]);
         assert!(matches!(bad, Err(RfmError::BadRange { .. })));
         assert!(serde_json::from_str::<SegmentTable>("[]").is_err());
@@ -690,13 +767,29 @@ mod tests {
 
     #[test]
     fn empty_input_scores_nothing() {
-        let out = score(&RfmInput { recency_days: &[], frequency: &[], monetary: &[] }, None, &SegmentTable::standard());
+        let out = score(
+            &RfmInput {
+                recency_days: &[],
+                frequency: &[],
+                monetary: &[],
+            },
+            None,
+            &SegmentTable::standard(),
+        );
         assert_eq!(out.map(|o| o.scores.len()), Ok(0));
     }
 
     #[test]
     fn length_mismatch_is_an_error() {
-        let out = score(&RfmInput { recency_days: &[1], frequency: &[], monetary: &[] }, None, &SegmentTable::standard());
+        let out = score(
+            &RfmInput {
+                recency_days: &[1],
+                frequency: &[],
+                monetary: &[],
+            },
+            None,
+            &SegmentTable::standard(),
+        );
         assert!(matches!(out, Err(RfmError::LengthMismatch { .. })));
     }
 

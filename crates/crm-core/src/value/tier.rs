@@ -166,7 +166,12 @@ impl Tier {
     /// use crm_core::value::tier::Tier;
     /// assert_eq!(Tier::ALL[0], Tier::MostValuable);
     /// ```
-    pub const ALL: [Tier; 4] = [Tier::MostValuable, Tier::Major, Tier::Ordinary, Tier::Inactive];
+    pub const ALL: [Tier; 4] = [
+        Tier::MostValuable,
+        Tier::Major,
+        Tier::Ordinary,
+        Tier::Inactive,
+    ];
 
     /// The snake_case name used in JSON, CSV and Python.
     ///
@@ -348,7 +353,10 @@ impl TierConfig {
     pub fn by_value() -> TierConfig {
         TierConfig {
             basis: TierBasis::Value,
-            cutoffs: Cutoffs { first: Decimal::new(20, 2), second: Decimal::new(50, 2) },
+            cutoffs: Cutoffs {
+                first: Decimal::new(20, 2),
+                second: Decimal::new(50, 2),
+            },
         }
     }
 
@@ -362,7 +370,10 @@ impl TierConfig {
     pub fn by_count() -> TierConfig {
         TierConfig {
             basis: TierBasis::Count,
-            cutoffs: Cutoffs { first: Decimal::new(5, 2), second: Decimal::new(20, 2) },
+            cutoffs: Cutoffs {
+                first: Decimal::new(5, 2),
+                second: Decimal::new(20, 2),
+            },
         }
     }
 
@@ -399,7 +410,9 @@ impl Default for TierConfig {
 #[non_exhaustive]
 pub enum TierError {
     /// The cut-offs break `0 < first < second <= 1`.
-    #[error("invalid tier cut-offs first={first}, second={second}: the rule is 0 < first < second <= 1")]
+    #[error(
+        "invalid tier cut-offs first={first}, second={second}: the rule is 0 < first < second <= 1"
+    )]
     InvalidCutoffs {
         /// The first cut-off given.
         first: Decimal,
@@ -612,11 +625,15 @@ const MAX_CUSTOMERS: usize = u32::MAX as usize;
 /// ```
 pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classification, TierError> {
     if values.len() > MAX_CUSTOMERS {
-        return Err(TierError::TooManyCustomers { count: values.len() });
+        return Err(TierError::TooManyCustomers {
+            count: values.len(),
+        });
     }
     let keys = SortKeys::build(values)?;
     let (scale, total_key) = (keys.scale, keys.total);
-    let total = key_to_decimal(total_key, scale).ok_or(TierError::Overflow { row: keys.total_row })?;
+    let total = key_to_decimal(total_key, scale).ok_or(TierError::Overflow {
+        row: keys.total_row,
+    })?;
     let mut walk = Walk::new(config, total_key, keys.positive);
     // Only the keys are sorted, not (key, position) pairs: half the bytes to
     // move, and the tiers are then written in one sequential pass by
@@ -625,16 +642,30 @@ pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classificatio
     match keys.sorted {
         Sorted::Narrow(mut k) => {
             radsort::sort(&mut k);
-            walk.groups_of(k.chunk_by(|a, b| a == b).rev().map(|g| (u128::from(g[0]), g.len() as u64)));
+            walk.groups_of(
+                k.chunk_by(|a, b| a == b)
+                    .rev()
+                    .map(|g| (u128::from(g[0]), g.len() as u64)),
+            );
         }
         Sorted::Wide(mut k) => {
             radsort::sort(&mut k);
-            walk.groups_of(k.chunk_by(|a, b| a == b).rev().map(|g| (g[0], g.len() as u64)));
+            walk.groups_of(
+                k.chunk_by(|a, b| a == b)
+                    .rev()
+                    .map(|g| (g[0], g.len() as u64)),
+            );
         }
     }
     let tiers = values
         .iter()
-        .map(|v| if is_positive(v) { walk.tier_of(key_of(*v, scale).unwrap_or(0)).code() } else { Tier::Inactive.code() })
+        .map(|v| {
+            if is_positive(v) {
+                walk.tier_of(key_of(*v, scale).unwrap_or(0)).code()
+            } else {
+                Tier::Inactive.code()
+            }
+        })
         .collect();
     Ok(Classification {
         config: *config,
@@ -694,7 +725,12 @@ impl Walk {
             } else if self.second.exceeds(before, self.basis_total) {
                 self.major_from = Some(key);
             }
-            self.groups.push(Group { key, size, count_before, value_before });
+            self.groups.push(Group {
+                key,
+                size,
+                count_before,
+                value_before,
+            });
             count_before += size;
             // Cannot overflow: the keys' sum was checked when it was built.
             value_before += key * u128::from(size);
@@ -874,12 +910,14 @@ impl Classification {
             why.tie_group_size = g.size;
             why.share = ratio(value, self.total);
             let (before, after) = match self.config.basis {
-                TierBasis::Value => {
-                    (Some(g.value_before), Some(g.value_before + g.key * u128::from(g.size)))
-                }
-                TierBasis::Count => {
-                    (Some(u128::from(g.count_before)), Some(u128::from(g.count_before + g.size)))
-                }
+                TierBasis::Value => (
+                    Some(g.value_before),
+                    Some(g.value_before + g.key * u128::from(g.size)),
+                ),
+                TierBasis::Count => (
+                    Some(u128::from(g.count_before)),
+                    Some(u128::from(g.count_before + g.size)),
+                ),
             };
             let total = match self.config.basis {
                 TierBasis::Value => self.total_key,
@@ -947,7 +985,11 @@ impl Classification {
 
 /// Makes rounded shares add to exactly one by giving the remainder to the
 /// last non-zero share (rounding errors are below 1e-27).
-fn balance_to_one(rows: &mut [TierSummary], field: impl Fn(&mut TierSummary) -> &mut Decimal, any: bool) {
+fn balance_to_one(
+    rows: &mut [TierSummary],
+    field: impl Fn(&mut TierSummary) -> &mut Decimal,
+    any: bool,
+) {
     if !any {
         return;
     }
@@ -1013,7 +1055,10 @@ const POW10: [u128; 29] = {
 fn key_of(value: Decimal, scale: u32) -> Option<u128> {
     let value = value.normalize_scale_at_most(scale);
     let shift = scale.checked_sub(value.scale())?;
-    value.mantissa().unsigned_abs().checked_mul(*POW10.get(shift as usize)?)
+    value
+        .mantissa()
+        .unsigned_abs()
+        .checked_mul(*POW10.get(shift as usize)?)
 }
 
 fn key_to_decimal(key: u128, scale: u32) -> Option<Decimal> {
@@ -1072,7 +1117,13 @@ impl SortKeys {
             values
                 .iter()
                 .filter(|v| is_positive(v))
-                .map(|v| if normalized { v.normalize().scale() } else { v.scale() })
+                .map(|v| {
+                    if normalized {
+                        v.normalize().scale()
+                    } else {
+                        v.scale()
+                    }
+                })
                 .max()
                 .unwrap_or(0)
         };
@@ -1099,7 +1150,13 @@ impl SortKeys {
             keys.push(key);
         }
         let positive = keys.len() as u64;
-        Some(SortKeys { sorted: Sorted::Narrow(keys), scale, total, positive, total_row: values.len().saturating_sub(1) })
+        Some(SortKeys {
+            sorted: Sorted::Narrow(keys),
+            scale,
+            total,
+            positive,
+            total_row: values.len().saturating_sub(1),
+        })
     }
 
     fn wide(values: &[Decimal], scale: u32) -> Result<SortKeys, TierError> {
@@ -1110,11 +1167,19 @@ impl SortKeys {
                 continue;
             }
             let key = key_of(*v, scale).ok_or(TierError::Overflow { row: i })?;
-            total = total.checked_add(key).ok_or(TierError::Overflow { row: i })?;
+            total = total
+                .checked_add(key)
+                .ok_or(TierError::Overflow { row: i })?;
             keys.push(key);
         }
         let positive = keys.len() as u64;
-        Ok(SortKeys { sorted: Sorted::Wide(keys), scale, total, positive, total_row: values.len().saturating_sub(1) })
+        Ok(SortKeys {
+            sorted: Sorted::Wide(keys),
+            scale,
+            total,
+            positive,
+            total_row: values.len().saturating_sub(1),
+        })
     }
 }
 
@@ -1130,7 +1195,11 @@ impl ScaleAtMost for Decimal {
     /// A value whose own scale exceeds the common scale carries only trailing
     /// zeros beyond it (the common scale came from normalised values).
     fn normalize_scale_at_most(self, scale: u32) -> Decimal {
-        if self.scale() > scale { self.normalize() } else { self }
+        if self.scale() > scale {
+            self.normalize()
+        } else {
+            self
+        }
     }
 }
 
@@ -1152,10 +1221,20 @@ mod tests {
     }
 
     fn config() -> impl Strategy<Value = TierConfig> {
-        (prop::bool::ANY, 1_i64..99, 1_i64..=100).prop_filter_map("first < second", |(count, a, b)| {
-            let cutoffs = Cutoffs::new(Decimal::new(a, 2), Decimal::new(b, 2)).ok()?;
-            Some(TierConfig { basis: if count { TierBasis::Count } else { TierBasis::Value }, cutoffs })
-        })
+        (prop::bool::ANY, 1_i64..99, 1_i64..=100).prop_filter_map(
+            "first < second",
+            |(count, a, b)| {
+                let cutoffs = Cutoffs::new(Decimal::new(a, 2), Decimal::new(b, 2)).ok()?;
+                Some(TierConfig {
+                    basis: if count {
+                        TierBasis::Count
+                    } else {
+                        TierBasis::Value
+                    },
+                    cutoffs,
+                })
+            },
+        )
     }
 
     fn tiers_of(values: &[Decimal], config: &TierConfig) -> Vec<Tier> {
@@ -1165,9 +1244,19 @@ mod tests {
     /// Independent oracle: plain Decimal sums, the "smallest run of whole tie
     /// groups whose share reaches the cut-off" read literally.
     fn oracle(values: &[Decimal], config: &TierConfig) -> Vec<Tier> {
-        let mut positive: Vec<Decimal> = values.iter().copied().filter(|v| *v > Decimal::ZERO).collect();
+        let mut positive: Vec<Decimal> = values
+            .iter()
+            .copied()
+            .filter(|v| *v > Decimal::ZERO)
+            .collect();
         positive.sort_by(|a, b| b.cmp(a));
-        let measure = |v: Decimal| if config.basis == TierBasis::Value { v } else { Decimal::ONE };
+        let measure = |v: Decimal| {
+            if config.basis == TierBasis::Value {
+                v
+            } else {
+                Decimal::ONE
+            }
+        };
         let total: Decimal = positive.iter().map(|v| measure(*v)).sum();
         // The values at which each tier ends: walk groups until the run's
         // cumulative measure reaches cutoff × total.
@@ -1329,9 +1418,15 @@ mod tests {
 
     #[test]
     fn second_cutoff_of_one_leaves_no_ordinary() {
-        let cfg = TierConfig { basis: TierBasis::Value, cutoffs: Cutoffs::new(dec!(0.2), dec!(1)).unwrap() };
+        let cfg = TierConfig {
+            basis: TierBasis::Value,
+            cutoffs: Cutoffs::new(dec!(0.2), dec!(1)).unwrap(),
+        };
         let c = classify(&[dec!(50), dec!(30), dec!(20)], &cfg).unwrap();
-        assert_eq!(c.tiers().collect::<Vec<_>>(), [Tier::MostValuable, Tier::Major, Tier::Major]);
+        assert_eq!(
+            c.tiers().collect::<Vec<_>>(),
+            [Tier::MostValuable, Tier::Major, Tier::Major]
+        );
     }
 
     #[test]
@@ -1363,9 +1458,17 @@ mod tests {
 
     #[test]
     fn overflowing_sum_is_an_error_not_a_panic() {
-        let e = classify(&[Decimal::MAX, Decimal::MAX, dec!(1)], &TierConfig::by_value()).unwrap_err();
+        let e = classify(
+            &[Decimal::MAX, Decimal::MAX, dec!(1)],
+            &TierConfig::by_value(),
+        )
+        .unwrap_err();
         assert!(matches!(e, TierError::Overflow { .. }), "{e:?}");
-        let e = classify(&[Decimal::MAX, Decimal::new(1, 28)], &TierConfig::by_value()).unwrap_err();
+        let e = classify(
+            &[Decimal::MAX, Decimal::new(1, 28)],
+            &TierConfig::by_value(),
+        )
+        .unwrap_err();
         assert!(matches!(e, TierError::Overflow { row: 0 | 1 }), "{e:?}");
     }
 
@@ -1386,6 +1489,11 @@ mod tests {
         let back: Classification = serde_json::from_str(&json).unwrap();
         assert_eq!(back, c);
         let bad = r#"{"basis":"value","cutoffs":{"first":"0.6","second":"0.5"}}"#;
-        assert!(serde_json::from_str::<TierConfig>(bad).unwrap_err().to_string().contains("0 < first < second <= 1"));
+        assert!(
+            serde_json::from_str::<TierConfig>(bad)
+                .unwrap_err()
+                .to_string()
+                .contains("0 < first < second <= 1")
+        );
     }
 }

@@ -243,8 +243,18 @@ impl Treatment {
     /// let t = Treatment::new(Strategy::Delight, ServiceModel::OneToOne, Cadence::Weekly, 24);
     /// assert_eq!(t.response_hours, 24);
     /// ```
-    pub const fn new(strategy: Strategy, service_model: ServiceModel, contact: Cadence, response_hours: u32) -> Self {
-        Treatment { strategy, service_model, contact, response_hours }
+    pub const fn new(
+        strategy: Strategy,
+        service_model: ServiceModel,
+        contact: Cadence,
+        response_hours: u32,
+    ) -> Self {
+        Treatment {
+            strategy,
+            service_model,
+            contact,
+            response_hours,
+        }
     }
 }
 
@@ -345,7 +355,9 @@ impl PolicyRule {
 #[non_exhaustive]
 pub enum PolicyError {
     /// No rule matches this combination.
-    #[error("the treatment policy has no rule for tier {tier} with behaviours {behaviours}: add a rule that matches it (an empty tier list matches every tier)")]
+    #[error(
+        "the treatment policy has no rule for tier {tier} with behaviours {behaviours}: add a rule that matches it (an empty tier list matches every tier)"
+    )]
     Uncovered {
         /// The tier.
         tier: Tier,
@@ -411,10 +423,12 @@ impl TreatmentPolicy {
         let mut table = [[0_u16; 4]; 4];
         for tier in Tier::ALL {
             for set in BehaviourSet::all_sets() {
-                let index = rules
-                    .iter()
-                    .position(|r| r.matches(tier, set))
-                    .ok_or(PolicyError::Uncovered { tier, behaviours: set })?;
+                let index = rules.iter().position(|r| r.matches(tier, set)).ok_or(
+                    PolicyError::Uncovered {
+                        tier,
+                        behaviours: set,
+                    },
+                )?;
                 table[tier_slot(tier)][set_slot(set)] = index as u16;
             }
         }
@@ -469,7 +483,8 @@ fn tier_slot(tier: Tier) -> usize {
 }
 
 fn set_slot(set: BehaviourSet) -> usize {
-    usize::from(set.contains(Behaviour::PriceDriven)) | (usize::from(set.contains(Behaviour::Unprofitable)) << 1)
+    usize::from(set.contains(Behaviour::PriceDriven))
+        | (usize::from(set.contains(Behaviour::Unprofitable)) << 1)
 }
 
 impl Default for TreatmentPolicy {
@@ -478,25 +493,60 @@ impl Default for TreatmentPolicy {
         use Cadence as C;
         use ServiceModel as M;
         use Strategy as S;
-        let rule = |tiers: &[Tier], behaviours, treatment| PolicyRule { tiers: tiers.to_vec(), behaviours, treatment };
+        let rule = |tiers: &[Tier], behaviours, treatment| PolicyRule {
+            tiers: tiers.to_vec(),
+            behaviours,
+            treatment,
+        };
         let rules = vec![
-            rule(&[], BehaviourMatch::Has(Behaviour::Unprofitable), Treatment::new(S::Disengage, M::FrontLine, C::None, 72)),
-            rule(&[Tier::MostValuable], BehaviourMatch::Has(Behaviour::PriceDriven), Treatment::new(S::Adapt, M::OneToOne, C::Weekly, 24)),
-            rule(&[Tier::Major], BehaviourMatch::Has(Behaviour::PriceDriven), Treatment::new(S::Adapt, M::OneToMany, C::Monthly, 48)),
+            rule(
+                &[],
+                BehaviourMatch::Has(Behaviour::Unprofitable),
+                Treatment::new(S::Disengage, M::FrontLine, C::None, 72),
+            ),
+            rule(
+                &[Tier::MostValuable],
+                BehaviourMatch::Has(Behaviour::PriceDriven),
+                Treatment::new(S::Adapt, M::OneToOne, C::Weekly, 24),
+            ),
+            rule(
+                &[Tier::Major],
+                BehaviourMatch::Has(Behaviour::PriceDriven),
+                Treatment::new(S::Adapt, M::OneToMany, C::Monthly, 48),
+            ),
             rule(
                 &[Tier::Ordinary, Tier::Inactive],
                 BehaviourMatch::Has(Behaviour::PriceDriven),
                 Treatment::new(S::Adapt, M::FrontLine, C::Quarterly, 72),
             ),
-            rule(&[Tier::MostValuable], BehaviourMatch::Any, Treatment::new(S::Delight, M::OneToOne, C::Weekly, 24)),
-            rule(&[Tier::Major], BehaviourMatch::Any, Treatment::new(S::Care, M::OneToMany, C::Fortnightly, 48)),
-            rule(&[Tier::Ordinary], BehaviourMatch::Any, Treatment::new(S::Develop, M::OneToMany, C::Quarterly, 72)),
-            rule(&[Tier::Inactive], BehaviourMatch::Any, Treatment::new(S::Disengage, M::FrontLine, C::None, 72)),
+            rule(
+                &[Tier::MostValuable],
+                BehaviourMatch::Any,
+                Treatment::new(S::Delight, M::OneToOne, C::Weekly, 24),
+            ),
+            rule(
+                &[Tier::Major],
+                BehaviourMatch::Any,
+                Treatment::new(S::Care, M::OneToMany, C::Fortnightly, 48),
+            ),
+            rule(
+                &[Tier::Ordinary],
+                BehaviourMatch::Any,
+                Treatment::new(S::Develop, M::OneToMany, C::Quarterly, 72),
+            ),
+            rule(
+                &[Tier::Inactive],
+                BehaviourMatch::Any,
+                Treatment::new(S::Disengage, M::FrontLine, C::None, 72),
+            ),
         ];
         // The table above covers every combination; a failure here is a bug
         // caught by the `default_policy_is_complete` test, and falls back to
         // the first rule for everybody rather than panicking.
-        TreatmentPolicy::new(rules.clone()).unwrap_or(TreatmentPolicy { rules, table: [[0; 4]; 4] })
+        TreatmentPolicy::new(rules.clone()).unwrap_or(TreatmentPolicy {
+            rules,
+            table: [[0; 4]; 4],
+        })
     }
 }
 
@@ -514,14 +564,39 @@ mod tests {
     fn default_policy_matches_the_domain_table() {
         let p = TreatmentPolicy::default();
         let none = BehaviourSet::EMPTY;
-        assert_eq!(p.treatment(Tier::MostValuable, none), Treatment::new(Strategy::Delight, ServiceModel::OneToOne, Cadence::Weekly, 24));
+        assert_eq!(
+            p.treatment(Tier::MostValuable, none),
+            Treatment::new(
+                Strategy::Delight,
+                ServiceModel::OneToOne,
+                Cadence::Weekly,
+                24
+            )
+        );
         assert_eq!(p.treatment(Tier::Major, none).strategy, Strategy::Care);
-        assert_eq!(p.treatment(Tier::Ordinary, none).strategy, Strategy::Develop);
-        assert_eq!(p.treatment(Tier::Inactive, none).strategy, Strategy::Disengage);
-        let both = none.with(Behaviour::PriceDriven).with(Behaviour::Unprofitable);
+        assert_eq!(
+            p.treatment(Tier::Ordinary, none).strategy,
+            Strategy::Develop
+        );
+        assert_eq!(
+            p.treatment(Tier::Inactive, none).strategy,
+            Strategy::Disengage
+        );
+        let both = none
+            .with(Behaviour::PriceDriven)
+            .with(Behaviour::Unprofitable);
         for tier in Tier::ALL {
-            assert_eq!(p.treatment(tier, both).strategy, Strategy::Disengage, "{tier}");
-            assert_eq!(p.treatment(tier, none.with(Behaviour::PriceDriven)).strategy, Strategy::Adapt, "{tier}");
+            assert_eq!(
+                p.treatment(tier, both).strategy,
+                Strategy::Disengage,
+                "{tier}"
+            );
+            assert_eq!(
+                p.treatment(tier, none.with(Behaviour::PriceDriven))
+                    .strategy,
+                Strategy::Adapt,
+                "{tier}"
+            );
         }
     }
 
@@ -532,7 +607,9 @@ mod tests {
         let back: TreatmentPolicy = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
         let gap = r#"[{"tiers":["major"],"behaviours":"any","treatment":{"strategy":"care","service_model":"one_to_many","contact":"monthly","response_hours":48}}]"#;
-        let err = serde_json::from_str::<TreatmentPolicy>(gap).unwrap_err().to_string();
+        let err = serde_json::from_str::<TreatmentPolicy>(gap)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no rule for tier most_valuable"), "{err}");
     }
 }

@@ -32,7 +32,11 @@ pub(super) struct OccasionRun {
 impl OccasionRun {
     /// An empty run whose days are encoded relative to `anchor`.
     pub(super) fn new(anchor: i32) -> Self {
-        OccasionRun { bytes: Vec::new(), len: 0, anchor }
+        OccasionRun {
+            bytes: Vec::new(),
+            len: 0,
+            anchor,
+        }
     }
 
     /// The number of keys.
@@ -42,7 +46,13 @@ impl OccasionRun {
 
     /// The keys in ascending order.
     pub(super) fn iter(&self) -> RunIter<'_> {
-        RunIter { bytes: &self.bytes, pos: 0, index: 0, day: 0, anchor: self.anchor }
+        RunIter {
+            bytes: &self.bytes,
+            pos: 0,
+            index: 0,
+            day: 0,
+            anchor: self.anchor,
+        }
     }
 
     /// Merges sorted, distinct `keys` into the run (keys already in it are
@@ -92,7 +102,14 @@ struct Encoder {
 
 impl Encoder {
     fn with_capacity(anchor: i32, bytes: usize) -> Self {
-        Encoder { run: OccasionRun { bytes: Vec::with_capacity(bytes), len: 0, anchor }, prev: None }
+        Encoder {
+            run: OccasionRun {
+                bytes: Vec::with_capacity(bytes),
+                len: 0,
+                anchor,
+            },
+            prev: None,
+        }
     }
 
     /// Appends `k`, which must be greater than the previous key.
@@ -100,7 +117,9 @@ impl Encoder {
         let (index, day) = (key_index(k), key_day(k));
         let bytes = &mut self.run.bytes;
         match self.prev {
-            Some((pi, pd)) if pi == index => write_varint(bytes, ((i64::from(day) - i64::from(pd)) as u64) << 1),
+            Some((pi, pd)) if pi == index => {
+                write_varint(bytes, ((i64::from(day) - i64::from(pd)) as u64) << 1)
+            }
             prev => {
                 let delta = (index - prev.map_or(0, |p| p.0)) as u64;
                 write_varint(bytes, (delta << 1) | 1);
@@ -199,12 +218,20 @@ mod tests {
         let run = run_of(100, &[key(0, 90), key(0, 91), key(0, 95)]);
         // First key: head 1 byte + zigzag(−10) 1 byte; the others 1 byte each.
         assert_eq!(run.bytes.len(), 4);
-        assert_eq!(run.iter().collect::<Vec<_>>(), vec![key(0, 90), key(0, 91), key(0, 95)]);
+        assert_eq!(
+            run.iter().collect::<Vec<_>>(),
+            vec![key(0, 90), key(0, 91), key(0, 95)]
+        );
     }
 
     #[test]
     fn extreme_days_and_indices_round_trip() {
-        let keys = [key(0, i32::MIN), key(0, i32::MAX), key(u32::MAX - 1, i32::MIN), key(u32::MAX - 1, 0)];
+        let keys = [
+            key(0, i32::MIN),
+            key(0, i32::MAX),
+            key(u32::MAX - 1, i32::MIN),
+            key(u32::MAX - 1, 0),
+        ];
         let run = run_of(0, &keys);
         assert_eq!(run.iter().collect::<Vec<_>>(), keys.to_vec());
         assert_eq!(run.counts(2), vec![2, 0]);

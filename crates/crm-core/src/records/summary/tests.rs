@@ -30,12 +30,21 @@ fn row() -> impl Strategy<Value = Row> {
         -5_000_i64..50_000,
         prop::bool::weighted(0.05),
     )
-        .prop_map(|(id, day, cents, nan)| Row { id, day, cents, nan })
+        .prop_map(|(id, day, cents, nan)| Row {
+            id,
+            day,
+            cents,
+            nan,
+        })
 }
 
 fn config(window: bool) -> SummaryConfig {
     let c = SummaryConfig::new(as_of());
-    if window { c.with_window_start(date_of_day(10).unwrap_or_default()) } else { c }
+    if window {
+        c.with_window_start(date_of_day(10).unwrap_or_default())
+    } else {
+        c
+    }
 }
 
 /// The columns of `rows`, with ids as integers or as Arrow-layout text.
@@ -65,13 +74,34 @@ fn cols(rows: &[Row]) -> Cols {
         id_valid: pack(&rows.iter().map(|r| r.id.is_some()).collect::<Vec<_>>()),
         days: rows.iter().map(|r| r.day.unwrap_or(0)).collect(),
         day_valid: pack(&rows.iter().map(|r| r.day.is_some()).collect::<Vec<_>>()),
-        amounts: rows.iter().map(|r| if r.nan { f64::NAN } else { r.cents as f64 / 100.0 }).collect(),
+        amounts: rows
+            .iter()
+            .map(|r| {
+                if r.nan {
+                    f64::NAN
+                } else {
+                    r.cents as f64 / 100.0
+                }
+            })
+            .collect(),
     }
 }
 
-fn add(acc: &mut SummaryAccumulator, rows: &[Row], first_row: u64, text: bool) -> Result<(), SummaryError> {
+fn add(
+    acc: &mut SummaryAccumulator,
+    rows: &[Row],
+    first_row: u64,
+    text: bool,
+) -> Result<(), SummaryError> {
     let c = cols(rows);
-    let keys = if text { Keys::Utf8 { offsets: &c.offsets, data: &c.data } } else { Keys::Int(&c.ids) };
+    let keys = if text {
+        Keys::Utf8 {
+            offsets: &c.offsets,
+            data: &c.data,
+        }
+    } else {
+        Keys::Int(&c.ids)
+    };
     let mut b = ColumnBatch::new(first_row, keys, &c.days, Amounts::Float(&c.amounts));
     b.customers_validity = Some(Validity::new(&c.id_valid, 0));
     b.days_validity = Some(Validity::new(&c.day_valid, 0));
@@ -87,17 +117,34 @@ fn run(rows: &[Row], window: bool, text: bool) -> Result<SummaryOutput, SummaryE
 /// The reconciliation without the row-numbered list (which moves with the
 /// input order).
 fn totals(r: &Reconciliation) -> Reconciliation {
-    Reconciliation { rejections: Vec::new(), rejections_truncated: false, ..r.clone() }
+    Reconciliation {
+        rejections: Vec::new(),
+        rejections_truncated: false,
+        ..r.clone()
+    }
 }
 
 #[test]
 fn cdnow_customer_one_in_weeks() -> Result<(), SummaryError> {
-    let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).map(day_number).unwrap_or_default();
+    let d = |m, day| {
+        NaiveDate::from_ymd_opt(1997, m, day)
+            .map(day_number)
+            .unwrap_or_default()
+    };
     let days = [d(1, 1), d(1, 18), d(8, 2), d(12, 12)];
     let cents = [2933_i64, 2973, 1496, 2648];
-    let cfg = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap_or_default()).with_unit(Unit::Week);
+    let cfg = SummaryConfig::new(NaiveDate::from_ymd_opt(1997, 9, 30).unwrap_or_default())
+        .with_unit(Unit::Week);
     let mut acc = SummaryAccumulator::new(cfg)?;
-    acc.add_batch(&ColumnBatch::new(1, Keys::Int(&[1; 4]), &days, Amounts::Scaled64 { mantissas: &cents, scale: 2 }))?;
+    acc.add_batch(&ColumnBatch::new(
+        1,
+        Keys::Int(&[1; 4]),
+        &days,
+        Amounts::Scaled64 {
+            mantissas: &cents,
+            scale: 2,
+        },
+    ))?;
     let out = acc.finish()?;
     let s = out.summaries.get(0).ok_or(SummaryError::TotalsOverflow)?;
     assert_eq!(s.frequency, 2);
@@ -113,9 +160,21 @@ fn cdnow_customer_one_in_weeks() -> Result<(), SummaryError> {
 fn same_day_purchases_are_one_occasion_and_returns_count() -> Result<(), SummaryError> {
     let mut acc = SummaryAccumulator::new(config(false))?;
     let amounts = [dec!(10), dec!(5), dec!(-3), dec!(7)];
-    acc.add_batch(&ColumnBatch::new(1, Keys::Text(&["a", "a", "a", "a"]), &[5, 5, 9, 5], Amounts::Decimal(&amounts)))?;
-    let s = acc.finish()?.summaries.get(0).ok_or(SummaryError::TotalsOverflow)?;
-    assert_eq!((s.occasions, s.frequency, s.transactions, s.returns), (2, 1, 4, 1));
+    acc.add_batch(&ColumnBatch::new(
+        1,
+        Keys::Text(&["a", "a", "a", "a"]),
+        &[5, 5, 9, 5],
+        Amounts::Decimal(&amounts),
+    ))?;
+    let s = acc
+        .finish()?
+        .summaries
+        .get(0)
+        .ok_or(SummaryError::TotalsOverflow)?;
+    assert_eq!(
+        (s.occasions, s.frequency, s.transactions, s.returns),
+        (2, 1, 4, 1)
+    );
     assert_eq!(s.total_spend, dec!(19));
     assert_eq!(s.returns_amount, dec!(-3));
     // A return-only day is an occasion; its spend is the repeat spend.
@@ -130,28 +189,49 @@ fn too_many_decimals_and_huge_amounts_are_rejected_not_rounded() -> Result<(), S
     cfg.amount_scale = 2;
     let mut acc = SummaryAccumulator::new(cfg)?;
     let amounts = [dec!(1.001), dec!(1.10), Decimal::MAX, dec!(2)];
-    acc.add_batch(&ColumnBatch::new(1, Keys::Int(&[1, 1, 1, 1]), &[1, 2, 3, 4], Amounts::Decimal(&amounts)))?;
+    acc.add_batch(&ColumnBatch::new(
+        1,
+        Keys::Int(&[1, 1, 1, 1]),
+        &[1, 2, 3, 4],
+        Amounts::Decimal(&amounts),
+    ))?;
     let r = acc.finish()?.reconciliation;
     assert_eq!(r.rows_used, 2);
-    assert_eq!(r.rejections.iter().map(|r| r.reason).collect::<Vec<_>>(), vec![
-        RejectReason::TooManyDecimals { max: 2 },
-        RejectReason::OutOfRange
-    ]);
+    assert_eq!(
+        r.rejections.iter().map(|r| r.reason).collect::<Vec<_>>(),
+        vec![
+            RejectReason::TooManyDecimals { max: 2 },
+            RejectReason::OutOfRange
+        ]
+    );
     assert!(r.is_balanced());
     Ok(())
 }
 
 #[test]
 fn strict_mode_fails_on_the_first_rejected_row() -> Result<(), SummaryError> {
-    let mut acc = SummaryAccumulator::new(config(false).with_names(ColumnNames {
-        amount: "dollars".into(),
-        ..ColumnNames::default()
-    }).strict())?;
-    let b = ColumnBatch::new(40, Keys::Int(&[1, 2, 3]), &[1, 2, 3], Amounts::Float(&[1.0, f64::INFINITY, f64::NAN]));
+    let mut acc = SummaryAccumulator::new(
+        config(false)
+            .with_names(ColumnNames {
+                amount: "dollars".into(),
+                ..ColumnNames::default()
+            })
+            .strict(),
+    )?;
+    let b = ColumnBatch::new(
+        40,
+        Keys::Int(&[1, 2, 3]),
+        &[1, 2, 3],
+        Amounts::Float(&[1.0, f64::INFINITY, f64::NAN]),
+    );
     let err = acc.add_batch(&b);
     assert_eq!(
         err,
-        Err(SummaryError::Rejected(Rejection { row: 41, column: "dollars".into(), reason: RejectReason::NotFinite }))
+        Err(SummaryError::Rejected(Rejection {
+            row: 41,
+            column: "dollars".into(),
+            reason: RejectReason::NotFinite
+        }))
     );
     Ok(())
 }
@@ -160,7 +240,10 @@ fn strict_mode_fails_on_the_first_rejected_row() -> Result<(), SummaryError> {
 fn mismatched_column_lengths_are_an_error() -> Result<(), SummaryError> {
     let mut acc = SummaryAccumulator::new(config(false))?;
     let b = ColumnBatch::new(1, Keys::Int(&[1, 2]), &[1], Amounts::Float(&[1.0, 2.0]));
-    assert!(matches!(acc.add_batch(&b), Err(SummaryError::ColumnLength { .. })));
+    assert!(matches!(
+        acc.add_batch(&b),
+        Err(SummaryError::ColumnLength { .. })
+    ));
     assert_eq!(acc.rows_read(), 0);
     Ok(())
 }
@@ -169,14 +252,25 @@ fn mismatched_column_lengths_are_an_error() -> Result<(), SummaryError> {
 fn invalid_utf8_and_empty_ids_are_rejected() -> Result<(), SummaryError> {
     let mut acc = SummaryAccumulator::new(config(false))?;
     let data = [b'a', 0xff, b'b'];
-    let b = ColumnBatch::new(1, Keys::Utf8 { offsets: &[0, 1, 2, 2, 3], data: &data }, &[1, 1, 1, 1], Amounts::Float(&[1.0; 4]));
+    let b = ColumnBatch::new(
+        1,
+        Keys::Utf8 {
+            offsets: &[0, 1, 2, 2, 3],
+            data: &data,
+        },
+        &[1, 1, 1, 1],
+        Amounts::Float(&[1.0; 4]),
+    );
     acc.add_batch(&b)?;
     let r = acc.finish()?.reconciliation;
     assert_eq!(r.rows_used, 2);
-    assert_eq!(r.rejections.iter().map(|r| (r.row, r.reason)).collect::<Vec<_>>(), vec![
-        (2, RejectReason::InvalidUtf8),
-        (3, RejectReason::Missing)
-    ]);
+    assert_eq!(
+        r.rejections
+            .iter()
+            .map(|r| (r.row, r.reason))
+            .collect::<Vec<_>>(),
+        vec![(2, RejectReason::InvalidUtf8), (3, RejectReason::Missing)]
+    );
     Ok(())
 }
 
@@ -184,12 +278,28 @@ fn invalid_utf8_and_empty_ids_are_rejected() -> Result<(), SummaryError> {
 fn optional_columns_are_summed_and_missing_values_are_not_recorded() -> Result<(), SummaryError> {
     let mut acc = SummaryAccumulator::new(config(false))?;
     let qv = pack(&[true, false, true]);
-    let mut b = ColumnBatch::new(1, Keys::Int(&[1, 1, 2]), &[1, 2, 3], Amounts::Float(&[10.0, 20.0, 5.0]));
-    b.quantities = Some((Amounts::Scaled64 { mantissas: &[2, 99, 1], scale: 0 }, Some(Validity::new(&qv, 0))));
+    let mut b = ColumnBatch::new(
+        1,
+        Keys::Int(&[1, 1, 2]),
+        &[1, 2, 3],
+        Amounts::Float(&[10.0, 20.0, 5.0]),
+    );
+    b.quantities = Some((
+        Amounts::Scaled64 {
+            mantissas: &[2, 99, 1],
+            scale: 0,
+        },
+        Some(Validity::new(&qv, 0)),
+    ));
     b.discounted = Some((Flags::Bool(&[true, false, false]), None));
     acc.add_batch(&b)?;
     // A later batch without optional columns still creates extra slots.
-    acc.add_batch(&ColumnBatch::new(4, Keys::Int(&[3]), &[4], Amounts::Float(&[1.0])))?;
+    acc.add_batch(&ColumnBatch::new(
+        4,
+        Keys::Int(&[3]),
+        &[4],
+        Amounts::Float(&[1.0]),
+    ))?;
     let s = acc.finish()?.summaries;
     assert_eq!(s.quantity, vec![Some(dec!(2)), Some(dec!(1)), None]);
     assert_eq!(s.discount_share, vec![Some(0.5), Some(0.0), None]);
@@ -208,9 +318,15 @@ fn calibration_end_must_be_inside_the_window() {
 fn bad_configurations_are_errors() {
     let mut c = config(false);
     c.amount_scale = 19;
-    assert_eq!(SummaryAccumulator::new(c).err(), Some(SummaryError::InvalidScale { scale: 19 }));
+    assert_eq!(
+        SummaryAccumulator::new(c).err(),
+        Some(SummaryError::InvalidScale { scale: 19 })
+    );
     let c = config(false).with_window_start(date_of_day(101).unwrap_or_default());
-    assert!(matches!(SummaryAccumulator::new(c), Err(SummaryError::WindowAfterAsOf { .. })));
+    assert!(matches!(
+        SummaryAccumulator::new(c),
+        Err(SummaryError::WindowAfterAsOf { .. })
+    ));
 }
 
 #[test]
@@ -230,8 +346,18 @@ fn corrupt_serialised_partials_are_errors() {
 #[test]
 fn unparseable_rows_from_readers_are_reconciled() -> Result<(), SummaryError> {
     let mut acc = SummaryAccumulator::new(config(false))?;
-    acc.reject(1, Column::Date, RejectReason::Unparseable(Expected::Date), Some(dec!(4.5)))?;
-    acc.add_batch(&ColumnBatch::new(2, Keys::Int(&[1]), &[1], Amounts::Float(&[1.5])))?;
+    acc.reject(
+        1,
+        Column::Date,
+        RejectReason::Unparseable(Expected::Date),
+        Some(dec!(4.5)),
+    )?;
+    acc.add_batch(&ColumnBatch::new(
+        2,
+        Keys::Int(&[1]),
+        &[1],
+        Amounts::Float(&[1.5]),
+    ))?;
     let r = acc.finish()?.reconciliation;
     assert_eq!((r.rows_read, r.rows_used, r.rows_rejected), (2, 1, 1));
     assert_eq!((r.amount_read, r.amount_rejected), (dec!(6), dec!(4.5)));

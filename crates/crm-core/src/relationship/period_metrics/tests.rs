@@ -23,13 +23,13 @@ fn sample() -> PeriodData {
         CustomerSpan::new(1, d(1, 1), None).with_tier(Tier::MostValuable),
         CustomerSpan::new(2, d(1, 1), None).with_tier(Tier::Major),
         CustomerSpan::new(3, d(1, 1), None),
-        CustomerSpan::new(4, d(1, 1), Some(d(3, 15))),          // lost in March
-        CustomerSpan::new(5, d(1, 1), Some(d(3, 5))),           // lost in March...
-        CustomerSpan::new(5, d(3, 20), None),                   // ...and back
-        CustomerSpan::new(6, d(3, 10), None),                   // acquired
-        CustomerSpan::new(7, d(3, 12), Some(d(3, 25))),         // acquired and lost
-        CustomerSpan::new(8, d(1, 1), Some(d(2, 1))),           // lost before: outside
-        CustomerSpan::new(8, d(3, 2), None),                    // returned from before
+        CustomerSpan::new(4, d(1, 1), Some(d(3, 15))), // lost in March
+        CustomerSpan::new(5, d(1, 1), Some(d(3, 5))),  // lost in March...
+        CustomerSpan::new(5, d(3, 20), None),          // ...and back
+        CustomerSpan::new(6, d(3, 10), None),          // acquired
+        CustomerSpan::new(7, d(3, 12), Some(d(3, 25))), // acquired and lost
+        CustomerSpan::new(8, d(1, 1), Some(d(2, 1))),  // lost before: outside
+        CustomerSpan::new(8, d(3, 2), None),           // returned from before
     ])
     .unwrap();
     let activity = vec![
@@ -41,21 +41,46 @@ fn sample() -> PeriodData {
     ];
     let complaints = vec![
         // customer 1 (24 h): answered in 2 h, resolved in 20 h: on time
-        Complaint::new(1, "phone", t(3, 5, 8)).responded_at(t(3, 5, 10)).resolved_at(t(3, 6, 4)),
+        Complaint::new(1, "phone", t(3, 5, 8))
+            .responded_at(t(3, 5, 10))
+            .resolved_at(t(3, 6, 4)),
         // customer 2 (48 h): resolved in 50 h: late
-        Complaint::new(2, "email", t(3, 10, 0)).responded_at(t(3, 11, 0)).resolved_at(t(3, 12, 2)),
+        Complaint::new(2, "email", t(3, 10, 0))
+            .responded_at(t(3, 11, 0))
+            .resolved_at(t(3, 12, 2)),
         // customer 3: still open at the end (resolved in April)
         Complaint::new(3, "email", t(3, 30, 0)).resolved_at(t(4, 2, 0)),
         // opened in February: outside
         Complaint::new(3, "phone", t(2, 20, 0)).resolved_at(t(2, 21, 0)),
     ];
     let referrals = vec![
-        Referral { referrer: 1.into(), referred: Some(6.into()), time: t(3, 9, 12) },
-        Referral { referrer: 1.into(), referred: None, time: t(3, 19, 12) },
-        Referral { referrer: 4.into(), referred: None, time: t(3, 2, 12) }, // not active
-        Referral { referrer: 2.into(), referred: None, time: t(4, 1, 0) },  // outside
+        Referral {
+            referrer: 1.into(),
+            referred: Some(6.into()),
+            time: t(3, 9, 12),
+        },
+        Referral {
+            referrer: 1.into(),
+            referred: None,
+            time: t(3, 19, 12),
+        },
+        Referral {
+            referrer: 4.into(),
+            referred: None,
+            time: t(3, 2, 12),
+        }, // not active
+        Referral {
+            referrer: 2.into(),
+            referred: None,
+            time: t(4, 1, 0),
+        }, // outside
     ];
-    PeriodData { base, activity, complaints, referrals }
+    PeriodData {
+        base,
+        activity,
+        complaints,
+        referrals,
+    }
 }
 
 #[test]
@@ -66,7 +91,15 @@ fn hand_computed_march() {
     // acquired = {6, 7} = 2; returned = {5, 8} = 2
     assert_eq!(
         m.base,
-        BaseMovement { at_start: 5, at_end: 6, retained: 4, entered: 2, lost: 2, acquired: 2, returned: 2 }
+        BaseMovement {
+            at_start: 5,
+            at_end: 6,
+            retained: 4,
+            entered: 2,
+            lost: 2,
+            acquired: 2,
+            returned: 2
+        }
     );
     // retention (6 − 2) / 5 = 0.8; churn 2 / 5 = 0.4 (sum 1.2: customer 5 came back)
     assert_eq!(m.retention_rate, Some(dec!(0.8)));
@@ -75,10 +108,16 @@ fn hand_computed_march() {
     assert_eq!(m.growth_rate, Some(dec!(0.2)));
     assert_eq!(m.acquisition_rate, Some(dec!(0.4)));
     // active = {1, 2, 3, 6} = 4; repeat = {1, 3} = 2 → 0.5; orders 4 + 1 + 2 + 3 = 10
-    assert_eq!((m.active_customers, m.repeat_customers, m.orders), (4, 2, 10));
+    assert_eq!(
+        (m.active_customers, m.repeat_customers, m.orders),
+        (4, 2, 10)
+    );
     assert_eq!(m.repeat_purchase_rate, Some(dec!(0.5)));
     // referrers in March {1, 4}; active {1} → 1 / 4 = 0.25; 4 is not active
-    assert_eq!((m.referrals, m.referrers, m.referrers_not_active), (3, 1, 1));
+    assert_eq!(
+        (m.referrals, m.referrers, m.referrers_not_active),
+        (3, 1, 1)
+    );
     assert_eq!(m.referral_rate, Some(dec!(0.25)));
     let c = &m.complaints;
     // 3 complaints in March: 3 / 4 active = 0.75; 3 × 1000 / 10 orders = 300
@@ -90,21 +129,62 @@ fn hand_computed_march() {
     assert_eq!(c.resolution_rate, share(2, 3));
     assert_eq!(c.on_time_rate, Some(dec!(0.5)));
     // responses: 2 h ≤ 24, 24 h ≤ 48: both on time
-    assert_eq!((c.responded, c.responded_on_time, c.response_on_time_rate), (2, 2, Some(dec!(1))));
+    assert_eq!(
+        (c.responded, c.responded_on_time, c.response_on_time_rate),
+        (2, 2, Some(dec!(1)))
+    );
     assert_eq!(c.by_channel.get("email"), Some(&2));
     // recovery: resolved complainants {1, 2}; repeaters {1} → 0.5; bought after
     // resolution: 1 (28 Mar > 6 Mar) yes, 2 (3 Mar < 12 Mar) no → 0.5
     // no complaint: active {6}; repeaters none → 0
     let r = m.service_recovery;
-    assert_eq!((r.resolved_complainants, r.resolved_repeaters, r.bought_after_resolution), (2, 1, 1));
+    assert_eq!(
+        (
+            r.resolved_complainants,
+            r.resolved_repeaters,
+            r.bought_after_resolution
+        ),
+        (2, 1, 1)
+    );
     assert_eq!(r.repeat_rate_after_resolved_complaint, Some(dec!(0.5)));
     assert_eq!(r.repurchase_after_resolution_rate, Some(dec!(0.5)));
-    assert_eq!((r.no_complaint_customers, r.repeat_rate_no_complaint), (1, Some(dec!(0))));
+    assert_eq!(
+        (r.no_complaint_customers, r.repeat_rate_no_complaint),
+        (1, Some(dec!(0)))
+    );
     // rows: spans 10 read, 1 outside (customer 8's first); complaints 4 = 3 + 1; referrals 4 = 3 + 1
-    assert_eq!(m.rows.customers, RowCounts { read: 10, used: 9, outside_period: 1 });
-    assert_eq!(m.rows.complaints, RowCounts { read: 4, used: 3, outside_period: 1 });
-    assert_eq!(m.rows.referrals, RowCounts { read: 4, used: 3, outside_period: 1 });
-    assert_eq!(m.rows.activity, RowCounts { read: 5, used: 5, outside_period: 0 });
+    assert_eq!(
+        m.rows.customers,
+        RowCounts {
+            read: 10,
+            used: 9,
+            outside_period: 1
+        }
+    );
+    assert_eq!(
+        m.rows.complaints,
+        RowCounts {
+            read: 4,
+            used: 3,
+            outside_period: 1
+        }
+    );
+    assert_eq!(
+        m.rows.referrals,
+        RowCounts {
+            read: 4,
+            used: 3,
+            outside_period: 1
+        }
+    );
+    assert_eq!(
+        m.rows.activity,
+        RowCounts {
+            read: 5,
+            used: 5,
+            outside_period: 0
+        }
+    );
 }
 
 #[test]
@@ -120,9 +200,16 @@ fn empty_period_has_undefined_rates_not_zero() {
 #[test]
 fn no_customer_at_start_leaves_retention_undefined() {
     let base = CustomerBase::new(vec![CustomerSpan::new(1, d(3, 3), None)]).unwrap();
-    let data = PeriodData { base, activity: vec![PeriodActivity::new(1, 2, 2, Some(d(3, 9)))], ..Default::default() };
+    let data = PeriodData {
+        base,
+        activity: vec![PeriodActivity::new(1, 2, 2, Some(d(3, 9)))],
+        ..Default::default()
+    };
     let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
-    assert_eq!((m.retention_rate, m.growth_rate, m.acquisition_rate), (None, None, None));
+    assert_eq!(
+        (m.retention_rate, m.growth_rate, m.acquisition_rate),
+        (None, None, None)
+    );
     assert_eq!(m.base.acquired, 1);
     assert_eq!(m.repeat_purchase_rate, Some(dec!(1)));
 }
@@ -130,9 +217,17 @@ fn no_customer_at_start_leaves_retention_undefined() {
 #[test]
 fn unknown_customer_is_an_error_naming_input_and_row() {
     let mut data = sample();
-    data.complaints.push(Complaint::new(99, "phone", t(3, 3, 0)));
+    data.complaints
+        .push(Complaint::new(99, "phone", t(3, 3, 0)));
     let e = period_metrics(&data, march(), &PeriodConfig::default()).unwrap_err();
-    assert_eq!(e, PeriodError::UnknownCustomer { input: "complaints", row: 4, customer: 99.into() });
+    assert_eq!(
+        e,
+        PeriodError::UnknownCustomer {
+            input: "complaints",
+            row: 4,
+            customer: 99.into()
+        }
+    );
 }
 
 #[test]
@@ -140,7 +235,10 @@ fn activity_outside_the_period_is_rejected() {
     let mut data = sample();
     data.activity[0].last_purchase = Some(d(4, 2));
     let e = period_metrics(&data, march(), &PeriodConfig::default()).unwrap_err();
-    assert_eq!(e.to_string(), "activity row 0 (customer 1): last_purchase breaks the rule within the period");
+    assert_eq!(
+        e.to_string(),
+        "activity row 0 (customer 1): last_purchase breaks the rule within the period"
+    );
 }
 
 #[test]
@@ -149,14 +247,31 @@ fn serde_round_trip_of_inputs() {
     let back: PeriodData = serde_json::from_str(&serde_json::to_string(&data).unwrap()).unwrap();
     assert_eq!(back, data);
     let c = PeriodConfig::default();
-    assert_eq!(serde_json::from_str::<PeriodConfig>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
+    assert_eq!(
+        serde_json::from_str::<PeriodConfig>(&serde_json::to_string(&c).unwrap()).unwrap(),
+        c
+    );
 }
 
 fn arbitrary_data() -> impl Strategy<Value = PeriodData> {
-    let span = (0_i64..8, 0_u32..90, proptest::option::of(1_u32..60), any::<bool>());
+    let span = (
+        0_i64..8,
+        0_u32..90,
+        proptest::option::of(1_u32..60),
+        any::<bool>(),
+    );
     let act = (0_i64..8, 0_u64..4, 0_u64..3, 0_u32..31);
-    let comp = (0_i64..8, 0_u32..120, proptest::option::of(0_i64..200), any::<bool>());
-    (proptest::collection::vec(span, 0..10), proptest::collection::vec(act, 0..8), proptest::collection::vec(comp, 0..10))
+    let comp = (
+        0_i64..8,
+        0_u32..120,
+        proptest::option::of(0_i64..200),
+        any::<bool>(),
+    );
+    (
+        proptest::collection::vec(span, 0..10),
+        proptest::collection::vec(act, 0..8),
+        proptest::collection::vec(comp, 0..10),
+    )
         .prop_map(|(spans, acts, comps)| {
             // one span per customer (no overlaps), starting up to 90 days before 1 March
             let mut seen = BTreeSet::new();
@@ -164,17 +279,24 @@ fn arbitrary_data() -> impl Strategy<Value = PeriodData> {
                 .into_iter()
                 .filter(|s| seen.insert(s.0))
                 .map(|(c, back, len, top)| {
-                    let since = d(3, 1) - chrono::Days::new(u64::from(back)) + chrono::Days::new(30);
+                    let since =
+                        d(3, 1) - chrono::Days::new(u64::from(back)) + chrono::Days::new(30);
                     let until = len.map(|l| since + chrono::Days::new(u64::from(l)));
                     let s = CustomerSpan::new(c, since, until);
-                    if top { s.with_tier(Tier::MostValuable) } else { s }
+                    if top {
+                        s.with_tier(Tier::MostValuable)
+                    } else {
+                        s
+                    }
                 })
                 .collect();
             let mut seen_act = BTreeSet::new();
             let activity = acts
                 .into_iter()
                 .filter(|a| seen.contains(&a.0) && seen_act.insert(a.0))
-                .map(|(c, occ, extra, day)| PeriodActivity::new(c, occ, occ + extra, (occ > 0).then(|| d(3, day + 1))))
+                .map(|(c, occ, extra, day)| {
+                    PeriodActivity::new(c, occ, occ + extra, (occ > 0).then(|| d(3, day + 1)))
+                })
                 .collect();
             let complaints = comps
                 .into_iter()
@@ -186,7 +308,12 @@ fn arbitrary_data() -> impl Strategy<Value = PeriodData> {
                     x
                 })
                 .collect();
-            PeriodData { base: CustomerBase::new(spans).unwrap(), activity, complaints, referrals: vec![] }
+            PeriodData {
+                base: CustomerBase::new(spans).unwrap(),
+                activity,
+                complaints,
+                referrals: vec![],
+            }
         })
 }
 
