@@ -72,23 +72,30 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--repeat-lifetimes", type=int, default=2)
     ap.add_argument("--simulated", type=int, default=100_000)
-    ap.add_argument("--dump-simulated", metavar="PATH", help="write the simulated customers as CSV (for "
-                    "crates/crm-core/examples/clv_timing.rs) and exit")
+    ap.add_argument(
+        "--dump-simulated",
+        metavar="PATH",
+        help="write the simulated customers as CSV (for "
+        "crates/crm-core/examples/clv_timing.rs) and exit",
+    )
     args = ap.parse_args()
     if args.dump_simulated:
-        simulate_bg_nbd(args.simulated).to_csv(args.dump_simulated, index=False, float_format="%.17g")
+        simulate_bg_nbd(args.simulated).to_csv(
+            args.dump_simulated, index=False, float_format="%.17g"
+        )
         return
 
-    import lifetimes
-    from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
-
     import crm_engine
+    import lifetimes
     from crm_engine.clv import BetaGeo, GammaGamma, ParetoNBD
+    from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
 
     cd = pd.read_csv(ROOT / "examples" / "data" / "cdnow_customers_summary_with_transactions.csv")
     rep = cd[cd["x"] > 0]
     sim = simulate_bg_nbd(args.simulated)
-    print(f"lifetimes {lifetimes.__version__}, crm_engine {crm_engine.__version__}, numpy {np.__version__}, pandas {pd.__version__}")
+    print(
+        f"lifetimes {lifetimes.__version__}, crm_engine {crm_engine.__version__}, numpy {np.__version__}, pandas {pd.__version__}"
+    )
 
     rows = []
 
@@ -98,40 +105,57 @@ def main() -> None:
         pl_, pc = lt_params(lt), crm_params(cm)
         diff = max(abs(pl_[k] - pc[k]) / max(abs(pc[k]), 1e-12) for k in pc)
         rows.append((name, t_lt, t_crm, t_lt / t_crm, diff, pl_, pc))
-        print(f"{name:<34} lifetimes {t_lt * 1e3:10.1f} ms   crm-engine {t_crm * 1e3:8.2f} ms   "
-              f"ratio {t_lt / t_crm:7.1f}x   max rel. param diff {diff:.1e}", flush=True)
+        print(
+            f"{name:<34} lifetimes {t_lt * 1e3:10.1f} ms   crm-engine {t_crm * 1e3:8.2f} ms   "
+            f"ratio {t_lt / t_crm:7.1f}x   max rel. param diff {diff:.1e}",
+            flush=True,
+        )
 
     compare(
         "BG/NBD, CDNOW (2,357)",
         lambda: BetaGeoFitter().fit(cd["x"], cd["t_x"], cd["T"]),
         lambda: BetaGeo().fit(cd, frequency="x", recency="t_x", T="T"),
-        lambda m: dict(m.params_), lambda m: m.params, args.repeat_lifetimes,
+        lambda m: dict(m.params_),
+        lambda m: m.params,
+        args.repeat_lifetimes,
     )
     compare(
         "Pareto/NBD, CDNOW (2,357)",
         lambda: ParetoNBDFitter().fit(cd["x"], cd["t_x"], cd["T"]),
         lambda: ParetoNBD().fit(cd, frequency="x", recency="t_x", T="T"),
-        lambda m: dict(m.params_), lambda m: m.params, 1,
+        lambda m: dict(m.params_),
+        lambda m: m.params,
+        1,
     )
     compare(
         "Gamma-Gamma, CDNOW repeat (946)",
         lambda: GammaGammaFitter().fit(rep["x"], rep["zbar"]),
         lambda: GammaGamma().fit(rep, frequency="x", monetary_value="zbar"),
-        lambda m: dict(m.params_), lambda m: m.params, args.repeat_lifetimes,
+        lambda m: dict(m.params_),
+        lambda m: m.params,
+        args.repeat_lifetimes,
     )
     compare(
         f"BG/NBD, simulated ({args.simulated:,})",
         lambda: BetaGeoFitter().fit(sim["frequency"], sim["recency"], sim["T"]),
         lambda: BetaGeo().fit(sim),
-        lambda m: dict(m.params_), lambda m: m.params, args.repeat_lifetimes,
+        lambda m: dict(m.params_),
+        lambda m: m.params,
+        args.repeat_lifetimes,
     )
     print()
-    print("| model, data | lifetimes 0.11.3 | crm-engine | ratio | max relative parameter difference |")
+    print(
+        "| model, data | lifetimes 0.11.3 | crm-engine | ratio | max relative parameter difference |"
+    )
     print("|---|---|---|---|---|")
     for name, t_lt, t_crm, ratio, diff, _, _ in rows:
-        print(f"| {name} | {t_lt * 1e3:,.1f} ms | {t_crm * 1e3:,.2f} ms | {ratio:,.0f}x | {diff:.1e} |")
+        print(
+            f"| {name} | {t_lt * 1e3:,.1f} ms | {t_crm * 1e3:,.2f} ms | {ratio:,.0f}x | {diff:.1e} |"
+        )
     for name, *_, pl_, pc in rows:
-        print(f"{name}: lifetimes {({k: round(v, 4) for k, v in pl_.items()})}  crm-engine {({k: round(v, 4) for k, v in pc.items()})}")
+        print(
+            f"{name}: lifetimes { ({k: round(v, 4) for k, v in pl_.items()}) }  crm-engine { ({k: round(v, 4) for k, v in pc.items()}) }"
+        )
 
 
 if __name__ == "__main__":

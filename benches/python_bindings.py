@@ -20,16 +20,16 @@ import platform
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+import crm_engine as crm
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.feather as feather
-
-import crm_engine as crm
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2024-12-31"
@@ -80,13 +80,28 @@ def pandas_groupby(df: pd.DataFrame) -> pd.DataFrame:
     s["T"] = (as_of - s["first"]).dt.days
     v = s["total_spend"].sort_values(ascending=False)
     before = (v.cumsum() - v) / v[v > 0].sum()
-    tier = np.select([v <= 0, before < 0.2, before < 0.5], ["inactive", "most_valuable", "major"], "ordinary")
+    tier = np.select(
+        [v <= 0, before < 0.2, before < 0.5], ["inactive", "most_valuable", "major"], "ordinary"
+    )
     s.loc[v.index, "tier"] = tier
     return s
 
 
 def rust_baseline(path: Path, repeats: int) -> dict[str, float]:
-    cmd = ["cargo", "run", "-q", "--release", "-p", "crm-engine-python", "--example", "rust_baseline", "--", str(path), AS_OF, str(repeats)]
+    cmd = [
+        "cargo",
+        "run",
+        "-q",
+        "--release",
+        "-p",
+        "crm-engine-python",
+        "--example",
+        "rust_baseline",
+        "--",
+        str(path),
+        AS_OF,
+        str(repeats),
+    ]
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -95,11 +110,19 @@ def run(rows: int, repeats: int) -> dict[str, Any]:
     df = data(rows)
     frame = pl.from_pandas(df)
     res: dict[str, Any] = {"rows": rows}
-    t, s_pd = best(repeats, lambda: crm.summarize(df, customer="customer", time="date", amount="amount", as_of=AS_OF))
+    t, s_pd = best(
+        repeats,
+        lambda: crm.summarize(df, customer="customer", time="date", amount="amount", as_of=AS_OF),
+    )
     res["py_pandas_summarize"] = t
     t, _ = best(repeats, lambda: crm.classify(s_pd, customer="customer_id", value="total_spend"))
     res["py_pandas_classify"] = t
-    t, s_pl = best(repeats, lambda: crm.summarize(frame, customer="customer", time="date", amount="amount", as_of=AS_OF))
+    t, s_pl = best(
+        repeats,
+        lambda: crm.summarize(
+            frame, customer="customer", time="date", amount="amount", as_of=AS_OF
+        ),
+    )
     res["py_polars_summarize"] = t
     assert s_pl == s_pd
     # classify from a polars frame of the summary (the user's own per-customer table)
@@ -113,8 +136,10 @@ def run(rows: int, repeats: int) -> dict[str, Any]:
     res["pandas_to_arrow"] = t
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tx.arrow"
-        feather.write_feather(pa.Table.from_pandas(df, preserve_index=False), path, compression="uncompressed")
-        del df, frame, s_pd, s_pl, values
+        feather.write_feather(
+            pa.Table.from_pandas(df, preserve_index=False), path, compression="uncompressed"
+        )
+        df = frame = s_pd = s_pl = values = None  # free before the next measurement
         gc.collect()
         rust = rust_baseline(path, repeats)
     for k in ("summarize_core", "summarize", "classify_core", "classify"):
@@ -163,8 +188,10 @@ def main() -> None:
         r = run(rows, args.repeats)
         results.append(r)
         print(json.dumps(r), flush=True)
-    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"pandas {pd.__version__}, polars {pl.__version__}, pyarrow {pa.__version__}\n")
+    print(
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"pandas {pd.__version__}, polars {pl.__version__}, pyarrow {pa.__version__}\n"
+    )
     if args.markdown:
         print(markdown(results))
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -63,7 +62,11 @@ def generate(path: Path, rows: int, customers: int, seed: int = 42) -> None:
             sign = np.where(rng.random(n) < 0.05, -1, 1)
             amounts = sign * cents / 100.0
             table = pa.table(
-                {"customer": ids, "date": pa.array(days, pa.int32()).cast(pa.date32()), "amount": amounts},
+                {
+                    "customer": ids,
+                    "date": pa.array(days, pa.int32()).cast(pa.date32()),
+                    "amount": amounts,
+                },
                 schema=schema,
             )
             w.write_table(table, row_group_size=1_000_000)
@@ -127,11 +130,23 @@ def polars_worker(path: str, as_of: str) -> None:
 
 
 def rust_binary() -> str:
-    cmd = ["cargo", "bench", "-p", "crm-benches", "--bench", "summarize", "--no-run", "--message-format=json"]
+    cmd = [
+        "cargo",
+        "bench",
+        "-p",
+        "crm-benches",
+        "--bench",
+        "summarize",
+        "--no-run",
+        "--message-format=json",
+    ]
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "summarize":
+        if (
+            msg.get("reason") == "compiler-artifact"
+            and msg.get("target", {}).get("name") == "summarize"
+        ):
             exe = msg.get("executable")
             if exe:
                 return exe
@@ -143,7 +158,7 @@ def timed(cmd: list[str]) -> tuple[dict, int]:
     p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed:\n{p.stdout}\n{p.stderr}")
-    result = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][-1])
+    result = json.loads([line for line in p.stdout.splitlines() if line.startswith("{")][-1])
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     return result, int(m.group(1)) * 1024 if m else 0
 
@@ -153,8 +168,12 @@ def fmt_bytes(b: float) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="10M:1M", help="comma-separated rows:customers, e.g. 10M:1M,100M:10M")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--sizes", default="10M:1M", help="comma-separated rows:customers, e.g. 10M:1M,100M:10M"
+    )
     ap.add_argument("--workdir", default="/tmp/crm-bench")
     ap.add_argument("--threads", default="1,2", help="crm-engine thread counts to run")
     ap.add_argument("--out", default=None, help="write the Markdown table here")

@@ -21,7 +21,11 @@ def main(directory: str) -> None:
     groups: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     stage_group: dict[int, str] = {}
     for log in sorted(Path(directory).rglob("*")):
-        if not log.is_file() or log.name.startswith(".") or log.suffix in (".zstd", ".lz4", ".snappy", ".crc"):
+        if (
+            not log.is_file()
+            or log.name.startswith(".")
+            or log.suffix in (".zstd", ".lz4", ".snappy", ".crc")
+        ):
             continue
         for line in log.read_text().splitlines():
             e = json.loads(line)
@@ -36,15 +40,34 @@ def main(directory: str) -> None:
                 g["tasks"] += 1
                 g["task seconds"] += m.get("Executor Run Time", 0) / 1000
                 g["shuffle write MB"] += sw.get("Shuffle Bytes Written", 0) / 1e6
-                g["shuffle read MB"] += (sr.get("Remote Bytes Read", 0) + sr.get("Local Bytes Read", 0)) / 1e6
+                g["shuffle read MB"] += (
+                    sr.get("Remote Bytes Read", 0) + sr.get("Local Bytes Read", 0)
+                ) / 1e6
                 g["shuffle records written"] += sw.get("Shuffle Records Written", 0)
-                g["peak task memory MB"] = max(g["peak task memory MB"], m.get("Peak Execution Memory", 0) / 1e6)
+                g["peak task memory MB"] = max(
+                    g["peak task memory MB"], m.get("Peak Execution Memory", 0) / 1e6
+                )
                 g["result MB to driver"] += m.get("Result Size", 0) / 1e6
-    keys = ["tasks", "task seconds", "shuffle write MB", "shuffle read MB", "shuffle records written", "peak task memory MB", "result MB to driver"]
+    keys = [
+        "tasks",
+        "task seconds",
+        "shuffle write MB",
+        "shuffle read MB",
+        "shuffle records written",
+        "peak task memory MB",
+        "result MB to driver",
+    ]
     print("| job group | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for name, g in groups.items():
-        print(f"| {name} | " + " | ".join(f"{g[k]:.3g}" if isinstance(g[k], float) and k != "tasks" else f"{int(g[k])}" for k in keys) + " |")
+        print(
+            f"| {name} | "
+            + " | ".join(
+                f"{g[k]:.3g}" if isinstance(g[k], float) and k != "tasks" else f"{int(g[k])}"
+                for k in keys
+            )
+            + " |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Every test of crm-engine, as a new user runs them on a fresh machine:
+#   0. habits: cargo fmt --check and cargo clippy -D warnings on every target
+#      (ruff, lint and format check, runs in step 3 once the venv exists);
 #   1. Rust: unit, property (proptest) and doc tests of the whole workspace;
 #   2. the CSV-path fuzz target for 60 s (cargo-fuzz, installed if missing);
 #   3. Python: the wheel built into a fresh virtual environment, pytest,
@@ -8,6 +10,11 @@
 # Set CRM_SKIP_FUZZ=1 to skip step 2 locally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== Habits: cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
+cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== Rust tests"
 cargo test --workspace --all-targets --exclude crm-engine-python

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the crm_engine wheel into a fresh virtual environment and tests it:
-# pytest (bindings/python/tests; the Spark suite as its own timed step), mypy stubtest against the hand-written stubs,
+# ruff (lint and format check), pytest (bindings/python/tests; the Spark suite as its own timed step), mypy stubtest against the hand-written stubs,
 # and the quickstart example. Needs only Rust (cargo) and CPython >= 3.11;
 # Python packages come from PyPI.
 #
@@ -32,7 +32,11 @@ mkdir -p "$out"
 py="$venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8" "hypothesis>=6.100" "pandas>=2.2" "polars>=1.0" \
-    "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb "pyspark>=4,<5"
+    "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb "pyspark>=4,<5" \
+    "ruff>=0.6"
+
+step "ruff: lint and format check of every Python file (ruff.toml)"
+(cd "$root" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
 # tests/test_spark.py runs PySpark in local mode (needs Java 17): fail, not skip, without it.
 export CRM_REQUIRE_SPARK=1
 

@@ -17,11 +17,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
-import polars as pl  # noqa: E402
-
 import crm_engine as crm  # noqa: E402
 import crm_engine.plot as cplot  # noqa: E402
+import pandas as pd  # noqa: E402
+import polars as pl  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +40,9 @@ def load_cdnow() -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("out/quickstart"), help="where to save the plots")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/quickstart"), help="where to save the plots"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pd.set_option("display.width", 120)
@@ -50,22 +51,44 @@ def main() -> None:
     print(f"{len(tx)} transactions of {tx['customer'].nunique()} customers")
 
     # 1. Per-customer summaries at the end of the sample, with the row counts.
-    summary = crm.summarize(tx, customer="customer", time="date", amount="amount", quantity="cds", as_of="1998-06-30")
+    summary = crm.summarize(
+        tx, customer="customer", time="date", amount="amount", quantity="cds", as_of="1998-06-30"
+    )
     rec = summary.reconciliation
-    print(f"\nrows read {rec.rows_read}, used {rec.rows_used}, skipped {rec.rows_skipped}, rejected {rec.rows_rejected}")
-    print(summary.to_pandas()[["customer_id", "frequency", "recency", "T", "monetary_value", "total_spend"]].head())
+    print(
+        f"\nrows read {rec.rows_read}, used {rec.rows_used}, skipped {rec.rows_skipped}, rejected {rec.rows_rejected}"
+    )
+    print(
+        summary.to_pandas()[
+            ["customer_id", "frequency", "recency", "T", "monetary_value", "total_spend"]
+        ].head()
+    )
 
     # 2. Value tiers and treatments (分析客户价值，区别对待).
     tiers = crm.classify(summary, customer="customer_id", value="total_spend")
-    print(f"\npositive total value {tiers.total}, cut-offs {tiers.cutoffs[0]} / {tiers.cutoffs[1]} of value")
+    print(
+        f"\npositive total value {tiers.total}, cut-offs {tiers.cutoffs[0]} / {tiers.cutoffs[1]} of value"
+    )
     print("\nThe tier table:")
     print(tiers.tiers.to_pandas().to_string(index=False))
     print("\nTop customers (polars):")
-    print(pl.DataFrame(tiers).sort("rank", nulls_last=True).select("customer_id", "value", "rank", "share", "cumulative_share", "tier", "treatment").head(5))
+    print(
+        pl.DataFrame(tiers)
+        .sort("rank", nulls_last=True)
+        .select("customer_id", "value", "rank", "share", "cumulative_share", "tier", "treatment")
+        .head(5)
+    )
 
     # 3. Review: the first nine months against the next nine (动态管理，能上能下).
     first = crm.summarize(tx, customer="customer", time="date", amount="amount", as_of="1997-09-30")
-    second = crm.summarize(tx, customer="customer", time="date", amount="amount", as_of="1998-06-30", since="1997-10-01")
+    second = crm.summarize(
+        tx,
+        customer="customer",
+        time="date",
+        amount="amount",
+        as_of="1998-06-30",
+        since="1997-10-01",
+    )
     review = crm.review(
         crm.classify(first, customer="customer_id", value="total_spend"),
         crm.classify(second, customer="customer_id", value="total_spend"),

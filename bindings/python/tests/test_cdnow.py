@@ -15,11 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import crm_engine as crm
 import pyarrow as pa
 import pytest
 from conftest import CDNOW, ROOT, as_lib
-
-import crm_engine as crm
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,18 @@ def reference() -> dict[str, Any]:
     if cargo is None:
         pytest.skip("no cargo and no CRM_RUST_REFERENCE")
     out = subprocess.run(
-        [cargo, "run", "-q", "--release", "-p", "crm-engine-python", "--example", "cdnow_reference", "--", str(CDNOW)],
+        [
+            cargo,
+            "run",
+            "-q",
+            "--release",
+            "-p",
+            "crm-engine-python",
+            "--example",
+            "cdnow_reference",
+            "--",
+            str(CDNOW),
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -40,9 +50,19 @@ def reference() -> dict[str, Any]:
     return dict(json.loads(out.stdout))
 
 
-def test_summary_classification_and_rfm_equal_rust(reference: dict[str, Any], cdnow: pa.Table, lib: str) -> None:
+def test_summary_classification_and_rfm_equal_rust(
+    reference: dict[str, Any], cdnow: pa.Table, lib: str
+) -> None:
     data = as_lib(cdnow, lib)
-    s = crm.summarize(data, customer="customer", time="date", amount="amount", quantity="cds", as_of="1997-09-30", unit="week")
+    s = crm.summarize(
+        data,
+        customer="customer",
+        time="date",
+        amount="amount",
+        quantity="cds",
+        as_of="1997-09-30",
+        unit="week",
+    )
     c = crm.classify(s, customer="customer_id", value="total_spend")
     r = crm.rfm(s)
     ref = reference["customers"]
@@ -56,22 +76,35 @@ def test_summary_classification_and_rfm_equal_rust(reference: dict[str, Any], cd
         assert a["total_spend"] == float(Decimal(e["total_spend"]))
         assert a["first_purchase"].isoformat() == e["first_purchase"]
         assert a["last_purchase"].isoformat() == e["last_purchase"]
-        assert b["tier"] == e["tier"] and b["rank"] == e["rank"] and b["treatment"] == e["treatment"]
-        assert b["share"] == (None if e["share"] is None else pytest.approx(float(Decimal(e["share"])), rel=1e-15))
+        assert (
+            b["tier"] == e["tier"] and b["rank"] == e["rank"] and b["treatment"] == e["treatment"]
+        )
+        assert b["share"] == (
+            None if e["share"] is None else pytest.approx(float(Decimal(e["share"])), rel=1e-15)
+        )
         assert q["rfm_code"] == e["rfm_code"] and q["segment"] == e["segment"]
     assert c.total == Decimal(reference["total"])
     for mine, theirs in zip(c.tiers.to_pylist(), reference["tiers"]):
         assert mine["tier"] == theirs["tier"] and mine["customers"] == theirs["customers"]
         assert mine["value"] == float(Decimal(theirs["value"]))
     rec = reference["reconciliation"]
-    assert (s.reconciliation.rows_read, s.reconciliation.rows_used) == (rec["rows_read"], rec["rows_used"])
+    assert (s.reconciliation.rows_read, s.reconciliation.rows_used) == (
+        rec["rows_read"],
+        rec["rows_used"],
+    )
     assert r.details["thresholds"] == reference["rfm_thresholds"]
 
 
 def test_matches_the_lifetimes_reference_summary(cdnow: pa.Table) -> None:
     """The bundled lifetimes summary (weeks at 1997-09-30), to its two decimals."""
-    s = crm.summarize(cdnow, customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
-    lines = (ROOT / "examples" / "data" / "cdnow_customers_summary_with_transactions.csv").read_text().splitlines()[1:]
+    s = crm.summarize(
+        cdnow, customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week"
+    )
+    lines = (
+        (ROOT / "examples" / "data" / "cdnow_customers_summary_with_transactions.csv")
+        .read_text()
+        .splitlines()[1:]
+    )
     for row, line in zip(s.to_pylist(), lines):
         cid, x, t_x, big_t, zbar = line.split(",")
         assert row["customer_id"] == int(cid) and row["frequency"] == int(x)

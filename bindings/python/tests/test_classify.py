@@ -6,6 +6,7 @@ import math
 import pickle
 from decimal import Decimal
 
+import crm_engine as crm
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -14,8 +15,6 @@ import pytest
 from conftest import as_lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import crm_engine as crm
 
 TIER_ORDER = {"inactive": 0, "ordinary": 1, "major": 2, "most_valuable": 3}
 
@@ -27,11 +26,23 @@ def base() -> pa.Table:
 def test_tiers_follow_the_domain_rule(lib: str) -> None:
     c = crm.classify(as_lib(base(), lib), customer="id", value="v")
     t = pa.table(c)
-    assert t.column("tier").to_pylist() == ["most_valuable", "major", "ordinary", "ordinary", "inactive"]
+    assert t.column("tier").to_pylist() == [
+        "most_valuable",
+        "major",
+        "ordinary",
+        "ordinary",
+        "inactive",
+    ]
     assert t.column("rank").to_pylist() == [1, 2, 3, 4, None]
     assert t.column("share").to_pylist()[:4] == pytest.approx([0.4, 0.3, 0.2, 0.1])
     assert t.column("cumulative_share").to_pylist()[:4] == pytest.approx([0.4, 0.7, 0.9, 1.0])
-    assert t.column("treatment").to_pylist() == ["delight", "care", "develop", "develop", "disengage"]
+    assert t.column("treatment").to_pylist() == [
+        "delight",
+        "care",
+        "develop",
+        "develop",
+        "disengage",
+    ]
     assert t.column("behaviours").to_pylist() == [[], [], [], [], []]
     assert c.total == Decimal("1000")
     assert c.cutoffs == (Decimal("0.20"), Decimal("0.50"))
@@ -43,9 +54,21 @@ def test_tiers_follow_the_domain_rule(lib: str) -> None:
 
 def test_same_answers_from_pyarrow_polars_pandas_numpy_and_duckdb() -> None:
     t = base()
-    results = [crm.classify(as_lib(t, lib), customer="id", value="v") for lib in ("pyarrow", "polars", "pandas")]
-    results.append(crm.classify({"id": np.arange(1, 6), "v": np.array([400.0, 300, 200, 100, 0])}, customer="id", value="v"))
-    rec = np.array([(1, 400.0), (2, 300.0), (3, 200.0), (4, 100.0), (5, 0.0)], dtype=[("id", "i8"), ("v", "f8")])
+    results = [
+        crm.classify(as_lib(t, lib), customer="id", value="v")
+        for lib in ("pyarrow", "polars", "pandas")
+    ]
+    results.append(
+        crm.classify(
+            {"id": np.arange(1, 6), "v": np.array([400.0, 300, 200, 100, 0])},
+            customer="id",
+            value="v",
+        )
+    )
+    rec = np.array(
+        [(1, 400.0), (2, 300.0), (3, 200.0), (4, 100.0), (5, 0.0)],
+        dtype=[("id", "i8"), ("v", "f8")],
+    )
     results.append(crm.classify(rec, customer="id", value="v"))
     results.append(crm.classify(pl.from_arrow(t).lazy(), customer="id", value="v"))  # type: ignore[union-attr]
     duckdb = pytest.importorskip("duckdb")
@@ -111,13 +134,30 @@ def test_behaviours_and_policy() -> None:
         }
     )
     c = crm.classify(
-        t, customer="id", value="revenue", spend="spend", discount_spend="promo", margin="margin", cost_to_serve="cost"
+        t,
+        customer="id",
+        value="revenue",
+        spend="spend",
+        discount_spend="promo",
+        margin="margin",
+        cost_to_serve="cost",
     )
     rows = c.to_pylist()
     assert [r["treatment"] for r in rows] == ["delight", "adapt", "disengage"]
     assert rows[1]["behaviours"] == ["price_driven"] and rows[1]["price_driven"] is True
     assert rows[2]["behaviours"] == ["unprofitable"] and rows[2]["net_margin"] == -11.0
-    policy = [{"tiers": [], "behaviours": "any", "treatment": {"strategy": "care", "service_model": "one_to_many", "contact": "monthly", "response_hours": 48}}]
+    policy = [
+        {
+            "tiers": [],
+            "behaviours": "any",
+            "treatment": {
+                "strategy": "care",
+                "service_model": "one_to_many",
+                "contact": "monthly",
+                "response_hours": 48,
+            },
+        }
+    ]
     c2 = crm.classify(t, customer="id", value="revenue", policy=policy)
     assert set(pa.table(c2).column("treatment").to_pylist()) == {"care"}
 
@@ -154,7 +194,11 @@ def test_wrong_dtype_is_a_type_error(lib: str) -> None:
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_nan_and_infinity_name_row_and_column(lib: str, bad: float) -> None:
-    t = pa.table({"id": [1, 2, 3], "v": [1.0, 2.0, bad]}) if lib != "polars" else pa.table({"id": [1, 2, 3], "v": [1.0, 2.0, bad]})
+    t = (
+        pa.table({"id": [1, 2, 3], "v": [1.0, 2.0, bad]})
+        if lib != "polars"
+        else pa.table({"id": [1, 2, 3], "v": [1.0, 2.0, bad]})
+    )
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
     assert e.value.row == 2 and e.value.column == "v"
@@ -183,7 +227,10 @@ def test_duplicate_customer(lib: str) -> None:
     with pytest.raises(crm.DuplicateCustomerError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
     assert e.value.customer == "7" and e.value.row == 2
-    assert str(e.value) == "classify: customer 7 appears twice (rows 0 and 2): values must be one row per customer"
+    assert (
+        str(e.value)
+        == "classify: customer 7 appears twice (rows 0 and 2): values must be one row per customer"
+    )
 
 
 def test_bad_parameters_are_config_errors() -> None:
@@ -196,7 +243,23 @@ def test_bad_parameters_are_config_errors() -> None:
     with pytest.raises(crm.ConfigError):
         crm.classify(base(), customer="id", value="v", price_driven_min_discount_share=1.5)
     with pytest.raises(crm.ConfigError, match="treatment policy"):
-        crm.classify(base(), customer="id", value="v", policy=[{"tiers": ["major"], "behaviours": "any", "treatment": {"strategy": "care", "service_model": "one_to_many", "contact": "monthly", "response_hours": 48}}])
+        crm.classify(
+            base(),
+            customer="id",
+            value="v",
+            policy=[
+                {
+                    "tiers": ["major"],
+                    "behaviours": "any",
+                    "treatment": {
+                        "strategy": "care",
+                        "service_model": "one_to_many",
+                        "contact": "monthly",
+                        "response_hours": 48,
+                    },
+                }
+            ],
+        )
     with pytest.raises(ValueError):
         crm.classify(base(), customer=3, value="v")  # type: ignore[arg-type]
 
@@ -210,7 +273,9 @@ def test_bad_behaviour_figure_names_customer_not_figures() -> None:
 
 
 def test_overflow_is_a_decimal_overflow_error() -> None:
-    t = pa.table({"id": [1, 2], "v": pa.array([Decimal("7e28"), Decimal("7e28")], pa.decimal128(38, 0))})
+    t = pa.table(
+        {"id": [1, 2], "v": pa.array([Decimal("7e28"), Decimal("7e28")], pa.decimal128(38, 0))}
+    )
     with pytest.raises(crm.DecimalOverflowError) as e:
         crm.classify(t, customer="id", value="v")
     assert isinstance(e.value, OverflowError)
@@ -255,13 +320,21 @@ money = st.one_of(
 values_st = st.lists(money, min_size=0, max_size=60)
 config_st = st.one_of(
     st.just(None),
-    st.tuples(st.integers(1, 98), st.integers(2, 100)).filter(lambda p: p[0] < p[1]).map(lambda p: (p[0] / 100, p[1] / 100)),
+    st.tuples(st.integers(1, 98), st.integers(2, 100))
+    .filter(lambda p: p[0] < p[1])
+    .map(lambda p: (p[0] / 100, p[1] / 100)),
 )
 basis_st = st.sampled_from(["value", "count"])
 
 
 def tiers_of(values: list[float], cutoffs: tuple[float, float] | None, by: str) -> list[str]:
-    c = crm.classify({"id": np.arange(len(values), dtype=np.int64), "v": np.array(values, dtype=np.float64)}, customer="id", value="v", cutoffs=cutoffs, by=by)  # type: ignore[arg-type]
+    c = crm.classify(
+        {"id": np.arange(len(values), dtype=np.int64), "v": np.array(values, dtype=np.float64)},
+        customer="id",
+        value="v",
+        cutoffs=cutoffs,
+        by=by,
+    )  # type: ignore[arg-type]
     return pa.table(c).column("tier").to_pylist()
 
 
@@ -270,8 +343,16 @@ prop = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 @prop
 @given(values_st, config_st, basis_st)
-def test_every_customer_one_tier_and_shares_sum_to_one(values: list[float], cutoffs: tuple[float, float] | None, by: str) -> None:
-    c = crm.classify({"id": np.arange(len(values)), "v": np.array(values, dtype=np.float64)}, customer="id", value="v", cutoffs=cutoffs, by=by)  # type: ignore[arg-type]
+def test_every_customer_one_tier_and_shares_sum_to_one(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str
+) -> None:
+    c = crm.classify(
+        {"id": np.arange(len(values)), "v": np.array(values, dtype=np.float64)},
+        customer="id",
+        value="v",
+        cutoffs=cutoffs,
+        by=by,
+    )  # type: ignore[arg-type]
     tiers = pa.table(c).column("tier").to_pylist()
     assert len(tiers) == len(values) and all(t in TIER_ORDER for t in tiers)
     summary = c.tiers.to_pylist()
@@ -285,8 +366,16 @@ def test_every_customer_one_tier_and_shares_sum_to_one(values: list[float], cuto
 
 @prop
 @given(values_st, config_st, basis_st)
-def test_non_positive_is_inactive_and_takes_no_share(values: list[float], cutoffs: tuple[float, float] | None, by: str) -> None:
-    c = crm.classify({"id": np.arange(len(values)), "v": np.array(values, dtype=np.float64)}, customer="id", value="v", cutoffs=cutoffs, by=by)  # type: ignore[arg-type]
+def test_non_positive_is_inactive_and_takes_no_share(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str
+) -> None:
+    c = crm.classify(
+        {"id": np.arange(len(values)), "v": np.array(values, dtype=np.float64)},
+        customer="id",
+        value="v",
+        cutoffs=cutoffs,
+        by=by,
+    )  # type: ignore[arg-type]
     t = pa.table(c)
     for v, tier, share in zip(values, t.column("tier").to_pylist(), t.column("share").to_pylist()):
         assert (v <= 0) == (tier == "inactive")
@@ -295,7 +384,9 @@ def test_non_positive_is_inactive_and_takes_no_share(values: list[float], cutoff
 
 @prop
 @given(values_st, config_st, basis_st, st.randoms(use_true_random=False))
-def test_input_order_does_not_matter(values: list[float], cutoffs: tuple[float, float] | None, by: str, rnd) -> None:  # type: ignore[no-untyped-def]
+def test_input_order_does_not_matter(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str, rnd
+) -> None:  # type: ignore[no-untyped-def]
     perm = list(range(len(values)))
     rnd.shuffle(perm)
     a = tiers_of(values, cutoffs, by)
@@ -305,7 +396,9 @@ def test_input_order_does_not_matter(values: list[float], cutoffs: tuple[float, 
 
 @prop
 @given(values_st, config_st, basis_st)
-def test_ties_same_tier_and_larger_never_lower(values: list[float], cutoffs: tuple[float, float] | None, by: str) -> None:
+def test_ties_same_tier_and_larger_never_lower(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str
+) -> None:
     t = tiers_of(values, cutoffs, by)
     for i, vi in enumerate(values):
         for j, vj in enumerate(values):
@@ -317,14 +410,18 @@ def test_ties_same_tier_and_larger_never_lower(values: list[float], cutoffs: tup
 
 @prop
 @given(values_st, config_st, basis_st, st.sampled_from([2, 3, 10, 1000]))
-def test_scaling_changes_no_tier(values: list[float], cutoffs: tuple[float, float] | None, by: str, k: int) -> None:
+def test_scaling_changes_no_tier(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str, k: int
+) -> None:
     # Integer multiples keep the decimal values exact.
     assert tiers_of(values, cutoffs, by) == tiers_of([round(v * k, 2) for v in values], cutoffs, by)
 
 
 @prop
 @given(values_st, config_st, basis_st, st.integers(min_value=0))
-def test_adding_a_zero_customer_changes_no_other_tier(values: list[float], cutoffs: tuple[float, float] | None, by: str, at: int) -> None:
+def test_adding_a_zero_customer_changes_no_other_tier(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str, at: int
+) -> None:
     pos = at % (len(values) + 1)
     more = values[:pos] + [0.0] + values[pos:]
     t = tiers_of(more, cutoffs, by)
@@ -334,10 +431,18 @@ def test_adding_a_zero_customer_changes_no_other_tier(values: list[float], cutof
 
 @prop
 @given(values_st, config_st, basis_st)
-def test_tiers_are_smallest_runs_of_whole_groups(values: list[float], cutoffs: tuple[float, float] | None, by: str) -> None:
+def test_tiers_are_smallest_runs_of_whole_groups(
+    values: list[float], cutoffs: tuple[float, float] | None, by: str
+) -> None:
     """Independent oracle with exact decimals: the most valuable set is the smallest
     run of whole tie groups from the top whose share reaches the cut-off."""
-    first, second = (Decimal(repr(cutoffs[0])), Decimal(repr(cutoffs[1]))) if cutoffs else ((Decimal("0.2"), Decimal("0.5")) if by == "value" else (Decimal("0.05"), Decimal("0.2")))
+    first, second = (
+        (Decimal(repr(cutoffs[0])), Decimal(repr(cutoffs[1])))
+        if cutoffs
+        else (
+            (Decimal("0.2"), Decimal("0.5")) if by == "value" else (Decimal("0.05"), Decimal("0.2"))
+        )
+    )
     dec = [Decimal(repr(v)) for v in values]
     positive = sorted((v for v in dec if v > 0), reverse=True)
     measure = (lambda v: v) if by == "value" else (lambda v: Decimal(1))
@@ -355,7 +460,13 @@ def test_tiers_are_smallest_runs_of_whole_groups(values: list[float], cutoffs: t
             i += n
         ends.append(end)
     expected = [
-        "inactive" if v <= 0 else "most_valuable" if ends[0] is not None and v >= ends[0] else "major" if ends[1] is not None and v >= ends[1] else "ordinary"
+        "inactive"
+        if v <= 0
+        else "most_valuable"
+        if ends[0] is not None and v >= ends[0]
+        else "major"
+        if ends[1] is not None and v >= ends[1]
+        else "ordinary"
         for v in dec
     ]
     assert tiers_of(values, cutoffs, by) == expected

@@ -5,15 +5,21 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import crm_engine as crm
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
-
-import crm_engine as crm
-from crm_engine.clv import BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD, ShiftedBetaGeo
+from crm_engine.clv import (
+    BetaGeo,
+    BetaGeoBetaBinom,
+    GammaGamma,
+    ModifiedBetaGeo,
+    ParetoNBD,
+    ShiftedBetaGeo,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "examples" / "data"
@@ -99,14 +105,22 @@ def test_inputs_from_any_library(bg: BetaGeo, cdnow_summary: pd.DataFrame) -> No
     ref = bg.p_alive(f, r, t)
     assert np.array_equal(bg.p_alive(pa.array(f), pa.array(r), pa.array(t)), ref)
     assert np.array_equal(bg.p_alive(pl.Series(f), pl.Series(r), pl.Series(t)), ref)
-    assert np.array_equal(bg.p_alive(cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"]), ref)
+    assert np.array_equal(
+        bg.p_alive(cdnow_summary["x"], cdnow_summary["t_x"], cdnow_summary["T"]), ref
+    )
     for lib in ("pyarrow", "polars"):
-        table = pa.Table.from_pandas(cdnow_summary) if lib == "pyarrow" else pl.from_pandas(cdnow_summary)
+        table = (
+            pa.Table.from_pandas(cdnow_summary)
+            if lib == "pyarrow"
+            else pl.from_pandas(cdnow_summary)
+        )
         again = BetaGeo().fit(table, frequency="x", recency="t_x", T="T")
         assert again.params == bg.params
 
 
-def test_compressed_and_uncompressed_give_the_same_fit(cdnow_summary: pd.DataFrame, bg: BetaGeo) -> None:
+def test_compressed_and_uncompressed_give_the_same_fit(
+    cdnow_summary: pd.DataFrame, bg: BetaGeo
+) -> None:
     grouped = cdnow_summary.groupby(["x", "t_x", "T"], as_index=False).size()
     w = BetaGeo().fit(grouped, frequency="x", recency="t_x", T="T", weights="size")
     assert w.params == bg.params
@@ -115,7 +129,14 @@ def test_compressed_and_uncompressed_give_the_same_fit(cdnow_summary: pd.DataFra
 def test_summarize_output_fits_directly() -> None:
     from conftest import cdnow_arrow
 
-    s = crm.summarize(cdnow_arrow(), customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
+    s = crm.summarize(
+        cdnow_arrow(),
+        customer="customer",
+        time="date",
+        amount="amount",
+        as_of="1997-09-30",
+        unit="week",
+    )
     m = BetaGeo().fit(s)  # default names: frequency, recency, T
     assert m.params is not None and abs(m.params["r"] - 0.243) < 5e-3
     gg = GammaGamma().fit(s)  # frequency, monetary_value (decimal column)
@@ -128,7 +149,9 @@ def test_clv_falls_as_the_discount_rate_rises(bg: BetaGeo, cdnow_summary: pd.Dat
     low = gg.customer_lifetime_value(*args, time=12, discount_rate=0.01, period_length=4.345)
     high = gg.customer_lifetime_value(*args, time=12, discount_rate=0.05, period_length=4.345)
     assert (high <= low).all() and (low > 0).all()
-    assert (bg.expected_purchases([10, 20, 40]) == np.sort(bg.expected_purchases([10, 20, 40]))).all()
+    assert (
+        bg.expected_purchases([10, 20, 40]) == np.sort(bg.expected_purchases([10, 20, 40]))
+    ).all()
 
 
 def test_errors_name_row_and_column(bg: BetaGeo) -> None:
@@ -136,7 +159,13 @@ def test_errors_name_row_and_column(bg: BetaGeo) -> None:
         bg.p_alive([1, 2], [3, 9], [5, 8])  # row 1: t_x > T
     assert e.value.row == 1 and e.value.column == "recency"
     with pytest.raises(crm.InvalidValueError) as e:
-        BetaGeo().fit({"frequency": np.array([0.0, 1.0]), "recency": np.array([0.0, np.nan]), "T": np.array([3.0, 3.0])})
+        BetaGeo().fit(
+            {
+                "frequency": np.array([0.0, 1.0]),
+                "recency": np.array([0.0, np.nan]),
+                "T": np.array([3.0, 3.0]),
+            }
+        )
     assert e.value.row == 1 and e.value.column == "recency"
     with pytest.raises(crm.ColumnError):
         BetaGeo().fit({"f": np.array([1.0])})

@@ -6,18 +6,31 @@ import threading
 import time
 from pathlib import Path
 
+import crm_engine as crm
+import crm_engine.plot as cplot
 import numpy as np
 import pyarrow as pa
 import pytest
 
-import crm_engine as crm
-import crm_engine.plot as cplot
-
 
 @pytest.fixture(scope="module")
 def cdnow_results(cdnow: pa.Table) -> tuple[crm.Classification, crm.Review, crm.Rfm]:
-    h1 = crm.summarize(cdnow, customer="customer", time="date", amount="amount", as_of="1997-09-30", since="1997-01-01")
-    h2 = crm.summarize(cdnow, customer="customer", time="date", amount="amount", as_of="1998-06-30", since="1997-10-01")
+    h1 = crm.summarize(
+        cdnow,
+        customer="customer",
+        time="date",
+        amount="amount",
+        as_of="1997-09-30",
+        since="1997-01-01",
+    )
+    h2 = crm.summarize(
+        cdnow,
+        customer="customer",
+        time="date",
+        amount="amount",
+        as_of="1998-06-30",
+        since="1997-10-01",
+    )
     c1 = crm.classify(h1, customer="customer_id", value="total_spend")
     c2 = crm.classify(h2, customer="customer_id", value="total_spend")
     return c1, crm.review(c1, c2, labels=("1997 Jan-Sep", "1997 Oct-1998 Jun")), crm.rfm(h1)
@@ -37,7 +50,12 @@ def test_pareto_png(cdnow_results, out_dir: Path) -> None:  # type: ignore[no-un
     # The two cut-offs are drawn as dashed red lines at their value.
     ys = sorted(line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "--")
     assert ys == [0.2, 0.5]
-    by_count = crm.classify(pa.table(c).select(["customer_id", "value"]), customer="customer_id", value="value", by="count")
+    by_count = crm.classify(
+        pa.table(c).select(["customer_id", "value"]),
+        customer="customer_id",
+        value="value",
+        by="count",
+    )
     ax2 = cplot.pareto(by_count)
     xs = sorted(line.get_xdata()[0] for line in ax2.get_lines() if line.get_linestyle() == "--")
     assert xs == [0.05, 0.2]

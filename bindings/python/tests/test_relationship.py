@@ -14,15 +14,14 @@ import pickle
 from decimal import Decimal
 from pathlib import Path
 
+import crm_engine as crm
 import pyarrow as pa
 import pytest
 from conftest import ROOT, as_lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import crm_engine as crm
-
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def t(m: int, d: int, h: int = 0) -> dt.datetime:
@@ -55,7 +54,9 @@ def offers() -> pa.Table:
 def test_delivered_value_by_hand(lib: str) -> None:
     # ours: value 140; cost 90 + 2 · (2 h × 10) = 130; DV 10
     # rival: value 140; cost 80 + 2 · (1 h × 10) = 100; DV 40; ratio 1.4
-    r = crm.delivered_value(as_lib(offers(), lib), ours="ours", weights={"default": {"time_cost": 2}})
+    r = crm.delivered_value(
+        as_lib(offers(), lib), ours="ours", weights={"default": {"time_cost": 2}}
+    )
     rows = r.to_pylist()
     assert [x["delivered_value"] for x in rows] == [10.0, 40.0]
     assert rows[0]["total_cost"] == 130.0 and rows[1]["value_cost_ratio"] == 1.4
@@ -101,9 +102,13 @@ def test_delivered_value_errors() -> None:
     i=st.integers(0, 7),
     more=st.integers(1, 1000),
 )
-def test_delivered_value_rises_with_value_and_falls_with_cost(base: list[int], i: int, more: int) -> None:
+def test_delivered_value_rises_with_value_and_falls_with_cost(
+    base: list[int], i: int, more: int
+) -> None:
     def dv(amounts: list[int]) -> float:
-        tab = pa.table({"offer": ["ours"], **{c: [a] for c, a in zip(crm.COMPONENTS, amounts, strict=True)}})
+        tab = pa.table(
+            {"offer": ["ours"], **{c: [a] for c, a in zip(crm.COMPONENTS, amounts, strict=True)}}
+        )
         return float(crm.delivered_value(tab, ours="ours").to_pylist()[0]["delivered_value"])
 
     up = list(base)
@@ -144,7 +149,9 @@ def activity_table() -> pa.Table:
             "customer_id": [1, 2, 3, 6, 8],
             "occasions": [3, 1, 2, 1, 0],
             "transactions": [4, 1, 2, 3, 0],
-            "last_purchase": pa.array([day(3, 28), day(3, 3), day(3, 20), day(3, 11), None], pa.date32()),
+            "last_purchase": pa.array(
+                [day(3, 28), day(3, 3), day(3, 20), day(3, 11), None], pa.date32()
+            ),
         }
     )
 
@@ -168,7 +175,12 @@ def referrals_table() -> pa.Table:
             "referrer": [1, 1, 4, 2],
             "referred": pa.array([6, None, None, None], pa.int64()),
             # ISO text works as well as timestamps
-            "time": ["2024-03-09T12:00:00Z", "2024-03-19T12:00:00Z", "2024-03-02T12:00:00Z", "2024-04-01T00:00:00Z"],
+            "time": [
+                "2024-03-09T12:00:00Z",
+                "2024-03-19T12:00:00Z",
+                "2024-03-02T12:00:00Z",
+                "2024-04-01T00:00:00Z",
+            ],
         }
     )
 
@@ -214,9 +226,20 @@ def test_period_metrics_undefined_and_service_levels() -> None:
 
 def test_period_metrics_from_a_summary() -> None:
     tx = pa.table(
-        {"customer": [1, 1, 2], "date": pa.array([day(3, 2), day(3, 9), day(3, 4)], pa.date32()), "amount": [1.0, 2.0, 3.0]}
+        {
+            "customer": [1, 1, 2],
+            "date": pa.array([day(3, 2), day(3, 9), day(3, 4)], pa.date32()),
+            "amount": [1.0, 2.0, 3.0],
+        }
     )
-    s = crm.summarize(tx, customer="customer", time="date", amount="amount", as_of="2024-03-31", since="2024-03-01")
+    s = crm.summarize(
+        tx,
+        customer="customer",
+        time="date",
+        amount="amount",
+        as_of="2024-03-31",
+        since="2024-03-01",
+    )
     base = pa.table({"customer": [1, 2], "since": pa.array([day(1, 1), day(1, 1)], pa.date32())})
     m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", activity=s)
     assert m["repeat_purchase_rate"] == 0.5
@@ -225,12 +248,27 @@ def test_period_metrics_from_a_summary() -> None:
 
 
 def test_unknown_customer_and_bad_time_name_the_row() -> None:
-    bad = complaints_table().to_pylist() + [{"customer": 99, "channel": "x", "opened": t(3, 3), "first_response": None, "resolved": None}]
+    bad = complaints_table().to_pylist() + [
+        {
+            "customer": 99,
+            "channel": "x",
+            "opened": t(3, 3),
+            "first_response": None,
+            "resolved": None,
+        }
+    ]
     with pytest.raises(crm.InvalidValueError, match="complaints row 4: customer 99"):
-        crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31", complaints=pa.Table.from_pylist(bad))
+        crm.period_metrics(
+            base_table(),
+            first_day="2024-03-01",
+            last_day="2024-03-31",
+            complaints=pa.Table.from_pylist(bad),
+        )
     refs = pa.table({"referrer": [1], "time": ["not a time"]})
     with pytest.raises(crm.InvalidValueError) as e:
-        crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31", referrals=refs)
+        crm.period_metrics(
+            base_table(), first_day="2024-03-01", last_day="2024-03-31", referrals=refs
+        )
     assert e.value.row == 0 and e.value.column == "time"
 
 
@@ -238,8 +276,15 @@ def test_unknown_customer_and_bad_time_name_the_row() -> None:
 @given(st.permutations(list(range(10))))
 def test_period_metrics_do_not_depend_on_input_order(order: list[int]) -> None:
     base = base_table().take(order)
-    a = crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31", complaints=complaints_table())
-    b = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", complaints=complaints_table().take([3, 1, 0, 2]))
+    a = crm.period_metrics(
+        base_table(), first_day="2024-03-01", last_day="2024-03-31", complaints=complaints_table()
+    )
+    b = crm.period_metrics(
+        base,
+        first_day="2024-03-01",
+        last_day="2024-03-31",
+        complaints=complaints_table().take([3, 1, 0, 2]),
+    )
     assert a.as_dict() == b.as_dict()
 
 
@@ -250,7 +295,13 @@ def purchases() -> pa.Table:
     # The crm CLI's hand count: period March 2024, rule 60 days. Customer 1
     # stays (10 Jan, 5 and 20 Mar), 2 is lost on 15 Mar (60 days after 15
     # Jan), 3 is new on 12 Mar, 4 was lost on 30 Nov and is back on 25 Mar.
-    rows = [(1, dt.date(2024, 1, 10)), (1, day(3, 5)), (1, day(3, 20)), (2, dt.date(2024, 1, 15)), (3, day(3, 12))]
+    rows = [
+        (1, dt.date(2024, 1, 10)),
+        (1, day(3, 5)),
+        (1, day(3, 20)),
+        (2, dt.date(2024, 1, 15)),
+        (3, day(3, 12)),
+    ]
     rows += [(4, dt.date(2023, 10, 1)), (4, day(3, 25))]
     return pa.table(
         {
@@ -264,12 +315,16 @@ def purchases() -> pa.Table:
 def summaries(tx: pa.Table, first: str, last: str) -> tuple[crm.Summary, crm.Summary]:
     before_day = (dt.date.fromisoformat(first) - dt.timedelta(days=1)).isoformat()
     cols = {"customer": "customer", "time": "date", "amount": "amount"}
-    return crm.summarize(tx, **cols, as_of=before_day), crm.summarize(tx, **cols, since=first, as_of=last)
+    return crm.summarize(tx, **cols, as_of=before_day), crm.summarize(
+        tx, **cols, since=first, as_of=last
+    )
 
 
 def test_customer_base_by_hand_feeds_period_metrics() -> None:
     before, during = summaries(purchases(), "2024-03-01", "2024-03-31")
-    base = crm.customer_base(during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=60)
+    base = crm.customer_base(
+        during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=60
+    )
     spans = [(r["customer"], r["since"], r["until"]) for r in pa.table(base).to_pylist()]
     assert spans == [
         (1, dt.date(2024, 1, 10), None),
@@ -279,21 +334,30 @@ def test_customer_base_by_hand_feeds_period_metrics() -> None:
         (4, day(3, 25), None),
     ]
     m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", activity=during)
-    assert (m["retention_rate"], m["churn_rate"], m["growth_rate"], m["acquisition_rate"]) == (0.5, 0.5, 0.5, 0.5)
+    assert (m["retention_rate"], m["churn_rate"], m["growth_rate"], m["acquisition_rate"]) == (
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+    )
     assert m["repeat_purchase_rate"] == pytest.approx(1 / 3)
 
 
 def test_customer_base_errors_say_what_is_wrong() -> None:
     before, during = summaries(purchases(), "2024-03-01", "2024-03-31")
     with pytest.raises(crm.InvalidValueError, match="shorter than the 31-day period"):
-        crm.customer_base(during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=30)
+        crm.customer_base(
+            during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=30
+        )
     with pytest.raises(crm.ConfigError, match="summary"):
         crm.customer_base(during, before=before, first_day="2024-03-02", last_day="2024-03-31")
     with pytest.raises(crm.ConfigError, match="day before first_day"):
         crm.customer_base(during, before=during, first_day="2024-03-01", last_day="2024-03-31")
     with pytest.raises(crm.ConfigError, match="inactive_days"):
         crm.customer_base(during, first_day="2024-03-01", last_day="2024-03-31", inactive_days=0)
-    twice = pa.table({"customer_id": [1, 1], "first_purchase": [day(3, 1)] * 2, "last_purchase": [day(3, 2)] * 2})
+    twice = pa.table(
+        {"customer_id": [1, 1], "first_purchase": [day(3, 1)] * 2, "last_purchase": [day(3, 2)] * 2}
+    )
     with pytest.raises(crm.InvalidValueError, match="appears twice"):
         crm.customer_base(twice, first_day="2024-03-01", last_day="2024-03-31")
 
@@ -312,7 +376,13 @@ def test_customer_base_is_in_the_base_exactly_when_the_rule_says(
     first, last = origin + dt.timedelta(days=start), origin + dt.timedelta(days=start + length - 1)
     rule = length + extra
     rows = [(c, origin + dt.timedelta(days=d)) for c, ds in enumerate(days) for d in sorted(ds)]
-    tx = pa.table({"customer": [c for c, _ in rows], "date": pa.array([d for _, d in rows], pa.date32()), "amount": [1.0] * len(rows)})
+    tx = pa.table(
+        {
+            "customer": [c for c, _ in rows],
+            "date": pa.array([d for _, d in rows], pa.date32()),
+            "amount": [1.0] * len(rows),
+        }
+    )
     before, during = summaries(tx, first.isoformat(), last.isoformat())
     base = pa.table(
         crm.customer_base(during, before=before, first_day=first, last_day=last, inactive_days=rule)
@@ -333,9 +403,16 @@ def test_nps_interval_by_hand() -> None:
     # 50 promoters, 30 passives, 20 detractors: NPS 30, CI 30 ± 15.308 (crm-core nps_interval_by_hand)
     scores = [9] * 50 + [7] * 30 + [0] * 20
     answers = pa.table(
-        {"customer": [1] * 100, "time": pa.array([t(1, 5)] * 100, pa.timestamp("us", tz="UTC")), "scale": ["nps"] * 100, "score": scores}
+        {
+            "customer": [1] * 100,
+            "time": pa.array([t(1, 5)] * 100, pa.timestamp("us", tz="UTC")),
+            "scale": ["nps"] * 100,
+            "score": scores,
+        }
     )
-    base = pa.table({"customer": [1], "since": pa.array([day(1, 1)], pa.date32()), "segment": ["b2b"]})
+    base = pa.table(
+        {"customer": [1], "since": pa.array([day(1, 1)], pa.date32()), "segment": ["b2b"]}
+    )
     r = crm.survey_metrics(answers, base, first_day="2024-01-01", last_day="2024-01-31")
     rows = {(x["by"], x["group"]): x for x in r.to_pylist()}
     a = rows[("all", "all")]
@@ -348,7 +425,14 @@ def test_nps_interval_by_hand() -> None:
 
 def test_all_passive_and_out_of_range() -> None:
     base = pa.table({"customer": [1], "since": pa.array([day(1, 1)], pa.date32())})
-    ans = pa.table({"customer": [1, 1], "time": ["2024-01-02", "2024-03-01"], "scale": ["nps", "nps"], "score": [7, 8]})
+    ans = pa.table(
+        {
+            "customer": [1, 1],
+            "time": ["2024-01-02", "2024-03-01"],
+            "scale": ["nps", "nps"],
+            "score": [7, 8],
+        }
+    )
     r = crm.survey_metrics(ans, base, first_day="2024-01-01", last_day="2024-01-31")
     a = r.to_pylist()[0]
     assert (a["nps"], a["nps_ci_low"], a["nps_ci_high"], a["passives"]) == (0.0, 0.0, 0.0, 1)
@@ -362,7 +446,9 @@ def test_all_passive_and_out_of_range() -> None:
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=60))
 def test_nps_stays_within_minus_100_and_100(scores: list[int]) -> None:
     n = len(scores)
-    ans = pa.table({"customer": [1] * n, "time": ["2024-01-02"] * n, "scale": ["nps"] * n, "score": scores})
+    ans = pa.table(
+        {"customer": [1] * n, "time": ["2024-01-02"] * n, "scale": ["nps"] * n, "score": scores}
+    )
     base = pa.table({"customer": [1], "since": pa.array([day(1, 1)], pa.date32())})
     a = crm.survey_metrics(ans, base, first_day="2024-01-01", last_day="2024-01-31").to_pylist()[0]
     assert -100 <= a["nps_ci_low"] <= a["nps"] <= a["nps_ci_high"] <= 100
@@ -386,10 +472,19 @@ def degree_inputs() -> dict[str, pa.Table]:
             }
         ),
         "answers": pa.table(
-            {"customer": [1, 1, 2], "time": ["2024-01-10T12:00:00", "2024-01-10T12:00:00", "2024-02-02"], "scale": ["csat", "nps", "csat"], "score": [4, 9, 1]}
+            {
+                "customer": [1, 1, 2],
+                "time": ["2024-01-10T12:00:00", "2024-01-10T12:00:00", "2024-02-02"],
+                "scale": ["csat", "nps", "csat"],
+                "score": [4, 9, 1],
+            }
         ),
-        "complaints": pa.table({"customer": [1], "opened": pa.array([t(1, 3, 12)], pa.timestamp("s", tz="UTC"))}),
-        "referrals": pa.table({"referrer": [1], "time": pa.array([t(1, 5, 12)], pa.timestamp("s", tz="UTC"))}),
+        "complaints": pa.table(
+            {"customer": [1], "opened": pa.array([t(1, 3, 12)], pa.timestamp("s", tz="UTC"))}
+        ),
+        "referrals": pa.table(
+            {"referrer": [1], "time": pa.array([t(1, 5, 12)], pa.timestamp("s", tz="UTC"))}
+        ),
     }
 
 
@@ -411,16 +506,32 @@ def test_degrees_by_hand(lib: str) -> None:
     # customer 2 answered in February only: satisfaction unknown; index over known degrees = 0.3
     assert c2["satisfaction"] is None and c2["index"] == 0.3 and c2["index_coverage"] == 0.45
     base = {x["degree"]: x for x in r.base.to_pylist()}
-    assert base["satisfaction"] == {"degree": "satisfaction", "known": 1, "unknown": 1, "mean": 0.725}
+    assert base["satisfaction"] == {
+        "degree": "satisfaction",
+        "known": 1,
+        "unknown": 1,
+        "mean": 0.725,
+    }
     assert r.share_of_wallet == Decimal("0.75")
-    r2 = crm.degrees(i["customers"], first_day="2024-01-01", last_day="2024-01-31", answers=i["answers"], config={"require_satisfaction": True})
+    r2 = crm.degrees(
+        i["customers"],
+        first_day="2024-01-01",
+        last_day="2024-01-31",
+        answers=i["answers"],
+        config={"require_satisfaction": True},
+    )
     assert r2.to_pylist()[1]["index"] is None
 
 
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(-100, 10_000), st.integers(0, 9), st.integers(0, 2000), st.one_of(st.none(), st.integers(0, 500))),
+        st.tuples(
+            st.integers(-100, 10_000),
+            st.integers(0, 9),
+            st.integers(0, 2000),
+            st.one_of(st.none(), st.integers(0, 500)),
+        ),
         min_size=1,
         max_size=8,
     )
@@ -432,7 +543,9 @@ def test_degrees_stay_within_0_and_1(rows: list[tuple[int, int, int, int | None]
             "value": [float(max(r[0], 0)) for r in rows],
             "occasions": [r[1] for r in rows],
             "tenure_days": [r[2] for r in rows],
-            "category_spend": pa.array([None if r[3] is None else float(max(r[0], 0) + r[3]) for r in rows], pa.float64()),
+            "category_spend": pa.array(
+                [None if r[3] is None else float(max(r[0], 0) + r[3]) for r in rows], pa.float64()
+            ),
         }
     )
     for row in crm.degrees(tab, first_day="2024-01-01", last_day="2024-01-31").to_pylist():
@@ -448,12 +561,26 @@ def test_economics_by_hand() -> None:
     assert crm.simple_clv(120, "0.75", "0.05") == Decimal("300")
     with pytest.raises(crm.ConfigError, match="retention"):
         crm.simple_clv(1, 1, 0)
-    w = crm.revenue_what_if(200, 1000, 150000, per_customer_change="0.1", customers_change="0.05", cost_change="0.02")
-    assert (w["new_revenue"], w["change"], w["interaction"]) == (Decimal("78000"), Decimal("28000"), Decimal("1000"))
+    w = crm.revenue_what_if(
+        200, 1000, 150000, per_customer_change="0.1", customers_change="0.05", cost_change="0.02"
+    )
+    assert (w["new_revenue"], w["change"], w["interaction"]) == (
+        Decimal("78000"),
+        Decimal("28000"),
+        Decimal("1000"),
+    )
     a = crm.acquisition_vs_retention(25, 10, multiple=8)
     assert (a["acquisition_cost"], a["saving_from_keeping"]) == (Decimal("200"), Decimal("1750"))
     e = crm.customer_equity(
-        pa.table({"segment": ["vip", "mass"], "customers": [10, 100], "margin": [500, 50], "retention": [0.9, 0.5]}), discount=0.1
+        pa.table(
+            {
+                "segment": ["vip", "mass"],
+                "customers": [10, 100],
+                "margin": [500, 50],
+                "retention": [0.9, 0.5],
+            }
+        ),
+        discount=0.1,
     ).to_pylist()
     assert e[0]["equity"] == 22500.0 and round(sum(x["equity"] for x in e), 2) == 26666.67
 
@@ -464,7 +591,9 @@ def test_economics_by_hand() -> None:
 def test_bundled_example_equals_rust() -> None:
     ref = os.environ.get("CRM_RUST_DEGREES")
     if not ref:
-        pytest.skip("set CRM_RUST_DEGREES to the JSON of `cargo run -p crm-examples --example four_degrees -- --json`")
+        pytest.skip(
+            "set CRM_RUST_DEGREES to the JSON of `cargo run -p crm-examples --example four_degrees -- --json`"
+        )
     expected = json.loads(Path(ref).read_text())
     data = ROOT / "examples" / "data" / "relationship"
     import pyarrow.csv as pacsv

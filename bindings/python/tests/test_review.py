@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import pickle
 
+import crm_engine as crm
 import pyarrow as pa
 import pytest
 from conftest import as_lib
 
-import crm_engine as crm
-
 
 def periods() -> tuple[pa.Table, pa.Table]:
-    jan = pa.table({"customer_id": [1, 2, 4], "tier": ["most_valuable", "major", "ordinary"], "value": [900.0, 300.0, 50.0]})
-    feb = pa.table({"customer_id": [1, 3, 4], "tier": ["major", "ordinary", "most_valuable"], "value": [400.0, 50.0, 800.0]})
+    jan = pa.table(
+        {
+            "customer_id": [1, 2, 4],
+            "tier": ["most_valuable", "major", "ordinary"],
+            "value": [900.0, 300.0, 50.0],
+        }
+    )
+    feb = pa.table(
+        {
+            "customer_id": [1, 3, 4],
+            "tier": ["major", "ordinary", "most_valuable"],
+            "value": [400.0, 50.0, 800.0],
+        }
+    )
     return jan, feb
 
 
@@ -21,7 +32,12 @@ def test_moves(lib: str) -> None:
     jan, feb = periods()
     r = crm.review(as_lib(jan, lib), as_lib(feb, lib), labels=("2026-01", "2026-02"))
     rows = r.to_pylist()
-    assert [(x["customer_id"], x["move"]) for x in rows] == [(1, "demoted"), (2, "lost"), (3, "new"), (4, "promoted")]
+    assert [(x["customer_id"], x["move"]) for x in rows] == [
+        (1, "demoted"),
+        (2, "lost"),
+        (3, "new"),
+        (4, "promoted"),
+    ]
     assert rows[0]["from_tier"] == "most_valuable" and rows[0]["to_tier"] == "major"
     assert rows[0]["previous_value"] == 900.0 and rows[0]["current_value"] == 400.0
     assert r.counts == {"promoted": 1, "demoted": 1, "held": 0, "unchanged": 0, "new": 1, "lost": 1}
@@ -42,7 +58,10 @@ def test_review_of_two_classifications_with_ranks() -> None:
 
 
 def test_grace_rule_holds_then_demotes() -> None:
-    p = [pa.table({"customer_id": [1], "tier": [t], "value": [1.0]}) for t in ("most_valuable", "ordinary", "major")]
+    p = [
+        pa.table({"customer_id": [1], "tier": [t], "value": [1.0]})
+        for t in ("most_valuable", "ordinary", "major")
+    ]
     r = crm.review_periods(p, labels=["m1", "m2", "m3"], grace=1)
     assert len(r) == 2
     assert r[0].to_pylist()[0]["move"] == "held"
@@ -50,7 +69,13 @@ def test_grace_rule_holds_then_demotes() -> None:
 
 
 def test_string_ids_and_categorical_tiers() -> None:
-    jan = pa.table({"customer_id": ["a", "b"], "tier": pa.array(["major", "ordinary"]).dictionary_encode(), "value": [2, 1]})
+    jan = pa.table(
+        {
+            "customer_id": ["a", "b"],
+            "tier": pa.array(["major", "ordinary"]).dictionary_encode(),
+            "value": [2, 1],
+        }
+    )
     r = crm.review(jan, jan)
     assert r.counts["unchanged"] == 2
     assert pa.table(r).column("customer_id").to_pylist() == ["a", "b"]
@@ -78,7 +103,13 @@ def test_bad_inputs(lib: str) -> None:
 
 
 def test_empty_periods() -> None:
-    e = pa.table({"customer_id": pa.array([], pa.int64()), "tier": pa.array([], pa.string()), "value": pa.array([], pa.float64())})
+    e = pa.table(
+        {
+            "customer_id": pa.array([], pa.int64()),
+            "tier": pa.array([], pa.string()),
+            "value": pa.array([], pa.float64()),
+        }
+    )
     r = crm.review(e, e)
     assert len(r) == 0 and sum(r.counts.values()) == 0
 

@@ -19,11 +19,10 @@ import time
 from decimal import Decimal
 from typing import Any
 
+import crm_engine as crm
 import numpy as np
 import pyarrow as pa
 import pytest
-
-import crm_engine as crm
 from crm_engine.clv import BetaGeo, GammaGamma
 
 if os.environ.get("CRM_REQUIRE_SPARK") != "1":
@@ -42,7 +41,9 @@ def spark() -> Any:
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     builder = SparkSession.builder
-    events = os.environ.get("CRM_SPARK_EVENT_LOG")  # a directory: Spark's event log, for shuffle sizes
+    events = os.environ.get(
+        "CRM_SPARK_EVENT_LOG"
+    )  # a directory: Spark's event log, for shuffle sizes
     if events:
         os.makedirs(events, exist_ok=True)
         builder = (
@@ -60,7 +61,10 @@ def spark() -> Any:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", "2g")
-        .config("spark.sql.warehouse.dir", os.path.join(os.environ.get("CRM_TEST_OUT", "/tmp"), "spark-warehouse"))
+        .config(
+            "spark.sql.warehouse.dir",
+            os.path.join(os.environ.get("CRM_TEST_OUT", "/tmp"), "spark-warehouse"),
+        )
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -73,7 +77,9 @@ def spark() -> Any:
 def generated(n: int = 1_000_000, customers: int = 100_000, seed: int = 8) -> pa.Table:
     """Deterministic transactions: heavy buyers, dates past as_of, returns, ties, rows without id or amount."""
     rng = np.random.default_rng(seed)
-    ids = rng.choice(np.arange(10_000_000, 99_999_999), size=customers, replace=False).astype("int64")
+    ids = rng.choice(np.arange(10_000_000, 99_999_999), size=customers, replace=False).astype(
+        "int64"
+    )
     who = ids[rng.integers(0, customers, size=n)]
     # Heavier buyers: a fifth of the rows go to the first 2 % of customers.
     heavy = rng.random(n) < 0.2
@@ -81,7 +87,10 @@ def generated(n: int = 1_000_000, customers: int = 100_000, seed: int = 8) -> pa
     days = rng.integers(0, 600, size=n)  # 1997-01-01 + 0..599: some after 1998-06-30
     date = (np.datetime64("1997-01-01") + days.astype("timedelta64[D]")).astype("datetime64[D]")
     # Amounts in cents from a small set (many ties), a few returns.
-    cents = rng.choice(np.array([999, 1250, 1999, 2500, 4999, 10000]), size=n) + rng.integers(0, 3, size=n) * 100
+    cents = (
+        rng.choice(np.array([999, 1250, 1999, 2500, 4999, 10000]), size=n)
+        + rng.integers(0, 3, size=n) * 100
+    )
     cents[rng.random(n) < 0.03] *= -1
     bad = rng.random(n) < 0.001  # null amounts: rejected and counted
     amount = pa.array(np.where(bad, np.nan, cents / 100.0), pa.float64(), from_pandas=True)
@@ -120,10 +129,18 @@ def assert_same_summaries(single: crm.Summary, distributed: crs.SparkSummary) ->
         rec.rows_rejected,
     )
     assert total.is_balanced
-    for k in ("amount_read", "amount_used", "amount_skipped_after_as_of", "amount_rejected", "rows_rejected_without_amount"):
+    for k in (
+        "amount_read",
+        "amount_used",
+        "amount_skipped_after_as_of",
+        "amount_rejected",
+        "rows_rejected_without_amount",
+    ):
         assert Decimal(str(total.details[k])) == Decimal(str(rec.details[k])), k
     by_rule = {(r["column"], r["reason"]): r["rows"] for r in rec.details["rejected_by_rule"]}
-    assert {(r["column"], r["reason"]): r["rows"] for r in total.details["rejected_by_rule"]} == by_rule
+    assert {
+        (r["column"], r["reason"]): r["rows"] for r in total.details["rejected_by_rule"]
+    } == by_rule
 
 
 def assert_same_tiers(single: crm.Classification, distributed: Any) -> None:
@@ -133,7 +150,9 @@ def assert_same_tiers(single: crm.Classification, distributed: Any) -> None:
     for name in ("customer_id", "value", "rank", "tie_group_size"):
         assert got.column(name).to_pylist() == expected.column(name).to_pylist(), name
     for name in ("tier", "decision"):
-        assert got.column(name).to_pylist() == expected.column(name).cast(pa.string()).to_pylist(), name
+        assert (
+            got.column(name).to_pylist() == expected.column(name).cast(pa.string()).to_pylist()
+        ), name
     for name in ("share", "cumulative_share_before", "cumulative_share"):
         for a, b in zip(got.column(name).to_pylist(), expected.column(name).to_pylist()):
             assert (a is None) == (b is None), name
@@ -154,7 +173,9 @@ def assert_same_fit(single: Any, distributed: Any) -> None:
 
 def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
     tx = spark.createDataFrame(cdnow.select(["customer", "date", "amount"]))
-    kw: dict[str, Any] = dict(customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
+    kw: dict[str, Any] = dict(
+        customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week"
+    )
     single = crm.summarize(cdnow, **kw)
     distributed = crs.summarize(tx, **kw, partitions=6)
     assert_same_summaries(single, distributed)
@@ -162,23 +183,31 @@ def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
 
     for by in ("value", "count"):
         tiers_single = crm.classify(single, customer="customer_id", value="total_spend", by=by)
-        tiers_spark = crs.classify(distributed.summaries, customer="customer_id", value="total_spend", by=by)
+        tiers_spark = crs.classify(
+            distributed.summaries, customer="customer_id", value="total_spend", by=by
+        )
         assert_same_tiers(tiers_single, tiers_spark)
 
     bg_single = BetaGeo().fit(single)
     bg = crs.fit_btyd(distributed.summaries, BetaGeo())
     assert_same_fit(bg_single, bg)
     gg = crs.fit_btyd(distributed.summaries, GammaGamma())
-    gg_single = GammaGamma().fit(single.to_arrow().filter(pa.compute.greater(single.to_arrow().column("frequency"), 0)))
+    gg_single = GammaGamma().fit(
+        single.to_arrow().filter(pa.compute.greater(single.to_arrow().column("frequency"), 0))
+    )
     assert_same_fit(gg_single, gg)
 
-    pred = spark_table(crs.predict_btyd(distributed.summaries, pickle.loads(pickle.dumps(bg)), t=39)).sort_by("customer_id")
+    pred = spark_table(
+        crs.predict_btyd(distributed.summaries, pickle.loads(pickle.dumps(bg)), t=39)
+    ).sort_by("customer_id")
     s = single.to_arrow().sort_by("customer_id")
     f, r, age = (s.column(c).to_numpy() for c in ("frequency", "recency", "T"))
     assert pred.column("customer_id").to_pylist() == s.column("customer_id").to_pylist()
     assert pred.column("p_alive").to_pylist() == bg_single.p_alive(f, r, age).tolist()
     np.testing.assert_allclose(
-        pred.column("expected_purchases").to_numpy(), bg_single.conditional_expected_purchases(39, f, r, age), rtol=1e-9
+        pred.column("expected_purchases").to_numpy(),
+        bg_single.conditional_expected_purchases(39, f, r, age),
+        rtol=1e-9,
     )
     distributed.unpersist()
 
@@ -187,13 +216,20 @@ def test_string_ids_and_decimal_values(spark: Any) -> None:
     from pyspark.sql.types import DecimalType, StringType, StructField, StructType
 
     rng = random.Random(3)
-    rows = [(f"c{i:05d}", Decimal(rng.choice(["0", "-5.5", "10.25", "10.25", "7", "300.125", "1"]))) for i in range(3000)]
+    rows = [
+        (f"c{i:05d}", Decimal(rng.choice(["0", "-5.5", "10.25", "10.25", "7", "300.125", "1"])))
+        for i in range(3000)
+    ]
     schema = StructType([StructField("id", StringType()), StructField("v", DecimalType(12, 3))])
     df = spark.createDataFrame(rows, schema)
-    table = pa.table({"id": [r[0] for r in rows], "v": pa.array([r[1] for r in rows], pa.decimal128(12, 3))})
+    table = pa.table(
+        {"id": [r[0] for r in rows], "v": pa.array([r[1] for r in rows], pa.decimal128(12, 3))}
+    )
     for by, cut in (("value", None), ("count", (0.1, 0.3)), ("value", ("0.5", "0.9"))):
         single = crm.classify(table, customer="id", value="v", by=by, cutoffs=cut)  # type: ignore[arg-type]
-        assert_same_tiers(single, crs.classify(df, customer="id", value="v", by=by, cutoffs=cut, partitions=5))
+        assert_same_tiers(
+            single, crs.classify(df, customer="id", value="v", by=by, cutoffs=cut, partitions=5)
+        )
 
 
 def test_no_customers(spark: Any) -> None:
@@ -225,16 +261,25 @@ def test_bad_input_is_an_error_naming_the_rule(spark: Any) -> None:
 def test_tie_groups_spanning_partitions_get_global_figures() -> None:
     rng = random.Random(11)
     for _ in range(300):
-        values = sorted((Decimal(rng.choice([1, 2, 2, 3, 5, 5, 5, 8])) for _ in range(rng.randint(1, 40))), reverse=True)
-        cuts = sorted(rng.sample(range(1, len(values)), k=min(len(values) - 1, rng.randint(0, 6)))) if len(values) > 1 else []
+        values = sorted(
+            (Decimal(rng.choice([1, 2, 2, 3, 5, 5, 5, 8])) for _ in range(rng.randint(1, 40))),
+            reverse=True,
+        )
+        cuts = (
+            sorted(rng.sample(range(1, len(values)), k=min(len(values) - 1, rng.randint(0, 6))))
+            if len(values) > 1
+            else []
+        )
         chunks = [values[a:b] for a, b in zip([0, *cuts], [*cuts, len(values)])]
         parts = [crs._stats_of(c, i, len(c)) for i, c in enumerate(chunks)]
         for p, chunk in enumerate(chunks):
-            for k, v in enumerate(chunk):
+            for v in chunk:
                 o = crs._others(parts, p, v if v in (parts[p].hi, parts[p].lo) else None)
                 local_greater = [x for x in chunk if x > v]
                 assert o.greater_n + len(local_greater) == sum(1 for x in values if x > v)
-                assert o.greater_s + sum(local_greater, Decimal(0)) == sum((x for x in values if x > v), Decimal(0))
+                assert o.greater_s + sum(local_greater, Decimal(0)) == sum(
+                    (x for x in values if x > v), Decimal(0)
+                )
                 assert o.tie_n + chunk.count(v) == values.count(v)
 
 
@@ -270,7 +315,9 @@ def test_conform_casts_to_the_declared_types() -> None:
 
 
 def test_models_and_policies_pickle(cdnow: pa.Table) -> None:
-    s = crm.summarize(cdnow, customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week")
+    s = crm.summarize(
+        cdnow, customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week"
+    )
     bg = BetaGeo().fit(s)
     again = pickle.loads(pickle.dumps(bg))
     assert again.params == bg.params and again.log_likelihood == bg.log_likelihood
@@ -281,7 +328,12 @@ def test_models_and_policies_pickle(cdnow: pa.Table) -> None:
         {
             "tiers": ["most_valuable", "major", "ordinary", "inactive"],
             "behaviours": "any",
-            "treatment": {"strategy": "care", "service_model": "one_to_many", "contact": "monthly", "response_hours": 48},
+            "treatment": {
+                "strategy": "care",
+                "service_model": "one_to_many",
+                "contact": "monthly",
+                "response_hours": 48,
+            },
         }
     ]
     pol = pickle.loads(pickle.dumps(policy))
@@ -335,7 +387,9 @@ def test_safe_after_fork(cdnow: pa.Table) -> None:
 def test_one_million_transactions(spark: Any) -> None:
     table = generated()
     assert table.num_rows == 1_000_000
-    kw: dict[str, Any] = dict(customer="customer", time="date", amount="amount", as_of=AS_OF, unit="week")
+    kw: dict[str, Any] = dict(
+        customer="customer", time="date", amount="amount", as_of=AS_OF, unit="week"
+    )
 
     t0 = time.perf_counter()
     single = crm.summarize(table, **kw)
@@ -345,7 +399,10 @@ def test_one_million_transactions(spark: Any) -> None:
     bg_single = BetaGeo().fit(fit_rows)
     TIMINGS["1M single machine (summarize+classify+fit)"] = time.perf_counter() - t0
     assert single.reconciliation.rows_rejected > 0 and single.reconciliation.rows_skipped > 0
-    assert {r["column"] for r in single.reconciliation.details["rejected_by_rule"]} == {"customer", "amount"}
+    assert {r["column"] for r in single.reconciliation.details["rejected_by_rule"]} == {
+        "customer",
+        "amount",
+    }
 
     t0 = time.perf_counter()
     job(spark, "load")
@@ -363,13 +420,19 @@ def test_one_million_transactions(spark: Any) -> None:
 
     t0 = time.perf_counter()
     job(spark, "classify")
-    tiers = crs.classify(distributed.summaries, customer="customer_id", value="total_spend").persist()
+    tiers = crs.classify(
+        distributed.summaries, customer="customer_id", value="total_spend"
+    ).persist()
     tiers.count()
     TIMINGS["1M classify"] = time.perf_counter() - t0
     job(spark, "checks")
     assert_same_tiers(tiers_single, tiers)
     counts = {r["tier"]: r["count"] for r in tiers.groupBy("tier").count().collect()}
-    assert sum(counts.values()) == single.num_rows and set(counts) >= {"most_valuable", "major", "ordinary"}
+    assert sum(counts.values()) == single.num_rows and set(counts) >= {
+        "most_valuable",
+        "major",
+        "ordinary",
+    }
 
     t0 = time.perf_counter()
     job(spark, "fit_btyd")
@@ -389,20 +452,29 @@ def test_one_million_transactions(spark: Any) -> None:
     assert got.column("customer_id").to_pylist() == s.column("customer_id").to_pylist()
     f, r, age = (s.column(c).to_numpy() for c in ("frequency", "recency", "T"))
     # The same parameters to 1e-9: the predictions agree to about that.
-    np.testing.assert_allclose(got.column("p_alive").to_numpy(), bg_single.p_alive(f, r, age), rtol=1e-7)
     np.testing.assert_allclose(
-        got.column("expected_purchases").to_numpy(), bg_single.conditional_expected_purchases(52, f, r, age), rtol=1e-7
+        got.column("p_alive").to_numpy(), bg_single.p_alive(f, r, age), rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        got.column("expected_purchases").to_numpy(),
+        bg_single.conditional_expected_purchases(52, f, r, age),
+        rtol=1e-7,
     )
     # With the very same model, the predictions are the single-machine ones exactly.
-    same = spark_table(crs.predict_btyd(distributed.summaries.where("T > 0"), bg_single, t=52)).sort_by("customer_id")
+    same = spark_table(
+        crs.predict_btyd(distributed.summaries.where("T > 0"), bg_single, t=52)
+    ).sort_by("customer_id")
     assert same.column("p_alive").to_pylist() == bg_single.p_alive(f, r, age).tolist()
-    assert same.column("expected_purchases").to_pylist() == bg_single.conditional_expected_purchases(52, f, r, age).tolist()
+    assert (
+        same.column("expected_purchases").to_pylist()
+        == bg_single.conditional_expected_purchases(52, f, r, age).tolist()
+    )
     for df in (tiers, pred, tx):
         df.unpersist()
     distributed.unpersist()
     report = os.environ.get("CRM_TEST_OUT")
     if report:
         with open(os.path.join(report, "spark_timings.txt"), "w") as fh:
-            fh.write(f"{dt.datetime.now(dt.timezone.utc).isoformat()} customers {single.num_rows}\n")
+            fh.write(f"{dt.datetime.now(dt.UTC).isoformat()} customers {single.num_rows}\n")
             for k, v in TIMINGS.items():
                 fh.write(f"{k}\t{v:.2f}\n")

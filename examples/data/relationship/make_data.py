@@ -25,7 +25,9 @@ for c in range(1, N + 1):
     if rng.random() < 0.7:  # 30 % never answer: unknown satisfaction
         d = rng.randint(1, 28)
         answers.append(f"{c},2024-03-{d:02d}T10:00:00Z,csat,{rng.choice([2, 3, 4, 4, 5, 5])}")
-        answers.append(f"{c},2024-03-{d:02d}T10:05:00Z,nps,{rng.choice([3, 6, 7, 8, 9, 9, 10, 10])}")
+        answers.append(
+            f"{c},2024-03-{d:02d}T10:05:00Z,nps,{rng.choice([3, 6, 7, 8, 9, 9, 10, 10])}"
+        )
         if rng.random() < 0.5:
             answers.append(f"{c},2024-03-{d:02d}T10:10:00Z,ces,{rng.randint(2, 7)}")
     if rng.random() < 0.25:
@@ -33,7 +35,9 @@ for c in range(1, N + 1):
         h = rng.randint(8, 17)
         resolved = "" if rng.random() < 0.3 else f"2024-03-{d + 1:02d}T{h:02d}:30:00Z"
         channel = rng.choice(["phone", "email", "visit"])
-        complaints.append(f"{c},{channel},2024-03-{d:02d}T{h:02d}:00:00Z,2024-03-{d:02d}T{h + 2:02d}:00:00Z,{resolved}")
+        complaints.append(
+            f"{c},{channel},2024-03-{d:02d}T{h:02d}:00:00Z,2024-03-{d:02d}T{h + 2:02d}:00:00Z,{resolved}"
+        )
     if rng.random() < 0.2:
         referrals.append(f"{c},2024-03-{rng.randint(1, 30):02d}T12:00:00Z")
 # one answer and one complaint outside the period: skipped and counted

@@ -39,12 +39,12 @@ from . import _crm_engine, clv
 from ._errors import (
     ColumnError,
     ConfigError,
+    ConvergenceError,
     CrmError,
     DecimalOverflowError,
     DtypeError,
     DuplicateCustomerError,
     InputError,
-    ConvergenceError,
     InternalError,
     InvalidValueError,
     RejectedRowError,
@@ -52,8 +52,8 @@ from ._errors import (
 from ._input import decimal_text, prepare
 from ._results import (
     Classification,
-    DeliveredValue,
     Degrees,
+    DeliveredValue,
     Metrics,
     Reconciliation,
     Report,
@@ -122,7 +122,9 @@ Number = float | int | Decimal | str
 
 def _check_name(param: str, value: object) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{param} must be a column name (str), got {type(value).__name__}", rule="column_name")
+        raise ConfigError(
+            f"{param} must be a column name (str), got {type(value).__name__}", rule="column_name"
+        )
     return value
 
 
@@ -257,7 +259,12 @@ def review(
     if not isinstance(labels, (tuple, list)) or len(labels) != 2:
         raise ConfigError("labels must be a pair (previous, current)", rule="labels")
     return review_periods(
-        [previous, current], labels=list(labels), customer=customer, tier=tier, value=value, rank=rank
+        [previous, current],
+        labels=list(labels),
+        customer=customer,
+        tier=tier,
+        value=value,
+        rank=rank,
     )[0]
 
 
@@ -316,7 +323,10 @@ def _date_text(name: str, x: object) -> str:
     iso = getattr(x, "isoformat", None)  # numpy.datetime64, pandas.Timestamp
     if callable(iso):
         return str(iso())[:10]
-    raise ConfigError(f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got {type(x).__name__}", rule="date_parameter")
+    raise ConfigError(
+        f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got {type(x).__name__}",
+        rule="date_parameter",
+    )
 
 
 def summarize(
@@ -473,7 +483,9 @@ def rfm(
         if isinstance(summary_or_transactions, Summary):
             as_of = summary_or_transactions.as_of
         else:
-            raise ConfigError("rfm: as_of is required unless a crm_engine Summary is given", rule="as_of")
+            raise ConfigError(
+                "rfm: as_of is required unless a crm_engine Summary is given", rule="as_of"
+            )
     thresholds_json = None
     if thresholds is not None:
         try:
@@ -481,12 +493,21 @@ def rfm(
                 {
                     "recency_days": [int(x) for x in thresholds["recency_days"]],
                     "frequency": [int(x) for x in thresholds["frequency"]],
-                    "monetary": [decimal_text("thresholds.monetary", x) for x in thresholds["monetary"]],
+                    "monetary": [
+                        decimal_text("thresholds.monetary", x) for x in thresholds["monetary"]
+                    ],
                 }
             )
         except (KeyError, TypeError, ValueError) as e:
-            raise ConfigError(f"rfm: invalid thresholds ({e}): expected recency_days, frequency and monetary lists", rule="thresholds") from None
-    cols = [customer, time, amount] if from_transactions else [customer, last_purchase, occasions, spend]
+            raise ConfigError(
+                f"rfm: invalid thresholds ({e}): expected recency_days, frequency and monetary lists",
+                rule="thresholds",
+            ) from None
+    cols = (
+        [customer, time, amount]
+        if from_transactions
+        else [customer, last_purchase, occasions, spend]
+    )
     data = prepare(summary_or_transactions, cols)
     (table, thr, seg), summary = _crm_engine.rfm_scores(
         data,

@@ -81,7 +81,9 @@ def review_periods(
     rank: str | None = None,
     rank_required: bool = False,
     grace: int = 0,
-) -> list[tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]]:
+) -> list[
+    tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]
+]:
     """One (previous, current, moves, counts, transitions) per consecutive pair."""
 
 def summarize(
@@ -184,6 +186,7 @@ def economics(kind: str, params_json: str) -> str:
 
 def equity(segments: object, *, names: Mapping[str, str], discount: str) -> tuple[ArrowTable, str]:
     """Customer equity table and the report JSON."""
+
 def clv_fit(
     model: str,
     data: object,
@@ -207,5 +210,7 @@ def clv_predict(
 ) -> bytes:
     """A per-customer prediction as little-endian float64 bytes."""
 
-def clv_curve(model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0) -> list[float]:
+def clv_curve(
+    model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0
+) -> list[float]:
     """A population curve (expected purchases, P(n), survival...) at the given points."""

@@ -19,7 +19,7 @@ from typing import Any
 from . import _crm_engine
 from ._errors import ConfigError
 from ._input import decimal_text, prepare
-from ._results import DeliveredValue, Degrees, Metrics, SurveyMetrics, Summary, Table
+from ._results import Degrees, DeliveredValue, Metrics, Summary, SurveyMetrics, Table
 
 Number = float | int | Decimal | str
 
@@ -37,7 +37,13 @@ COMPONENTS: tuple[str, ...] = (
 
 _NO_COLUMN = "\x00absent"
 
-CUSTOMER_COLUMNS = {"customer": "customer", "since": "since", "until": "until", "tier": "tier", "segment": "segment"}
+CUSTOMER_COLUMNS = {
+    "customer": "customer",
+    "since": "since",
+    "until": "until",
+    "tier": "tier",
+    "segment": "segment",
+}
 ACTIVITY_COLUMNS = {
     "customer": "customer_id",
     "occasions": "occasions",
@@ -64,11 +70,16 @@ FACT_COLUMNS = {
 }
 
 
-def _names(param: str, defaults: Mapping[str, str], given: Mapping[str, str] | None) -> dict[str, str]:
+def _names(
+    param: str, defaults: Mapping[str, str], given: Mapping[str, str] | None
+) -> dict[str, str]:
     out = dict(defaults)
     for role, col in (given or {}).items():
         if role not in defaults:
-            raise ConfigError(f"{param}: unknown role {role!r}; roles are {', '.join(defaults)}", rule="column_role")
+            raise ConfigError(
+                f"{param}: unknown role {role!r}; roles are {', '.join(defaults)}",
+                rule="column_role",
+            )
         if not isinstance(col, str):
             raise ConfigError(f"{param}[{role!r}] must be a column name (str)", rule="column_name")
         out[role] = col
@@ -127,7 +138,11 @@ def delivered_value(
     for c in COMPONENTS:
         for role in (c, f"{c}_quantity", f"{c}_unit_value"):
             roles[role] = role
-    roles.update(_names("columns", {k: v for k, v in roles.items() if k not in ("offer", "segment")}, columns))
+    roles.update(
+        _names(
+            "columns", {k: v for k, v in roles.items() if k not in ("offer", "segment")}, columns
+        )
+    )
     weights_json = None
     if weights is not None:
         table: dict[str, Any] = {"default": ["1"] * 8, "segments": {}}
@@ -135,7 +150,9 @@ def delivered_value(
             row = ["1"] * 8
             for comp, w in ws.items():
                 if comp not in COMPONENTS:
-                    raise ConfigError(f"weights[{seg!r}]: unknown component {comp!r}", rule="weights")
+                    raise ConfigError(
+                        f"weights[{seg!r}]: unknown component {comp!r}", rule="weights"
+                    )
                 row[COMPONENTS.index(comp)] = decimal_text(f"weights[{seg!r}][{comp!r}]", w)
             if seg == "default":
                 table["default"] = row
@@ -158,7 +175,11 @@ def _activity(activity: Any, first: str, last: str) -> None:
             )
 
 
-PURCHASE_COLUMNS = {"customer": "customer_id", "first_purchase": "first_purchase", "last_purchase": "last_purchase"}
+PURCHASE_COLUMNS = {
+    "customer": "customer_id",
+    "first_purchase": "first_purchase",
+    "last_purchase": "last_purchase",
+}
 
 
 def customer_base(
@@ -205,7 +226,9 @@ def customer_base(
     """
     first, last = _date_text("first_day", first_day), _date_text("last_day", last_day)
     if not isinstance(inactive_days, int) or isinstance(inactive_days, bool) or inactive_days < 1:
-        raise ConfigError(f"inactive_days must be an int >= 1, got {inactive_days!r}", rule="inactive_days")
+        raise ConfigError(
+            f"inactive_days must be an int >= 1, got {inactive_days!r}", rule="inactive_days"
+        )
     if isinstance(during, Summary):
         _activity(during, first, last)
     if isinstance(before, Summary):
@@ -399,7 +422,9 @@ def degrees(
         }
         for k, v in config.items():
             if k not in defaults:
-                raise ConfigError(f"config: unknown field {k!r}; fields are {', '.join(defaults)}", rule="config")
+                raise ConfigError(
+                    f"config: unknown field {k!r}; fields are {', '.join(defaults)}", rule="config"
+                )
             if k.endswith("_weights"):
                 v = [decimal_text(f"config[{k!r}]", x) for x in v]
             elif k.endswith("_penalty"):
@@ -455,7 +480,9 @@ def customer_equity(
     """
     names = {"segment": segment, "customers": customers, "margin": margin, "retention": retention}
     table, _report = _crm_engine.equity(
-        prepare(segments, list(names.values())), names=names, discount=decimal_text("discount", discount)
+        prepare(segments, list(names.values())),
+        names=names,
+        discount=decimal_text("discount", discount),
     )
     return Table(table)
 
@@ -490,7 +517,9 @@ def revenue_what_if(
     return _exact(_economics("what_if", p))
 
 
-def acquisition_vs_retention(retention_cost: Number, customers: int, *, multiple: Number = 5) -> dict[str, Any]:
+def acquisition_vs_retention(
+    retention_cost: Number, customers: int, *, multiple: Number = 5
+) -> dict[str, Any]:
     """Keeping ``customers`` against winning as many new ones, when acquiring costs ``multiple`` × keeping (5; one text says 8).
 
     Returns customers, acquisition_cost, cost_to_keep, cost_to_replace,

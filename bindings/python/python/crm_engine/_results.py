@@ -252,7 +252,9 @@ class Reconciliation:
     def from_json(cls, text: str) -> Reconciliation:
         """From the engine's JSON report."""
         d = json.loads(text)
-        skipped = int(d.get("rows_skipped_after_as_of", 0)) + int(d.get("rows_skipped_before_window", 0))
+        skipped = int(d.get("rows_skipped_after_as_of", 0)) + int(
+            d.get("rows_skipped_before_window", 0)
+        )
         return cls(int(d["rows_read"]), int(d["rows_used"]), skipped, int(d["rows_rejected"]), d)
 
     @property
@@ -314,7 +316,9 @@ class Rfm(Table):
     details: dict[str, Any]
     summary: Summary | None
 
-    def __init__(self, table: ArrowTable, thresholds: dict[str, list[float]], details: dict[str, Any]) -> None:
+    def __init__(
+        self, table: ArrowTable, thresholds: dict[str, list[float]], details: dict[str, Any]
+    ) -> None:
         super().__init__(table)
         self.thresholds = thresholds
         self.details = details
@@ -350,7 +354,11 @@ class Report(Table):
 
     def __init__(self, table: ArrowTable, report_json: str) -> None:
         super().__init__(table)
-        self.data = json.loads(report_json) if report_json.startswith("{") else {"items": json.loads(report_json)}
+        self.data = (
+            json.loads(report_json)
+            if report_json.startswith("{")
+            else {"items": json.loads(report_json)}
+        )
 
     def _figures(self) -> tuple[Any, ...]:
         return (self.data,)
@@ -379,7 +387,9 @@ class DeliveredValue(Report):
     comparisons: Table
     gaps: Table
 
-    def __init__(self, offers: ArrowTable, comparisons: ArrowTable, gaps: ArrowTable, report_json: str) -> None:
+    def __init__(
+        self, offers: ArrowTable, comparisons: ArrowTable, gaps: ArrowTable, report_json: str
+    ) -> None:
         super().__init__(offers, report_json)
         self.comparisons = Table(comparisons)
         self.gaps = Table(gaps)

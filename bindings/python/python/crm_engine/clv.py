@@ -39,7 +39,6 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
@@ -62,7 +61,9 @@ def _numpy() -> Any:
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is a test dependency
-        raise ImportError("crm_engine.clv predictions return numpy arrays: pip install numpy") from None
+        raise ImportError(
+            "crm_engine.clv predictions return numpy arrays: pip install numpy"
+        ) from None
     return np
 
 
@@ -91,7 +92,9 @@ class _Model:
     report: dict[str, Any] | None
     """The optimiser's report: iterations, evaluations, converged, gradient_norm."""
 
-    def __init__(self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8) -> None:
+    def __init__(
+        self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8
+    ) -> None:
         self.l2_penalty = float(l2_penalty)
         self.max_iterations = int(max_iterations)
         self.gradient_tolerance = float(gradient_tolerance)
@@ -115,22 +118,35 @@ class _Model:
 
     def _values(self) -> list[float]:
         if self.params is None:
-            raise ConfigError(f"{type(self).__name__} is not fitted: call fit() or from_params()", rule="clv_fitted")
+            raise ConfigError(
+                f"{type(self).__name__} is not fitted: call fit() or from_params()",
+                rule="clv_fitted",
+            )
         return [self.params[n] for n in self._names]
 
     def _fit(self: _M, data: object, columns: list[str | None]) -> _M:
         wanted = [c for c in columns if c is not None]
-        if type(data).__module__.split(".", 1)[0] == "pandas" and all(c in getattr(data, "columns", ()) for c in wanted):
+        if type(data).__module__.split(".", 1)[0] == "pandas" and all(
+            c in getattr(data, "columns", ()) for c in wanted
+        ):
             # Numeric pandas columns pass as numpy arrays: no pyarrow needed.
             data = {c: _column(data[c]) for c in dict.fromkeys(wanted)}  # type: ignore[index]
         prepared = prepare(data, columns)
         text = _crm_engine.clv_fit(
-            self._model, prepared, columns, self.l2_penalty, self.max_iterations, self.gradient_tolerance
+            self._model,
+            prepared,
+            columns,
+            self.l2_penalty,
+            self.max_iterations,
+            self.gradient_tolerance,
         )
         out = json.loads(text)
         if "error" in out:
             raise ConvergenceError(
-                out["error"], best=out["best"], log_likelihood=out["log_likelihood"], report=out["report"]
+                out["error"],
+                best=out["best"],
+                log_likelihood=out["log_likelihood"],
+                report=out["report"],
             )
         self.params = {n: float(out["params"][n]) for n in self._names}
         self.log_likelihood = float(out["log_likelihood"])
@@ -143,13 +159,17 @@ class _Model:
         np = _numpy()
         values = self._values()
         data = {k: _column(v) for k, v in columns.items()}
-        raw = _crm_engine.clv_predict(self._model, values, what, prepare(data, list(data)), list(data), **kwargs)
+        raw = _crm_engine.clv_predict(
+            self._model, values, what, prepare(data, list(data)), list(data), **kwargs
+        )
         return np.frombuffer(raw, dtype="<f8")
 
     def _curve(self, what: str, points: object, t: float = 0.0) -> Any:
         np = _numpy()
         pts = np.asarray(points, dtype="float64").reshape(-1).tolist()
-        return np.asarray(_crm_engine.clv_curve(self._model, self._values(), what, pts, float(t)), dtype="float64")
+        return np.asarray(
+            _crm_engine.clv_curve(self._model, self._values(), what, pts, float(t)), dtype="float64"
+        )
 
     def __repr__(self) -> str:
         if self.params is None:
@@ -182,10 +202,14 @@ class _RepeatModel(_Model):
         """P(the customer is still alive at T) for each customer."""
         return self._predict("p_alive", {"frequency": frequency, "recency": recency, "T": T})
 
-    def conditional_expected_purchases(self, t: float, frequency: object, recency: object, T: object) -> Any:
+    def conditional_expected_purchases(
+        self, t: float, frequency: object, recency: object, T: object
+    ) -> Any:
         """Expected purchases in (T, T + t] given each customer's history."""
         return self._predict(
-            "conditional_expected_purchases", {"frequency": frequency, "recency": recency, "T": T}, t=float(t)
+            "conditional_expected_purchases",
+            {"frequency": frequency, "recency": recency, "T": T},
+            t=float(t),
         )
 
     def expected_purchases(self, t: object) -> Any:
@@ -268,12 +292,18 @@ class BetaGeoBetaBinom(_Model):
 
     def p_alive(self, frequency: object, recency: object, n_periods: object) -> Any:
         """P(alive at the start of period n + 1) for each customer."""
-        return self._predict("p_alive", {"frequency": frequency, "recency": recency, "n": n_periods})
+        return self._predict(
+            "p_alive", {"frequency": frequency, "recency": recency, "n": n_periods}
+        )
 
-    def conditional_expected_purchases(self, t: int, frequency: object, recency: object, n_periods: object) -> Any:
+    def conditional_expected_purchases(
+        self, t: int, frequency: object, recency: object, n_periods: object
+    ) -> Any:
         """Expected transactions in periods n + 1 .. n + t given each history."""
         return self._predict(
-            "conditional_expected_purchases", {"frequency": frequency, "recency": recency, "n": n_periods}, t=float(t)
+            "conditional_expected_purchases",
+            {"frequency": frequency, "recency": recency, "n": n_periods},
+            t=float(t),
         )
 
     def expected_purchases(self, n: object) -> Any:
@@ -326,7 +356,13 @@ class GammaGamma(_Model):
         """Discounted CLV as lifetimes' ``customer_lifetime_value``: expected spend times discounted purchases."""
         spend = self.conditional_expected_spend(frequency, monetary_value)
         return transaction_model.customer_lifetime_value(
-            frequency, recency, T, spend, time=time, discount_rate=discount_rate, period_length=period_length
+            frequency,
+            recency,
+            T,
+            spend,
+            time=time,
+            discount_rate=discount_rate,
+            period_length=period_length,
         )
 
 

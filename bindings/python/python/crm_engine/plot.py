@@ -49,7 +49,9 @@ def _columns(result: Any, names: list[str]) -> dict[str, list[Any]]:
     return {n: t.column(n).to_pylist() for n in names}
 
 
-def pareto(classification: Classification, *, ax: _Axes | None = None, title: str | None = None) -> _Axes:
+def pareto(
+    classification: Classification, *, ax: _Axes | None = None, title: str | None = None
+) -> _Axes:
     """The Pareto (Lorenz) curve of customer value with the tier cut-offs marked.
 
     x: cumulative share of customers with positive value, ranked by value
@@ -97,18 +99,38 @@ def pareto(classification: Classification, *, ax: _Axes | None = None, title: st
     for c, name in ((first, "first cut-off"), (second, "second cut-off")):
         if classification.by == "value":
             ax.axhline(c, color="#c62828", linestyle="--", linewidth=1)
-            ax.annotate(f"{name} {c:.0%} of value", (1.0, c), xytext=(-4, 3), textcoords="offset points",
-                        ha="right", va="bottom", color="#c62828", fontsize=8)
+            ax.annotate(
+                f"{name} {c:.0%} of value",
+                (1.0, c),
+                xytext=(-4, 3),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                color="#c62828",
+                fontsize=8,
+            )
         else:
             ax.axvline(c, color="#c62828", linestyle="--", linewidth=1)
-            ax.annotate(f"{name} {c:.0%} of customers", (c, 0.02), xytext=(3, 0), textcoords="offset points",
-                        rotation=90, ha="left", va="bottom", color="#c62828", fontsize=8)
+            ax.annotate(
+                f"{name} {c:.0%} of customers",
+                (c, 0.02),
+                xytext=(3, 0),
+                textcoords="offset points",
+                rotation=90,
+                ha="left",
+                va="bottom",
+                color="#c62828",
+                fontsize=8,
+            )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("cumulative share of customers (ranked by value, largest first)")
     ax.set_ylabel("cumulative share of positive value")
     inactive = sum(1 for t in cols["tier"] if t == "inactive")
-    ax.set_title(title or f"Customer value: Pareto curve and tiers ({n} customers with value, {inactive} inactive)")
+    ax.set_title(
+        title
+        or f"Customer value: Pareto curve and tiers ({n} customers with value, {inactive} inactive)"
+    )
     ax.xaxis.set_major_formatter(_percent())
     ax.yaxis.set_major_formatter(_percent())
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False)
@@ -122,15 +144,24 @@ def _percent() -> Any:
     return PercentFormatter(xmax=1.0, decimals=0)
 
 
-def _heatmap(ax: _Axes, counts: list[list[int]], rows: list[str], cols: list[str], cmap: str) -> None:
+def _heatmap(
+    ax: _Axes, counts: list[list[int]], rows: list[str], cols: list[str], cmap: str
+) -> None:
     image = ax.imshow(counts, cmap=cmap, aspect="auto")
     ax.set_xticks(range(len(cols)), labels=cols)
     ax.set_yticks(range(len(rows)), labels=rows)
     peak = max((max(r) for r in counts), default=0)
     for i, row in enumerate(counts):
         for j, v in enumerate(row):
-            ax.text(j, i, f"{v}", ha="center", va="center", fontsize=9,
-                    color="white" if peak and v > peak * 0.6 else "black")
+            ax.text(
+                j,
+                i,
+                f"{v}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if peak and v > peak * 0.6 else "black",
+            )
     ax.figure.colorbar(image, ax=ax, label="customers")
 
 
@@ -147,7 +178,9 @@ def transitions(review: Review, *, ax: _Axes | None = None, title: str | None = 
     ax.set_ylabel(f"tier in {review.previous} (previous)")
     ax.tick_params(axis="x", labelrotation=30)
     moved = ", ".join(f"{k} {v}" for k, v in review.counts.items())
-    ax.set_title(title or f"Tier transitions {review.previous} -> {review.current}\n{moved}", fontsize=10)
+    ax.set_title(
+        title or f"Tier transitions {review.previous} -> {review.current}\n{moved}", fontsize=10
+    )
     return ax
 
 
@@ -165,7 +198,9 @@ def rfm_heatmap(rfm: Rfm, *, ax: _Axes | None = None, title: str | None = None) 
     return ax
 
 
-def _grid(model: Any, max_frequency: int | None, max_recency: float | None, T: float) -> tuple[Any, Any, Any, Any]:
+def _grid(
+    model: Any, max_frequency: int | None, max_recency: float | None, T: float
+) -> tuple[Any, Any, Any, Any]:
     import numpy as np
 
     from .clv import _RepeatModel
@@ -200,8 +235,15 @@ def p_alive_matrix(
     freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
     p = model.p_alive(f, r, [T] * len(f)).reshape(len(freqs), len(recs))
     ax = _axes(ax, (7.0, 5.5))
-    im = ax.imshow(p, origin="lower", aspect="auto", cmap="RdYlGn", vmin=0.0, vmax=1.0,
-                   extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5))
+    im = ax.imshow(
+        p,
+        origin="lower",
+        aspect="auto",
+        cmap="RdYlGn",
+        vmin=0.0,
+        vmax=1.0,
+        extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5),
+    )
     ax.figure.colorbar(im, ax=ax, label="P(alive)")
     ax.set_xlabel("recency (time of the last purchase)")
     ax.set_ylabel("frequency (repeat purchases)")
@@ -223,8 +265,13 @@ def expected_purchases_matrix(
     freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
     e = model.conditional_expected_purchases(t, f, r, [T] * len(f)).reshape(len(freqs), len(recs))
     ax = _axes(ax, (7.0, 5.5))
-    im = ax.imshow(e, origin="lower", aspect="auto", cmap="viridis",
-                   extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5))
+    im = ax.imshow(
+        e,
+        origin="lower",
+        aspect="auto",
+        cmap="viridis",
+        extent=(recs[0], recs[-1], freqs[0] - 0.5, freqs[-1] + 0.5),
+    )
     ax.figure.colorbar(im, ax=ax, label=f"expected purchases in the next {t:g}")
     ax.set_xlabel("recency (time of the last purchase)")
     ax.set_ylabel("frequency (repeat purchases)")
@@ -259,7 +306,10 @@ def calibration_holdout(
     predicted = model.conditional_expected_purchases(holdout_length, frequency, recency, T)
     groups = np.minimum(f, max_frequency).astype(int)
     xs = np.arange(0, max_frequency + 1)
-    mean = lambda v: np.array([v[groups == g].mean() if (groups == g).any() else np.nan for g in xs])  # noqa: E731
+
+    def mean(v: np.ndarray) -> np.ndarray:
+        return np.array([v[groups == g].mean() if (groups == g).any() else np.nan for g in xs])
+
     ax = _axes(ax, (7.0, 5.0))
     ax.plot(xs, mean(actual), "o-", label="actual", color="#1b5e20")
     ax.plot(xs, mean(predicted), "s--", label="predicted", color="#1565c0")

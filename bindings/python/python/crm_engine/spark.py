@@ -90,7 +90,9 @@ def _pyspark() -> Any:
     try:
         import pyspark
     except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError("crm_engine.spark needs PySpark 4: pip install 'crm-engine[spark]'") from None
+        raise ImportError(
+            "crm_engine.spark needs PySpark 4: pip install 'crm-engine[spark]'"
+        ) from None
     return pyspark
 
 
@@ -139,7 +141,9 @@ def conform(table: _pa.Table | _pa.RecordBatch, schema: _pa.Schema) -> _pa.Table
     for field in schema:
         if field.name not in table.column_names:
             raise InvalidValueError(
-                f"conform: column `{field.name}` of the declared schema is missing", column=field.name, rule="declared_schema"
+                f"conform: column `{field.name}` of the declared schema is missing",
+                column=field.name,
+                rule="declared_schema",
             )
         column = table.column(field.name)
         if not column.type.equals(field.type):
@@ -176,7 +180,9 @@ def _column_names(df: DataFrame, names: list[str | None], what: str) -> None:
         if name is not None and name not in df.columns:
             from ._errors import ColumnError
 
-            raise ColumnError(f"{what}: column `{name}` not found (columns: {', '.join(df.columns)})", column=name)
+            raise ColumnError(
+                f"{what}: column `{name}` not found (columns: {', '.join(df.columns)})", column=name
+            )
 
 
 # --------------------------------------------------------------------------
@@ -212,7 +218,9 @@ class SparkSummary:
         each partition's listed rejections with its ``partition``.
         """
         rows = self.reconciliation.orderBy("partition").collect()
-        return _merge_reconciliations([(int(r["partition"]), json.loads(r["details"])) for r in rows])
+        return _merge_reconciliations(
+            [(int(r["partition"]), json.loads(r["details"])) for r in rows]
+        )
 
     def unpersist(self) -> None:
         """Releases the cached per-partition results."""
@@ -239,7 +247,9 @@ def _merge_reconciliations(parts: list[tuple[int, dict[str, Any]]]) -> Reconcili
             rejections += [dict(r, partition=partition) for r in d.get("rejections", [])]
             truncated = truncated or bool(d.get("rejections_truncated", False))
     out.update({k: str(v.normalize()) if v != 0 else "0" for k, v in amounts.items()})
-    out["rejected_by_rule"] = sorted(by_rule.values(), key=lambda r: (str(r["column"]), str(r["reason"])))
+    out["rejected_by_rule"] = sorted(
+        by_rule.values(), key=lambda r: (str(r["column"]), str(r["reason"]))
+    )
     out["rejections"] = rejections
     out["rejections_truncated"] = truncated
     return Reconciliation.from_json(json.dumps(out))
@@ -314,14 +324,20 @@ def summarize(
         amount_scale=amount_scale,
         max_listed_rejections=max_listed_rejections,
     )
-    wanted = list(dict.fromkeys(c for c in (customer, time, amount, quantity, margin, discount) if c is not None))
+    wanted = list(
+        dict.fromkeys(
+            c for c in (customer, time, amount, quantity, margin, discount) if c is not None
+        )
+    )
     df = transactions.select(*wanted)
     input_schema = _arrow_schema(df.schema)
     # The output schema is the engine's own: summarise no rows on the driver
     # (this also checks every option before any task runs).
     empty = summarize_table(input_schema.empty_table(), **options)
     summary_schema = pa.schema([f.with_nullable(True) for f in empty.to_arrow().schema])
-    extra = [pa.field("_crm_partition", pa.int32())] + [pa.field(f"_crm_{k}", pa.int64()) for k in RECONCILIATION_COUNTS]
+    extra = [pa.field("_crm_partition", pa.int32())] + [
+        pa.field(f"_crm_{k}", pa.int64()) for k in RECONCILIATION_COUNTS
+    ]
     extra.append(pa.field("_crm_details", pa.string()))
     combined_schema = pa.schema(list(summary_schema) + extra)
 
@@ -361,6 +377,7 @@ def summarize(
 # --------------------------------------------------------------------------
 # Tiers
 
+
 def _decimals(column: Any, name: str, ids: Any, customer: str) -> list[Decimal]:
     """Exact decimals of a value column, as crm_engine reads them (floats by their shortest repr)."""
     import pyarrow as pa
@@ -370,7 +387,10 @@ def _decimals(column: Any, name: str, ids: Any, customer: str) -> list[Decimal]:
     if column.null_count:
         i = pc.index(pc.is_null(column), True).as_py()
         raise InvalidValueError(
-            f"classify: customer {ids[i].as_py()}: column `{name}` is null", column=name, customer=str(ids[i].as_py()), rule="finite_value"
+            f"classify: customer {ids[i].as_py()}: column `{name}` is null",
+            column=name,
+            customer=str(ids[i].as_py()),
+            rule="finite_value",
         )
     if pa.types.is_floating(t):
         values = column.to_pylist()
@@ -389,7 +409,11 @@ def _decimals(column: Any, name: str, ids: Any, customer: str) -> list[Decimal]:
         return [Decimal(int(x)) for x in column.to_pylist()]
     if pa.types.is_decimal(t):
         return list(column.to_pylist())
-    raise InvalidValueError(f"classify: column `{name}` has type {t}; expected double, integer or decimal", column=name, rule="column_type")
+    raise InvalidValueError(
+        f"classify: column `{name}` has type {t}; expected double, integer or decimal",
+        column=name,
+        rule="column_type",
+    )
 
 
 @dataclass(frozen=True)
@@ -421,11 +445,15 @@ def _stats_of(decimals: list[Decimal], pid: int, rows: int) -> _PartitionStats:
         ctx.prec = _EXACT_DIGITS
         pos = [d for d in decimals if d > 0]
         if not pos:
-            return _PartitionStats(pid, 0, Decimal(0), None, None, 0, Decimal(0), 0, Decimal(0), rows)
+            return _PartitionStats(
+                pid, 0, Decimal(0), None, None, 0, Decimal(0), 0, Decimal(0), rows
+            )
         hi, lo = max(pos), min(pos)
         n_hi = sum(1 for d in pos if d == hi)
         n_lo = sum(1 for d in pos if d == lo)
-        return _PartitionStats(pid, len(pos), sum(pos, Decimal(0)), hi, lo, n_hi, hi * n_hi, n_lo, lo * n_lo, rows)
+        return _PartitionStats(
+            pid, len(pos), sum(pos, Decimal(0)), hi, lo, n_hi, hi * n_hi, n_lo, lo * n_lo, rows
+        )
 
 
 def _others(parts: list[_PartitionStats], p: int, v: Decimal | None) -> _Others:
@@ -551,7 +579,9 @@ def classify(
 
     _column_names(values, [customer, value], "classify")
     # Validate by and cut-offs with the engine, and take the exact cut-offs.
-    probe = classify_table(pa.table({"c": [1], "v": [1]}), customer="c", value="v", by=by, cutoffs=cutoffs)
+    probe = classify_table(
+        pa.table({"c": [1], "v": [1]}), customer="c", value="v", by=by, cutoffs=cutoffs
+    )
     first, second = probe.cutoffs
     basis = probe.by
     df = values.select(F.col(customer).alias("customer_id"), F.col(value).alias("value"))
@@ -565,7 +595,9 @@ def classify(
                 customer=str(cid),
                 rule="one_row_per_customer",
             )
-    n_parts = partitions or int(df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200") or "200")
+    n_parts = partitions or int(
+        df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200") or "200"
+    )
     # Both passes must see the same partitions: the range bounds come from a
     # sample, which a recomputation could draw differently. A local
     # checkpoint materialises the ranking once (executor storage, freed when
@@ -577,7 +609,9 @@ def classify(
         rows = list(batches)
         table = pa.Table.from_batches(rows) if rows else in_schema.empty_table()
         if table.column("customer_id").null_count:
-            raise InvalidValueError("classify: a customer id is null", column=customer, rule="customer_id")
+            raise InvalidValueError(
+                "classify: a customer id is null", column=customer, rule="customer_id"
+            )
         return table, _decimals(table.column("value"), value, table.column("customer_id"), customer)
 
     stats_schema = pa.schema(
@@ -684,7 +718,12 @@ def classify(
         size = [1] * n
         tier = ["inactive"] * n
         decision = ["non_positive_value"] * n
-        order = [i for i in pc.sort_indices(table.column("value"), sort_keys=[("value", "descending")]).to_pylist()]
+        order = [
+            i
+            for i in pc.sort_indices(
+                table.column("value"), sort_keys=[("value", "descending")]
+            ).to_pylist()
+        ]
         with localcontext() as ctx:
             ctx.prec = _EXACT_DIGITS
             local_n, local_s = 0, Decimal(0)
@@ -710,7 +749,12 @@ def classify(
                     t, why = "major", "before_second_cutoff"
                 else:
                     t, why = "ordinary", "past_second_cutoff"
-                figures = (before_n + 1, _share(v, total), _share(before, basis_total), _share(after, basis_total))
+                figures = (
+                    before_n + 1,
+                    _share(v, total),
+                    _share(before, basis_total),
+                    _share(after, basis_total),
+                )
                 for i in group:
                     rank[i], share[i], before_share[i], after_share[i] = figures
                     size[i], tier[i], decision[i] = group_size, t, why
@@ -718,7 +762,11 @@ def classify(
                 local_s += v * len(group)
                 k = j
         raw = table.column("value")
-        as_float = raw.cast(pa.float64()) if not pa.types.is_decimal(raw.type) else pa.array([float(d) for d in decimals], pa.float64())
+        as_float = (
+            raw.cast(pa.float64())
+            if not pa.types.is_decimal(raw.type)
+            else pa.array([float(d) for d in decimals], pa.float64())
+        )
         out = pa.table(
             {
                 "customer_id": table.column("customer_id"),
@@ -781,20 +829,23 @@ def fit_btyd(
     _pyspark()
     from pyspark.sql import functions as F
 
-    from .clv import GammaGamma, ModifiedBetaGeo, ParetoNBD, BetaGeo
+    from .clv import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 
     if model is None:
         model = BetaGeo()
     if isinstance(model, GammaGamma):
         _column_names(summaries, [frequency, monetary_value], "fit_btyd")
         data = _compressed(summaries.where(F.col(frequency) > 0), [frequency, monetary_value])
-        return model.fit(data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight")
+        return model.fit(
+            data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight"
+        )
     if isinstance(model, (BetaGeo, ModifiedBetaGeo, ParetoNBD)):
         _column_names(summaries, [frequency, recency, T], "fit_btyd")
         data = _compressed(summaries, [frequency, recency, T])
         return model.fit(data, frequency=frequency, recency=recency, T=T, weights="_crm_weight")
     raise ConfigError(
-        f"fit_btyd takes BetaGeo, ModifiedBetaGeo, ParetoNBD or GammaGamma, got {type(model).__name__}", rule="clv_model"
+        f"fit_btyd takes BetaGeo, ModifiedBetaGeo, ParetoNBD or GammaGamma, got {type(model).__name__}",
+        rule="clv_model",
     )
 
 
@@ -841,7 +892,9 @@ def predict_btyd(
                 {
                     "customer_id": b.column(customer),
                     "p_alive": pa.array(model.p_alive(f, r, age), pa.float64()),
-                    "expected_purchases": pa.array(model.conditional_expected_purchases(t, f, r, age), pa.float64()),
+                    "expected_purchases": pa.array(
+                        model.conditional_expected_purchases(t, f, r, age), pa.float64()
+                    ),
                 }
             )
             yield from _batches(conform(out, out_schema))
