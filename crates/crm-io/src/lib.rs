@@ -84,6 +84,8 @@ pub mod csv_input;
 #[cfg(feature = "parquet")]
 pub mod parquet_input;
 mod parse;
+#[cfg(feature = "arrow")]
+pub mod tables;
 
 #[cfg(feature = "arrow")]
 pub use arrow_input::{ArrowReader, TransactionArrays, summarize_arrays, summarize_record_batches};

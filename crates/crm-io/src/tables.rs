@@ -1,0 +1,262 @@
+//! Results as Arrow tables: the one layout every front end writes.
+//!
+//! The `crm` command (CSV, Parquet), the Python package (Arrow PyCapsule
+//! tables for pyarrow, polars and pandas) and the Spark integration all turn
+//! crm-core results into Arrow here, so a column has one name and one type
+//! whichever door the user came through. The golden schema files under
+//! `crates/crm-io/schemas/` hold those layouts, and the tests of both the
+//! CLI and the Python package check their output against them.
+//!
+//! Money is exact by default: a `Decimal` column is Arrow
+//! `Decimal128(38, s)`, `s` being the largest scale in the column (so no
+//! digit is ever dropped). [`MoneyType::Float64`] gives `float64` instead,
+//! for notebooks, converted from the decimal directly (never through text).
+//!
+//! ```
+//! use crm_io::tables::{Table, MoneyType, money, counts};
+//! use rust_decimal_macros::dec;
+//!
+//! let mut t = Table::default();
+//! t.push("spend", money(MoneyType::Decimal128, [Some(dec!(1.25)), None]))
+//!     .push("occasions", counts([3, 0]));
+//! let batch = t.batch()?;
+//! assert_eq!(batch.num_rows(), 2);
+//! assert_eq!(batch.schema().field(0).data_type(), &arrow::datatypes::DataType::Decimal128(38, 2));
+//! # Ok::<(), crm_io::IoError>(())
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    UInt64Array,
+};
+use arrow::datatypes::{Field, Schema, SchemaRef};
+use chrono::NaiveDate;
+use crm_core::CustomerId;
+use crm_core::records::transaction::day_number;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+
+use crate::IoError;
+
+/// How money columns are typed in a result table.
+///
+/// ```
+/// use crm_io::tables::MoneyType;
+/// assert_eq!("float64".parse::<MoneyType>(), Ok(MoneyType::Float64));
+/// assert_eq!(MoneyType::default().as_str(), "decimal128");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoneyType {
+    /// Exact: Arrow `Decimal128(38, s)`, `s` the largest scale in the column.
+    #[default]
+    Decimal128,
+    /// Binary floating point (`float64`), the nearest double to each decimal.
+    Float64,
+}
+
+impl MoneyType {
+    /// Every money type, in the order the docs list them.
+    pub const ALL: [MoneyType; 2] = [MoneyType::Decimal128, MoneyType::Float64];
+
+    /// The name used on the command line, in Python and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoneyType::Decimal128 => "decimal128",
+            MoneyType::Float64 => "float64",
+        }
+    }
+}
+
+impl fmt::Display for MoneyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A money type name that is not one of [`MoneyType::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("money type must be one of decimal128, float64")]
+pub struct UnknownMoneyType;
+
+impl FromStr for MoneyType {
+    type Err = UnknownMoneyType;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        MoneyType::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or(UnknownMoneyType)
+    }
+}
+
+/// Named columns of equal length, in output order.
+///
+/// ```
+/// use crm_io::tables::{Table, texts};
+/// let mut t = Table::default();
+/// t.push("tier", texts(["major"]));
+/// assert_eq!(t.names(), vec!["tier"]);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Table {
+    columns: Vec<(String, ArrayRef)>,
+}
+
+impl Table {
+    /// Appends a column.
+    pub fn push(&mut self, name: &str, column: ArrayRef) -> &mut Self {
+        self.columns.push((name.to_owned(), column));
+        self
+    }
+
+    /// The column names, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The schema: every field nullable, so that the layout does not depend
+    /// on whether this particular input had a null.
+    pub fn schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(
+            self.columns
+                .iter()
+                .map(|(n, c)| Field::new(n, c.data_type().clone(), true))
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// The columns as one record batch.
+    pub fn batch(&self) -> Result<RecordBatch, IoError> {
+        RecordBatch::try_new(
+            self.schema(),
+            self.columns.iter().map(|(_, c)| c.clone()).collect(),
+        )
+        .map_err(|e| IoError::read("result table", e))
+    }
+}
+
+/// Customer ids: `int64` when all are integers, else `utf8`.
+///
+/// ```
+/// use crm_io::tables::ids;
+/// use crm_core::CustomerId;
+/// assert_eq!(ids(&[CustomerId::from(7)]).data_type(), &arrow::datatypes::DataType::Int64);
+/// ```
+pub fn ids(ids: &[CustomerId]) -> ArrayRef {
+    if ids.iter().all(|i| matches!(i, CustomerId::Int(_))) {
+        Arc::new(Int64Array::from_iter_values(ids.iter().map(|i| match i {
+            CustomerId::Int(k) => *k,
+            _ => 0,
+        })))
+    } else {
+        Arc::new(StringArray::from_iter_values(
+            ids.iter().map(ToString::to_string),
+        ))
+    }
+}
+
+/// Money (nulls where `None`), typed by `money`.
+///
+/// ```
+/// use crm_io::tables::{money, MoneyType};
+/// use rust_decimal_macros::dec;
+/// let c = money(MoneyType::Float64, [Some(dec!(0.1))]);
+/// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Float64);
+/// ```
+pub fn money<I>(money: MoneyType, values: I) -> ArrayRef
+where
+    I: IntoIterator<Item = Option<Decimal>> + Clone,
+{
+    match money {
+        MoneyType::Decimal128 => decimals(values),
+        MoneyType::Float64 => floats(values.into_iter().map(|v| v.and_then(|d| d.to_f64()))),
+    }
+}
+
+/// Exact decimals, `Decimal128(38, s)` with `s` the largest scale present
+/// (nulls where `None`).
+///
+/// ```
+/// use crm_io::tables::decimals;
+/// use rust_decimal_macros::dec;
+/// let c = decimals([Some(dec!(1.5)), Some(dec!(2.25))]);
+/// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Decimal128(38, 2));
+/// ```
+pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
+    let scale = values
+        .clone()
+        .into_iter()
+        .flatten()
+        .map(|d| d.scale())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let array: Decimal128Array = values
+        .into_iter()
+        .map(|v| {
+            v.map(|mut d| {
+                d.rescale(scale);
+                d.mantissa()
+            })
+        })
+        .collect();
+    // A rust_decimal mantissa has at most 29 digits: it always fits 38.
+    match array.clone().with_precision_and_scale(38, scale as i8) {
+        Ok(a) => Arc::new(a),
+        Err(_) => Arc::new(array),
+    }
+}
+
+/// Calendar days (`date32`).
+///
+/// ```
+/// use crm_io::tables::dates;
+/// let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
+/// assert_eq!(dates(&[d]).len(), 1);
+/// ```
+pub fn dates(values: &[NaiveDate]) -> ArrayRef {
+    Arc::new(Date32Array::from_iter_values(
+        values.iter().map(|d| day_number(*d)),
+    ))
+}
+
+/// Counts (`uint64`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::counts([1, 2]).len(), 2);
+/// ```
+pub fn counts(values: impl IntoIterator<Item = u64>) -> ArrayRef {
+    Arc::new(UInt64Array::from_iter_values(values))
+}
+
+/// Counts that may be absent (`uint64`, nulls where `None`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::optional_counts([Some(1), None]).null_count(), 1);
+/// ```
+pub fn optional_counts(values: impl IntoIterator<Item = Option<u64>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<UInt64Array>())
+}
+
+/// Floating-point figures (`float64`, nulls where `None`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::floats([Some(0.5), None]).null_count(), 1);
+/// ```
+pub fn floats(values: impl IntoIterator<Item = Option<f64>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<Float64Array>())
+}
+
+/// Text (`utf8`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::texts(["a", "b"]).len(), 2);
+/// ```
+pub fn texts<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
+}
