@@ -89,6 +89,7 @@ pub mod clv;
 pub mod records;
 pub mod relationship;
 pub mod value;
+pub mod vocabulary;
 
 pub use records::customer::CustomerId;
 pub use records::reconciliation::Reconciliation;

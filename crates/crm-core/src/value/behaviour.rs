@@ -59,6 +59,14 @@ pub enum Behaviour {
     Unprofitable,
 }
 
+impl crate::vocabulary::Vocabulary for Behaviour {
+    const KIND: &'static str = "behaviour";
+    const ALL: &'static [Behaviour] = &Behaviour::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 impl Behaviour {
     /// Both classes, in the order they are reported.
     ///

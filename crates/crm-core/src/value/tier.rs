@@ -213,6 +213,14 @@ impl fmt::Display for Tier {
     }
 }
 
+impl crate::vocabulary::Vocabulary for Tier {
+    const KIND: &'static str = "tier";
+    const ALL: &'static [Tier] = &Tier::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 impl std::str::FromStr for Tier {
     type Err = TierError;
 
