@@ -260,3 +260,52 @@ pub fn floats(values: impl IntoIterator<Item = Option<f64>>) -> ArrayRef {
 pub fn texts<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
     Arc::new(StringArray::from_iter_values(values))
 }
+
+/// The layout of a result table as the canonical text of its golden schema
+/// file (`crates/crm-io/schemas/<table>.json`): one line per column, its
+/// name and Arrow type. A decimal's scale follows the data (the largest
+/// scale present, so no digit is dropped), so it is written `*`.
+///
+/// Both front ends' tests compare what they produce with these files, so a
+/// column renamed or retyped in one place and not the other fails a test.
+///
+/// ```
+/// use crm_io::tables::{layout, counts, Table};
+/// let mut t = Table::default();
+/// t.push("occasions", counts([1]));
+/// assert_eq!(layout("example", &t.schema()), "{\"table\": \"example\", \"columns\": [\n  {\"name\": \"occasions\", \"type\": \"UInt64\"}\n]}\n");
+/// ```
+pub fn layout(table: &str, schema: &Schema) -> String {
+    let columns: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let ty = match f.data_type() {
+                arrow::datatypes::DataType::Decimal128(p, _) => format!("Decimal128({p}, *)"),
+                other => other.to_string(),
+            };
+            format!("  {{\"name\": \"{}\", \"type\": \"{}\"}}", f.name(), ty)
+        })
+        .collect();
+    format!(
+        "{{\"table\": \"{table}\", \"columns\": [\n{}\n]}}\n",
+        columns.join(",\n")
+    )
+}
+
+/// The golden layout of `table`, as committed under `crates/crm-io/schemas/`,
+/// or `None` for a table without one. Front ends' tests compare
+/// [`layout`] of their output with it.
+///
+/// ```
+/// assert!(crm_io::tables::golden_layout("no such table").is_none());
+/// ```
+pub fn golden_layout(table: &str) -> Option<&'static str> {
+    GOLDEN
+        .iter()
+        .find(|(t, _)| *t == table)
+        .map(|(_, text)| *text)
+}
+
+/// The committed golden layouts: (table, file text). Add a line per table.
+const GOLDEN: &[(&str, &str)] = &[];
