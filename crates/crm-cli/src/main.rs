@@ -12,6 +12,11 @@
 //! Parquet (by the output's extension) or JSON (the serde form of the
 //! result, the contract for embedding products). Exit codes: 0 success,
 //! 1 internal error, 2 usage error, 3 bad input; never a panic trace.
+//!
+//! A front end, it only parses arguments, calls crm-io and crm-core, writes
+//! the tables crm-io builds and maps errors to exit codes: no rule, default,
+//! name list or table layout lives here (`docs/DESIGN.md` in the repository;
+//! the rules are `docs/DOMAIN.md`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -79,10 +79,17 @@
 //!
 //! ## Where the rules come from
 //!
-//! The rule set is `DOMAIN.md` of the project, distilled from management
-//! texts on CRM. Where the texts leave a rule open the crate picks what a
-//! careful analyst would expect, makes it configurable and says so in the
-//! item's documentation.
+//! The rule set is `docs/DOMAIN.md` in the repository, distilled from
+//! management texts on CRM, with the Chinese terms; its section numbers are
+//! the ones the items' documentation cites ("DOMAIN.md section 1"). Where the
+//! texts leave a rule open the crate picks what a careful analyst would
+//! expect, makes it configurable and says so in the item's documentation.
+//! `docs/DESIGN.md` says where each rule lives (one module each), how the
+//! crates fit together and what the front ends may and may not do: parse
+//! arguments, call crm-core and crm-io, map errors, and nothing else. Every
+//! default is a crm-core constructor (for tiers
+//! [`TierConfig::default_for`](value::tier::TierConfig::default_for)) and
+//! the names a user sees are listed once, in [`vocabulary`].
 #![deny(missing_docs)]
 
 pub mod clv;

@@ -48,6 +48,14 @@
 //! [`ArrowReader`] does the same batch by batch, and works with any
 //! [`Sink`] (a summary or a calibration / holdout split).
 //!
+//! ## Where this crate sits
+//!
+//! Files and Arrow tables come in here, rules run in crm-core, and results
+//! go back out as Arrow tables through [`tables`], the one layout every front
+//! end writes (golden layouts in `crates/crm-io/schemas`). `docs/DESIGN.md`
+//! in the repository draws the whole data flow; `docs/DOMAIN.md` holds the
+//! rules.
+//!
 //! # Example
 //!
 //! ```
