@@ -28,6 +28,12 @@
 //! ([`RepeatData`]) before fitting: CDNOW's 2,357 customers become far fewer
 //! rows, and 100,000 customers summarised on a daily clock compress too.
 //!
+//! Around the models: [`registry`] names them and dispatches fits and
+//! predictions by name ([`registry::ModelKind`]); [`fit_set`] says which
+//! customers each fit uses and counts the others; [`horizon`] turns months
+//! into the summaries' clock; [`model_file`] is the versioned file of a
+//! fitted purchase and spend model.
+//!
 //! Discounted lifetime value lives in [`value`]; the special functions
 //! (log-gamma, log-beta, the Gauss hypergeometric function in log space) in
 //! [`special`].
@@ -51,10 +57,14 @@
 pub mod bg_bb;
 pub mod bg_nbd;
 mod data;
+pub mod fit_set;
 pub mod gamma_gamma;
+pub mod horizon;
 pub mod mbg_nbd;
+pub mod model_file;
 mod optimize;
 pub mod pareto_nbd;
+pub mod registry;
 pub mod sbg;
 pub mod special;
 pub mod value;
@@ -64,7 +74,7 @@ use serde::{Deserialize, Serialize};
 pub use data::{
     RepeatData, conditional_expected_purchases, expected_purchases, p_alive, p_purchases,
 };
-pub(crate) use data::{check_len, check_repeat_row, check_weight, invalid};
+pub(crate) use data::{check_horizon, check_len, check_repeat_row, check_weight, invalid};
 
 /// What went wrong in a CLV fit or prediction.
 ///
