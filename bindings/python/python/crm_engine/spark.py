@@ -22,7 +22,9 @@ Rust engine runs inside the Spark tasks through ``mapInArrow``:
   compressed with a Spark ``groupBy().count()`` (small whatever the number of
   customers), collected, and fitted on the driver with the weights;
   :func:`predict_btyd` ships the fitted model (pickled) to the tasks and
-  predicts per partition.
+  predicts per partition; :func:`predict_clv` gives the ``crm clv predict``
+  table (``clv_predictions``) the same way. Which customers a fit uses is
+  the engine's rule, the one the ``crm`` command applies.
 
 Inside tasks the extension uses ``threads`` worker threads (default: Spark's
 ``spark.task.cpus``, normally 1), through the ``CRM_ENGINE_THREADS``
@@ -58,6 +60,7 @@ __all__ = [
     "classify",
     "fit_btyd",
     "predict_btyd",
+    "predict_clv",
     "conform",
     "RECONCILIATION_COUNTS",
 ]
@@ -818,16 +821,17 @@ def fit_btyd(
     distinct (frequency, recency, T) triples and how many customers share
     each: a ``groupBy().count()`` in Spark, whose result is small whatever
     the number of customers (at most one row per distinct triple). Gamma-Gamma
-    uses (frequency, monetary_value) of customers with repeat purchases.
-    The fit is the engine's, with those counts as weights: the same as
-    ``model.fit(summary)`` on one machine, which compresses identical rows
-    the same way.
+    needs the distinct (frequency, monetary_value) pairs. The fit is the
+    engine's, with those counts as weights, on the engine's fit set (the
+    ``crm`` command's: repeat models leave out ``T = 0`` customers,
+    Gamma-Gamma keeps repeat customers with a positive mean repeat spend;
+    ``report["fit_set"]`` counts the others): the same as ``model.fit(summary)``
+    on one machine, which compresses identical rows the same way.
 
     Returns:
         ``model``, fitted (picklable).
     """
     _pyspark()
-    from pyspark.sql import functions as F
 
     from .clv import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
 
@@ -835,7 +839,7 @@ def fit_btyd(
         model = BetaGeo()
     if isinstance(model, GammaGamma):
         _column_names(summaries, [frequency, monetary_value], "fit_btyd")
-        data = _compressed(summaries.where(F.col(frequency) > 0), [frequency, monetary_value])
+        data = _compressed(summaries, [frequency, monetary_value])
         return model.fit(
             data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight"
         )
@@ -896,6 +900,75 @@ def predict_btyd(
                         model.conditional_expected_purchases(t, f, r, age), pa.float64()
                     ),
                 }
+            )
+            yield from _batches(conform(out, out_schema))
+
+    return df.mapInArrow(run, _spark_schema(out_schema))
+
+
+def predict_clv(
+    summaries: DataFrame,
+    transaction_model: Any,
+    spend_model: Any,
+    *,
+    months: int = 12,
+    discount_rate: float = 0.01,
+    unit: str = "day",
+    customer: str = "customer_id",
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary_value: str = "monetary_value",
+    threads: int | None = None,
+) -> DataFrame:
+    """The ``crm clv predict`` table of every customer, computed in the tasks.
+
+    The layout of :func:`crm_engine.clv.predictions` (``customer_id``,
+    ``p_alive``, ``expected_purchases``, ``expected_spend``, ``clv`` over
+    ``months`` months at ``discount_rate`` a month, on the clock ``unit``),
+    equal to the single-machine table row for row.
+    """
+    _pyspark()
+    import pyarrow as pa
+
+    from .clv import predictions
+
+    transaction_model._values()  # raise ConfigError on the driver when not fitted
+    spend_model._values()
+    cols = [customer, frequency, recency, T, monetary_value]
+    _column_names(summaries, [*cols], "predict_clv")
+    threads = _task_threads(summaries, threads)
+    df = summaries.select(*cols)
+    in_schema = _arrow_schema(df.schema)
+    out_schema = pa.schema(
+        [
+            pa.field("customer_id", in_schema.field(customer).type),
+            ("p_alive", pa.float64()),
+            ("expected_purchases", pa.float64()),
+            ("expected_spend", pa.float64()),
+            ("clv", pa.float64()),
+        ]
+    )
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        _limit_threads(threads)
+        for b in batches:
+            data = {c: b.column(c) for c in cols}
+            data = {c: (v if c == customer else v.cast(pa.float64())) for c, v in data.items()}
+            out = pa.table(
+                predictions(
+                    transaction_model,
+                    spend_model,
+                    pa.table(data),
+                    months=months,
+                    discount_rate=discount_rate,
+                    unit=unit,
+                    customer=customer,
+                    frequency=frequency,
+                    recency=recency,
+                    T=T,
+                    monetary_value=monetary_value,
+                )
             )
             yield from _batches(conform(out, out_schema))
 
