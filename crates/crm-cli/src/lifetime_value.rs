@@ -44,7 +44,7 @@ pub struct LifetimeValue {
 /// What the report could estimate.
 pub enum Estimate {
     /// Both models: CLV per customer.
-    Full(LifetimeValue),
+    Full(Box<LifetimeValue>),
     /// The purchase model only: the spend model failed for the reason given.
     PurchasesOnly {
         /// The fitted purchase model.
@@ -83,12 +83,12 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
         Err(e) => return Estimate::Unavailable(e.to_string()),
     };
     match predict(&models, s, horizon) {
-        Ok(predictions) => Estimate::Full(LifetimeValue {
+        Ok(predictions) => Estimate::Full(Box::new(LifetimeValue {
             models,
             months: horizon.months,
             discount_rate: horizon.monthly_discount_rate,
             predictions,
-        }),
+        })),
         Err(f) => Estimate::Unavailable(f.message),
     }
 }
