@@ -345,6 +345,14 @@ pub fn p_alive(repeat: &ModelFit, columns: &ClvColumns) -> Result<Vec<f64>, ClvE
 ///
 /// The fits' errors; [`ClvError::InvalidArgument`] when `kind` is not a
 /// repeat model.
+///
+/// ```
+/// use crm_core::clv::model_file::{fit_repeat, ClvColumns};
+/// use crm_core::clv::registry::ModelKind;
+/// use crm_core::clv::FitOptions;
+/// let c = ClvColumns::default();
+/// assert!(fit_repeat(ModelKind::GammaGamma, &c, &FitOptions::default()).is_err());
+/// ```
 pub fn fit_repeat(
     kind: ModelKind,
     columns: &ClvColumns,
@@ -376,6 +384,14 @@ pub fn fit_repeat(
 /// # Errors
 ///
 /// The fit's errors.
+///
+/// ```
+/// use crm_core::clv::model_file::{fit_spend, ClvColumns};
+/// use crm_core::clv::{ClvError, FitOptions};
+/// let c = ClvColumns { x: vec![0.0, 0.0], t_x: vec![0.0, 0.0], age: vec![5.0, 5.0], monetary_value: vec![0.0, 0.0], ..Default::default() };
+/// // No repeat buyer: nothing to fit, and the error says so.
+/// assert!(matches!(fit_spend(&c, &FitOptions::default()), Err(ClvError::NoData { .. })));
+/// ```
 pub fn fit_spend(columns: &ClvColumns, options: &FitOptions) -> Result<ModelFit, ClvError> {
     registry::fit(
         ModelKind::GammaGamma,
@@ -409,6 +425,14 @@ pub struct ClvColumns {
 
 impl ClvColumns {
     /// The columns of summaries (money as the nearest `f64`).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::clv::model_file::ClvColumns;
+    /// use crm_core::records::summary::{Summaries, SummaryConfig};
+    /// let s = Summaries::with_capacity(&SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 1, 31).unwrap()), 0);
+    /// assert!(ClvColumns::from_summaries(&s).is_empty());
+    /// ```
     pub fn from_summaries(s: &Summaries) -> ClvColumns {
         ClvColumns {
             unit: s.unit,

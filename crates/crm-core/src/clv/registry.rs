@@ -115,6 +115,11 @@ impl ModelKind {
         &[ModelKind::BgNbd, ModelKind::MbgNbd, ModelKind::ParetoNbd];
 
     /// Whether this is one of [`ModelKind::REPEAT`].
+    ///
+    /// ```
+    /// use crm_core::clv::registry::ModelKind;
+    /// assert!(ModelKind::MbgNbd.is_repeat() && !ModelKind::BgBb.is_repeat());
+    /// ```
     pub fn is_repeat(self) -> bool {
         Self::REPEAT.contains(&self)
     }
@@ -169,6 +174,11 @@ impl ModelKind {
     }
 
     /// Whether [`fit`] takes weights (all but sBG, whose input is one cohort).
+    ///
+    /// ```
+    /// use crm_core::clv::registry::ModelKind;
+    /// assert!(ModelKind::BgNbd.takes_weights() && !ModelKind::Sbg.takes_weights());
+    /// ```
     pub fn takes_weights(self) -> bool {
         self != ModelKind::Sbg
     }
@@ -255,6 +265,14 @@ impl Model {
     }
 
     /// The kind.
+    ///
+    /// ```
+    /// use crm_core::clv::registry::{Model, ModelKind};
+    /// let m = Model::from_values(ModelKind::Sbg, &[0.704, 1.182])?;
+    /// assert_eq!((m.kind(), m.values()), (ModelKind::Sbg, vec![0.704, 1.182]));
+    /// assert!(m.repeat().is_none());
+    /// # Ok::<(), crm_core::clv::ClvError>(())
+    /// ```
     pub fn kind(&self) -> ModelKind {
         match self {
             Model::BgNbd(_) => ModelKind::BgNbd,
