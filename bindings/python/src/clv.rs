@@ -3,24 +3,28 @@
 //! protocol), are read as `f64` slices, and fits run without the GIL.
 //! Fitted models cross as JSON (their serde form); column predictions come
 //! back as little-endian `f64` bytes that Python views as a numpy array.
+//!
+//! The model names, their parameters and columns, the fit sets and the
+//! predictions are crm-core's registry (`crm_core::clv::registry`): nothing
+//! here matches on a model's name.
 
 use arrow::array::{Array, AsArray, Float64Array};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type};
-use crm_core::clv::bg_bb::{self, BetaGeoBetaBinom, DiscreteData};
-use crm_core::clv::bg_nbd::{self, BetaGeo};
-use crm_core::clv::gamma_gamma::{self, GammaGamma, SpendData};
-use crm_core::clv::mbg_nbd::{self, ModifiedBetaGeo};
-use crm_core::clv::pareto_nbd::{self, ParetoNbd};
-use crm_core::clv::sbg::{self, ShiftedBetaGeo};
-use crm_core::clv::value::{Discounting, customer_lifetime_value};
-use crm_core::clv::{self, ClvError, FitOptions, Fitted, Parameters, RepeatData, RepeatModel};
+use crm_core::clv::horizon::{self, Horizon};
+use crm_core::clv::model_file::{self, ClvColumns};
+use crm_core::clv::registry::{self, Model, ModelKind};
+use crm_core::clv::value::Discounting;
+use crm_core::clv::{ClvError, FitOptions};
+use crm_core::records::summary::Unit;
+use crm_core::vocabulary::Vocabulary;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use serde::Serialize;
 
+use crate::convert::customer_ids;
 use crate::error::{Error, Kind, Result, run};
 use crate::input::InputTable;
+use crate::table::ArrowTable;
 
 const WHAT: &str = "clv";
 
@@ -98,10 +102,10 @@ fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
     }
 }
 
-/// The JSON handed to Python: the fit, or the best point of a fit that did
-/// not converge (Python raises `ConvergenceError` with it).
-fn fit_json<P: Serialize>(
-    outcome: std::result::Result<Fitted<P>, ClvError>,
+/// The JSON handed to Python: the fit and its fit set, or the best point
+/// of a fit that did not converge (Python raises `ConvergenceError` with it).
+fn fit_json(
+    outcome: std::result::Result<registry::ModelFit, ClvError>,
     names: &[(&str, &str)],
 ) -> Result<String> {
     let value = match outcome {
@@ -143,7 +147,50 @@ fn column_name<'a>(columns: &'a [Option<String>], i: usize, role: &str) -> Resul
     })
 }
 
-/// Fits `model` on the named columns of `data`; returns the fit as JSON.
+fn kind_of(model: &str) -> Result<ModelKind> {
+    model
+        .parse::<ModelKind>()
+        .map_err(|e| Error::new(Kind::Config, format!("{WHAT}: {e}")).rule("clv_model"))
+}
+
+/// The registry's models: `(name, parameter names, fit columns, takes weights)`.
+#[pyfunction]
+pub fn clv_models() -> Vec<(&'static str, Vec<&'static str>, Vec<&'static str>, bool)> {
+    ModelKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.name(),
+                k.parameter_names().to_vec(),
+                k.fit_columns().to_vec(),
+                k.takes_weights(),
+            )
+        })
+        .collect()
+}
+
+/// The length of a month on the clock `unit` ("day" or "week").
+#[pyfunction]
+pub fn clv_month_length(py: Python<'_>, unit: &str) -> PyResult<f64> {
+    Ok(horizon::month_length(
+        unit_of(unit).map_err(|e| e.into_pyerr(py))?,
+    ))
+}
+
+fn unit_of(unit: &str) -> Result<Unit> {
+    match unit {
+        "day" | "days" => Ok(Unit::Day),
+        "week" | "weeks" => Ok(Unit::Week),
+        _ => Err(Error::new(
+            Kind::Config,
+            format!("{WHAT}: unit must be \"day\" or \"week\""),
+        )
+        .rule("unit")),
+    }
+}
+
+/// Fits `model` on the named columns of `data` (the kind's fit columns in
+/// order, then an optional weights column); returns the fit as JSON.
 #[pyfunction]
 #[pyo3(signature = (model, data, columns, l2_penalty, max_iterations, gradient_tolerance))]
 pub fn clv_fit(
@@ -155,152 +202,69 @@ pub fn clv_fit(
     max_iterations: usize,
     gradient_tolerance: f64,
 ) -> PyResult<String> {
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
     let input = InputTable::from_py("data", data)?;
     let options = FitOptions {
         l2_penalty,
         max_iterations,
         gradient_tolerance,
     };
-    let model = model.to_owned();
     run(py, move || {
-        let col = |i: usize, role: &str| -> Result<Float64Array> {
-            floats(&input, column_name(&columns, i, role)?, role)
-        };
-        let weights = match columns.get(columns.len().saturating_sub(1)) {
-            Some(Some(w)) if columns.len() >= 2 && model != "sbg" => {
-                Some(floats(&input, w, "weights")?)
-            }
+        let roles = kind.fit_columns();
+        let mut cols = Vec::with_capacity(roles.len());
+        for (i, role) in roles.iter().enumerate() {
+            cols.push(floats(&input, column_name(&columns, i, role)?, role)?);
+        }
+        let wname = match columns.get(roles.len()) {
+            Some(Some(w)) if kind.takes_weights() => Some(w.clone()),
             _ => None,
         };
+        let weights = match &wname {
+            Some(w) => Some(floats(&input, w, "weights")?),
+            None => None,
+        };
+        let mut names: Vec<(&str, &str)> = roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (*r, columns.get(i).and_then(|c| c.as_deref()).unwrap_or(r)))
+            .collect();
+        names.push(("weights", wname.as_deref().unwrap_or("weights")));
+        let slices: Vec<&[f64]> = cols.iter().map(|c| c.values().as_ref()).collect();
         let w = weights.as_ref().map(|w| w.values().as_ref());
-        let name = |i: usize| columns.get(i).and_then(|c| c.clone()).unwrap_or_default();
-        let (n0, n1, n2) = (name(0), name(1), name(2));
-        let wname = name(columns.len().saturating_sub(1));
-        match model.as_str() {
-            "bg_nbd" | "mbg_nbd" | "pareto_nbd" => {
-                let names = [
-                    ("x", n0.as_str()),
-                    ("t_x", n1.as_str()),
-                    ("T", n2.as_str()),
-                    ("weights", wname.as_str()),
-                ];
-                let (x, t, a) = (col(0, "frequency")?, col(1, "recency")?, col(2, "T")?);
-                let d = RepeatData::new(x.values(), t.values(), a.values(), w)
-                    .map_err(|e| clv_error(e, &names))?;
-                match model.as_str() {
-                    "bg_nbd" => fit_json(bg_nbd::fit(&d, &options), &names),
-                    "mbg_nbd" => fit_json(mbg_nbd::fit(&d, &options), &names),
-                    _ => fit_json(pareto_nbd::fit(&d, &options), &names),
-                }
-            }
-            "bg_bb" => {
-                let names = [
-                    ("x", n0.as_str()),
-                    ("t_x", n1.as_str()),
-                    ("n", n2.as_str()),
-                    ("weights", wname.as_str()),
-                ];
-                let (x, t, n) = (
-                    col(0, "frequency")?,
-                    col(1, "recency")?,
-                    col(2, "n_periods")?,
-                );
-                let d = DiscreteData::new(x.values(), t.values(), n.values(), w)
-                    .map_err(|e| clv_error(e, &names))?;
-                fit_json(bg_bb::fit(&d, &options), &names)
-            }
-            "gamma_gamma" => {
-                let names = [
-                    ("x", n0.as_str()),
-                    ("monetary_value", n1.as_str()),
-                    ("weights", wname.as_str()),
-                ];
-                let (x, m) = (col(0, "frequency")?, col(1, "monetary_value")?);
-                let d =
-                    SpendData::new(x.values(), m.values(), w).map_err(|e| clv_error(e, &names))?;
-                fit_json(gamma_gamma::fit(&d, &options), &names)
-            }
-            "sbg" => {
-                let names = [("survivors", n0.as_str())];
-                let s = col(0, "survivors")?;
-                fit_json(sbg::fit_survivors(s.values(), &options), &names)
-            }
-            other => Err(
-                Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}"))
-                    .rule("clv_model"),
-            ),
-        }
+        fit_json(registry::fit(kind, &slices, w, &options), &names)
     })
 }
 
-fn params<P: Parameters>(values: &[f64]) -> Result<P> {
-    let p = P::from_values(values).ok_or_else(|| {
-        Error::new(
-            Kind::Config,
-            format!(
-                "{WHAT}: expected {} parameters ({}), got {}",
-                P::NAMES.len(),
-                P::NAMES.join(", "),
-                values.len()
-            ),
-        )
-        .rule("clv_parameters")
-    })?;
-    p.validate().map_err(|e| clv_error(e, &[]))?;
-    Ok(p)
+fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
+    Model::from_values(kind, values).map_err(|e| match e {
+        ClvError::InvalidArgument { name, rule } if name == "parameters" => {
+            Error::new(Kind::Config, format!("{WHAT}: {}: {rule}", kind.name()))
+                .rule("clv_parameters")
+        }
+        other => clv_error(other, &[]),
+    })
 }
 
-/// What a column prediction needs besides the columns.
-#[derive(Debug, Clone, Copy)]
-struct Horizon {
-    t: f64,
-    periods: u32,
-    period_length: f64,
-    discount_rate: f64,
-}
-
-fn repeat_columns<M: RepeatModel + Parameters>(
-    m: &M,
-    what: &str,
-    cols: &[Float64Array],
-    names: &[(&str, &str)],
-    h: Horizon,
-) -> Result<Vec<f64>> {
-    let v = |i: usize| cols[i].values().as_ref();
-    let out = match what {
-        "p_alive" => clv::p_alive(m, v(0), v(1), v(2)),
-        "conditional_expected_purchases" => {
-            clv::conditional_expected_purchases(m, h.t, v(0), v(1), v(2))
+fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
+    let c = |i: usize| columns.get(i).map_or("", String::as_str);
+    if let Some(first) = cols.first() {
+        for (i, other) in cols.iter().enumerate().skip(1) {
+            if other.len() != first.len() {
+                return Err(Error::new(
+                    Kind::Value,
+                    format!(
+                        "{WHAT}: column `{}` has {} rows, expected {}",
+                        c(i),
+                        other.len(),
+                        first.len()
+                    ),
+                )
+                .column(c(i))
+                .rule("same_length"));
+            }
         }
-        "customer_lifetime_value" => {
-            let d = Discounting {
-                periods: h.periods,
-                period_length: h.period_length,
-                discount_rate: h.discount_rate,
-            };
-            customer_lifetime_value(m, &d, v(0), v(1), v(2), v(3))
-        }
-        other => {
-            return Err(Error::new(
-                Kind::Config,
-                format!("{WHAT}: unknown prediction {other:?}"),
-            )
-            .rule("clv_prediction"));
-        }
-    };
-    out.map_err(|e| clv_error(e, names))
-}
-
-fn whole_u32(name: &str, v: f64) -> Result<u32> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
-        Ok(v as u32)
-    } else {
-        Err(Error::new(
-            Kind::Config,
-            format!("{WHAT}: `{name}` must be a whole number >= 0"),
-        )
-        .rule("clv_argument"))
     }
+    Ok(())
 }
 
 /// A per-customer prediction on the named columns of `data`, as `f64` bytes.
@@ -319,39 +283,19 @@ pub fn clv_predict<'py>(
     period_length: f64,
     discount_rate: f64,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
     let input = InputTable::from_py("data", data)?;
-    let (model, what) = (model.to_owned(), what.to_owned());
-    let h = Horizon {
-        t,
-        periods,
-        period_length,
-        discount_rate,
-    };
+    let what = what.to_owned();
     let out = run(py, move || {
+        let m = model_of(kind, &values)?;
         let roles = ["frequency", "recency", "T", "monetary_value"];
         let cols: Vec<Float64Array> = columns
             .iter()
             .enumerate()
             .map(|(i, c)| floats(&input, c, roles.get(i).copied().unwrap_or("column")))
             .collect::<Result<_>>()?;
+        same_lengths(&cols, &columns)?;
         let c = |i: usize| columns.get(i).map_or("", String::as_str);
-        if let Some(first) = cols.first() {
-            for (i, other) in cols.iter().enumerate().skip(1) {
-                if other.len() != first.len() {
-                    return Err(Error::new(
-                        Kind::Value,
-                        format!(
-                            "{WHAT}: column `{}` has {} rows, expected {}",
-                            c(i),
-                            other.len(),
-                            first.len()
-                        ),
-                    )
-                    .column(c(i))
-                    .rule("same_length"));
-                }
-            }
-        }
         let need = |n: usize| -> Result<()> {
             if cols.len() == n {
                 Ok(())
@@ -363,69 +307,42 @@ pub fn clv_predict<'py>(
                 .rule("clv_columns"))
             }
         };
+        let v = |i: usize| cols[i].values().as_ref();
+        let out = match what.as_str() {
+            "p_alive" => {
+                need(3)?;
+                m.p_alive(v(0), v(1), v(2))
+            }
+            "conditional_expected_purchases" => {
+                need(3)?;
+                m.conditional_expected_purchases(t, v(0), v(1), v(2))
+            }
+            "customer_lifetime_value" => {
+                need(4)?;
+                let d = Discounting {
+                    periods,
+                    period_length,
+                    discount_rate,
+                };
+                m.customer_lifetime_value(&d, v(0), v(1), v(2), v(3))
+            }
+            "conditional_expected_spend" => {
+                need(2)?;
+                let names = [("x", c(0)), ("monetary_value", c(1))];
+                return m
+                    .expected_spend(v(0), v(1))
+                    .map_err(|e| clv_error(e, &names));
+            }
+            other => return Err(unknown(other)),
+        };
+        let third = if kind == ModelKind::BgBb { "n" } else { "T" };
         let names = [
             ("x", c(0)),
             ("t_x", c(1)),
-            ("T", c(2)),
-            ("n", c(2)),
+            (third, c(2)),
             ("monetary_value", c(3)),
         ];
-        match model.as_str() {
-            "bg_nbd" | "mbg_nbd" | "pareto_nbd" => {
-                need(if what == "customer_lifetime_value" {
-                    4
-                } else {
-                    3
-                })?;
-                match model.as_str() {
-                    "bg_nbd" => {
-                        repeat_columns(&params::<BetaGeo>(&values)?, &what, &cols, &names, h)
-                    }
-                    "mbg_nbd" => repeat_columns(
-                        &params::<ModifiedBetaGeo>(&values)?,
-                        &what,
-                        &cols,
-                        &names,
-                        h,
-                    ),
-                    _ => repeat_columns(&params::<ParetoNbd>(&values)?, &what, &cols, &names, h),
-                }
-            }
-            "bg_bb" => {
-                need(3)?;
-                let m = params::<BetaGeoBetaBinom>(&values)?;
-                let v = |i: usize| cols[i].values().as_ref();
-                let r = match what.as_str() {
-                    "p_alive" => bg_bb::p_alive(&m, v(0), v(1), v(2)),
-                    "conditional_expected_purchases" => bg_bb::conditional_expected_purchases(
-                        &m,
-                        whole_u32("t", h.t)?,
-                        v(0),
-                        v(1),
-                        v(2),
-                    ),
-                    other => {
-                        return Err(Error::new(
-                            Kind::Config,
-                            format!("{WHAT}: unknown prediction {other:?}"),
-                        )
-                        .rule("clv_prediction"));
-                    }
-                };
-                r.map_err(|e| clv_error(e, &names))
-            }
-            "gamma_gamma" => {
-                need(2)?;
-                let m = params::<GammaGamma>(&values)?;
-                let names = [("x", c(0)), ("monetary_value", c(1))];
-                gamma_gamma::conditional_expected_spend(&m, cols[0].values(), cols[1].values())
-                    .map_err(|e| clv_error(e, &names))
-            }
-            other => Err(
-                Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}"))
-                    .rule("clv_model"),
-            ),
-        }
+        out.map_err(|e| clv_error(e, &names))
     })?;
     let mut bytes = Vec::with_capacity(out.len() * 8);
     for v in out {
@@ -446,44 +363,12 @@ pub fn clv_curve(
     points: Vec<f64>,
     t: f64,
 ) -> PyResult<Vec<f64>> {
-    let (model, what) = (model.to_owned(), what.to_owned());
-    run(py, move || match model.as_str() {
-        "bg_nbd" => repeat_curve(&params::<BetaGeo>(&values)?, &what, &points, t),
-        "mbg_nbd" => repeat_curve(&params::<ModifiedBetaGeo>(&values)?, &what, &points, t),
-        "pareto_nbd" => repeat_curve(&params::<ParetoNbd>(&values)?, &what, &points, t),
-        "bg_bb" => {
-            let m = params::<BetaGeoBetaBinom>(&values)?;
-            match what.as_str() {
-                "expected_purchases" => points
-                    .iter()
-                    .map(|&n| Ok(m.expected_purchases(whole_u32("t", n)?)))
-                    .collect(),
-                "p_purchases" => {
-                    let n = whole_u32("t", t)?;
-                    points
-                        .iter()
-                        .map(|&x| Ok(m.p_purchases(whole_u32("n", x)?, n)))
-                        .collect()
-                }
-                other => Err(unknown(other)),
-            }
-        }
-        "sbg" => {
-            let m = params::<ShiftedBetaGeo>(&values)?;
-            let f: fn(&ShiftedBetaGeo, u32) -> f64 = match what.as_str() {
-                "survival" => ShiftedBetaGeo::survival,
-                "churn" => ShiftedBetaGeo::churn,
-                "retention_rate" => ShiftedBetaGeo::retention_rate,
-                other => return Err(unknown(other)),
-            };
-            points
-                .iter()
-                .map(|&p| Ok(f(&m, whole_u32("t", p)?)))
-                .collect()
-        }
-        other => Err(
-            Error::new(Kind::Config, format!("{WHAT}: unknown model {other:?}")).rule("clv_model"),
-        ),
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let what = what.to_owned();
+    run(py, move || {
+        model_of(kind, &values)?
+            .curve(&what, &points, t)
+            .map_err(|e| clv_error(e, &[]))
     })
 }
 
@@ -491,21 +376,74 @@ fn unknown(what: &str) -> Error {
     Error::new(Kind::Config, format!("{WHAT}: unknown prediction {what:?}")).rule("clv_prediction")
 }
 
-fn repeat_curve<M: RepeatModel + Parameters>(
-    m: &M,
-    what: &str,
-    points: &[f64],
-    t: f64,
-) -> Result<Vec<f64>> {
-    match what {
-        "expected_purchases" => clv::expected_purchases(m, points).map_err(|e| clv_error(e, &[])),
-        "p_purchases" => {
-            let n: Vec<u32> = points
-                .iter()
-                .map(|&p| whole_u32("n", p))
-                .collect::<Result<_>>()?;
-            clv::p_purchases(m, &n, t).map_err(|e| clv_error(e, &[]))
+/// The `clv_predictions` table of crm-io: each customer's P(alive),
+/// expected purchases and spend over `months` months on the clock `unit`,
+/// and discounted CLV at `discount_rate` a month. `columns` names customer,
+/// frequency, recency, T and monetary value.
+#[pyfunction]
+#[pyo3(signature = (repeat, repeat_values, spend_values, data, columns, months, discount_rate, unit))]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_predictions(
+    py: Python<'_>,
+    repeat: &str,
+    repeat_values: Vec<f64>,
+    spend_values: Vec<f64>,
+    data: &Bound<'_, PyAny>,
+    columns: Vec<String>,
+    months: u32,
+    discount_rate: f64,
+    unit: &str,
+) -> PyResult<ArrowTable> {
+    let kind = kind_of(repeat).map_err(|e| e.into_pyerr(py))?;
+    let unit = unit_of(unit).map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py("data", data)?;
+    run(py, move || {
+        let r = model_of(kind, &repeat_values)?;
+        let s = model_of(ModelKind::GammaGamma, &spend_values)?;
+        let name = |i: usize| columns.get(i).map_or("", String::as_str);
+        if columns.len() != 5 {
+            return Err(Error::new(
+                Kind::Config,
+                format!("{WHAT}: predictions need 5 columns (customer, frequency, recency, T, monetary_value)"),
+            )
+            .rule("clv_columns"));
         }
-        other => Err(unknown(other)),
-    }
+        let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
+        let roles = ["frequency", "recency", "T", "monetary_value"];
+        let cols: Vec<Float64Array> = (1..5)
+            .map(|i| floats(&input, name(i), roles[i - 1]))
+            .collect::<Result<_>>()?;
+        same_lengths(&cols, &columns[1..])?;
+        let v = |i: usize| cols[i].values().to_vec();
+        let c = ClvColumns {
+            unit,
+            x: v(0),
+            t_x: v(1),
+            age: v(2),
+            monetary_value: v(3),
+        };
+        let horizon = Horizon {
+            months,
+            monthly_discount_rate: discount_rate,
+        };
+        let names = [
+            ("x", name(1)),
+            ("t_x", name(2)),
+            ("T", name(3)),
+            ("monetary_value", name(4)),
+        ];
+        let p = model_file::predict(&r, &s, &c, &horizon).map_err(|e| clv_error(e, &names))?;
+        let batch = crm_io::tables::clv::predictions(&ids.ids, &p)
+            .batch()
+            .map_err(|e| Error::new(Kind::Internal, format!("{WHAT}: {e}")))?;
+        let fields = batch.schema();
+        ArrowTable::from_columns(
+            fields
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(f, a)| (f.name().as_str(), a.clone()))
+                .collect(),
+        )
+    })
 }

@@ -202,3 +202,75 @@ def test_plots(bg: BetaGeo, cdnow_summary: pd.DataFrame, tmp_path: Path) -> None
     ax.figure.savefig(tmp_path / "calibration.png")
     with pytest.raises(TypeError):
         cplot.p_alive_matrix(BetaGeo(), T=10)
+
+
+def test_fit_sets_count_every_customer_left_out(cdnow_summary: pd.DataFrame) -> None:
+    gg = GammaGamma().fit(cdnow_summary, frequency="x", monetary_value="zbar")
+    assert gg.report is not None
+    fs = gg.report["fit_set"]
+    assert fs["customers"] == 2357 and fs["used"] == 946
+    assert fs["excluded"] == [{"reason": "no_repeat_purchase", "customers": 1411.0}]
+    # Refunds (repeat spend <= 0) and customers first seen on the analysis
+    # date (T = 0) are left out and counted, not errors and not lost.
+    data = {
+        "frequency": np.array([0.0, 2.0, 1.0, 3.0, 0.0]),
+        "recency": np.array([0.0, 5.0, 2.0, 7.0, 0.0]),
+        "T": np.array([9.0, 9.0, 8.0, 9.0, 0.0]),
+        "monetary_value": np.array([0.0, -4.0, 12.0, 30.0, 0.0]),
+    }
+    g = GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+    spend = g.conditional_expected_spend(data["frequency"], data["monetary_value"])
+    mean = 6.25 * 15.44 / (3.74 - 1)
+    assert spend[1] == pytest.approx(mean) and spend[0] == pytest.approx(mean)
+    # Independently: (p x zbar + p v ... ) shrinkage of Fader & Hardie (2013).
+    x, z = 3.0, 30.0
+    want = (15.44 + x * z) * 6.25 / (6.25 * x + 3.74 - 1)
+    assert spend[3] == pytest.approx(want, rel=1e-12)
+    try:
+        bg = BetaGeo().fit(data)
+    except crm.ConvergenceError:
+        return  # four observed customers may not pin four parameters
+    assert bg.report is not None
+    assert bg.report["fit_set"]["excluded"] == [{"reason": "not_observed", "customers": 1.0}]
+
+
+def test_predictions_table_has_the_golden_layout_and_the_models_figures(
+    bg: BetaGeo, cdnow_summary: pd.DataFrame
+) -> None:
+    import json
+
+    from crm_engine.clv import month_length, predictions
+
+    gg = GammaGamma().fit(cdnow_summary, frequency="x", monetary_value="zbar")
+    t = pa.table(
+        predictions(
+            bg,
+            gg,
+            cdnow_summary,
+            months=12,
+            discount_rate=0.01,
+            unit="week",
+            customer="ID",
+            frequency="x",
+            recency="t_x",
+            monetary_value="zbar",
+        )
+    )
+    golden = json.loads(
+        (ROOT / "crates" / "crm-io" / "schemas" / "clv_predictions.json").read_text()
+    )
+    types = {"Int64": pa.int64(), "Float64": pa.float64()}
+    assert [(f.name, f.type) for f in t.schema] == [
+        (c["name"], types[c["type"]]) for c in golden["columns"]
+    ]
+    assert t.num_rows == 2357
+    assert month_length("week") == 365.25 / 12 / 7 and month_length("day") == 365.25 / 12
+    f, r, age, z = (cdnow_summary[c].to_numpy() for c in ("x", "t_x", "T", "zbar"))
+    spend = gg.conditional_expected_spend(f, z)
+    clv = bg.customer_lifetime_value(
+        f, r, age, spend, time=12, discount_rate=0.01, period_length=month_length("week")
+    )
+    assert t.column("clv").to_numpy().tolist() == clv.tolist()
+    assert t.column("expected_spend").to_numpy().tolist() == spend.tolist()
+    e = bg.conditional_expected_purchases(12 * month_length("week"), f, r, age)
+    assert t.column("expected_purchases").to_numpy().tolist() == e.tolist()

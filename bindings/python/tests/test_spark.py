@@ -23,7 +23,8 @@ import crm_engine as crm
 import numpy as np
 import pyarrow as pa
 import pytest
-from crm_engine.clv import BetaGeo, GammaGamma
+from conftest import ROOT
+from crm_engine.clv import BetaGeo, GammaGamma, predictions
 
 if os.environ.get("CRM_REQUIRE_SPARK") != "1":
     pytest.importorskip("pyspark")
@@ -192,10 +193,20 @@ def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
     bg = crs.fit_btyd(distributed.summaries, BetaGeo())
     assert_same_fit(bg_single, bg)
     gg = crs.fit_btyd(distributed.summaries, GammaGamma())
-    gg_single = GammaGamma().fit(
-        single.to_arrow().filter(pa.compute.greater(single.to_arrow().column("frequency"), 0))
-    )
+    gg_single = GammaGamma().fit(single)
     assert_same_fit(gg_single, gg)
+    assert gg.report is not None and gg_single.report is not None
+    assert gg.report["fit_set"] == gg_single.report["fit_set"]
+    assert gg.report["fit_set"]["used"] == 946
+
+    clv_spark = spark_table(
+        crs.predict_clv(distributed.summaries, bg_single, gg_single, months=12, unit="week")
+    ).sort_by("customer_id")
+    clv_single = pa.table(
+        predictions(bg_single, gg_single, single.to_arrow(), months=12, unit="week")
+    ).sort_by("customer_id")
+    assert clv_spark.schema.names == clv_single.schema.names
+    assert clv_spark.to_pylist() == clv_single.to_pylist()
 
     pred = spark_table(
         crs.predict_btyd(distributed.summaries, pickle.loads(pickle.dumps(bg)), t=39)
@@ -210,6 +221,74 @@ def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
         rtol=1e-9,
     )
     distributed.unpersist()
+
+
+def test_btyd_fit_sets_are_the_cli_fit_sets(spark: Any, cdnow: pa.Table, tmp_path: Any) -> None:
+    """Spark's fit_btyd leaves out exactly the customers `crm clv fit` leaves out.
+
+    The CDNOW sample plus two customers: 900001 repeats at a spend of zero
+    (outside the Gamma-Gamma fit set), 900002 is first seen on the analysis
+    date (T = 0, outside the purchase fit set). The CLI's model file and
+    Spark's fits count the same customers, and fit the same parameters.
+    """
+    import json
+    import shutil
+    import subprocess
+
+    extra = pa.table(
+        {
+            "customer": pa.array([900001, 900001, 900002], pa.int64()),
+            "date": pa.array(
+                [dt.date(1997, 2, 1), dt.date(1997, 3, 1), dt.date(1997, 9, 30)], pa.date32()
+            ),
+            "amount": pa.array([30.0, 0.0, 12.0], pa.float64()),
+        }
+    )
+    tx_table = pa.concat_tables([cdnow.select(["customer", "date", "amount"]), extra])
+    kw: dict[str, Any] = dict(customer="customer", time="date", amount="amount", as_of="1997-09-30")
+    summaries = crs.summarize(spark.createDataFrame(tx_table), **kw, partitions=3).summaries
+    bg = crs.fit_btyd(summaries, BetaGeo())
+    gg = crs.fit_btyd(summaries, GammaGamma())
+    assert bg.report is not None and gg.report is not None
+    # Independently of the engine: the repeat buyers with a positive mean
+    # repeat spend, and the customers with T = 0.
+    rows = summaries.select("frequency", "monetary_value", "T").collect()
+    positive = sum(1 for r in rows if r["frequency"] > 0 and r["monetary_value"] > 0)
+    unobserved = sum(1 for r in rows if r["T"] == 0)
+    assert (positive, unobserved) == (946, 1)  # CDNOW's 946 repeat buyers; 900001 is out
+    assert gg.report["fit_set"]["used"] == positive
+    assert bg.report["fit_set"]["excluded"] == [
+        {"reason": "not_observed", "customers": float(unobserved)}
+    ]
+
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        pytest.skip("no cargo to run the crm command")
+    csv = tmp_path / "tx.csv"
+    lines = [
+        f"{c},{d.isoformat()},{a:.2f}\n"
+        for c, d, a in zip(
+            tx_table.column("customer").to_pylist(),
+            tx_table.column("date").to_pylist(),
+            tx_table.column("amount").to_pylist(),
+        )
+    ]
+    csv.write_text("customer,date,amount\n" + "".join(lines))
+    model_file = tmp_path / "model.json"
+    subprocess.run(
+        [cargo, "run", "-q", "-p", "crm-cli", "--bin", "crm", "--", "--quiet", "clv", "fit"]
+        + ["--input", str(csv), "--as-of", "1997-09-30", "--output", str(model_file)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    cli = json.loads(model_file.read_text())
+    assert cli["spend"]["fit_set"] == gg.report["fit_set"]
+    assert cli["repeat"]["fit_set"] == bg.report["fit_set"]
+    for fitted, part in ((bg, "repeat"), (gg, "spend")):
+        assert fitted.params is not None
+        for k, v in fitted.params.items():
+            assert math.isclose(cli[part]["model"]["params"][k], v, rel_tol=1e-6), (part, k)
 
 
 def test_string_ids_and_decimal_values(spark: Any) -> None:

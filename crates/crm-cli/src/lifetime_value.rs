@@ -3,29 +3,33 @@
 //! predictions of `crm clv predict` (P(alive), expected purchases and spend
 //! over the horizon, discounted CLV as lifetimes' `customer_lifetime_value`).
 //!
-//! Choices, documented because the report makes them for the user:
+//! Choices, documented because the report makes them for the user (all of
+//! them crm-core's, `crm_core::clv::{fit_set, horizon}`):
 //! * the clock is the summaries' unit (days by default); a month is
 //!   365.25 / 12 days;
 //! * Gamma-Gamma is fitted on repeat customers with positive mean repeat
 //!   spend (the model needs positive amounts); the others get the model's
-//!   population mean spend, and how many were left out is reported;
+//!   population mean spend, and how many were left out is reported, by
+//!   reason; customers first seen on the analysis date (`T = 0`) are left
+//!   out of the purchase fit and predicted as new customers;
 //! * a fit that fails (too few customers, no convergence) does not fail the
 //!   report: its section says why and no CLV table is written. When only
 //!   the spend model fails, the purchase model still answers who is alive
 //!   and the report shows it (P(alive) chart and the BG/NBD parameters).
 
 use crm_core::clv::FitOptions;
+use crm_core::clv::horizon::Horizon;
+use crm_core::clv::model_file::{ModelFile, Predictions};
+use crm_core::clv::registry::{ModelFit, ModelKind};
 use crm_core::records::summary::Summaries;
 use serde::Serialize;
 
-use crate::clv_command::{
-    ModelArg, ModelFile, Predictions, RepeatFit, fit_repeat, fit_spend, p_alive, predict,
-};
+use crate::clv_command::{fit_repeat, fit_spend, p_alive, predict};
 
 /// The fitted models and every customer's figures.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LifetimeValue {
-    /// The models (BG/NBD and Gamma-Gamma).
+    /// The models (BG/NBD and Gamma-Gamma), as in a model file.
     pub models: ModelFile,
     /// Months of the horizon.
     pub months: u32,
@@ -40,11 +44,11 @@ pub struct LifetimeValue {
 /// What the report could estimate.
 pub enum Estimate {
     /// Both models: CLV per customer.
-    Full(LifetimeValue),
+    Full(Box<LifetimeValue>),
     /// The purchase model only: the spend model failed for the reason given.
     PurchasesOnly {
         /// The fitted purchase model.
-        repeat: RepeatFit,
+        repeat: ModelFit,
         /// Each customer's P(alive), in the summaries' order.
         p_alive: Vec<f64>,
         /// Why there is no spend model (and so no CLV).
@@ -55,35 +59,36 @@ pub enum Estimate {
 }
 
 /// Fits and predicts.
-pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
+pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
     let options = FitOptions::default();
-    let repeat = match fit_repeat(s, ModelArg::BgNbd, &options) {
+    let repeat = match fit_repeat(s, ModelKind::BgNbd, &options) {
         Ok(r) => r,
         Err(f) => return Estimate::Unavailable(f.message),
     };
-    let (spend, spend_fit_excluded) = match fit_spend(s, &options) {
+    let spend = match fit_spend(s, &options) {
         Ok(x) => x,
         Err(f) => {
-            return Estimate::PurchasesOnly {
-                p_alive: p_alive(&repeat, s),
-                repeat,
-                why: f.message,
+            return match p_alive(&repeat, s) {
+                Ok(p_alive) => Estimate::PurchasesOnly {
+                    p_alive,
+                    repeat,
+                    why: f.message,
+                },
+                Err(g) => Estimate::Unavailable(g.message),
             };
         }
     };
-    let models = ModelFile {
-        unit: s.unit,
-        repeat,
-        spend,
-        spend_fit_excluded,
+    let models = match ModelFile::new(s.unit, Some(s.as_of), repeat, spend) {
+        Ok(m) => m,
+        Err(e) => return Estimate::Unavailable(e.to_string()),
     };
-    match predict(&models, s, months, discount_rate) {
-        Ok(predictions) => Estimate::Full(LifetimeValue {
+    match predict(&models, s, horizon) {
+        Ok(predictions) => Estimate::Full(Box::new(LifetimeValue {
             models,
-            months,
-            discount_rate,
+            months: horizon.months,
+            discount_rate: horizon.monthly_discount_rate,
             predictions,
-        }),
+        })),
         Err(f) => Estimate::Unavailable(f.message),
     }
 }
@@ -91,8 +96,8 @@ pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clv_command::RepeatFit;
     use chrono::NaiveDate;
+    use crm_core::clv::registry::FittedModel;
     use crm_core::records::summary::{SummaryConfig, Unit};
     use crm_io::{CsvOptions, summarize_csv};
 
@@ -114,10 +119,14 @@ mod tests {
         )?;
         // The calibration period of Fader, Hardie & Lee (2005): r = 0.243,
         // alpha = 4.414, a = 0.793, b = 2.426.
-        let Estimate::Full(v) = estimate(&out.summaries, 12, 0.01) else {
+        let horizon = Horizon {
+            months: 12,
+            monthly_discount_rate: 0.01,
+        };
+        let Estimate::Full(v) = estimate(&out.summaries, &horizon) else {
             return Err("no CLV".into());
         };
-        let RepeatFit::BgNbd(f) = &v.models.repeat else {
+        let FittedModel::BgNbd(f) = &v.models.repeat.model else {
             return Err("not BG/NBD".into());
         };
         let p = f.params;
@@ -128,6 +137,8 @@ mod tests {
         assert!(pr.p_alive.iter().all(|p| (0.0..=1.0).contains(p)));
         assert!(pr.clv.iter().all(|c| c.is_finite() && *c >= 0.0));
         assert_eq!(pr.clv.len(), 2357);
+        let spend = &v.models.spend.fit_set;
+        assert_eq!(spend.used + spend.total_excluded(), 2357.0);
         Ok(())
     }
 }

@@ -162,8 +162,8 @@ enum ClvCommand {
         #[command(flatten)]
         source: Source,
         /// The repeat-purchase model.
-        #[arg(long, value_enum, default_value_t = clv_command::ModelArg::BgNbd)]
-        model: clv_command::ModelArg,
+        #[arg(long, default_value = "bg_nbd", value_parser = clv_command::parse_repeat_model)]
+        model: crm_core::clv::registry::ModelKind,
         /// L2 penalty on the parameters (0: plain maximum likelihood).
         #[arg(long, default_value_t = 0.0)]
         l2: f64,
@@ -357,12 +357,17 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
-            let p = clv_command::predict(&m, &out.summaries, *months, *discount_rate)?;
+            let horizon = crm_core::clv::horizon::Horizon {
+                months: *months,
+                monthly_discount_rate: *discount_rate,
+            };
+            let p = clv_command::predict(&m, &out.summaries, &horizon)?;
             match OutFormat::of(output)? {
-                OutFormat::Json => {
-                    write_json(&p.json(&out.summaries, *months, *discount_rate), output)?
-                }
-                _ => p.table(&out.summaries).write(output)?,
+                OutFormat::Json => write_json(
+                    &clv_command::PredictionsJson::new(&p, &out.summaries, &horizon),
+                    output,
+                )?,
+                _ => clv_command::table(&out.summaries, &p)?.write(output)?,
             }
             note(cli, source, &out, output);
         }
@@ -380,9 +385,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     "--discount-rate must be a finite number >= 0",
                 ));
             }
-            let clv = report::ClvSettings {
+            let clv = crm_core::clv::horizon::Horizon {
                 months: *clv_months,
-                discount_rate: *discount_rate,
+                monthly_discount_rate: *discount_rate,
             };
             let (path, brief) = report::run(source, &tiers.config()?, loyalty, clv, out, quiet)?;
             if !cli.quiet {

@@ -17,13 +17,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::charts;
-use crate::clv_command::RepeatFit;
 use crate::failure::Failure;
 use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::source::Source;
 use crate::table::write_json;
 use crate::{MonetaryArg, assignments, rfm_of, tables};
+use crm_core::clv::horizon::Horizon;
+use crm_core::clv::registry::ModelFit;
+use crm_core::vocabulary::Vocabulary;
 
 /// Customers listed in the report's top table.
 const TOP: usize = 10;
@@ -50,16 +52,7 @@ pub struct ReportJson<'a> {
     /// The purchase model alone, when it was fitted but the spend model
     /// was not (so P(alive) is known but CLV is not).
     #[serde(skip_serializing_if = "Option::is_none")]
-    purchase_model: Option<&'a RepeatFit>,
-}
-
-/// The CLV horizon and discounting of the report.
-#[derive(Debug, Clone, Copy)]
-pub struct ClvSettings {
-    /// Months of the horizon.
-    pub months: u32,
-    /// Monthly discount rate.
-    pub discount_rate: f64,
+    purchase_model: Option<&'a ModelFit>,
 }
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
@@ -68,7 +61,7 @@ pub fn run(
     source: &Source,
     config: &AssignmentConfig,
     loyalty_args: &LoyaltyArgs,
-    clv: ClvSettings,
+    clv: Horizon,
     dir: &Path,
     quiet: bool,
 ) -> Result<(PathBuf, String), Failure> {
@@ -86,10 +79,10 @@ pub fn run(
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
-    let value = lifetime_value::estimate(s, clv.months, clv.discount_rate);
+    let value = lifetime_value::estimate(s, &clv);
     match &value {
         Estimate::Full(v) => {
-            v.predictions.table(s).write(&dir.join("clv.csv"))?;
+            crate::clv_command::table(s, &v.predictions)?.write(&dir.join("clv.csv"))?;
             charts::p_alive(&v.predictions.p_alive, dir)?;
         }
         Estimate::PurchasesOnly { p_alive, .. } => charts::p_alive(p_alive, dir)?,
@@ -249,14 +242,43 @@ pub fn rows_line(r: &Reconciliation) -> String {
 const P_ALIVE_NOTE: &str = "![P(alive) distribution](p_alive.png)\n\nUnder BG/NBD a customer with no repeat purchase has \
      P(alive) = 1 by the model's own assumption (dropout happens only after a purchase): the bar at 1 holds them.";
 
-fn repeat_line(md: &mut String, repeat: &RepeatFit) {
-    if let RepeatFit::BgNbd(f) = repeat {
-        let p = &f.params;
-        let _ = writeln!(
-            md,
-            "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4}, log-likelihood {:.1} ({} customers).",
-            p.r, p.alpha, p.a, p.b, f.log_likelihood, f.customers
-        );
+fn repeat_line(md: &mut String, repeat: &ModelFit) {
+    let m = &repeat.model;
+    let kind = m.kind();
+    let params: Vec<String> = kind
+        .parameter_names()
+        .iter()
+        .zip(m.model().values())
+        .map(|(n, v)| format!("{n} = {v:.4}"))
+        .collect();
+    let left_out = repeat.fit_set.total_excluded();
+    let _ = writeln!(
+        md,
+        "{}: {}, log-likelihood {:.1} ({} customers{}).",
+        kind.label(),
+        params.join(", "),
+        m.log_likelihood(),
+        m.customers(),
+        if left_out > 0.0 {
+            format!(", {left_out} first seen on the analysis date left out")
+        } else {
+            String::new()
+        }
+    );
+}
+
+/// "N without a repeat purchase, M with a repeat spend of zero or less".
+fn exclusions(fit: &ModelFit) -> String {
+    let parts: Vec<String> = fit
+        .fit_set
+        .excluded
+        .iter()
+        .map(|e| format!("{} {}", e.customers, e.reason.name()))
+        .collect();
+    if parts.is_empty() {
+        "none left out".to_owned()
+    } else {
+        format!("left out: {}", parts.join(", "))
     }
 }
 
@@ -284,10 +306,16 @@ fn clv_section(md: &mut String, j: &ReportJson<'_>) {
     };
     repeat_line(md, &v.models.repeat);
     let g = &v.models.spend;
+    let gp = g.model.model().values();
     let _ = writeln!(
         md,
-        "Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}, log-likelihood {:.1} ({} customers without a positive repeat spend left out).\n",
-        g.params.p, g.params.q, g.params.v, g.log_likelihood, v.models.spend_fit_excluded
+        "Gamma-Gamma: p = {:.4}, q = {:.4}, gamma = {:.4}, log-likelihood {:.1} ({} customers; {}).\n",
+        gp.first().copied().unwrap_or(f64::NAN),
+        gp.get(1).copied().unwrap_or(f64::NAN),
+        gp.get(2).copied().unwrap_or(f64::NAN),
+        g.model.log_likelihood(),
+        g.fit_set.used,
+        exclusions(g)
     );
     let pr = &v.predictions;
     let n = pr.clv.len().max(1) as f64;

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use crm_core::clv::bg_nbd::BetaGeo;
 use crm_core::clv::gamma_gamma::GammaGamma;
+use crm_core::clv::model_file::ModelFile;
+use crm_core::clv::registry::FittedModel;
 use crm_core::clv::{FitOptions, Fitted};
 use crm_core::records::reconciliation::Reconciliation;
 use crm_core::records::summary::{SummaryConfig, SummaryOutput};
@@ -88,7 +90,8 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("FittedGammaGamma", schema_for!(Fitted<GammaGamma>)),
         ("Report", schema_for!(ReportJson<'static>)),
         ("LoyaltyReport", schema_for!(crate::loyalty::LoyaltyReport)),
-        ("ClvModelFile", schema_for!(crate::clv_command::ModelFile)),
+        ("ClvModelFile", schema_for!(ModelFile)),
+        ("ClvFittedModel", schema_for!(FittedModel)),
         (
             "ClvPredictions",
             schema_for!(crate::clv_command::PredictionsJson<'static>),

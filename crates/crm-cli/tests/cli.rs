@@ -97,7 +97,7 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     let clv = std::fs::read_to_string(out.join("clv.csv"))?;
     assert_eq!(clv.lines().count(), 2358);
     assert!(
-        json["lifetime_value"]["models"]["repeat"]["params"]["r"]
+        json["lifetime_value"]["models"]["repeat"]["model"]["params"]["r"]
             .as_f64()
             .is_some_and(|r| r > 0.0),
         "{}",
@@ -589,13 +589,27 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
         .success();
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model)?)?;
     assert_valid("ClvModelFile", &m)?;
-    assert_eq!(m["repeat"]["model"], "bg_nbd");
+    assert_eq!(m["format"], "crm-engine/clv-model");
+    assert_eq!(m["version"], 1);
+    assert_eq!(m["as_of"], "1997-09-30");
+    assert_eq!(m["repeat"]["model"]["kind"], "bg_nbd");
+    assert_eq!(m["spend"]["model"]["kind"], "gamma_gamma");
+    // The spend fit set: the 946 repeat buyers of CDNOW's calibration period.
+    assert_eq!(m["spend"]["fit_set"]["used"], 946.0);
+    assert_eq!(m["spend"]["fit_set"]["customers"], 2357.0);
     // Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4.
     for (name, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
-        let got = m["repeat"]["params"][name].as_f64().ok_or(name)?;
+        let got = m["repeat"]["model"]["params"][name].as_f64().ok_or(name)?;
         assert!((got - want).abs() < 1e-3, "{name}: {got}");
     }
-    assert!((m["repeat"]["log_likelihood"].as_f64().ok_or("ll")? + 9582.4).abs() < 0.1);
+    assert!(
+        (m["repeat"]["model"]["log_likelihood"]
+            .as_f64()
+            .ok_or("ll")?
+            + 9582.4)
+            .abs()
+            < 0.1
+    );
     let out = crm()?
         .args(["clv", "predict"])
         .args(cdnow)
@@ -608,6 +622,26 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
     let text = String::from_utf8(out.stdout)?;
     assert!(text.starts_with("customer_id,p_alive,expected_purchases,expected_spend,clv"));
     assert_eq!(text.lines().count(), 2358);
+    let parquet = dir.path().join("clv.parquet");
+    crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .arg("-o")
+        .arg(&parquet)
+        .assert()
+        .success();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&parquet)?,
+    )?;
+    assert_eq!(
+        Some(crm_io::tables::layout("clv_predictions", reader.schema()).as_str()),
+        crm_io::tables::golden_layout("clv_predictions"),
+        "crm clv predict writes the golden clv_predictions layout"
+    );
     let json = dir.path().join("clv.json");
     crm()?
         .args(["clv", "predict"])
@@ -648,6 +682,21 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
         Some(2),
         "a model fitted in weeks is not applied to days"
     );
+    let newer = write(
+        dir.path(),
+        "newer.json",
+        &std::fs::read_to_string(&model)?.replacen("\"version\": 1", "\"version\": 7", 1),
+    )?;
+    let bad = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&newer)
+        .output()?;
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(String::from_utf8(bad.stderr)?.contains("version 7 is not supported"));
     let junk = write(dir.path(), "junk.json", "{\"unit\": \"Week\"}")?;
     let bad = crm()?
         .args(["clv", "predict"])
@@ -1016,7 +1065,7 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
         "{}",
         json["lifetime_value_unavailable"]
     );
-    assert_eq!(json["purchase_model"]["model"], "bg_nbd");
+    assert_eq!(json["purchase_model"]["model"]["kind"], "bg_nbd");
     assert!(out.join("p_alive.png").is_file() && !out.join("clv.csv").exists());
     let md = std::fs::read_to_string(out.join("report.md"))?;
     assert!(md.contains("The spend model is not available"), "{md}");

@@ -43,6 +43,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::IoError;
 
+pub mod clv;
+
 /// How money columns are typed in a result table.
 ///
 /// ```
@@ -308,4 +310,7 @@ pub fn golden_layout(table: &str) -> Option<&'static str> {
 }
 
 /// The committed golden layouts: (table, file text). Add a line per table.
-const GOLDEN: &[(&str, &str)] = &[];
+const GOLDEN: &[(&str, &str)] = &[(
+    clv::PREDICTIONS,
+    include_str!("../schemas/clv_predictions.json"),
+)];

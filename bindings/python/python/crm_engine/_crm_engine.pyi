@@ -12,7 +12,10 @@ __all__ = [
     "classify",
     "clv_curve",
     "clv_fit",
+    "clv_models",
+    "clv_month_length",
     "clv_predict",
+    "clv_predictions",
     "customer_base_by_inactivity",
     "degrees",
     "delivered_value",
@@ -209,6 +212,24 @@ def clv_predict(
     discount_rate: float = 0.0,
 ) -> bytes:
     """A per-customer prediction as little-endian float64 bytes."""
+
+def clv_models() -> list[tuple[str, list[str], list[str], bool]]:
+    """The engine's CLV models: (name, parameter names, fit columns, takes weights)."""
+
+def clv_month_length(unit: str) -> float:
+    """The length of a month on the clock ``unit``: 365.25 / 12 days."""
+
+def clv_predictions(
+    repeat: str,
+    repeat_values: Sequence[float],
+    spend_values: Sequence[float],
+    data: object,
+    columns: Sequence[str],
+    months: int,
+    discount_rate: float,
+    unit: str,
+) -> ArrowTable:
+    """The clv_predictions table of crm-io for every customer of ``data``."""
 
 def clv_curve(
     model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0

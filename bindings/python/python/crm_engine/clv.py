@@ -22,6 +22,18 @@ compressed into weighted rows before fitting; ``weights=`` names a column of
 counts for data that is already compressed. Predictions take numpy arrays,
 Arrow arrays or series and return numpy arrays (numpy is needed for them).
 
+Which customers a fit uses is the engine's rule, the same for the ``crm``
+command and Spark, and ``report["fit_set"]`` counts the others by reason:
+the repeat-purchase models leave out customers first seen on the analysis
+date (``T = 0``: nothing observed yet); Gamma-Gamma keeps the repeat
+customers (frequency > 0) with a positive mean repeat spend. Predictions
+cover every customer: ``T = 0`` customers as new customers, and customers
+outside the spend fit set get the population mean spend.
+
+:func:`predictions` gives the ``crm clv predict`` table (one row per
+customer: P(alive), expected purchases and spend over a horizon in months,
+discounted CLV); a month is :func:`month_length` time units.
+
 Under BG/NBD a customer with no repeat purchase is alive with probability 1:
 dropout happens only after a repeat purchase, by the model's assumption. Use
 :class:`ModifiedBetaGeo` when that matters.
@@ -46,6 +58,8 @@ from ._errors import ConfigError, ConvergenceError
 from ._input import prepare
 
 __all__ = [
+    "predictions",
+    "month_length",
     "BetaGeo",
     "ModifiedBetaGeo",
     "ParetoNBD",
@@ -55,6 +69,22 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound="_Model")
+
+# The engine's model registry: name -> (parameter names, fit columns, weights).
+_REGISTRY: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    name: (tuple(params), tuple(columns), weights)
+    for name, params, columns, weights in _crm_engine.clv_models()
+}
+
+
+def _parameters(model: str) -> tuple[str, ...]:
+    """The parameter names of a model of the engine's registry."""
+    return _REGISTRY[model][0]
+
+
+def month_length(unit: str = "day") -> float:
+    """The length of a month on the clock ``unit`` ("day" or "week"): 365.25 / 12 days."""
+    return _crm_engine.clv_month_length(unit)
 
 
 def _numpy() -> Any:
@@ -90,7 +120,8 @@ class _Model:
     standard_errors: dict[str, float] | None
     """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
     report: dict[str, Any] | None
-    """The optimiser's report: iterations, evaluations, converged, gradient_norm."""
+    """The optimiser's report: iterations, evaluations, converged, gradient_norm,
+    customers, rows, and ``fit_set`` (customers used and left out, by reason)."""
 
     def __init__(
         self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8
@@ -148,11 +179,17 @@ class _Model:
                 log_likelihood=out["log_likelihood"],
                 report=out["report"],
             )
-        self.params = {n: float(out["params"][n]) for n in self._names}
-        self.log_likelihood = float(out["log_likelihood"])
-        se = out.get("standard_errors")
+        fitted = out["model"]
+        self.params = {n: float(fitted["params"][n]) for n in self._names}
+        self.log_likelihood = float(fitted["log_likelihood"])
+        se = fitted.get("standard_errors")
         self.standard_errors = None if se is None else {n: float(se[n]) for n in self._names}
-        self.report = dict(out["report"], customers=out["customers"], rows=out["rows"])
+        self.report = dict(
+            fitted["report"],
+            customers=fitted["customers"],
+            rows=fitted["rows"],
+            fit_set=out["fit_set"],
+        )
         return self
 
     def _predict(self, what: str, columns: dict[str, object], **kwargs: Any) -> Any:
@@ -255,28 +292,28 @@ class BetaGeo(_RepeatModel):
     """
 
     _model = "bg_nbd"
-    _names = ("r", "alpha", "a", "b")
+    _names = _parameters("bg_nbd")
 
 
 class ModifiedBetaGeo(_RepeatModel):
     """MBG/NBD: as BG/NBD, but the customer may also leave right after the first purchase."""
 
     _model = "mbg_nbd"
-    _names = ("r", "alpha", "a", "b")
+    _names = _parameters("mbg_nbd")
 
 
 class ParetoNBD(_RepeatModel):
     """Pareto/NBD: purchases at Gamma(r, alpha) rates, exponential lifetimes at Gamma(s, beta) rates."""
 
     _model = "pareto_nbd"
-    _names = ("r", "alpha", "s", "beta")
+    _names = _parameters("pareto_nbd")
 
 
 class BetaGeoBetaBinom(_Model):
     """BG/BB: at most one transaction per discrete period (donations, yearly events)."""
 
     _model = "bg_bb"
-    _names = ("alpha", "beta", "gamma", "delta")
+    _names = _parameters("bg_bb")
 
     def fit(
         self,
@@ -318,11 +355,14 @@ class BetaGeoBetaBinom(_Model):
 class GammaGamma(_Model):
     """Gamma-Gamma spend: transaction values Gamma(p, nu), nu ~ Gamma(q, v).
 
-    Customers with frequency 0 are skipped by ``fit`` (no repeat spend to learn from).
+    ``fit`` uses the repeat customers with a positive mean repeat spend; the
+    others (frequency 0, or repeat purchases netting to zero or less) are
+    counted in ``report["fit_set"]``. :meth:`conditional_expected_spend` gives
+    them the population mean.
     """
 
     _model = "gamma_gamma"
-    _names = ("p", "q", "v")
+    _names = _parameters("gamma_gamma")
 
     def fit(
         self,
@@ -336,7 +376,11 @@ class GammaGamma(_Model):
         return self._fit(data, [frequency, monetary_value, weights])
 
     def conditional_expected_spend(self, frequency: object, monetary_value: object) -> Any:
-        """Expected value of each customer's next transaction (the population mean at frequency 0)."""
+        """Expected value of each customer's next transaction.
+
+        The population mean for customers outside the fit set (frequency 0,
+        or a mean repeat spend of zero or less).
+        """
         return self._predict(
             "conditional_expected_spend", {"frequency": frequency, "monetary_value": monetary_value}
         )
@@ -370,7 +414,7 @@ class ShiftedBetaGeo(_Model):
     """sBG contractual retention: churn probability Beta(alpha, beta) across customers."""
 
     _model = "sbg"
-    _names = ("alpha", "beta")
+    _names = _parameters("sbg")
 
     def fit(self, survivors: object) -> ShiftedBetaGeo:  # type: ignore[override]
         """Fits on the survivors of a cohort at the end of periods 0, 1, ..., n (a sequence or array)."""
@@ -387,3 +431,37 @@ class ShiftedBetaGeo(_Model):
     def churn(self, t: object) -> Any:
         """P(a customer leaves in period t), for each t."""
         return self._curve("churn", t)
+
+
+def predictions(
+    transaction_model: BetaGeo | ModifiedBetaGeo | ParetoNBD,
+    spend_model: GammaGamma,
+    data: object,
+    *,
+    months: int = 12,
+    discount_rate: float = 0.01,
+    unit: str = "day",
+    customer: str = "customer_id",
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary_value: str = "monetary_value",
+) -> Any:
+    """The ``crm clv predict`` table: one row per customer of ``data``.
+
+    Columns ``customer_id``, ``p_alive``, ``expected_purchases`` and
+    ``expected_spend`` over ``months`` months, and ``clv`` discounted at
+    ``discount_rate`` a month; recency and T are on the clock ``unit`` of the
+    summaries. Returns an Arrow table (``pa.table(t)``, ``pl.from_arrow(t)``).
+    """
+    columns = [customer, frequency, recency, T, monetary_value]
+    return _crm_engine.clv_predictions(
+        transaction_model._model,
+        transaction_model._values(),
+        spend_model._values(),
+        prepare(data, columns),
+        columns,
+        int(months),
+        float(discount_rate),
+        unit,
+    )

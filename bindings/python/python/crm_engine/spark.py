@@ -22,7 +22,9 @@ Rust engine runs inside the Spark tasks through ``mapInArrow``:
   compressed with a Spark ``groupBy().count()`` (small whatever the number of
   customers), collected, and fitted on the driver with the weights;
   :func:`predict_btyd` ships the fitted model (pickled) to the tasks and
-  predicts per partition.
+  predicts per partition; :func:`predict_clv` gives the ``crm clv predict``
+  table (``clv_predictions``) the same way. Which customers a fit uses is
+  the engine's rule, the one the ``crm`` command applies.
 
 Inside tasks the extension uses ``threads`` worker threads (default: Spark's
 ``spark.task.cpus``, normally 1), through the ``CRM_ENGINE_THREADS``
@@ -58,6 +60,7 @@ __all__ = [
     "classify",
     "fit_btyd",
     "predict_btyd",
+    "predict_clv",
     "conform",
     "RECONCILIATION_COUNTS",
 ]
@@ -786,117 +789,6 @@ def classify(
 
 
 # --------------------------------------------------------------------------
-# BTYD models
+# BTYD models: in _spark_btyd (imported last: it uses the helpers above).
 
-
-def _compressed(df: DataFrame, columns: list[str]) -> _pa.Table:
-    """Identical rows of ``columns`` counted by Spark, as an Arrow table with ``_crm_weight``.
-
-    Sorted by the columns, so that the fit sees the same rows in the same
-    order whatever the partitioning.
-    """
-    import pyarrow as pa
-    from pyspark.sql import functions as F
-
-    counted = df.groupBy(*columns).agg(F.count(F.lit(1)).alias("_crm_weight")).toArrow()
-    data = {c: counted.column(c).cast(pa.float64()) for c in [*columns, "_crm_weight"]}
-    return pa.table(data).sort_by([(c, "ascending") for c in columns])
-
-
-def fit_btyd(
-    summaries: DataFrame,
-    model: Any = None,
-    *,
-    frequency: str = "frequency",
-    recency: str = "recency",
-    T: str = "T",
-    monetary_value: str = "monetary_value",
-) -> Any:
-    """Fits a CLV model of :mod:`crm_engine.clv` on the driver from Spark-compressed data.
-
-    BG/NBD, MBG/NBD and Pareto/NBD (default ``BetaGeo()``) need only the
-    distinct (frequency, recency, T) triples and how many customers share
-    each: a ``groupBy().count()`` in Spark, whose result is small whatever
-    the number of customers (at most one row per distinct triple). Gamma-Gamma
-    uses (frequency, monetary_value) of customers with repeat purchases.
-    The fit is the engine's, with those counts as weights: the same as
-    ``model.fit(summary)`` on one machine, which compresses identical rows
-    the same way.
-
-    Returns:
-        ``model``, fitted (picklable).
-    """
-    _pyspark()
-    from pyspark.sql import functions as F
-
-    from .clv import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
-
-    if model is None:
-        model = BetaGeo()
-    if isinstance(model, GammaGamma):
-        _column_names(summaries, [frequency, monetary_value], "fit_btyd")
-        data = _compressed(summaries.where(F.col(frequency) > 0), [frequency, monetary_value])
-        return model.fit(
-            data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight"
-        )
-    if isinstance(model, (BetaGeo, ModifiedBetaGeo, ParetoNBD)):
-        _column_names(summaries, [frequency, recency, T], "fit_btyd")
-        data = _compressed(summaries, [frequency, recency, T])
-        return model.fit(data, frequency=frequency, recency=recency, T=T, weights="_crm_weight")
-    raise ConfigError(
-        f"fit_btyd takes BetaGeo, ModifiedBetaGeo, ParetoNBD or GammaGamma, got {type(model).__name__}",
-        rule="clv_model",
-    )
-
-
-def predict_btyd(
-    summaries: DataFrame,
-    model: Any,
-    *,
-    t: float,
-    customer: str = "customer_id",
-    frequency: str = "frequency",
-    recency: str = "recency",
-    T: str = "T",
-    threads: int | None = None,
-) -> DataFrame:
-    """Per-customer predictions of a fitted repeat-purchase model, computed in the tasks.
-
-    The model (a few hundred bytes pickled) travels with the tasks; each task
-    predicts its customers with the engine. Returns ``customer_id``,
-    ``p_alive`` and ``expected_purchases`` (conditional expected purchases in
-    the next ``t`` time units), equal to the single-machine predictions.
-    """
-    _pyspark()
-    import pyarrow as pa
-
-    model._values()  # raises ConfigError when not fitted
-    _column_names(summaries, [customer, frequency, recency, T], "predict_btyd")
-    threads = _task_threads(summaries, threads)
-    t = float(t)
-    df = summaries.select(customer, frequency, recency, T)
-    in_schema = _arrow_schema(df.schema)
-    out_schema = pa.schema(
-        [
-            pa.field("customer_id", in_schema.field(customer).type),
-            ("p_alive", pa.float64()),
-            ("expected_purchases", pa.float64()),
-        ]
-    )
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        _limit_threads(threads)
-        for b in batches:
-            f, r, age = (b.column(c).cast(pa.float64()) for c in (frequency, recency, T))
-            out = pa.table(
-                {
-                    "customer_id": b.column(customer),
-                    "p_alive": pa.array(model.p_alive(f, r, age), pa.float64()),
-                    "expected_purchases": pa.array(
-                        model.conditional_expected_purchases(t, f, r, age), pa.float64()
-                    ),
-                }
-            )
-            yield from _batches(conform(out, out_schema))
-
-    return df.mapInArrow(run, _spark_schema(out_schema))
+from ._spark_btyd import fit_btyd, predict_btyd, predict_clv  # noqa: E402
