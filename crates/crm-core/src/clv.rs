@@ -65,13 +65,13 @@ use serde::{Deserialize, Serialize};
 
 /// What went wrong in a CLV fit or prediction.
 ///
-/// Messages name the field, the row (0-based input position) and the rule;
+/// Messages name the field, the row (1-based data row) and the rule;
 /// they never quote a customer's figures.
 ///
 /// ```
 /// use crm_core::clv::{ClvError, RepeatData};
 /// let e = RepeatData::new(&[1.0], &[5.0], &[4.0], None).unwrap_err();
-/// assert!(matches!(e, ClvError::InvalidInput { row: 0, .. }));
+/// assert!(matches!(e, ClvError::InvalidInput { row: 1, .. }));
 /// assert!(e.to_string().contains("t_x"));
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ pub enum ClvError {
     InvalidInput {
         /// The column.
         field: String,
-        /// The 0-based row in the input.
+        /// The 1-based data row.
         row: usize,
         /// The rule broken.
         rule: String,
@@ -350,10 +350,12 @@ fn check_len(column: &str, found: usize, expected: usize) -> Result<(), ClvError
     }
 }
 
-fn invalid(field: &str, row: usize, rule: &str) -> ClvError {
+/// The error of the value at 0-based `index` of a column: reported as the
+/// 1-based data row `index + 1`, as every crm-core error counts rows.
+fn invalid(field: &str, index: usize, rule: &str) -> ClvError {
     ClvError::InvalidInput {
         field: field.into(),
-        row,
+        row: index.saturating_add(1),
         rule: rule.into(),
     }
 }
@@ -414,7 +416,7 @@ impl RepeatData {
     /// ```
     /// use crm_core::clv::{ClvError, RepeatData};
     /// let e = RepeatData::new(&[0.0], &[1.0], &[5.0], None).unwrap_err();
-    /// assert!(matches!(e, ClvError::InvalidInput { ref field, row: 0, .. } if field == "t_x"));
+    /// assert!(matches!(e, ClvError::InvalidInput { ref field, row: 1, .. } if field == "t_x"));
     /// ```
     pub fn new(
         x: &[f64],

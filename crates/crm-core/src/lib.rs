@@ -86,6 +86,7 @@
 #![deny(missing_docs)]
 
 pub mod clv;
+pub mod error;
 pub mod records;
 pub mod relationship;
 pub mod value;

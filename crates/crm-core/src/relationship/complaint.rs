@@ -200,7 +200,7 @@ pub enum ComplaintError {
         "complaints row {row} (customer {customer}): {field} is before opened: the rule is opened <= {field}"
     )]
     BeforeOpened {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
