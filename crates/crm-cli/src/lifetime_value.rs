@@ -59,7 +59,7 @@ pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
     let options = FitOptions::default();
     let repeat = match fit_repeat(s, ModelArg::BgNbd, &options) {
         Ok(r) => r,
-        Err(f) => return Estimate::Unavailable(f.message),
+        Err(f) => return Estimate::Unavailable(f.message.into()),
     };
     let (spend, spend_fit_excluded) = match fit_spend(s, &options) {
         Ok(x) => x,
@@ -67,7 +67,7 @@ pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
             return Estimate::PurchasesOnly {
                 p_alive: p_alive(&repeat, s),
                 repeat,
-                why: f.message,
+                why: f.message.into(),
             };
         }
     };
@@ -84,7 +84,7 @@ pub fn estimate(s: &Summaries, months: u32, discount_rate: f64) -> Estimate {
             discount_rate,
             predictions,
         }),
-        Err(f) => Estimate::Unavailable(f.message),
+        Err(f) => Estimate::Unavailable(f.message.into()),
     }
 }
 
