@@ -125,6 +125,7 @@ macro_rules! vocabulary {
 }
 
 use crate::records::summary::Unit;
+use crate::records::transaction::NaiveTimestamps;
 use crate::relationship::degrees::ContributionScale;
 use crate::relationship::delivered_value::Component;
 use crate::relationship::survey::SurveyScale;
@@ -153,6 +154,8 @@ vocabulary!(MoveKind, "move", [
 vocabulary!(Monetary, "monetary", [Total => "total", MeanPerOccasion => "mean_per_occasion"],
     display, from_str);
 vocabulary!(Unit, "unit", [Day => "day", Week => "week"], display, from_str);
+vocabulary!(NaiveTimestamps, "naive_timestamps", [WallClock => "wall_clock", Utc => "utc"],
+    display, from_str);
 vocabulary!(SurveyScale, "survey_scale", [Csat => "csat", Nps => "nps", Ces => "ces"], display, from_str);
 vocabulary!(Component, "component", [
     ProductValue => "product_value", ServiceValue => "service_value",
@@ -228,6 +231,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         of::<MoveKind>(),
         of::<Monetary>(),
         of::<Unit>(),
+        of::<NaiveTimestamps>(),
         ("rfm_segment", crate::value::rfm::STANDARD_SEGMENTS.to_vec()),
         of::<SurveyScale>(),
         of::<Component>(),
@@ -258,6 +262,7 @@ mod tests {
         round_trips::<MoveKind>();
         round_trips::<Monetary>();
         round_trips::<Unit>();
+        round_trips::<NaiveTimestamps>();
         round_trips::<SurveyScale>();
         round_trips::<Component>();
         round_trips::<ContributionScale>();

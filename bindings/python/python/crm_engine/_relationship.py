@@ -20,19 +20,11 @@ from . import _crm_engine
 from ._errors import ConfigError
 from ._input import decimal_text, prepare
 from ._results import Degrees, DeliveredValue, Metrics, Summary, SurveyMetrics, Table
+from ._vocabulary import VOCABULARY
 
 Number = float | int | Decimal | str
 
-COMPONENTS: tuple[str, ...] = (
-    "product_value",
-    "service_value",
-    "personnel_value",
-    "image_value",
-    "monetary_cost",
-    "time_cost",
-    "energy_cost",
-    "physical_cost",
-)
+COMPONENTS: tuple[str, ...] = VOCABULARY["component"]
 """The parts of delivered value: four value parts, then four cost parts."""
 
 _NO_COLUMN = "\x00absent"
