@@ -613,3 +613,15 @@ def test_bundled_example_equals_rust() -> None:
     assert r.data == expected["degrees"]
     dv = crm.delivered_value(read("offers"), ours="ours", segment="segment")
     assert dv.data["items"] == expected["delivered_value"]
+
+
+def test_service_levels_left_out_keep_the_core_default_and_unknown_keys_are_refused() -> None:
+    with pytest.raises(crm.ConfigError):
+        crm.period_metrics(
+            base_table(), first_day="2024-03-01", last_day="2024-03-31", service_levels={"gold": 1}
+        )
+    given = crm.period_metrics(
+        base_table(), first_day="2024-03-01", last_day="2024-03-31", service_levels={"major": 48}
+    )
+    default = crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31")
+    assert given.as_dict() == default.as_dict()
