@@ -12,9 +12,10 @@ use arrow::array::{
 };
 use arrow::datatypes::Int8Type;
 use crm_core::value::assignment::{AssignmentConfig, AssignmentError, Assignments, assign};
-use crm_core::value::behaviour::{Behaviour, BehaviourError, BehaviourRules, BehaviourSignals};
-use crm_core::value::tier::{Cutoffs, Decision, TierBasis, TierConfig, TierError};
-use crm_core::value::treatment::TreatmentPolicy;
+use crm_core::value::behaviour::{Behaviour, BehaviourRules, BehaviourSignals};
+use crm_core::value::tier::{Cutoffs, Tier, TierBasis, TierConfig, TierError};
+use crm_core::value::treatment::{Cadence, ServiceModel, Strategy, TreatmentPolicy};
+use crm_core::vocabulary::{DECISIONS, Vocabulary};
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
@@ -50,17 +51,7 @@ pub fn config(
     unprofitable_below_net_margin: Option<String>,
     policy_json: Option<String>,
 ) -> Result<AssignmentConfig> {
-    let basis = match by {
-        "value" => TierBasis::Value,
-        "count" => TierBasis::Count,
-        other => {
-            return Err(Error::new(
-                Kind::Config,
-                format!("by must be \"value\" or \"count\", got {other:?}"),
-            )
-            .rule("tier_basis"));
-        }
-    };
+    let basis = TierBasis::from_name(by).map_err(|e| Error::parameter("by", &e))?;
     let mut tiers = TierConfig::default_for(basis);
     if let Some((first, second)) = cutoffs {
         let first = decimal_param("cutoffs[0]", &first)?;
@@ -93,86 +84,19 @@ pub fn config(
     })
 }
 
-/// A tier error as an exception.
+/// A tier error as an exception (rule, row and class from crm-core).
 pub fn tier_error(e: TierError) -> Error {
-    match e {
-        TierError::InvalidCutoffs { .. } => Error::new(Kind::Config, e.to_string()).rule("cutoffs"),
-        TierError::Overflow { row } => Error::new(Kind::Overflow, format!("{WHAT}: {e}"))
-            .row(row as u64)
-            .rule("exact_sum"),
-        TierError::UnknownTier { .. } => Error::new(Kind::Value, e.to_string()).rule("tier_name"),
-        _ => Error::new(Kind::Value, format!("{WHAT}: {e}")),
-    }
+    Error::core(WHAT, &e)
 }
 
+/// An assignment error as an exception: crm-core's facts, with the field
+/// named by the caller's column where the core names a role.
 fn assignment_error(e: AssignmentError, value_column: &str, customer_column: &str) -> Error {
+    let err = Error::core(WHAT, &e);
     match e {
-        AssignmentError::DuplicateCustomer {
-            ref customer,
-            second_row,
-            ..
-        } => Error::new(Kind::Duplicate, format!("{WHAT}: {e}"))
-            .row(second_row as u64)
-            .column(customer_column)
-            .customer(customer)
-            .rule("one_row_per_customer"),
-        AssignmentError::Behaviour {
-            ref customer,
-            row,
-            ref source,
-        } => {
-            // Say which rule, not the customer's figures: only the id may
-            // appear in a message.
-            let (field, rule) = match source {
-                BehaviourError::Negative { field, .. } => (
-                    *field,
-                    format!("{field} is negative: the rule is {field} >= 0"),
-                ),
-                BehaviourError::DiscountExceedsSpend { .. } => (
-                    "discount_spend",
-                    "discount_spend exceeds spend: the rule is discount_spend <= spend".to_owned(),
-                ),
-                BehaviourError::Overflow => (
-                    "margin",
-                    "margin - cost_to_serve overflows Decimal".to_owned(),
-                ),
-                other => ("", other.to_string()),
-            };
-            let mut err = Error::new(
-                Kind::Value,
-                format!("{WHAT}: customer {customer} (row {row}): {rule}"),
-            )
-            .row(row as u64)
-            .customer(customer)
-            .rule("behaviour_signal");
-            if !field.is_empty() {
-                err.column = Some(field.to_owned());
-            }
-            err
-        }
-        AssignmentError::Tier(t) => {
-            let mut err = tier_error(t);
-            if err.kind == Kind::Overflow {
-                err = err.column(value_column);
-            }
-            err
-        }
-        AssignmentError::Rules(_) => {
-            Error::new(Kind::Config, e.to_string()).rule("behaviour_rules")
-        }
-        AssignmentError::LengthMismatch { .. } => {
-            Error::new(Kind::Column, format!("{WHAT}: {e}")).rule("equal_length")
-        }
-        _ => Error::new(Kind::Value, format!("{WHAT}: {e}")),
-    }
-}
-
-fn decision_name(d: Decision) -> &'static str {
-    match d {
-        Decision::BeforeFirstCutoff { .. } => "before_first_cutoff",
-        Decision::BeforeSecondCutoff { .. } => "before_second_cutoff",
-        Decision::PastSecondCutoff { .. } => "past_second_cutoff",
-        Decision::NonPositiveValue => "non_positive_value",
+        AssignmentError::DuplicateCustomer { .. } => err.column(customer_column),
+        AssignmentError::Tier(TierError::Overflow { .. }) => err.column(value_column),
+        _ => err,
     }
 }
 
@@ -191,24 +115,6 @@ fn dictionary(codes: Vec<i8>, names: &[&str]) -> Result<ArrayRef> {
             )
         })
 }
-
-const TIER_NAMES: [&str; 4] = ["most_valuable", "major", "ordinary", "inactive"];
-const DECISION_NAMES: [&str; 4] = [
-    "before_first_cutoff",
-    "before_second_cutoff",
-    "past_second_cutoff",
-    "non_positive_value",
-];
-const STRATEGY_NAMES: [&str; 5] = ["delight", "care", "develop", "adapt", "disengage"];
-const SERVICE_NAMES: [&str; 3] = ["one_to_one", "one_to_many", "front_line"];
-const CADENCE_NAMES: [&str; 6] = [
-    "weekly",
-    "fortnightly",
-    "monthly",
-    "quarterly",
-    "yearly",
-    "none",
-];
 
 fn code_of(names: &[&str], name: &str) -> i8 {
     names
@@ -233,7 +139,7 @@ fn figures(why: &crm_core::value::tier::Explanation) -> GroupFigures {
         before: why.cumulative_share_before.map(f64_ratio),
         after: why.cumulative_share_after.map(f64_ratio),
         size: why.tie_group_size as i64,
-        decision: code_of(&DECISION_NAMES, decision_name(why.decision)),
+        decision: code_of(&DECISIONS, why.decision.name()),
     }
 }
 
@@ -382,7 +288,7 @@ pub fn customer_table(a: &Assignments, ids: ArrayRef) -> Result<ArrowTable> {
         cum_before.append_option(g.before);
         cum_after.append_option(g.after);
         group.push(g.size);
-        tier.push(code_of(&TIER_NAMES, t.as_str()));
+        tier.push(code_of(&Tier::names(), t.as_str()));
         decision.push(g.decision);
         for b in ev.behaviours.iter() {
             behaviours.values().append_value(b.as_str());
@@ -392,9 +298,9 @@ pub fn customer_table(a: &Assignments, ids: ArrayRef) -> Result<ArrowTable> {
         unprofitable.append_value(ev.behaviours.contains(Behaviour::Unprofitable));
         discount_share.append_option(ev.discount_share.map(f64_ratio));
         net_margin.append_option(ev.net_margin.map(f64_of));
-        strategy.push(code_of(&STRATEGY_NAMES, tr.strategy.as_str()));
-        service.push(code_of(&SERVICE_NAMES, tr.service_model.as_str()));
-        contact.push(code_of(&CADENCE_NAMES, tr.contact.as_str()));
+        strategy.push(code_of(&Strategy::names(), tr.strategy.as_str()));
+        service.push(code_of(&ServiceModel::names(), tr.service_model.as_str()));
+        contact.push(code_of(&Cadence::names(), tr.contact.as_str()));
         response.push(i32::try_from(tr.response_hours).unwrap_or(i32::MAX));
         rule.push(i32::try_from(rule_index).unwrap_or(i32::MAX));
     }
@@ -406,16 +312,19 @@ pub fn customer_table(a: &Assignments, ids: ArrayRef) -> Result<ArrowTable> {
         ("cumulative_share_before", Arc::new(cum_before.finish())),
         ("cumulative_share", Arc::new(cum_after.finish())),
         ("tie_group_size", Arc::new(Int64Array::from(group))),
-        ("tier", dictionary(tier, &TIER_NAMES)?),
-        ("decision", dictionary(decision, &DECISION_NAMES)?),
+        ("tier", dictionary(tier, &Tier::names())?),
+        ("decision", dictionary(decision, &DECISIONS)?),
         ("behaviours", Arc::new(behaviours.finish())),
         ("price_driven", Arc::new(price_driven.finish())),
         ("unprofitable", Arc::new(unprofitable.finish())),
         ("discount_share", Arc::new(discount_share.finish())),
         ("net_margin", Arc::new(net_margin.finish())),
-        ("treatment", dictionary(strategy, &STRATEGY_NAMES)?),
-        ("service_model", dictionary(service, &SERVICE_NAMES)?),
-        ("contact", dictionary(contact, &CADENCE_NAMES)?),
+        ("treatment", dictionary(strategy, &Strategy::names())?),
+        (
+            "service_model",
+            dictionary(service, &ServiceModel::names())?,
+        ),
+        ("contact", dictionary(contact, &Cadence::names())?),
         ("response_hours", Arc::new(Int32Array::from(response))),
         ("policy_rule", Arc::new(Int32Array::from(rule))),
     ])

@@ -25,6 +25,7 @@ use crate::convert::customer_ids;
 use crate::error::{Error, Kind, Result, run};
 use crate::input::InputTable;
 use crate::table::ArrowTable;
+use crm_core::error::Diagnostic;
 
 const WHAT: &str = "clv";
 
@@ -48,9 +49,9 @@ fn floats(input: &InputTable, name: &str, role: &str) -> Result<Float64Array> {
         let row = (0..a.len()).find(|&i| a.is_null(i)).unwrap_or(0);
         return Err(Error::new(
             Kind::Value,
-            format!("{WHAT}: row {row}: column `{name}` ({role}) is null; the models need a value in every row"),
+            format!("{WHAT}: row {}: column `{name}` ({role}) is null; the models need a value in every row", row + 1),
         )
-        .row(row as u64)
+        .at_index(row)
         .column(name)
         .rule("not_null"));
     }
@@ -66,40 +67,11 @@ fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
             .find(|(f, _)| *f == field)
             .map_or_else(|| field.to_owned(), |(_, u)| (*u).to_owned())
     };
-    match e {
-        ClvError::InvalidInput { field, row, rule } => {
-            let column = user(&field);
-            Error::new(
-                Kind::Value,
-                format!("{WHAT}: row {row}: column `{column}` breaks the rule: {rule}"),
-            )
-            .row(row as u64)
-            .column(&column)
-            .rule("clv_input")
-        }
-        ClvError::LengthMismatch {
-            column,
-            found,
-            expected,
-        } => {
-            let column = user(&column);
-            Error::new(
-                Kind::Value,
-                format!("{WHAT}: column `{column}` has {found} rows, expected {expected}"),
-            )
-            .column(&column)
-            .rule("same_length")
-        }
-        ClvError::NoData { reason } => {
-            Error::new(Kind::Value, format!("{WHAT}: nothing to fit: {reason}")).rule("no_data")
-        }
-        ClvError::InvalidArgument { name, rule } => Error::new(
-            Kind::Config,
-            format!("{WHAT}: `{name}` breaks the rule: {rule}"),
-        )
-        .rule("clv_argument"),
-        other => Error::new(Kind::Internal, format!("{WHAT}: {other}")),
+    let mut err = Error::core(WHAT, &e);
+    if let Some(field) = e.field() {
+        err.column = Some(user(field));
     }
+    err
 }
 
 /// The JSON handed to Python: the fit and its fit set, or the best point

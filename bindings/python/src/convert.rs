@@ -138,9 +138,9 @@ pub fn f64_ratio(d: Decimal) -> f64 {
 fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
     Error::new(
         Kind::Value,
-        format!("{what}: row {row}, column `{column}`: {problem}"),
+        format!("{what}: row {}, column `{column}`: {problem}", row + 1),
     )
-    .row(row as u64)
+    .at_index(row)
     .column(column)
     .rule(rule)
 }

@@ -40,12 +40,13 @@ fn component(input: &InputTable, names: &Names, c: Component) -> Result<Vec<Amou
                 return Err(Error::new(
                     Kind::Value,
                     format!(
-                        "{WHAT}: row {row}: {} is missing: give `{}` (money) or both `{q_role}` and `{u_role}`",
+                        "{WHAT}: row {}: {} is missing: give `{}` (money) or both `{q_role}` and `{u_role}`",
+                        row + 1,
                         c.as_str(),
                         name(names, c.as_str())
                     ),
                 )
-                .row(row as u64)
+                .at_index(row)
                 .column(name(names, c.as_str()))
                 .rule("component_amount"));
             }
@@ -70,11 +71,12 @@ fn offers(input: &InputTable, names: &Names) -> Result<Vec<(Option<String>, Offe
             Error::new(
                 Kind::Value,
                 format!(
-                    "{WHAT}: row {row}, column `{}`: offer name is missing (null)",
+                    "{WHAT}: row {}, column `{}`: offer name is missing (null)",
+                    row + 1,
                     name(names, "offer")
                 ),
             )
-            .row(row as u64)
+            .at_index(row)
             .column(name(names, "offer"))
             .rule("not_null")
         })?;
@@ -89,19 +91,21 @@ fn offers(input: &InputTable, names: &Names) -> Result<Vec<(Option<String>, Offe
     Ok(out)
 }
 
+/// A core error of one segment's offers: the core counts rows within the
+/// segment (1-based); `rows` maps them back to 0-based input positions.
 fn core_error(e: DeliveredValueError, rows: &[usize]) -> Error {
-    let row = match &e {
-        DeliveredValueError::Negative { row, .. } => rows.get(*row).copied(),
-        DeliveredValueError::DuplicateOffer { second_row, .. } => rows.get(*second_row).copied(),
-        _ => None,
-    };
-    let message = match row {
-        Some(r) => format!("{WHAT}: {e} (input row {r})"),
-        None => format!("{WHAT}: {e}"),
-    };
-    let err = Error::new(Kind::Value, message).rule("delivered_value");
-    match row {
-        Some(r) => err.row(r as u64),
+    use crm_core::error::Diagnostic;
+    let index = e
+        .row()
+        .and_then(|r| usize::try_from(r).ok())
+        .and_then(|r| rows.get(r.checked_sub(1)?).copied());
+    let mut err = Error::core(WHAT, &e);
+    err.row = None;
+    match index {
+        Some(i) => {
+            err.message = format!("{} (input row {})", err.message, i + 1);
+            err.at_index(i)
+        }
         None => err,
     }
 }

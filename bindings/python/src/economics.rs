@@ -39,8 +39,8 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
         .map_err(|e| Error::new(Kind::Config, format!("economics: {e}")).rule("parameters"))
 }
 
-fn config_error(e: impl std::fmt::Display) -> Error {
-    Error::new(Kind::Config, format!("economics: {e}")).rule("economics")
+fn config_error(e: impl crm_core::error::Diagnostic) -> Error {
+    Error::core("economics", &e)
 }
 
 /// Python entry point: `kind` is `clv`, `what_if` or `acquisition_retention`;
@@ -104,8 +104,7 @@ pub fn equity(
                 retention: retention[i],
             })
             .collect();
-        let e = customer_equity(&list, discount)
-            .map_err(|e| Error::new(Kind::Value, format!("customer_equity: {e}")).rule("clv"))?;
+        let e = customer_equity(&list, discount).map_err(|e| Error::core("customer_equity", &e))?;
         let table = ArrowTable::from_columns(vec![
             (
                 "segment",

@@ -8,6 +8,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crm_core::error::{Diagnostic, ErrorClass};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -55,7 +56,8 @@ pub struct Error {
     pub kind: Kind,
     /// The message: what is wrong, where, and which rule.
     pub message: String,
-    /// The row (0-based position in the input table) when known.
+    /// The row when known: the 1-based data row of the input table, as
+    /// crm-core counts (the first row is 1).
     pub row: Option<u64>,
     /// The column name when known.
     pub column: Option<String>,
@@ -81,10 +83,53 @@ impl Error {
         }
     }
 
-    /// Sets the row.
+    /// A crm-core (or crm-io) error: the exception class from its
+    /// [`ErrorClass`], and the rule, 1-based row, field (as `column`) and
+    /// customer from [`Diagnostic`], so the glue names no rule of its own.
+    /// `what` (the call) prefixes the message.
+    pub fn core(what: &str, e: &dyn Diagnostic) -> Error {
+        let kind = match e.class() {
+            ErrorClass::Value => Kind::Value,
+            ErrorClass::Duplicate => Kind::Duplicate,
+            ErrorClass::Column => Kind::Column,
+            ErrorClass::Type => Kind::Dtype,
+            ErrorClass::Config => Kind::Config,
+            ErrorClass::Overflow => Kind::Overflow,
+            ErrorClass::Rejected => Kind::Rejected,
+            ErrorClass::NotConverged => Kind::Internal,
+        };
+        Error {
+            kind,
+            message: format!("{what}: {e}"),
+            row: e.row(),
+            column: e.field().map(str::to_owned),
+            rule: Some(e.rule()),
+            customer: e.customer().map(ToString::to_string),
+        }
+    }
+
+    /// A parameter naming a value outside its crm-core vocabulary (a
+    /// `ConfigError` listing the allowed names, never repeating the input).
+    pub fn parameter(name: &str, e: &crm_core::vocabulary::UnknownName) -> Error {
+        Error {
+            kind: Kind::Config,
+            column: None,
+            ..Error::core(name, e)
+        }
+    }
+
+    /// Sets the row: a 1-based data row.
     #[must_use]
     pub fn row(mut self, row: u64) -> Error {
         self.row = Some(row);
+        self
+    }
+
+    /// Sets the row of the value at 0-based `index` of an input column: the
+    /// 1-based data row `index + 1`.
+    #[must_use]
+    pub fn at_index(mut self, index: usize) -> Error {
+        self.row = Some(index as u64 + 1);
         self
     }
 

@@ -22,6 +22,7 @@ pub mod relationship;
 pub mod review;
 pub mod summarize;
 pub mod table;
+pub mod vocabulary;
 
 use pyo3::prelude::*;
 
@@ -72,6 +73,7 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(relationship::degrees, m)?)?;
     m.add_function(wrap_pyfunction!(economics::economics, m)?)?;
     m.add_function(wrap_pyfunction!(economics::equity, m)?)?;
+    m.add_function(wrap_pyfunction!(vocabulary::vocabulary, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -20,6 +20,7 @@ use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
 use crm_core::relationship::period_metrics::{MetricPeriod, PeriodActivity, Referral};
 use crm_core::relationship::survey::SurveyAnswer;
 use crm_core::value::tier::Tier;
+use crm_core::vocabulary::Vocabulary;
 use rust_decimal::Decimal;
 
 use crate::convert::{Nulls, customer_ids, decimals, f64_ratio, optional_u64, strings};
@@ -37,9 +38,9 @@ pub fn name<'a>(names: &'a Names, role: &'a str) -> &'a str {
 fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
     Error::new(
         Kind::Value,
-        format!("{what}: row {row}, column `{column}`: {problem}"),
+        format!("{what}: row {}, column `{column}`: {problem}", row + 1),
     )
-    .row(row as u64)
+    .at_index(row)
     .column(column)
     .rule(rule)
 }
@@ -248,8 +249,10 @@ pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> 
     for (row, c) in customers.into_iter().enumerate() {
         let tier = match &tiers[row] {
             None => None,
-            Some(t) => Some(t.parse::<Tier>().map_err(|e| {
-                value_error(what, name(names, "tier"), row, &e.to_string(), "tier_name")
+            Some(t) => Some(<Tier as Vocabulary>::from_name(t).map_err(|e| {
+                let column = name(names, "tier");
+                let at = format!("{what}: row {}, column `{column}`", row + 1);
+                Error::core(&at, &e).at_index(row).column(column)
             })?),
         };
         let mut s = CustomerSpan::new(c, since[row].unwrap_or(NaiveDate::MIN), until[row]);
@@ -396,9 +399,12 @@ pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
         if scales.is_null(row) {
             return Err(bad("value is missing (null)", "scale_name"));
         }
-        let scale = scales.value(row).parse().map_err(
-            |e: crm_core::relationship::survey::SurveyError| bad(&e.to_string(), "scale_name"),
-        )?;
+        let scale = crm_core::relationship::survey::SurveyScale::from_name(scales.value(row))
+            .map_err(|e| {
+                let column = name(names, "scale");
+                let at = format!("{what}: row {}, column `{column}`", row + 1);
+                Error::core(&at, &e).at_index(row).column(column)
+            })?;
         let score = u8::try_from(scores[row])
             .map_err(|_| bad("score is outside its scale", "score_range"))?;
         out.push(SurveyAnswer {

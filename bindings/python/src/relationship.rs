@@ -58,8 +58,8 @@ fn event_lists(
     Ok((c, r))
 }
 
-fn value_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(Kind::Value, format!("{what}: {e}")).rule("input_record")
+fn value_error(what: &str, e: impl crm_core::error::Diagnostic) -> Error {
+    Error::core(what, &e)
 }
 
 /// The (metric, value) table of a report.

@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use crm_core::CustomerId;
-use crm_core::value::review::{
-    GraceRule, MoveKind, Period, PeriodReview, ReviewError, TierSnapshot, review,
-};
+use crm_core::value::review::{GraceRule, Period, PeriodReview, ReviewError, TierSnapshot, review};
 use crm_core::value::tier::Tier;
+use crm_core::vocabulary::Vocabulary;
 use pyo3::prelude::*;
 
 use crate::convert::{customer_ids, f64_of, ids_array, optional_u64, required_decimals, strings};
@@ -64,22 +63,18 @@ pub fn period(input: &InputTable, label: &str, cols: &PeriodColumns) -> Result<P
             return Err(Error::new(
                 Kind::Value,
                 format!(
-                    "{what}: row {row}, column `{}`: tier is missing (null)",
+                    "{what}: row {}, column `{}`: tier is missing (null)",
+                    row + 1,
                     cols.tier
                 ),
             )
-            .row(row as u64)
+            .at_index(row)
             .column(&cols.tier)
             .rule("not_null"));
         }
-        let tier: Tier = tiers.value(row).parse().map_err(|e| {
-            Error::new(
-                Kind::Value,
-                format!("{what}: row {row}, column `{}`: {e}", cols.tier),
-            )
-            .row(row as u64)
-            .column(&cols.tier)
-            .rule("tier_name")
+        let tier = <Tier as Vocabulary>::from_name(tiers.value(row)).map_err(|e| {
+            let at = format!("{what}: row {}, column `{}`", row + 1, cols.tier);
+            Error::core(&at, &e).at_index(row).column(&cols.tier)
         })?;
         customers.push(TierSnapshot {
             customer: id,
@@ -92,29 +87,7 @@ pub fn period(input: &InputTable, label: &str, cols: &PeriodColumns) -> Result<P
 }
 
 fn review_error(e: ReviewError, customer_column: &str) -> Error {
-    match e {
-        ReviewError::DuplicateCustomer {
-            ref customer,
-            second_row,
-            ..
-        } => Error::new(Kind::Duplicate, format!("{WHAT}: {e}"))
-            .row(second_row as u64)
-            .column(customer_column)
-            .customer(customer)
-            .rule("one_row_per_customer"),
-        _ => Error::new(Kind::Value, format!("{WHAT}: {e}")),
-    }
-}
-
-fn kind_name(k: MoveKind) -> &'static str {
-    match k {
-        MoveKind::Promoted => "promoted",
-        MoveKind::Demoted => "demoted",
-        MoveKind::Held => "held",
-        MoveKind::Unchanged => "unchanged",
-        MoveKind::New => "new",
-        MoveKind::Lost => "lost",
-    }
+    Error::core(WHAT, &e).column(customer_column)
 }
 
 /// The moves of one review as a table, ordered by customer id.
@@ -131,7 +104,7 @@ pub fn moves_table(r: &PeriodReview) -> Result<ArrowTable> {
     let mut cr = Int64Builder::with_capacity(n);
     let mut below = Int32Builder::with_capacity(n);
     for m in &r.moves {
-        kind.append_value(kind_name(m.kind));
+        kind.append_value(m.kind.name());
         from.append_option(m.from.map(Tier::as_str));
         to.append_option(m.to.map(Tier::as_str));
         measured.append_option(m.measured.map(Tier::as_str));

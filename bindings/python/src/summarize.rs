@@ -12,9 +12,10 @@ use arrow::datatypes::DataType;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use crm_core::records::reconciliation::Reconciliation;
-use crm_core::records::summary::{Summaries, SummaryConfig, SummaryError, Unit};
+use crm_core::records::summary::{Summaries, SummaryConfig, Unit};
 use crm_core::records::transaction::{CalendarConfig, NaiveTimestamps, day_number};
 use crm_core::value::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
+use crm_core::vocabulary::Vocabulary;
 use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
 use pyo3::prelude::*;
 
@@ -62,28 +63,9 @@ impl SummaryParams {
             Error::new(Kind::Config, format!("tz must be an IANA time zone name such as \"UTC\" or \"Asia/Shanghai\", got {:?}", self.tz))
                 .rule("time_zone")
         })?;
-        let naive_timestamps = match self.naive.as_str() {
-            "wall_clock" => NaiveTimestamps::WallClock,
-            "utc" => NaiveTimestamps::Utc,
-            other => {
-                return Err(Error::new(
-                    Kind::Config,
-                    format!("naive must be \"wall_clock\" or \"utc\", got {other:?}"),
-                )
-                .rule("naive_timestamps"));
-            }
-        };
-        let unit = match self.unit.as_str() {
-            "day" | "days" => Unit::Day,
-            "week" | "weeks" => Unit::Week,
-            other => {
-                return Err(Error::new(
-                    Kind::Config,
-                    format!("unit must be \"day\" or \"week\", got {other:?}"),
-                )
-                .rule("unit"));
-            }
-        };
+        let naive_timestamps =
+            NaiveTimestamps::from_name(&self.naive).map_err(|e| Error::parameter("naive", &e))?;
+        let unit = Unit::from_name(&self.unit).map_err(|e| Error::parameter("unit", &e))?;
         let mut config = SummaryConfig::new(as_of).with_unit(unit);
         if let Some(since) = &self.since {
             config = config.with_window_start(date_param("since", since)?);
@@ -125,37 +107,7 @@ pub struct TransactionColumns {
 }
 
 fn io_error(e: IoError) -> Error {
-    match e {
-        // The glue looks the columns up itself, so a column error of crm-io
-        // is about the column's type.
-        IoError::Column { ref column, .. } => {
-            let col = column.clone();
-            Error::new(Kind::Dtype, format!("summarize: {e}"))
-                .column(&col)
-                .rule("column_type")
-        }
-        IoError::Rejected { ref rejection, .. } => {
-            let (row, column) = (rejection.row, rejection.column.clone());
-            Error::new(Kind::Rejected, format!("summarize: {e}"))
-                .row(row)
-                .column(&column)
-                .rule("strict")
-        }
-        IoError::Summary { ref error, .. } => {
-            let kind = match error {
-                SummaryError::CustomerOverflow { .. } | SummaryError::TotalsOverflow => {
-                    Kind::Overflow
-                }
-                SummaryError::InvalidScale { .. } | SummaryError::WindowAfterAsOf { .. } => {
-                    Kind::Config
-                }
-                SummaryError::ColumnLength { .. } => Kind::Column,
-                _ => Kind::Value,
-            };
-            Error::new(kind, format!("summarize: {e}"))
-        }
-        other => Error::new(Kind::Value, format!("summarize: {other}")),
-    }
+    Error::core("summarize", &e)
 }
 
 /// Summaries and reconciliation of a transaction table.
@@ -288,13 +240,6 @@ pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
     ])
 }
 
-fn unit_name(u: Unit) -> &'static str {
-    match u {
-        Unit::Day => "day",
-        Unit::Week => "week",
-    }
-}
-
 /// What `summarize` hands to Python: the table, the reconciliation as JSON,
 /// the analysis date, window start and unit.
 pub type SummaryOutputPy = (ArrowTable, String, String, Option<String>, &'static str);
@@ -360,18 +305,13 @@ pub fn summarize(
             json(&r)?,
             s.as_of.to_string(),
             s.window_start.map(|d| d.to_string()),
-            unit_name(s.unit),
+            s.unit.name(),
         ))
     })
 }
 
 fn rfm_error(e: RfmError) -> Error {
-    match e {
-        RfmError::LengthMismatch { .. } => {
-            Error::new(Kind::Column, format!("rfm: {e}")).rule("equal_length")
-        }
-        other => Error::new(Kind::Config, format!("rfm: {other}")).rule("segment_table"),
-    }
+    Error::core("rfm", &e)
 }
 
 /// The RFM table, in the order of `s`.
@@ -483,9 +423,12 @@ pub fn summaries_of_table(
         let missing = |c: &str| {
             Error::new(
                 Kind::Value,
-                format!("{what}: row {row}, column `{c}`: value is missing (null)"),
+                format!(
+                    "{what}: row {}, column `{c}`: value is missing (null)",
+                    row + 1
+                ),
             )
-            .row(row as u64)
+            .at_index(row)
             .column(c)
             .rule("not_null")
         };
@@ -493,9 +436,12 @@ pub fn summaries_of_table(
         let date = crm_core::records::transaction::date_of_day(day).ok_or_else(|| {
             Error::new(
                 Kind::Value,
-                format!("{what}: row {row}, column `{last_purchase}`: value is out of range"),
+                format!(
+                    "{what}: row {}, column `{last_purchase}`: value is out of range",
+                    row + 1
+                ),
             )
-            .row(row as u64)
+            .at_index(row)
             .column(last_purchase)
             .rule("in_range")
         })?;
@@ -538,18 +484,8 @@ pub fn rfm_scores(
     occasions: Option<String>,
     spend: Option<String>,
 ) -> PyResult<(RfmOutputPy, Option<(ArrowTable, String)>)> {
-    let monetary = match monetary.as_str() {
-        "total" => Monetary::Total,
-        "mean_per_occasion" => Monetary::MeanPerOccasion,
-        other => {
-            return Err(Error::new(
-                Kind::Config,
-                format!("monetary must be \"total\" or \"mean_per_occasion\", got {other:?}"),
-            )
-            .rule("monetary")
-            .into_pyerr(py));
-        }
-    };
+    let monetary = Monetary::from_name(&monetary)
+        .map_err(|e| Error::parameter("monetary", &e).into_pyerr(py))?;
     let thresholds: Option<RfmThresholds> = thresholds_json
         .map(|j| serde_json::from_str(&j))
         .transpose()

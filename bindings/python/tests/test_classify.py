@@ -201,35 +201,35 @@ def test_nan_and_infinity_name_row_and_column(lib: str, bad: float) -> None:
     )
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
-    assert e.value.row == 2 and e.value.column == "v"
+    assert e.value.row == 3 and e.value.column == "v"  # 1-based data rows
     if lib == "pandas" and math.isnan(bad):
         # pandas means "missing" by NaN and exports it as a null.
         assert e.value.rule in ("finite", "not_null")
     else:
         assert e.value.rule == "finite"
-        assert "row 2, column `v`: value is NaN or infinite" in str(e.value)
+        assert "row 3, column `v`: value is NaN or infinite" in str(e.value)
 
 
 def test_null_value_and_null_id(lib: str) -> None:
     t = pa.table({"id": [1, 2, 3], "v": pa.array([1.0, None, 3.0])})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
-    # pandas turns a null float into NaN: either message names row 1.
-    assert e.value.row == 1 and e.value.column == "v"
+    # pandas turns a null float into NaN: either message names data row 2.
+    assert e.value.row == 2 and e.value.column == "v"
     t = pa.table({"id": pa.array(["a", None, "c"]), "v": [1.0, 2.0, 3.0]})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
-    assert e.value.row == 1 and e.value.column == "id" and "customer id is missing" in str(e.value)
+    assert e.value.row == 2 and e.value.column == "id" and "customer id is missing" in str(e.value)
 
 
 def test_duplicate_customer(lib: str) -> None:
     t = pa.table({"id": [7, 8, 7], "v": [1.0, 2.0, 3.0]})
     with pytest.raises(crm.DuplicateCustomerError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
-    assert e.value.customer == "7" and e.value.row == 2
+    assert e.value.customer == "7" and e.value.row == 3 and e.value.rule == "one_row_per_customer"
     assert (
         str(e.value)
-        == "classify: customer 7 appears twice (rows 0 and 2): values must be one row per customer"
+        == "classify: customer 7 appears twice (rows 1 and 3): values must be one row per customer"
     )
 
 
@@ -268,7 +268,7 @@ def test_bad_behaviour_figure_names_customer_not_figures() -> None:
     t = pa.table({"id": ["x", "y"], "v": [1.0, 2.0], "s": [10.0, 10.0], "d": [5.0, 11.0]})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(t, customer="id", value="v", spend="s", discount_spend="d")
-    assert e.value.customer == "y" and e.value.row == 1 and e.value.column == "d"
+    assert e.value.customer == "y" and e.value.row == 2 and e.value.rule == "discount_within_spend"
     assert "11" not in str(e.value) and "10" not in str(e.value)
 
 
@@ -291,7 +291,7 @@ def test_errors_pickle() -> None:
         crm.classify(pa.table({"id": [1], "v": [math.nan]}), customer="id", value="v")
     except crm.InvalidValueError as e:
         back = pickle.loads(pickle.dumps(e))
-        assert type(back) is type(e) and str(back) == str(e) and back.row == 0
+        assert type(back) is type(e) and str(back) == str(e) and back.row == 1
     else:  # pragma: no cover
         pytest.fail("no error")
 

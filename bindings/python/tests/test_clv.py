@@ -156,8 +156,8 @@ def test_clv_falls_as_the_discount_rate_rises(bg: BetaGeo, cdnow_summary: pd.Dat
 
 def test_errors_name_row_and_column(bg: BetaGeo) -> None:
     with pytest.raises(crm.InvalidValueError) as e:
-        bg.p_alive([1, 2], [3, 9], [5, 8])  # row 1: t_x > T
-    assert e.value.row == 1 and e.value.column == "recency"
+        bg.p_alive([1, 2], [3, 9], [5, 8])  # data row 2: t_x > T
+    assert e.value.row == 2 and e.value.column == "recency"
     with pytest.raises(crm.InvalidValueError) as e:
         BetaGeo().fit(
             {
@@ -166,7 +166,7 @@ def test_errors_name_row_and_column(bg: BetaGeo) -> None:
                 "T": np.array([3.0, 3.0]),
             }
         )
-    assert e.value.row == 1 and e.value.column == "recency"
+    assert e.value.row == 2 and e.value.column == "recency"
     with pytest.raises(crm.ColumnError):
         BetaGeo().fit({"f": np.array([1.0])})
     with pytest.raises(crm.ConfigError):

@@ -89,8 +89,8 @@ def test_delivered_value_errors() -> None:
     bad = pa.table({"offer": ["ours"], "product_value": [-1.0]})
     with pytest.raises(crm.InvalidValueError, match="product_value is negative") as e:
         crm.delivered_value(bad, ours="ours")
-    assert e.value.row == 0
-    with pytest.raises(crm.InvalidValueError, match="no offer is named"):
+    assert e.value.row == 1 and e.value.rule == "non_negative"
+    with pytest.raises(crm.ConfigError, match="no offer is named"):
         crm.delivered_value(pa.table({"offer": ["a"]}), ours="ours")
     with pytest.raises(crm.ConfigError):
         crm.delivered_value(offers(), ours="ours", weights={"default": {"speed": 1}})
@@ -257,7 +257,7 @@ def test_unknown_customer_and_bad_time_name_the_row() -> None:
             "resolved": None,
         }
     ]
-    with pytest.raises(crm.InvalidValueError, match="complaints row 4: customer 99"):
+    with pytest.raises(crm.InvalidValueError, match="complaints row 5: customer 99"):
         crm.period_metrics(
             base_table(),
             first_day="2024-03-01",
@@ -269,7 +269,7 @@ def test_unknown_customer_and_bad_time_name_the_row() -> None:
         crm.period_metrics(
             base_table(), first_day="2024-03-01", last_day="2024-03-31", referrals=refs
         )
-    assert e.value.row == 0 and e.value.column == "time"
+    assert e.value.row == 1 and e.value.column == "time"
 
 
 @settings(max_examples=30, deadline=None)
@@ -345,7 +345,7 @@ def test_customer_base_by_hand_feeds_period_metrics() -> None:
 
 def test_customer_base_errors_say_what_is_wrong() -> None:
     before, during = summaries(purchases(), "2024-03-01", "2024-03-31")
-    with pytest.raises(crm.InvalidValueError, match="shorter than the 31-day period"):
+    with pytest.raises(crm.ConfigError, match="shorter than the 31-day period"):
         crm.customer_base(
             during, before=before, first_day="2024-03-01", last_day="2024-03-31", inactive_days=30
         )
@@ -358,8 +358,9 @@ def test_customer_base_errors_say_what_is_wrong() -> None:
     twice = pa.table(
         {"customer_id": [1, 1], "first_purchase": [day(3, 1)] * 2, "last_purchase": [day(3, 2)] * 2}
     )
-    with pytest.raises(crm.InvalidValueError, match="appears twice"):
+    with pytest.raises(crm.DuplicateCustomerError, match="appears twice") as e:
         crm.customer_base(twice, first_day="2024-03-01", last_day="2024-03-31")
+    assert (e.value.row, e.value.customer, e.value.rule) == (2, "1", "one_row_per_customer")
 
 
 @settings(max_examples=60, deadline=None)
@@ -612,3 +613,15 @@ def test_bundled_example_equals_rust() -> None:
     assert r.data == expected["degrees"]
     dv = crm.delivered_value(read("offers"), ours="ours", segment="segment")
     assert dv.data["items"] == expected["delivered_value"]
+
+
+def test_service_levels_left_out_keep_the_core_default_and_unknown_keys_are_refused() -> None:
+    with pytest.raises(crm.ConfigError):
+        crm.period_metrics(
+            base_table(), first_day="2024-03-01", last_day="2024-03-31", service_levels={"gold": 1}
+        )
+    given = crm.period_metrics(
+        base_table(), first_day="2024-03-01", last_day="2024-03-31", service_levels={"major": 48}
+    )
+    default = crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31")
+    assert given.as_dict() == default.as_dict()

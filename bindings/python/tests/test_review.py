@@ -88,7 +88,8 @@ def test_bad_inputs(lib: str) -> None:
     bad = pa.table({"customer_id": [1], "tier": ["gold"], "value": [1.0]})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.review(as_lib(bad, lib), as_lib(feb, lib))
-    assert e.value.row == 0 and e.value.column == "tier" and "unknown tier" in str(e.value)
+    assert e.value.row == 1 and e.value.column == "tier" and "unknown tier" in str(e.value)
+    assert e.value.rule == "known_name" and "gold" not in str(e.value)
     dup = pa.table({"customer_id": [1, 1], "tier": ["major", "major"], "value": [1.0, 2.0]})
     with pytest.raises(crm.DuplicateCustomerError) as e2:
         crm.review(as_lib(dup, lib), as_lib(feb, lib))
@@ -118,3 +119,21 @@ def test_pickle() -> None:
     jan, feb = periods()
     r = crm.review(jan, feb)
     assert pickle.loads(pickle.dumps(r)) == r
+
+
+def test_a_duplicate_customer_in_data_row_2_is_reported_as_row_2() -> None:
+    jan, _ = periods()
+    dup = pa.table({"customer_id": [1, 1], "tier": ["major", "major"], "value": [1.0, 2.0]})
+    with pytest.raises(crm.DuplicateCustomerError) as e:
+        crm.review(dup, jan)
+    assert (e.value.row, e.value.customer, e.value.rule) == (2, "1", "one_row_per_customer")
+    assert e.value.column == "customer_id"
+
+
+def test_names_come_from_the_core_vocabulary() -> None:
+    v = crm.vocabulary()
+    assert crm.TIERS == v["tier"] and crm.BEHAVIOURS == v["behaviour"]
+    assert crm.TREATMENTS == v["strategy"] and crm.COMPONENTS == v["component"]
+    jan, feb = periods()
+    kinds = set(pa.table(crm.review(jan, feb)).column("move").to_pylist())
+    assert kinds <= set(v["move"])

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crm_core::records::reconciliation::Rejection;
+use crm_core::error::{Diagnostic, ErrorClass};
 use crm_io::IoError;
 use serde::Serialize;
 
@@ -40,20 +40,24 @@ impl Kind {
 pub struct Failure {
     /// The kind (and exit code).
     pub kind: Kind,
-    /// The whole message.
-    pub message: String,
+    /// The whole message (boxed, as the rare fields, to keep `Result`s small).
+    pub message: Box<str>,
     /// The file, when one is at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// The row (1-based data row of the file), when one is at fault.
+    /// The row (1-based data row of the file, as crm-core counts), when one
+    /// is at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
     /// The column, when one is at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    /// The rule broken.
+    /// The rule broken: crm-core's snake_case rule id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
+    pub rule: Option<&'static str>,
+    /// The customer concerned (its id, never other data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Box<str>>,
 }
 
 impl Failure {
@@ -61,11 +65,12 @@ impl Failure {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         Failure {
             kind,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             file: None,
             row: None,
             column: None,
             rule: None,
+            customer: None,
         }
     }
 
@@ -111,42 +116,46 @@ impl fmt::Display for Failure {
     }
 }
 
-impl From<IoError> for Failure {
-    fn from(e: IoError) -> Self {
-        let message = e.to_string();
-        match e {
-            IoError::Read { source_name, .. } => Failure::input(message).file(source_name),
-            IoError::Column {
-                source_name,
-                column,
-                rule,
-            } => Failure {
-                column: Some(column),
-                rule: Some(rule),
-                ..Failure::input(message).file(source_name)
-            },
-            IoError::Rejected {
-                source_name,
-                rejection,
-            } => rejected(message, source_name, &rejection),
-            IoError::Summary { source_name, .. } => Failure::input(message).file(source_name),
+impl Failure {
+    /// A domain or read error as bad input, with its rule, 1-based row,
+    /// column (the field) and customer from [`Diagnostic`]: the CLI names no
+    /// rule of its own. `what` prefixes the message (the step or the file).
+    pub fn diagnosed(what: &str, e: &dyn Diagnostic) -> Failure {
+        let message = if what.is_empty() {
+            e.to_string()
+        } else {
+            format!("{what}: {e}")
+        };
+        let kind = match e.class() {
+            ErrorClass::NotConverged => Kind::Internal,
+            _ => Kind::BadInput,
+        };
+        Failure {
+            row: e.row(),
+            column: e.field().map(str::to_owned),
+            rule: Some(e.rule()),
+            customer: e.customer().map(|c| c.to_string().into_boxed_str()),
+            ..Failure::new(kind, message)
         }
     }
 }
 
-fn rejected(message: String, file: String, r: &Rejection) -> Failure {
-    Failure {
-        row: Some(r.row),
-        column: Some(r.column.clone()),
-        rule: Some(r.reason.to_string()),
-        ..Failure::input(message).file(file)
+impl From<IoError> for Failure {
+    fn from(e: IoError) -> Self {
+        let file = match &e {
+            IoError::Read { source_name, .. }
+            | IoError::Column { source_name, .. }
+            | IoError::Rejected { source_name, .. }
+            | IoError::Summary { source_name, .. } => source_name.clone(),
+        };
+        Failure::diagnosed("", &e).file(file)
     }
 }
 
-/// Turns any displayable error of a domain step into bad input: domain
-/// errors are about the data (a repeated id, an invalid cut-off).
-pub fn domain<E: fmt::Display>(what: &str) -> impl Fn(E) -> Failure + '_ {
-    move |e| Failure::input(format!("{what}: {e}"))
+/// Turns an error of a domain step into bad input: domain errors are about
+/// the data (a repeated id, an invalid cut-off).
+pub fn domain<E: Diagnostic>(what: &str) -> impl Fn(E) -> Failure + '_ {
+    move |e| Failure::diagnosed(what, &e)
 }
 
 #[cfg(test)]
@@ -165,14 +174,33 @@ mod tests {
         let e = IoError::Column {
             source_name: "tx.csv".into(),
             column: "amount".into(),
-            rule: "is missing".into(),
+            rule: "is not in the header".into(),
         };
         let f = Failure::from(e);
         assert_eq!(f.kind, Kind::BadInput);
         assert_eq!(
-            (f.file.as_deref(), f.column.as_deref(), f.rule.as_deref()),
-            (Some("tx.csv"), Some("amount"), Some("is missing"))
+            (f.file.as_deref(), f.column.as_deref(), f.rule),
+            (Some("tx.csv"), Some("amount"), Some("column_present"))
         );
-        assert_eq!(f.message, "tx.csv: column `amount` is missing");
+        assert_eq!(&*f.message, "tx.csv: column `amount` is not in the header");
+    }
+
+    #[test]
+    fn a_duplicate_customer_in_row_2_is_reported_as_row_2() {
+        use crm_core::value::assignment::{AssignmentConfig, assign};
+        let ids = [1.into(), 1.into()];
+        let values = [rust_decimal::Decimal::ONE, rust_decimal::Decimal::TWO];
+        let e = assign(&ids, &values, None, &AssignmentConfig::default());
+        let f = e.map_err(domain("value tiers")).err();
+        let f = f.map(|f| (f.kind, f.row, f.rule, f.customer));
+        assert_eq!(
+            f,
+            Some((
+                Kind::BadInput,
+                Some(2),
+                Some("one_row_per_customer"),
+                Some("1".into())
+            ))
+        );
     }
 }

@@ -63,7 +63,7 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
     let options = FitOptions::default();
     let repeat = match fit_repeat(s, ModelKind::BgNbd, &options) {
         Ok(r) => r,
-        Err(f) => return Estimate::Unavailable(f.message),
+        Err(f) => return Estimate::Unavailable(f.message.into()),
     };
     let spend = match fit_spend(s, &options) {
         Ok(x) => x,
@@ -72,9 +72,9 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
                 Ok(p_alive) => Estimate::PurchasesOnly {
                     p_alive,
                     repeat,
-                    why: f.message,
+                    why: f.message.into(),
                 },
-                Err(g) => Estimate::Unavailable(g.message),
+                Err(g) => Estimate::Unavailable(g.message.into()),
             };
         }
     };
@@ -89,7 +89,7 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
             discount_rate: horizon.monthly_discount_rate,
             predictions,
         })),
-        Err(f) => Estimate::Unavailable(f.message),
+        Err(f) => Estimate::Unavailable(f.message.into()),
     }
 }
 

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::{Days, NaiveDate};
-use crm_core::records::customer::CustomerId;
+use crm_core::error::Diagnostic;
 use crm_core::records::reconciliation::Reconciliation;
 use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
@@ -27,7 +27,7 @@ use crm_core::relationship::period_metrics::{
     MetricPeriod, PeriodActivity, PeriodConfig, PeriodData, PeriodError, PeriodMetrics,
     period_metrics,
 };
-use crm_core::relationship::survey::{SurveyConfig, SurveyError, SurveyReport, survey_report};
+use crm_core::relationship::survey::{SurveyConfig, SurveyReport, survey_report};
 use crm_core::value::assignment::Assignments;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -130,61 +130,31 @@ fn period(source: &Source, args: &LoyaltyArgs) -> Result<MetricPeriod, Failure> 
     Ok(period)
 }
 
-/// A record naming a customer the base does not know, as the file and its
-/// 1-based data row; other domain errors as they are.
-fn unknown_customer(
-    file: Option<&std::path::Path>,
-    what: &str,
-    row: usize,
-    customer: &CustomerId,
-) -> Failure {
+/// An error in a record of an input file (a customer the base does not
+/// know, a bad score), named by the file and crm-core's 1-based data row,
+/// field and rule.
+fn in_file(file: Option<&std::path::Path>, what: &str, e: &dyn Diagnostic) -> Failure {
     let name = file.map_or_else(|| what.to_owned(), |p| p.display().to_string());
-    Failure {
-        row: Some(row as u64 + 1),
-        column: Some(
-            if what == "referrals" {
-                "referrer"
-            } else {
-                "customer"
-            }
-            .to_owned(),
-        ),
-        rule: Some("every record names a customer of the base".to_owned()),
-        ..Failure::input(format!(
-            "{name} row {}: customer {customer} is not in the customer base: \
-             the rule is every record names a customer of the base",
-            row + 1
-        ))
-        .file(name.clone())
-    }
+    Failure::diagnosed(&name, e).file(name)
 }
 
 fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
     move |e| match &e {
         PeriodError::UnknownCustomer {
             input: "complaints",
-            row,
-            customer,
-        } => unknown_customer(args.complaints.as_deref(), "complaints", *row, customer),
-        PeriodError::UnknownCustomer {
-            input: "referrals",
-            row,
-            customer,
-        } => unknown_customer(args.referrals.as_deref(), "referrals", *row, customer),
-        PeriodError::UnknownCustomer {
-            input: "activity",
-            customer,
             ..
+        } => in_file(args.complaints.as_deref(), "complaints", &e),
+        PeriodError::UnknownCustomer {
+            input: "referrals", ..
+        } => in_file(args.referrals.as_deref(), "referrals", &e),
+        PeriodError::UnknownCustomer {
+            input: "activity", ..
         } => {
-            let base = args
-                .customer_base
-                .as_deref()
-                .map_or_else(String::new, |p| p.display().to_string());
-            Failure::input(format!(
-                "customer {customer} bought in the period but is in no span of the customer base: \
-                 the rule is every buyer is a customer"
-            ))
-            .file(base)
+            let base = args.customer_base.as_deref();
+            Failure {
+                row: None,
+                ..in_file(base, "customer base", &e)
+            }
         }
         _ => domain("loyalty metrics")(e),
     }
@@ -289,12 +259,7 @@ pub fn finish(
                 period,
                 &SurveyConfig::default(),
             )
-            .map_err(|e| match &e {
-                SurveyError::UnknownCustomer { row, customer } => {
-                    unknown_customer(Some(p), "answers", *row, customer)
-                }
-                _ => Failure::input(format!("{}: {e}", p.display())).file(p.display().to_string()),
-            })?,
+            .map_err(|e| in_file(Some(p), "answers", &e))?,
         ),
         None => None,
     };

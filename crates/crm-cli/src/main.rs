@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
 use crm_core::value::behaviour::BehaviourSignals;
@@ -41,6 +41,7 @@ mod schema;
 mod source;
 mod table;
 mod tables;
+mod vocabulary;
 
 use failure::{Failure, domain};
 use source::Source;
@@ -86,9 +87,9 @@ enum Command {
     Rfm {
         #[command(flatten)]
         source: Source,
-        /// Monetary measure.
-        #[arg(long, value_enum, default_value_t = MonetaryArg::Total)]
-        monetary: MonetaryArg,
+        /// Monetary measure (default: crm-core's).
+        #[arg(long, value_parser = vocabulary::names::<Monetary>(), default_value_t = Monetary::default())]
+        monetary: Monetary,
         /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
@@ -196,8 +197,8 @@ enum ClvCommand {
 struct TierArgs {
     /// Cumulative share by value (DOMAIN.md default) or by customer count
     /// (Pareto 20/80).
-    #[arg(long, value_enum, default_value_t = BasisArg::Value)]
-    basis: BasisArg,
+    #[arg(long, value_parser = vocabulary::names::<TierBasis>(), default_value_t = TierConfig::default().basis)]
+    basis: TierBasis,
     /// Where the most-valuable tier ends (share, 0..1).
     #[arg(long, default_value = "0.2")]
     most_valuable: Decimal,
@@ -206,30 +207,15 @@ struct TierArgs {
     major: Decimal,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum BasisArg {
-    Value,
-    Count,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum MonetaryArg {
-    /// Total spend in the period.
-    Total,
-    /// Mean spend per purchase occasion.
-    Mean,
-}
-
 impl TierArgs {
     fn config(&self) -> Result<AssignmentConfig, Failure> {
         let cutoffs = Cutoffs::new(self.most_valuable, self.major)
             .map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
-        let basis = match self.basis {
-            BasisArg::Value => TierBasis::Value,
-            BasisArg::Count => TierBasis::Count,
-        };
         Ok(AssignmentConfig {
-            tiers: TierConfig { basis, cutoffs },
+            tiers: TierConfig {
+                basis: self.basis,
+                cutoffs,
+            },
             ..AssignmentConfig::default()
         })
     }
@@ -418,12 +404,8 @@ fn assignments(s: &Summaries, config: &AssignmentConfig) -> Result<Assignments, 
     assign(&s.customers, &s.total_spend, signals.as_deref(), config).map_err(domain("value tiers"))
 }
 
-fn rfm_of(s: &Summaries, monetary: MonetaryArg) -> Result<RfmResult, Failure> {
-    let m = match monetary {
-        MonetaryArg::Total => Monetary::Total,
-        MonetaryArg::Mean => Monetary::MeanPerOccasion,
-    };
-    rfm(s, m, None, &SegmentTable::standard()).map_err(domain("RFM"))
+fn rfm_of(s: &Summaries, monetary: Monetary) -> Result<RfmResult, Failure> {
+    rfm(s, monetary, None, &SegmentTable::standard()).map_err(domain("RFM"))
 }
 
 /// One line on stderr: what was read and where the result went.

@@ -26,6 +26,7 @@ use crm_core::relationship::customer_base::CustomerSpan;
 use crm_core::relationship::period_metrics::Referral;
 use crm_core::relationship::survey::{SurveyAnswer, SurveyScale};
 use crm_core::value::tier::Tier;
+use crm_core::vocabulary::{UnknownName, Vocabulary};
 
 use crate::failure::Failure;
 
@@ -93,7 +94,7 @@ impl Records {
             None => Ok(()),
             Some(c) => Err(Failure {
                 column: Some((*c).to_owned()),
-                rule: Some("is missing".to_owned()),
+                rule: Some("is missing"),
                 ..Failure::input(format!(
                     "{}: column `{c}` is missing (header: {})",
                     self.name,
@@ -133,17 +134,29 @@ impl Records {
 }
 
 impl Row<'_> {
-    fn fail(&self, column: &str, rule: &str) -> Failure {
+    fn fail(&self, column: &str, rule: &'static str) -> Failure {
         let file = &self.file.name;
         Failure {
             row: Some(self.number),
             column: Some(column.to_owned()),
-            rule: Some(rule.to_owned()),
+            rule: Some(rule),
             ..Failure::input(format!(
                 "{file} row {}: column `{column}` breaks the rule: {rule}",
                 self.number
             ))
             .file(file.clone())
+        }
+    }
+
+    /// A name not in crm-core's vocabulary: the rule and the allowed names
+    /// are crm-core's (the cell itself is not repeated).
+    fn unknown(&self, column: &str, e: &UnknownName) -> Failure {
+        let file = &self.file.name;
+        Failure {
+            row: Some(self.number),
+            column: Some(column.to_owned()),
+            ..Failure::diagnosed(&format!("{file} row {}, column `{column}`", self.number), e)
+                .file(file.clone())
         }
     }
 
@@ -239,10 +252,8 @@ pub fn customers(path: &Path, ids: IdKind) -> Result<Vec<CustomerSpan>, Failure>
             r.optional_day("until")?,
         );
         if let Some(t) = r.optional_text("tier") {
-            span.tier = Some(
-                t.parse::<Tier>()
-                    .map_err(|_| r.fail("tier", "one of most_valuable, major, ordinary"))?,
-            );
+            span.tier =
+                Some(<Tier as Vocabulary>::from_name(&t).map_err(|e| r.unknown("tier", &e))?);
         }
         span.segment = r.optional_text("segment");
         spans.push(span);
@@ -296,7 +307,7 @@ pub fn answers(path: &Path, ids: IdKind) -> Result<Vec<SurveyAnswer>, Failure> {
         let scale = r
             .required("scale")?
             .parse::<SurveyScale>()
-            .map_err(|_| r.fail("scale", "one of csat, nps, ces"))?;
+            .map_err(|e| r.unknown("scale", &e))?;
         let score = r
             .required("score")?
             .parse::<u8>()
@@ -344,10 +355,7 @@ mod tests {
         assert!(!e.message.contains("secret-text"), "{}", e.message);
         let f = file("customer,since\nabc,2024-01-01\n");
         assert_eq!(
-            customers(f.path(), IdKind::Int)
-                .unwrap_err()
-                .rule
-                .as_deref(),
+            customers(f.path(), IdKind::Int).unwrap_err().rule,
             Some("an integer id, as in the transactions")
         );
         assert_eq!(
@@ -357,11 +365,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_name_lists_the_core_names_without_the_cell() {
+        let f = file("customer,time,scale,score\n1,2024-03-01,stars-secret,4\n");
+        let e = answers(f.path(), IdKind::Int).unwrap_err();
+        assert_eq!(
+            (e.row, e.column.as_deref(), e.rule),
+            (Some(1), Some("scale"), Some("known_name"))
+        );
+        assert!(
+            e.message.contains("csat, nps, ces") && !e.message.contains("secret"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn a_missing_column_is_named() {
         let f = file("customer,channel\n1,phone\n");
         let e = complaints(f.path(), IdKind::Int).unwrap_err();
         assert_eq!(
-            (e.column.as_deref(), e.rule.as_deref()),
+            (e.column.as_deref(), e.rule),
             (Some("opened"), Some("is missing"))
         );
     }

@@ -22,7 +22,7 @@ use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::source::Source;
 use crate::table::write_json;
-use crate::{MonetaryArg, assignments, rfm_of, tables};
+use crate::{assignments, rfm_of, tables};
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::registry::ModelFit;
 use crm_core::vocabulary::Vocabulary;
@@ -71,7 +71,7 @@ pub fn run(
     let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
-    let r = rfm_of(s, MonetaryArg::Total)?;
+    let r = rfm_of(s, crm_core::value::rfm::Monetary::default())?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
     tables::summaries(s).write(&dir.join("summaries.csv"))?;

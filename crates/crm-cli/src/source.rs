@@ -30,15 +30,6 @@ pub enum Format {
     Cdnow,
 }
 
-/// The unit of recency and age in the summaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UnitArg {
-    /// Days.
-    Day,
-    /// Weeks (days / 7).
-    Week,
-}
-
 /// Options naming the input file, its columns and the analysis period.
 #[derive(Debug, Clone, Args)]
 pub struct Source {
@@ -56,9 +47,9 @@ pub struct Source {
     /// and reported.
     #[arg(long)]
     pub since: Option<NaiveDate>,
-    /// Unit of recency and age.
-    #[arg(long, value_enum, default_value_t = UnitArg::Day)]
-    pub unit: UnitArg,
+    /// Unit of recency and age (default: crm-core's).
+    #[arg(long, value_parser = crate::vocabulary::names::<Unit>(), default_value_t = Unit::default())]
+    pub unit: Unit,
     /// Customer id column.
     #[arg(long, default_value = "customer")]
     pub customer: String,
@@ -94,10 +85,7 @@ pub struct Source {
 impl Source {
     /// The summary configuration these options describe.
     pub fn config(&self) -> SummaryConfig {
-        let mut c = SummaryConfig::new(self.as_of).with_unit(match self.unit {
-            UnitArg::Day => Unit::Day,
-            UnitArg::Week => Unit::Week,
-        });
+        let mut c = SummaryConfig::new(self.as_of).with_unit(self.unit);
         if let Some(s) = self.since {
             c = c.with_window_start(s);
         }

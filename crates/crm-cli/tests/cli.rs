@@ -1071,3 +1071,42 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
     assert!(md.contains("The spend model is not available"), "{md}");
     Ok(())
 }
+
+#[test]
+fn a_customer_twice_in_row_2_of_the_base_is_reported_as_row_2_with_the_core_rule() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let tx = write(d, "tx.csv", "customer,date,amount\n1,2024-03-05,50\n")?;
+    let base = write(
+        d,
+        "base.csv",
+        "customer,since,until\n1,2023-01-01,\n1,2023-06-01,\n",
+    )?;
+    let out = crm()?
+        .args([
+            "--json-errors",
+            "metrics",
+            "--int-ids",
+            "--as-of",
+            "2024-03-31",
+            "--period-start",
+            "2024-03-01",
+            "--input",
+        ])
+        .arg(&tx)
+        .arg("--customer-base")
+        .arg(&base)
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let e: serde_json::Value = serde_json::from_slice(&out.stderr)?;
+    assert_eq!(
+        (
+            e["row"].as_u64(),
+            e["rule"].as_str(),
+            e["customer"].as_str()
+        ),
+        (Some(2), Some("one_span_at_a_time"), Some("1")),
+        "{e}"
+    );
+    Ok(())
+}

@@ -78,13 +78,13 @@ pub(crate) use data::{check_horizon, check_len, check_repeat_row, check_weight, 
 
 /// What went wrong in a CLV fit or prediction.
 ///
-/// Messages name the field, the row (0-based input position) and the rule;
+/// Messages name the field, the row (1-based data row) and the rule;
 /// they never quote a customer's figures.
 ///
 /// ```
 /// use crm_core::clv::{ClvError, RepeatData};
 /// let e = RepeatData::new(&[1.0], &[5.0], &[4.0], None).unwrap_err();
-/// assert!(matches!(e, ClvError::InvalidInput { row: 0, .. }));
+/// assert!(matches!(e, ClvError::InvalidInput { row: 1, .. }));
 /// assert!(e.to_string().contains("t_x"));
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
@@ -106,7 +106,7 @@ pub enum ClvError {
     InvalidInput {
         /// The column.
         field: String,
-        /// The 0-based row in the input.
+        /// The 1-based data row.
         row: usize,
         /// The rule broken.
         rule: String,

@@ -93,6 +93,7 @@
 #![deny(missing_docs)]
 
 pub mod clv;
+pub mod error;
 pub mod records;
 pub mod relationship;
 pub mod value;

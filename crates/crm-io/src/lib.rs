@@ -89,6 +89,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "arrow")]
 pub mod arrow_input;
 pub mod csv_input;
+mod diagnostic;
 #[cfg(feature = "parquet")]
 pub mod parquet_input;
 mod parse;

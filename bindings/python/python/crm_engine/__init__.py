@@ -63,6 +63,7 @@ from ._results import (
     SurveyMetrics,
     Table,
 )
+from ._vocabulary import VOCABULARY
 
 __version__: str = _crm_engine.__version__
 
@@ -108,14 +109,25 @@ __all__ = [
     "TIERS",
     "BEHAVIOURS",
     "TREATMENTS",
+    "vocabulary",
 ]
 
-TIERS: tuple[str, ...] = ("most_valuable", "major", "ordinary", "inactive")
-"""The value tiers, highest first."""
-BEHAVIOURS: tuple[str, ...] = ("price_driven", "unprofitable")
-"""The behaviour classes."""
-TREATMENTS: tuple[str, ...] = ("delight", "care", "develop", "adapt", "disengage")
-"""The treatment strategies."""
+TIERS: tuple[str, ...] = VOCABULARY["tier"]
+"""The value tiers, highest first (crm-core's names)."""
+BEHAVIOURS: tuple[str, ...] = VOCABULARY["behaviour"]
+"""The behaviour classes (crm-core's names)."""
+TREATMENTS: tuple[str, ...] = VOCABULARY["strategy"]
+"""The treatment strategies (crm-core's names)."""
+
+
+def vocabulary() -> dict[str, tuple[str, ...]]:
+    """Every name crm-core gives a user, by concept, in report order.
+
+    >>> vocabulary()["tier"]
+    ('most_valuable', 'major', 'ordinary', 'inactive')
+    """
+    return dict(VOCABULARY)
+
 
 Number = float | int | Decimal | str
 

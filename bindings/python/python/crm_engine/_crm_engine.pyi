@@ -26,6 +26,7 @@ __all__ = [
     "rfm_scores",
     "summarize",
     "survey_metrics",
+    "vocabulary",
 ]
 __version__: str
 
@@ -183,6 +184,9 @@ def degrees(
     config_json: str | None = None,
 ) -> tuple[ArrowTable, ArrowTable, str]:
     """Per-customer table, base table and the report JSON."""
+
+def vocabulary() -> list[tuple[str, list[str]]]:
+    """Every crm-core vocabulary as (kind, names in report order)."""
 
 def economics(kind: str, params_json: str) -> str:
     """One economics computation (clv, what_if, acquisition_retention): JSON in, JSON out."""

@@ -22,9 +22,8 @@ class                       also a                          raised when
 
 The message is the engine's own: it says what is wrong, in which row and
 column, and which rule was broken. The same facts are attributes:
-``row`` (0-based position in the input table for ``classify`` and ``review``;
-1-based record number for ``summarize``, as the reconciliation counts),
-``column``, ``rule`` (a short snake_case name) and ``customer`` (the customer
+``row`` (the 1-based data row of the input table, as files count and as
+crm-core reports it everywhere: the first row is 1), ``column``, ``rule`` (crm-core's stable snake_case rule id) and ``customer`` (the customer
 id, when one is concerned). Messages never contain customer data other than
 a customer id.
 """
@@ -51,7 +50,7 @@ class CrmError(Exception):
 
     Attributes:
         message: what is wrong, where, and which rule.
-        row: the row concerned, or None.
+        row: the 1-based data row concerned, or None.
         column: the column concerned, or None.
         rule: the rule broken (snake_case), or None.
         customer: the customer id concerned (as text), or None.

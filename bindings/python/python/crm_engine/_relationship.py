@@ -20,19 +20,11 @@ from . import _crm_engine
 from ._errors import ConfigError
 from ._input import decimal_text, prepare
 from ._results import Degrees, DeliveredValue, Metrics, Summary, SurveyMetrics, Table
+from ._vocabulary import VOCABULARY
 
 Number = float | int | Decimal | str
 
-COMPONENTS: tuple[str, ...] = (
-    "product_value",
-    "service_value",
-    "personnel_value",
-    "image_value",
-    "monetary_cost",
-    "time_cost",
-    "energy_cost",
-    "physical_cost",
-)
+COMPONENTS: tuple[str, ...] = VOCABULARY["component"]
 """The parts of delivered value: four value parts, then four cost parts."""
 
 _NO_COLUMN = "\x00absent"
@@ -276,8 +268,9 @@ def period_metrics(
     nobody comes back), growth (E − S) / S, acquisition first-time customers /
     S; repeat purchase = active customers with 2+ occasions / active; referral
     = active referrers / active; complaints / active and per 1,000 orders;
-    resolution and on-time rates against ``service_levels`` (hours by tier,
-    default ``{"most_valuable": 24, "major": 48, "other": 72}``); and the
+    resolution and on-time rates against ``service_levels`` (hours for the
+    keys ``most_valuable``, ``major``, ``other``; a key left out keeps
+    crm-core's default, ``ServiceLevels::default()``); and the
     service-recovery comparison. Undefined ratios are null.
 
     Args:
@@ -309,15 +302,14 @@ def period_metrics(
         _activity(activity, first, last)
     config = None
     if service_levels is not None:
-        levels = {"most_valuable": 24, "major": 48, "other": 72}
+        # Only the hours the caller set: crm-core fills in its defaults and
+        # refuses an unknown tier key.
         for k, v in service_levels.items():
-            if k not in levels or not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise ConfigError(
-                    f"service_levels[{k!r}] must be hours (int >= 0) for most_valuable, major or other",
-                    rule="service_levels",
+                    f"service_levels[{k!r}] must be hours (int >= 0)", rule="service_levels"
                 )
-            levels[k] = v
-        config = json.dumps({"service_levels": levels})
+        config = json.dumps({"service_levels": dict(service_levels)})
     table, report = _crm_engine.period_metrics(
         prepare(customers, list(names["customers"].values())),
         first_day=first,

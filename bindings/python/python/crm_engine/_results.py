@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._crm_engine import ArrowTable
+from ._vocabulary import VOCABULARY
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as _pd
@@ -225,8 +226,9 @@ class Review(Table):
         Labels are the four tiers, highest first, then ``"absent"`` (new
         customers come from it, lost customers go to it).
         """
-        labels = ["most_valuable", "major", "ordinary", "inactive", "absent"]
-        keys: list[str | None] = [*labels[:4], None]
+        tiers = VOCABULARY["tier"]
+        labels = [*tiers, "absent"]
+        keys: list[str | None] = [*tiers, None]
         return labels, [[self.transitions.get((a, b), 0) for b in keys] for a in keys]
 
     def _figures(self) -> tuple[Any, ...]:

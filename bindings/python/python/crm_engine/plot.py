@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._results import Classification, Review, Rfm
+from ._vocabulary import VOCABULARY
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes as _Axes
@@ -25,12 +26,10 @@ __all__ = [
     "calibration_holdout",
 ]
 
-_TIER_COLOURS = {
-    "most_valuable": "#1b5e20",
-    "major": "#43a047",
-    "ordinary": "#a5d6a7",
-    "inactive": "#bdbdbd",
-}
+# One colour per tier, in crm-core's tier order (highest first).
+_TIER_COLOURS = dict(
+    zip(VOCABULARY["tier"], ("#1b5e20", "#43a047", "#a5d6a7", "#bdbdbd"), strict=True)
+)
 
 
 def _axes(ax: _Axes | None, size: tuple[float, float]) -> _Axes:
@@ -79,7 +78,8 @@ def pareto(
         ys.append(acc / total if total else 0.0)
     # Shade each tier's run of customers.
     start = 0
-    for tier in ("most_valuable", "major", "ordinary"):
+    # The tiers that take a share of value: all but the last (inactive).
+    for tier in VOCABULARY["tier"][:-1]:
         count = sum(1 for _, t in positive if t == tier)
         if count:
             seg_x = xs[start : start + count + 1]

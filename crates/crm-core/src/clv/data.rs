@@ -52,10 +52,12 @@ pub(crate) fn check_len(column: &str, found: usize, expected: usize) -> Result<(
     }
 }
 
-pub(crate) fn invalid(field: &str, row: usize, rule: &str) -> ClvError {
+/// The error of the value at 0-based `index` of a column: reported as the
+/// 1-based data row `index + 1`, as every crm-core error counts rows.
+pub(crate) fn invalid(field: &str, index: usize, rule: &str) -> ClvError {
     ClvError::InvalidInput {
         field: field.into(),
-        row,
+        row: index.saturating_add(1),
         rule: rule.into(),
     }
 }
@@ -116,7 +118,7 @@ impl RepeatData {
     /// ```
     /// use crm_core::clv::{ClvError, RepeatData};
     /// let e = RepeatData::new(&[0.0], &[1.0], &[5.0], None).unwrap_err();
-    /// assert!(matches!(e, ClvError::InvalidInput { ref field, row: 0, .. } if field == "t_x"));
+    /// assert!(matches!(e, ClvError::InvalidInput { ref field, row: 1, .. } if field == "t_x"));
     /// ```
     pub fn new(
         x: &[f64],

@@ -409,9 +409,9 @@ mod tests {
     fn repeat_rows_that_break_a_rule_are_errors_with_the_input_row() {
         let e =
             repeat_fit_set(&[0.0, 0.0, 1.5], &[0.0, 0.0, 1.0], &[0.0, 3.0, 3.0], None).unwrap_err();
-        assert!(matches!(e, ClvError::InvalidInput { row: 2, ref field, .. } if field == "x"));
+        assert!(matches!(e, ClvError::InvalidInput { row: 3, ref field, .. } if field == "x"));
         let e = repeat_fit_set(&[0.0], &[0.0], &[-1.0], None).unwrap_err();
-        assert!(matches!(e, ClvError::InvalidInput { row: 0, ref field, .. } if field == "T"));
+        assert!(matches!(e, ClvError::InvalidInput { row: 1, ref field, .. } if field == "T"));
     }
 
     #[test]

@@ -587,7 +587,11 @@ pub fn fit(
         move |e: ClvError| match e {
             ClvError::InvalidInput { field, row, rule } => ClvError::InvalidInput {
                 field,
-                row: rows.get(row).copied().unwrap_or(row),
+                // `row` is 1-based in the selection: the input's 1-based row.
+                row: row
+                    .checked_sub(1)
+                    .and_then(|i| rows.get(i))
+                    .map_or(row, |r| r + 1),
                 rule,
             },
             other => other,

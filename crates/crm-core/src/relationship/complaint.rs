@@ -200,7 +200,7 @@ pub enum ComplaintError {
         "complaints row {row} (customer {customer}): {field} is before opened: the rule is opened <= {field}"
     )]
     BeforeOpened {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -218,9 +218,14 @@ pub enum ComplaintError {
 /// assert_eq!((s.hours(Some(Tier::MostValuable)), s.hours(Some(Tier::Major)), s.hours(None)), (24, 48, 72));
 /// let json = serde_json::to_string(&s).unwrap();
 /// assert_eq!(serde_json::from_str::<ServiceLevels>(&json).unwrap(), s);
+/// // A field left out takes its default: front ends pass only what the
+/// // caller set, so the defaults live here alone.
+/// assert_eq!(serde_json::from_str::<ServiceLevels>(r#"{"major": 36}"#).unwrap().other, 72);
+/// assert!(serde_json::from_str::<ServiceLevels>(r#"{"gold": 1}"#).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
 pub struct ServiceLevels {
     /// Most valuable customers (default 24 h: the call back within 24 hours).
     pub most_valuable: u32,

@@ -137,7 +137,7 @@ impl CustomerSpan {
 /// use crm_core::relationship::customer_base::{BaseError, CustomerBase, CustomerSpan};
 /// let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
 /// let e = CustomerBase::new(vec![CustomerSpan::new(1, d(5), Some(d(2)))]).unwrap_err();
-/// assert_eq!(e.to_string(), "customers row 0 (customer 1): until is before since: the rule is since <= until");
+/// assert_eq!(e.to_string(), "customers row 1 (customer 1): until is before since: the rule is since <= until");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -148,7 +148,7 @@ pub enum BaseError {
         "customers row {row} (customer {customer}): until is before since: the rule is since <= until"
     )]
     EndsBeforeStart {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -158,9 +158,9 @@ pub enum BaseError {
         "customers row {row} (customer {customer}): the span overlaps the span of row {other_row}: the rule is one span per customer at a time"
     )]
     Overlap {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
-        /// The other row.
+        /// The other row (1-based data row).
         other_row: usize,
         /// The customer.
         customer: CustomerId,
@@ -204,7 +204,7 @@ impl CustomerBase {
     pub fn new(spans: Vec<CustomerSpan>) -> Result<CustomerBase, BaseError> {
         let rows = spans.len();
         let mut by_customer: BTreeMap<CustomerId, Vec<(usize, CustomerSpan)>> = BTreeMap::new();
-        for (row, s) in spans.into_iter().enumerate() {
+        for (row, s) in (1..).zip(spans) {
             if s.until.is_some_and(|u| u < s.since) {
                 return Err(BaseError::EndsBeforeStart {
                     row,
@@ -364,8 +364,8 @@ mod tests {
         assert_eq!(
             e,
             BaseError::Overlap {
-                row: 1,
-                other_row: 0,
+                row: 2,
+                other_row: 1,
                 customer: 1.into()
             }
         );

@@ -272,7 +272,7 @@ pub enum DegreeError {
         "customers row {row}: customer {customer} appears twice: the rule is one row per customer"
     )]
     DuplicateCustomer {
-        /// The second row.
+        /// The second row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -282,7 +282,7 @@ pub enum DegreeError {
         "customers row {row} (customer {customer}): {field} is negative: the rule is {field} >= 0"
     )]
     Negative {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -294,7 +294,7 @@ pub enum DegreeError {
         "customers row {row} (customer {customer}): spend exceeds category_spend: the rule is spend <= category_spend"
     )]
     SpendAboveCategory {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -306,7 +306,7 @@ pub enum DegreeError {
     UnknownCustomer {
         /// Which input.
         input: &'static str,
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -493,7 +493,7 @@ fn check_facts(
     customers: &[CustomerFacts],
 ) -> Result<BTreeMap<&CustomerId, &CustomerFacts>, DegreeError> {
     let mut index = BTreeMap::new();
-    for (row, f) in customers.iter().enumerate() {
+    for (row, f) in (1..).zip(customers) {
         let neg = |field| DegreeError::Negative {
             row,
             customer: f.customer.clone(),
@@ -554,7 +554,7 @@ fn events<'a>(
         row,
         customer: customer.clone(),
     };
-    for (row, c) in data.complaints.iter().enumerate() {
+    for (row, c) in (1..).zip(&data.complaints) {
         c.validate(row)?;
         if !known.contains_key(&c.customer) {
             return Err(unknown("complaints", row, &c.customer));
@@ -566,7 +566,7 @@ fn events<'a>(
             e.open += u64::from(!c.resolved.is_some_and(|t| period.by_end(t)));
         }
     }
-    for (row, r) in data.referrals.iter().enumerate() {
+    for (row, r) in (1..).zip(&data.referrals) {
         if !known.contains_key(&r.referrer) {
             return Err(unknown("referrals", row, &r.referrer));
         }
@@ -891,7 +891,7 @@ mod tests {
         assert_eq!(
             degrees(&d, jan(), &DegreeConfig::default()).unwrap_err(),
             DegreeError::SpendAboveCategory {
-                row: 0,
+                row: 1,
                 customer: 1.into()
             }
         );

@@ -448,7 +448,7 @@ pub enum DeliveredValueError {
     Negative {
         /// The offer.
         offer: String,
-        /// Its position in the input.
+        /// Its position in the input (1-based data row).
         row: usize,
         /// The component.
         component: Component,
@@ -466,9 +466,9 @@ pub enum DeliveredValueError {
     DuplicateOffer {
         /// The name.
         offer: String,
-        /// Its first row.
+        /// Its first row (1-based data row).
         first_row: usize,
-        /// Its second row.
+        /// Its second row (1-based data row).
         second_row: usize,
     },
     /// No offer has our name.
@@ -643,7 +643,7 @@ pub fn compare_offers(
 ) -> Result<OfferComparison, DeliveredValueError> {
     weights.validate()?;
     let mut rows: BTreeMap<&str, usize> = BTreeMap::new();
-    for (row, o) in offers.iter().enumerate() {
+    for (row, o) in (1..).zip(offers) {
         if let Some(first_row) = rows.insert(o.name.as_str(), row) {
             return Err(DeliveredValueError::DuplicateOffer {
                 offer: o.name.clone(),
@@ -654,8 +654,8 @@ pub fn compare_offers(
     }
     let evaluated = offers
         .iter()
-        .enumerate()
-        .map(|(row, o)| evaluate(o, row, weights))
+        .zip(1..)
+        .map(|(o, row)| evaluate(o, row, weights))
         .collect::<Result<Vec<_>, _>>()?;
     let our = evaluated.iter().find(|d| d.offer == ours).ok_or_else(|| {
         DeliveredValueError::OurOfferMissing {
@@ -743,7 +743,7 @@ mod tests {
         let e = compare_offers(&[o], "x", &Weights::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "offer `x` (row 0): energy_cost is negative: the rule is amount >= 0"
+            "offer `x` (row 1): energy_cost is negative: the rule is amount >= 0"
         );
     }
 
@@ -752,7 +752,7 @@ mod tests {
         let o = Offer::money("x", [dec!(1); 4], [dec!(1); 4]);
         assert!(matches!(
             compare_offers(&[o.clone(), o], "x", &Weights::default()),
-            Err(DeliveredValueError::DuplicateOffer { second_row: 1, .. })
+            Err(DeliveredValueError::DuplicateOffer { second_row: 2, .. })
         ));
     }
 

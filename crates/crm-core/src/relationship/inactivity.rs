@@ -194,7 +194,7 @@ pub enum InactivityError {
     /// A row whose dates contradict each other or the period.
     #[error("purchase dates row {row} (customer {customer}): {field} breaks the rule {rule}")]
     Dates {
-        /// The row (0-based).
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -222,7 +222,7 @@ pub enum InactivityError {
     DuplicateCustomer {
         /// `before` or `period`.
         which: &'static str,
-        /// The second row (0-based).
+        /// The second row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -313,14 +313,14 @@ pub fn join_purchase_dates(
 ) -> Result<Vec<PurchaseDates>, InactivityError> {
     let mut rows: Vec<(usize, PurchaseDates)> = before
         .into_iter()
-        .enumerate()
-        .map(|(row, (c, first, last))| (row, PurchaseDates::before(c, first, last)))
+        .zip(1..)
+        .map(|((c, first, last), row)| (row, PurchaseDates::before(c, first, last)))
         .collect();
     rows.sort_by(|a, b| a.1.customer.cmp(&b.1.customer).then(a.0.cmp(&b.0)));
     duplicates("before", &rows)?;
     let mut fresh = Vec::new();
     let mut seen = Vec::with_capacity(during.len());
-    for (row, (customer, first, last)) in during.into_iter().enumerate() {
+    for (row, (customer, first, last)) in (1..).zip(during) {
         seen.push((row, PurchaseDates::in_period(customer, first, last)));
     }
     seen.sort_by(|a, b| a.1.customer.cmp(&b.1.customer).then(a.0.cmp(&b.0)));
@@ -437,7 +437,7 @@ pub fn spans_by_inactivity(
         });
     }
     let mut spans = Vec::with_capacity(dates.len());
-    for (row, p) in dates.iter().enumerate() {
+    for (row, p) in (1..).zip(dates) {
         check(row, p, period)?;
         // The day a purchase on `day` stops holding the customer; `None`
         // when that is after the period (or past the calendar's end).
@@ -590,7 +590,7 @@ mod tests {
         match join_purchase_dates(Vec::new(), rows) {
             Err(InactivityError::DuplicateCustomer {
                 which: "period",
-                row: 1,
+                row: 2,
                 ..
             }) => {}
             other => panic!("{other:?}"),
@@ -649,7 +649,7 @@ mod tests {
         for (p, want) in cases {
             let ok = PurchaseDates::in_period(0, day(10), day(10));
             match base_by_inactivity(&[ok, p], period, rule) {
-                Err(InactivityError::Dates { row: 1, rule, .. }) => assert_eq!(rule, want),
+                Err(InactivityError::Dates { row: 2, rule, .. }) => assert_eq!(rule, want),
                 other => panic!("{want}: {other:?}"),
             }
         }

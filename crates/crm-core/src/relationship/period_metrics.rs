@@ -527,7 +527,7 @@ pub enum PeriodError {
     UnknownCustomer {
         /// Which input.
         input: &'static str,
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -537,7 +537,7 @@ pub enum PeriodError {
         "activity row {row}: customer {customer} appears twice: the rule is one activity row per customer"
     )]
     DuplicateCustomer {
-        /// The second row.
+        /// The second row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -545,7 +545,7 @@ pub enum PeriodError {
     /// An activity row that contradicts itself or the period.
     #[error("activity row {row} (customer {customer}): {field} breaks the rule {rule}")]
     InvalidActivity {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -595,7 +595,7 @@ fn activity_index(
     rows: &mut RowCounts,
 ) -> Result<BTreeMap<CustomerId, PeriodActivity>, PeriodError> {
     let mut out = BTreeMap::new();
-    for (row, a) in data.activity.iter().enumerate() {
+    for (row, a) in (1..).zip(&data.activity) {
         if !data.base.contains(&a.customer) {
             return Err(PeriodError::UnknownCustomer {
                 input: "activity",
@@ -666,7 +666,7 @@ fn complaint_metrics(
 ) -> Result<(ComplaintMetrics, BTreeMap<CustomerId, Tally>), PeriodError> {
     let mut m = ComplaintMetrics::default();
     let mut tally: BTreeMap<CustomerId, Tally> = BTreeMap::new();
-    for (row, c) in data.complaints.iter().enumerate() {
+    for (row, c) in (1..).zip(&data.complaints) {
         c.validate(row)?;
         if !data.base.contains(&c.customer) {
             return Err(PeriodError::UnknownCustomer {
@@ -735,7 +735,7 @@ fn referrers(
     rows: &mut RowCounts,
 ) -> Result<BTreeSet<CustomerId>, PeriodError> {
     let mut out = BTreeSet::new();
-    for (row, r) in data.referrals.iter().enumerate() {
+    for (row, r) in (1..).zip(&data.referrals) {
         if !data.base.contains(&r.referrer) {
             return Err(PeriodError::UnknownCustomer {
                 input: "referrals",

@@ -85,11 +85,7 @@ impl SurveyScale {
     /// assert_eq!(SurveyScale::Csat.as_str(), "csat");
     /// ```
     pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyScale::Csat => "csat",
-            SurveyScale::Nps => "nps",
-            SurveyScale::Ces => "ces",
-        }
+        crate::vocabulary::Vocabulary::name(self)
     }
 
     /// An answer brought to [0, 1], worst to best: (s − low) / (high − low).
@@ -103,19 +99,6 @@ impl SurveyScale {
         let (lo, hi) = self.range();
         let s = score.clamp(lo, hi);
         Decimal::from(s - lo) / Decimal::from(hi - lo)
-    }
-}
-
-impl std::str::FromStr for SurveyScale {
-    type Err = SurveyError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "csat" => Ok(SurveyScale::Csat),
-            "nps" => Ok(SurveyScale::Nps),
-            "ces" => Ok(SurveyScale::Ces),
-            _ => Err(SurveyError::UnknownScale { name: s.to_owned() }),
-        }
     }
 }
 
@@ -174,7 +157,8 @@ impl SurveyAnswer {
 ///
 /// ```
 /// use crm_core::relationship::survey::SurveyScale;
-/// assert!("stars".parse::<SurveyScale>().unwrap_err().to_string().contains("stars"));
+/// let e = "stars".parse::<SurveyScale>().unwrap_err();
+/// assert_eq!(e.to_string(), "unknown survey_scale: expected one of csat, nps, ces");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -183,7 +167,7 @@ pub enum SurveyError {
     /// A score outside its scale.
     #[error("answers row {row} (customer {customer}): {} score {score} is outside {}..={}", scale.as_str(), scale.range().0, scale.range().1)]
     ScoreOutOfRange {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -192,18 +176,12 @@ pub enum SurveyError {
         /// The score given.
         score: u8,
     },
-    /// A scale name not known.
-    #[error("scale `{name}` is not one of csat, nps, ces")]
-    UnknownScale {
-        /// The name given.
-        name: String,
-    },
     /// An answer of a customer not in the base.
     #[error(
         "answers row {row}: customer {customer} is not in the customer base: the rule is every answer names a known customer"
     )]
     UnknownCustomer {
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// The customer.
         customer: CustomerId,
@@ -455,7 +433,7 @@ pub(crate) fn answers_in_period<'a>(
     rows: &mut RowCounts,
 ) -> Result<Vec<&'a SurveyAnswer>, SurveyError> {
     let mut used = Vec::new();
-    for (row, a) in answers.iter().enumerate() {
+    for (row, a) in (1..).zip(answers) {
         a.validate(row)?;
         if !known(&a.customer) {
             return Err(SurveyError::UnknownCustomer {
@@ -629,7 +607,7 @@ mod tests {
         assert_eq!(
             e.unwrap_err(),
             SurveyError::UnknownCustomer {
-                row: 0,
+                row: 1,
                 customer: 5.into()
             }
         );

@@ -75,7 +75,7 @@ pub struct AssignmentConfig {
 /// use rust_decimal_macros::dec;
 /// let ids = [CustomerId::from(7), CustomerId::from(7)];
 /// let e = assign(&ids, &[dec!(1), dec!(2)], None, &AssignmentConfig::default()).unwrap_err();
-/// assert_eq!(e.to_string(), "customer 7 appears twice (rows 0 and 1): values must be one row per customer");
+/// assert_eq!(e.to_string(), "customer 7 appears twice (rows 1 and 2): values must be one row per customer");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -100,9 +100,9 @@ pub enum AssignmentError {
     DuplicateCustomer {
         /// The id.
         customer: CustomerId,
-        /// Its first row.
+        /// Its first row (1-based data row).
         first_row: usize,
-        /// The repeat.
+        /// The repeat (1-based data row).
         second_row: usize,
     },
     /// A behaviour signal breaks its rule.
@@ -110,7 +110,7 @@ pub enum AssignmentError {
     Behaviour {
         /// The id.
         customer: CustomerId,
-        /// The row.
+        /// The row (1-based data row).
         row: usize,
         /// What is wrong.
         source: BehaviourError,
@@ -209,13 +209,14 @@ pub fn assign(
     let behaviour = match signals {
         Some(signals) => signals
             .iter()
-            .enumerate()
-            .map(|(row, s)| {
+            .zip(ids)
+            .zip(1..)
+            .map(|((s, id), row)| {
                 config
                     .behaviours
                     .assess(s)
                     .map_err(|source| AssignmentError::Behaviour {
-                        customer: ids[row].clone(),
+                        customer: id.clone(),
                         row,
                         source,
                     })
@@ -249,9 +250,9 @@ fn check_len(column: &'static str, expected: usize, actual: usize) -> Result<(),
 /// ids are not attacker-chosen keys in a long-lived table.
 fn check_unique(ids: &[CustomerId]) -> Result<(), AssignmentError> {
     let mut seen: HashSet<&CustomerId> = HashSet::with_capacity(ids.len());
-    for (row, id) in ids.iter().enumerate() {
+    for (row, id) in (1..).zip(ids) {
         if !seen.insert(id) {
-            let first_row = ids.iter().position(|x| x == id).unwrap_or(row);
+            let first_row = ids.iter().position(|x| x == id).map_or(row, |i| i + 1);
             return Err(AssignmentError::DuplicateCustomer {
                 customer: id.clone(),
                 first_row,
@@ -485,7 +486,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "customer k-9 (row 1): spend is negative: the rule is spend >= 0"
+            "customer k-9 (row 2): spend is negative: the rule is spend >= 0"
         );
     }
 

@@ -292,7 +292,7 @@ pub struct PeriodReview {
 /// let s = TierSnapshot { customer: 4.into(), tier: Tier::Major, value: dec!(1), rank: None };
 /// let p = Period::new("may", vec![s.clone(), s]);
 /// let e = review_pair(&p, &p).unwrap_err();
-/// assert_eq!(e.to_string(), "customer 4 appears twice in period may (rows 0 and 1)");
+/// assert_eq!(e.to_string(), "customer 4 appears twice in period may (rows 1 and 2)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -307,9 +307,9 @@ pub enum ReviewError {
         period: String,
         /// The id.
         customer: CustomerId,
-        /// Its first row.
+        /// Its first row (1-based data row).
         first_row: usize,
-        /// The repeat.
+        /// The repeat (1-based data row).
         second_row: usize,
     },
 }
@@ -495,7 +495,7 @@ fn step(s: &TierSnapshot, before: Option<Standing>, grace: GraceRule) -> (Move, 
 
 fn check_unique(p: &Period) -> Result<(), ReviewError> {
     let mut seen: HashMap<&CustomerId, usize> = HashMap::with_capacity(p.customers.len());
-    for (row, s) in p.customers.iter().enumerate() {
+    for (row, s) in (1..).zip(&p.customers) {
         if let Some(&first_row) = seen.get(&s.customer) {
             return Err(ReviewError::DuplicateCustomer {
                 period: p.label.clone(),

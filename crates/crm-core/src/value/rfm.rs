@@ -63,6 +63,27 @@ use serde::{Deserialize, Serialize};
 use crate::records::summary::Summaries;
 use crate::records::transaction::day_number;
 
+/// The segment names of the [standard table](SegmentTable::standard), in
+/// its order (see the module docs for their score ranges).
+///
+/// ```
+/// use crm_core::value::rfm::{STANDARD_SEGMENTS, SegmentTable};
+/// let t = SegmentTable::standard();
+/// assert!(t.rules().iter().map(|r| r.name.as_str()).eq(STANDARD_SEGMENTS));
+/// ```
+pub const STANDARD_SEGMENTS: [&str; 10] = [
+    "Champions",
+    "Loyal",
+    "Potential loyalist",
+    "New",
+    "Promising",
+    "Need attention",
+    "About to sleep",
+    "At risk",
+    "Can't lose them",
+    "Lost",
+];
+
 /// Which spend the monetary score ranks.
 ///
 /// # Example
@@ -439,18 +460,23 @@ impl SegmentTable {
     pub fn standard() -> Self {
         let r = ScoreRange::new;
         let all = ScoreRange::ALL;
-        let rules = vec![
-            SegmentRule::new("Champions", r(5, 5), r(4, 5), all),
-            SegmentRule::new("Loyal", r(3, 4), r(4, 5), all),
-            SegmentRule::new("Potential loyalist", r(4, 5), r(2, 3), all),
-            SegmentRule::new("New", r(5, 5), r(1, 1), all),
-            SegmentRule::new("Promising", r(4, 4), r(1, 1), all),
-            SegmentRule::new("Need attention", r(3, 3), r(3, 3), all),
-            SegmentRule::new("About to sleep", r(3, 3), r(1, 2), all),
-            SegmentRule::new("At risk", r(1, 2), r(3, 4), all),
-            SegmentRule::new("Can't lose them", r(1, 2), r(5, 5), all),
-            SegmentRule::new("Lost", r(1, 2), r(1, 2), all),
+        let grid = [
+            (r(5, 5), r(4, 5)),
+            (r(3, 4), r(4, 5)),
+            (r(4, 5), r(2, 3)),
+            (r(5, 5), r(1, 1)),
+            (r(4, 4), r(1, 1)),
+            (r(3, 3), r(3, 3)),
+            (r(3, 3), r(1, 2)),
+            (r(1, 2), r(3, 4)),
+            (r(1, 2), r(5, 5)),
+            (r(1, 2), r(1, 2)),
         ];
+        let rules = STANDARD_SEGMENTS
+            .iter()
+            .zip(grid)
+            .map(|(name, (rec, freq))| SegmentRule::new(*name, rec, freq, all))
+            .collect();
         // The table above is a partition (tested); fall back to one rule
         // rather than panic should it ever be edited into an invalid one.
         SegmentTable::new(rules).unwrap_or_else(|_| SegmentTable {

@@ -434,8 +434,8 @@ pub enum TierError {
          within Decimal's 28-29 significant digits (rescale the value basis, e.g. to thousands)"
     )]
     Overflow {
-        /// The first row (0-based input position) at which the exact sum no
-        /// longer fits.
+        /// The first row (1-based data row) at which the exact sum no longer
+        /// fits.
         row: usize,
     },
     /// More customers than a classification indexes (u32::MAX).
@@ -1163,7 +1163,7 @@ impl SortKeys {
             scale,
             total,
             positive,
-            total_row: values.len().saturating_sub(1),
+            total_row: values.len(),
         })
     }
 
@@ -1174,10 +1174,10 @@ impl SortKeys {
             if !is_positive(v) {
                 continue;
             }
-            let key = key_of(*v, scale).ok_or(TierError::Overflow { row: i })?;
+            let key = key_of(*v, scale).ok_or(TierError::Overflow { row: i + 1 })?;
             total = total
                 .checked_add(key)
-                .ok_or(TierError::Overflow { row: i })?;
+                .ok_or(TierError::Overflow { row: i + 1 })?;
             keys.push(key);
         }
         let positive = keys.len() as u64;
@@ -1186,7 +1186,7 @@ impl SortKeys {
             scale,
             total,
             positive,
-            total_row: values.len().saturating_sub(1),
+            total_row: values.len(),
         })
     }
 }

@@ -224,7 +224,7 @@ fn unknown_customer_is_an_error_naming_input_and_row() {
         e,
         PeriodError::UnknownCustomer {
             input: "complaints",
-            row: 4,
+            row: 5,
             customer: 99.into()
         }
     );
@@ -237,7 +237,7 @@ fn activity_outside_the_period_is_rejected() {
     let e = period_metrics(&data, march(), &PeriodConfig::default()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "activity row 0 (customer 1): last_purchase breaks the rule within the period"
+        "activity row 1 (customer 1): last_purchase breaks the rule within the period"
     );
 }
 
