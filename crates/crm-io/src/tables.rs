@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt64Array,
+    UInt8Array, UInt64Array,
 };
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use chrono::NaiveDate;
@@ -42,6 +42,13 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::IoError;
+
+pub mod metrics;
+pub mod review;
+pub mod rfm;
+pub mod summaries;
+#[cfg(feature = "parquet")]
+pub mod write;
 
 /// How money columns are typed in a result table.
 ///
@@ -243,6 +250,33 @@ pub fn optional_counts(values: impl IntoIterator<Item = Option<u64>>) -> ArrayRe
     Arc::new(values.into_iter().collect::<UInt64Array>())
 }
 
+/// Signed whole numbers (`int64`), such as days that may be negative.
+///
+/// ```
+/// assert_eq!(crm_io::tables::integers([-1, 2]).len(), 2);
+/// ```
+pub fn integers(values: impl IntoIterator<Item = i64>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(values))
+}
+
+/// Scores on a small scale, such as RFM's 1..5 (`uint8`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::scores([5, 1]).data_type(), &arrow::datatypes::DataType::UInt8);
+/// ```
+pub fn scores(values: impl IntoIterator<Item = u8>) -> ArrayRef {
+    Arc::new(UInt8Array::from_iter_values(values))
+}
+
+/// Text that may be absent (`utf8`, nulls where `None`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::optional_texts([Some("major"), None]).null_count(), 1);
+/// ```
+pub fn optional_texts<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<StringArray>())
+}
+
 /// Floating-point figures (`float64`, nulls where `None`).
 ///
 /// ```
@@ -308,4 +342,16 @@ pub fn golden_layout(table: &str) -> Option<&'static str> {
 }
 
 /// The committed golden layouts: (table, file text). Add a line per table.
-const GOLDEN: &[(&str, &str)] = &[];
+pub const GOLDEN: &[(&str, &str)] = &[
+    ("summaries", include_str!("../schemas/summaries.json")),
+    (
+        "calibration_holdout",
+        include_str!("../schemas/calibration_holdout.json"),
+    ),
+    ("rfm", include_str!("../schemas/rfm.json")),
+    ("review", include_str!("../schemas/review.json")),
+    ("metrics", include_str!("../schemas/metrics.json")),
+];
+
+#[cfg(test)]
+mod golden_tests;
