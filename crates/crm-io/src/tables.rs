@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt8Array, UInt64Array,
+    UInt8Array,
 };
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use chrono::NaiveDate;
@@ -232,22 +232,35 @@ pub fn dates(values: &[NaiveDate]) -> ArrayRef {
     ))
 }
 
-/// Counts (`uint64`).
+/// Counts (`int64`). Signed although a count is never negative: Spark and
+/// most SQL engines have no unsigned 64-bit type, and every count of rows
+/// or customers fits (a count beyond `i64::MAX`, impossible in practice,
+/// would be written `i64::MAX`).
 ///
 /// ```
-/// assert_eq!(crm_io::tables::counts([1, 2]).len(), 2);
+/// let c = crm_io::tables::counts([1, 2]);
+/// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Int64);
 /// ```
 pub fn counts(values: impl IntoIterator<Item = u64>) -> ArrayRef {
-    Arc::new(UInt64Array::from_iter_values(values))
+    Arc::new(Int64Array::from_iter_values(
+        values
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
+    ))
 }
 
-/// Counts that may be absent (`uint64`, nulls where `None`).
+/// Counts that may be absent (`int64` as [`counts`], nulls where `None`).
 ///
 /// ```
 /// assert_eq!(crm_io::tables::optional_counts([Some(1), None]).null_count(), 1);
 /// ```
 pub fn optional_counts(values: impl IntoIterator<Item = Option<u64>>) -> ArrayRef {
-    Arc::new(values.into_iter().collect::<UInt64Array>())
+    Arc::new(
+        values
+            .into_iter()
+            .map(|v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
+            .collect::<Int64Array>(),
+    )
 }
 
 /// Signed whole numbers (`int64`), such as days that may be negative.
@@ -307,7 +320,7 @@ pub fn texts<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
 /// use crm_io::tables::{layout, counts, Table};
 /// let mut t = Table::default();
 /// t.push("occasions", counts([1]));
-/// assert_eq!(layout("example", &t.schema()), "{\"table\": \"example\", \"columns\": [\n  {\"name\": \"occasions\", \"type\": \"UInt64\"}\n]}\n");
+/// assert_eq!(layout("example", &t.schema()), "{\"table\": \"example\", \"columns\": [\n  {\"name\": \"occasions\", \"type\": \"Int64\"}\n]}\n");
 /// ```
 pub fn layout(table: &str, schema: &Schema) -> String {
     let columns: Vec<String> = schema

@@ -119,6 +119,10 @@ TREATMENTS: tuple[str, ...] = ("delight", "care", "develop", "adapt", "disengage
 
 Number = float | int | Decimal | str
 
+#: The type of money columns in a result: ``"decimal128"`` (exact, the
+#: default, as the ``crm`` command writes them) or ``"float64"``.
+Money = Literal["decimal128", "float64"]
+
 
 def _check_name(param: str, value: object) -> str:
     if not isinstance(value, str):
@@ -232,6 +236,7 @@ def review(
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
     labels: tuple[str, str] = ("previous", "current"),
+    money: Money = "decimal128",
 ) -> Review:
     """The moves between two periods (动态管理，能上能下): promoted, demoted, unchanged, new, lost.
 
@@ -247,9 +252,14 @@ def review(
         rank: rank column; ``None`` to ignore. The default ``"rank"`` is used
             when present.
         labels: names of the two periods, for reports.
+        money: type of the value columns: ``"decimal128"`` (exact, the
+            default) or ``"float64"``.
 
     Returns:
-        A :class:`Review` ordered by customer id, with ``.counts`` and
+        A :class:`Review` ordered by customer id (columns ``customer_id``,
+        ``move``, ``from_tier``, ``to_tier``, ``measured_tier``,
+        ``previous_value``, ``current_value``, ``previous_rank``,
+        ``current_rank``, ``periods_below``), with ``.counts`` and
         ``.transitions``.
 
     Raises:
@@ -265,6 +275,7 @@ def review(
         tier=tier,
         value=value,
         rank=rank,
+        money=money,
     )[0]
 
 
@@ -277,6 +288,7 @@ def review_periods(
     tier: str = "tier",
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
+    money: Money = "decimal128",
 ) -> list[Review]:
     """Reviews each period against the one before, with an optional grace rule.
 
@@ -307,6 +319,7 @@ def review_periods(
         rank=rank,
         rank_required=rank is not None and rank is not _DEFAULT_RANK,
         grace=grace,
+        money=money,
     )
     return [Review(*r) for r in out]
 
@@ -346,6 +359,7 @@ def summarize(
     naive: Literal["wall_clock", "utc"] = "wall_clock",
     amount_scale: int | None = None,
     max_listed_rejections: int | None = None,
+    money: Money = "decimal128",
 ) -> Summary:
     """Per-customer summaries of transactions, with the reconciliation of every row.
 
@@ -378,6 +392,9 @@ def summarize(
         strict: raise :class:`RejectedRowError` at the first invalid row instead
             of rejecting and counting it.
         quantity, margin, discount: optional columns (discount is a flag).
+        money: type of the money and quantity columns: ``"decimal128"``
+            (exact, the default; the scale is the largest in the column) or
+            ``"float64"`` (the nearest double to each exact figure).
 
     Returns:
         A :class:`Summary` sorted by customer id with columns ``customer_id``,
@@ -420,6 +437,7 @@ def summarize(
         **opt,
         amount_scale=amount_scale,
         max_listed_rejections=max_listed_rejections,
+        money=money,
     )
     return Summary(
         table,
@@ -445,6 +463,7 @@ def rfm(
     last_purchase: str = "last_purchase",
     occasions: str = "occasions",
     spend: str = "total_spend",
+    money: Money = "decimal128",
 ) -> Rfm:
     """RFM scores (1-5, 5 best) and segments of customers.
 
@@ -469,6 +488,9 @@ def rfm(
         segments: a segment table: rules ``{"name", "recency": {"lo", "hi"},
             "frequency": {...}, "monetary": {...}}`` that cover the 125 score
             combinations without overlap.
+        money: type of the ``monetary`` column (and of the summary's money
+            columns, from transactions): ``"decimal128"`` (exact, the
+            default) or ``"float64"``.
 
     Returns:
         An :class:`Rfm` table (``customer_id``, ``recency_days``, ``frequency``,
@@ -524,6 +546,7 @@ def rfm(
         last_purchase=last_purchase,
         occasions=occasions,
         spend=spend,
+        money=money,
     )
     t = json.loads(thr)
     result = Rfm(
