@@ -119,10 +119,6 @@ TREATMENTS: tuple[str, ...] = ("delight", "care", "develop", "adapt", "disengage
 
 Number = float | int | Decimal | str
 
-#: The type of money columns in a result: ``"decimal128"`` (exact, the
-#: default, as the ``crm`` command writes them) or ``"float64"``.
-Money = Literal["decimal128", "float64"]
-
 
 def _check_name(param: str, value: object) -> str:
     if not isinstance(value, str):
@@ -236,7 +232,7 @@ def review(
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
     labels: tuple[str, str] = ("previous", "current"),
-    money: Money = "decimal128",
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Review:
     """The moves between two periods (动态管理，能上能下): promoted, demoted, unchanged, new, lost.
 
@@ -288,7 +284,7 @@ def review_periods(
     tier: str = "tier",
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
-    money: Money = "decimal128",
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> list[Review]:
     """Reviews each period against the one before, with an optional grace rule.
 
@@ -359,7 +355,7 @@ def summarize(
     naive: Literal["wall_clock", "utc"] = "wall_clock",
     amount_scale: int | None = None,
     max_listed_rejections: int | None = None,
-    money: Money = "decimal128",
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Summary:
     """Per-customer summaries of transactions, with the reconciliation of every row.
 
@@ -463,7 +459,7 @@ def rfm(
     last_purchase: str = "last_purchase",
     occasions: str = "occasions",
     spend: str = "total_spend",
-    money: Money = "decimal128",
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Rfm:
     """RFM scores (1-5, 5 best) and segments of customers.
 

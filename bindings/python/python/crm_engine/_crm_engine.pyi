@@ -18,6 +18,8 @@ __all__ = [
     "delivered_value",
     "economics",
     "equity",
+    "golden_layout",
+    "layout",
     "period_metrics",
     "review_periods",
     "rfm_scores",
