@@ -185,29 +185,41 @@ where
     }
 }
 
-/// Exact decimals, `Decimal128(38, s)` with `s` the largest scale present
-/// (nulls where `None`).
+/// Exact decimals, `Decimal128(38, s)` (nulls where `None`).
+///
+/// `s` is the largest scale among the values (trailing zeros ignored), so
+/// no digit is dropped, with one limit: every value must still be a
+/// `rust_decimal::Decimal` at scale `s` (a 96-bit mantissa), so that the
+/// table reads back into the engine. A column that mixes large amounts
+/// with 28-digit fractions (a mean of 1/3) gets the largest scale its
+/// largest value allows, and the long fractions are rounded to it (they
+/// keep 28 significant digits or so; never a digit of an amount).
 ///
 /// ```
 /// use crm_io::tables::decimals;
 /// use rust_decimal_macros::dec;
-/// let c = decimals([Some(dec!(1.5)), Some(dec!(2.25))]);
+/// let c = decimals([Some(dec!(1.5)), Some(dec!(2.250))]);
 /// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Decimal128(38, 2));
 /// ```
 pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
-    let scale = values
-        .clone()
-        .into_iter()
-        .flatten()
-        .map(|d| d.scale())
-        .max()
-        .unwrap_or(0)
-        .min(28);
+    let mut wanted = 0_u32;
+    let mut allowed = 28_u32;
+    for d in values.clone().into_iter().flatten() {
+        let d = d.normalize();
+        wanted = wanted.max(d.scale());
+        // rescale keeps the largest scale <= 28 at which the value fits.
+        let mut widest = d;
+        widest.rescale(28);
+        allowed = allowed.min(widest.scale());
+    }
+    let scale = wanted.min(allowed);
     let array: Decimal128Array = values
         .into_iter()
         .map(|v| {
-            v.map(|mut d| {
+            v.map(|d| {
+                let mut d = d.normalize().round_dp(scale);
                 d.rescale(scale);
+                // d.scale() == scale by the choice of `scale`.
                 d.mantissa()
             })
         })

@@ -164,3 +164,36 @@ fn every_golden_file_is_in_the_layout_form() {
         assert!(text.ends_with("\n]}\n"), "{name}");
     }
 }
+
+/// Every value of a decimal column reads back as the same `Decimal`
+/// (or, past 28 significant digits, as that decimal rounded to the
+/// column's scale), whatever mix of magnitudes and scales it holds.
+#[test]
+fn decimal_columns_read_back_into_decimals_without_losing_an_amount_digit() {
+    use arrow::array::{Array, Decimal128Array};
+    use rust_decimal::Decimal;
+    let third = Decimal::ONE / Decimal::from(3);
+    let cases: Vec<Vec<Option<Decimal>>> = vec![
+        vec![Some(dec!(100)), Some(third), None],
+        vec![Some(dec!(1.50)), Some(dec!(-2.125))],
+        vec![Some(Decimal::MAX), Some(dec!(0.5))],
+        vec![Some(dec!(22.345000000000000000000000000)), Some(dec!(7))],
+    ];
+    for values in cases {
+        let a = super::decimals(values.clone());
+        let a = a.as_any().downcast_ref::<Decimal128Array>().unwrap();
+        let scale = a.scale() as u32;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                None => assert!(a.is_null(i)),
+                Some(v) => {
+                    let back = Decimal::try_from_i128_with_scale(a.value(i), scale).unwrap();
+                    assert_eq!(back, v.round_dp(scale), "{v} at scale {scale}");
+                    if v.normalize().scale() <= scale {
+                        assert_eq!(back, *v);
+                    }
+                }
+            }
+        }
+    }
+}
