@@ -172,7 +172,6 @@ pub use columns::*;
 #[allow(unused_imports)]
 pub use config::*;
 #[allow(unused_imports)]
-#[allow(unused_imports)]
 pub use finish::*;
 #[allow(unused_imports)]
 pub use index::*;
