@@ -27,6 +27,7 @@ use arrow_ipc::reader::FileReader;
 use crm_core::records::summary::SummaryConfig;
 use crm_core::records::transaction::CalendarConfig;
 use crm_core::value::assignment::{AssignmentConfig, assign};
+use crm_io::tables::MoneyType;
 use crm_io::{ColumnMapping, TransactionArrays, summarize_arrays};
 
 use _crm_engine::classify::{SignalColumns, classify_table};
@@ -74,7 +75,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (t_sum, table) = best(repeats, || {
         summarize_arrays(&arrays, &mapping, &calendar, SummaryConfig::new(as_of))
             .map_err(|e| e.to_string())
-            .and_then(|o| summary_table(&o.summaries).map_err(|e| e.message))
+            .and_then(|o| summary_table(&o.summaries, MoneyType::Decimal128).map_err(|e| e.message))
     });
     let table = table?;
     let s = &out.summaries;

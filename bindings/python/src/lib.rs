@@ -53,6 +53,8 @@ fn threads_from(setting: Option<&str>, cores: usize) -> usize {
 #[pymodule]
 fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::ArrowTable>()?;
+    m.add_function(wrap_pyfunction!(table::golden_layout, m)?)?;
+    m.add_function(wrap_pyfunction!(table::layout, m)?)?;
     m.add_function(wrap_pyfunction!(classify::classify, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predict, m)?)?;

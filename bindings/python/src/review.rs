@@ -1,18 +1,19 @@
 //! `review`: the moves between periods (crm_core::value::review), as Arrow tables.
 
-use std::sync::Arc;
-
-use arrow::array::{Array, ArrayRef, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
-use crm_core::CustomerId;
-use crm_core::value::review::{GraceRule, Period, PeriodReview, ReviewError, TierSnapshot, review};
+use arrow::array::Array;
+use crm_core::value::review::{
+    GraceRule, MoveKind, Period, PeriodReview, ReviewError, TierSnapshot, review,
+};
 use crm_core::value::tier::Tier;
 use crm_core::vocabulary::Vocabulary;
 use pyo3::prelude::*;
 
-use crate::convert::{customer_ids, f64_of, ids_array, optional_u64, required_decimals, strings};
+use crm_io::tables::{self, MoneyType};
+
+use crate::convert::{customer_ids, optional_u64, required_decimals, strings};
 use crate::error::{Error, Kind, Result, run};
 use crate::input::{InputTable, same_length};
-use crate::table::ArrowTable;
+use crate::table::{ArrowTable, money_type};
 
 const WHAT: &str = "review";
 
@@ -90,69 +91,21 @@ fn review_error(e: ReviewError, customer_column: &str) -> Error {
     Error::core(WHAT, &e).column(customer_column)
 }
 
-/// The moves of one review as a table, ordered by customer id.
-pub fn moves_table(r: &PeriodReview) -> Result<ArrowTable> {
-    let n = r.moves.len();
-    let ids: Vec<CustomerId> = r.moves.iter().map(|m| m.customer.clone()).collect();
-    let mut kind = StringBuilder::with_capacity(n, n * 8);
-    let mut from = StringBuilder::with_capacity(n, n * 8);
-    let mut to = StringBuilder::with_capacity(n, n * 8);
-    let mut measured = StringBuilder::with_capacity(n, n * 8);
-    let mut pv = Float64Builder::with_capacity(n);
-    let mut cv = Float64Builder::with_capacity(n);
-    let mut pr = Int64Builder::with_capacity(n);
-    let mut cr = Int64Builder::with_capacity(n);
-    let mut below = Int32Builder::with_capacity(n);
-    for m in &r.moves {
-        kind.append_value(m.kind.name());
-        from.append_option(m.from.map(Tier::as_str));
-        to.append_option(m.to.map(Tier::as_str));
-        measured.append_option(m.measured.map(Tier::as_str));
-        pv.append_option(m.previous_value.map(f64_of));
-        cv.append_option(m.current_value.map(f64_of));
-        pr.append_option(m.previous_rank.map(|x| x as i64));
-        cr.append_option(m.current_rank.map(|x| x as i64));
-        below.append_value(i32::try_from(m.periods_below).unwrap_or(i32::MAX));
-    }
-    ArrowTable::from_columns(vec![
-        ("customer_id", ids_array(&ids)),
-        ("move", Arc::new(kind.finish()) as ArrayRef),
-        ("from_tier", Arc::new(from.finish())),
-        ("to_tier", Arc::new(to.finish())),
-        ("measured_tier", Arc::new(measured.finish())),
-        ("previous_value", Arc::new(pv.finish())),
-        ("current_value", Arc::new(cv.finish())),
-        ("previous_rank", Arc::new(pr.finish())),
-        ("current_rank", Arc::new(cr.finish())),
-        ("periods_below", Arc::new(below.finish())),
-    ])
-}
-
-/// Counts of moves by (from, to) tier, `None` for new (from) or lost (to).
+/// Counts of moves by (from, to) tier, `None` for new (from) or lost (to):
+/// crm-core's transition matrix ([`PeriodReview::transitions`]).
 pub type Transitions = Vec<(Option<&'static str>, Option<&'static str>, u64)>;
 
 fn transitions(r: &PeriodReview) -> Transitions {
-    let slot = |t: Option<Tier>| match t {
-        Some(Tier::MostValuable) => 0,
-        Some(Tier::Major) => 1,
-        Some(Tier::Ordinary) => 2,
-        Some(Tier::Inactive) => 3,
-        None => 4,
-    };
-    let mut counts = [[0_u64; 5]; 5];
-    for m in &r.moves {
-        counts[slot(m.from)][slot(m.to)] += 1;
-    }
-    let name = |i: usize| Tier::ALL.get(i).map(|t| t.as_str());
-    let mut out = Vec::new();
-    for (i, row) in counts.iter().enumerate() {
-        for (j, &c) in row.iter().enumerate() {
-            if c > 0 {
-                out.push((name(i), name(j), c));
-            }
-        }
-    }
-    out
+    r.transitions()
+        .into_iter()
+        .map(|t| {
+            (
+                t.from.map(Tier::as_str),
+                t.to.map(Tier::as_str),
+                t.customers,
+            )
+        })
+        .collect()
 }
 
 /// One review as Python receives it.
@@ -169,6 +122,7 @@ pub fn review_tables(
     inputs: &[(InputTable, String)],
     cols: &PeriodColumns,
     grace: u32,
+    money: MoneyType,
 ) -> Result<Vec<ReviewOutput>> {
     let mut periods = Vec::with_capacity(inputs.len());
     for (input, label) in inputs {
@@ -186,17 +140,17 @@ pub fn review_tables(
         .map(|r| {
             let c = r.counts;
             let counts = vec![
-                ("promoted", c.promoted),
-                ("demoted", c.demoted),
-                ("held", c.held),
-                ("unchanged", c.unchanged),
-                ("new", c.new),
-                ("lost", c.lost),
+                (MoveKind::Promoted.as_str(), c.promoted),
+                (MoveKind::Demoted.as_str(), c.demoted),
+                (MoveKind::Held.as_str(), c.held),
+                (MoveKind::Unchanged.as_str(), c.unchanged),
+                (MoveKind::New.as_str(), c.new),
+                (MoveKind::Lost.as_str(), c.lost),
             ];
             Ok((
                 r.previous.clone(),
                 r.current.clone(),
-                moves_table(r)?,
+                ArrowTable::from_table(&tables::review::moves(r, money))?,
                 counts,
                 transitions(r),
             ))
@@ -206,7 +160,7 @@ pub fn review_tables(
 
 /// Python entry point (see `crm_engine.review` and `crm_engine.review_periods`).
 #[pyfunction]
-#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = 0))]
+#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = 0, money = "decimal128".to_owned()))]
 #[allow(clippy::too_many_arguments)]
 pub fn review_periods(
     py: Python<'_>,
@@ -218,7 +172,9 @@ pub fn review_periods(
     rank: Option<String>,
     rank_required: bool,
     grace: u32,
+    money: String,
 ) -> PyResult<Vec<ReviewOutput>> {
+    let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
     if periods.len() != labels.len() {
         return Err(Error::new(
             Kind::Config,
@@ -251,5 +207,5 @@ pub fn review_periods(
         rank,
         rank_required,
     };
-    run(py, move || review_tables(&inputs, &cols, grace))
+    run(py, move || review_tables(&inputs, &cols, grace, money))
 }

@@ -3,26 +3,25 @@
 //! (crm_core::value::rfm), as Arrow tables.
 
 use std::str::FromStr;
-use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Date32Array, Float64Array, Float64Builder, Int64Array, StringBuilder, UInt8Array,
-};
+use arrow::array::Date32Array;
 use arrow::datatypes::DataType;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use crm_core::CustomerId;
 use crm_core::records::reconciliation::Reconciliation;
 use crm_core::records::summary::{Summaries, SummaryConfig, Unit};
-use crm_core::records::transaction::{CalendarConfig, NaiveTimestamps, day_number};
-use crm_core::value::rfm::{Monetary, RfmError, RfmResult, RfmThresholds, SegmentTable, rfm};
+use crm_core::records::transaction::{CalendarConfig, NaiveTimestamps};
+use crm_core::value::rfm::{Monetary, RfmError, RfmMetrics, RfmThresholds, SegmentTable, score};
 use crm_core::vocabulary::Vocabulary;
+use crm_io::tables::{self, MoneyType};
 use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
 use pyo3::prelude::*;
 
-use crate::convert::{customer_ids, f64_of, ids_array, required_decimals};
+use crate::convert::{customer_ids, required_decimals};
 use crate::error::{Error, Kind, Result, run};
 use crate::input::{InputTable, same_length};
-use crate::table::ArrowTable;
+use crate::table::{ArrowTable, money_type};
 
 /// Parameters of a summary, as Python passes them.
 #[derive(Debug, Clone)]
@@ -170,74 +169,10 @@ pub fn summarize_table(
     Ok((out.summaries, out.reconciliation))
 }
 
-fn dec_col(v: &[rust_decimal::Decimal]) -> ArrayRef {
-    Arc::new(Float64Array::from_iter_values(v.iter().map(|d| f64_of(*d))))
-}
-
-fn opt_dec_col(v: &[Option<rust_decimal::Decimal>]) -> ArrayRef {
-    let mut b = Float64Builder::with_capacity(v.len());
-    for d in v {
-        b.append_option(d.map(f64_of));
-    }
-    Arc::new(b.finish())
-}
-
-fn days_col(v: &[NaiveDate]) -> ArrayRef {
-    Arc::new(Date32Array::from_iter_values(
-        v.iter().map(|d| day_number(*d)),
-    ))
-}
-
-fn int_col(v: &[u64]) -> ArrayRef {
-    Arc::new(Int64Array::from_iter_values(
-        v.iter().map(|x| i64::try_from(*x).unwrap_or(i64::MAX)),
-    ))
-}
-
-/// The per-customer table of summaries, sorted by customer id. The
-/// optional columns are empty in `s` when the input had none of them: they
-/// become all-null (counts: zero) columns, so the table's schema never
-/// depends on the input.
-pub fn summary_table(s: &Summaries) -> Result<ArrowTable> {
-    let n = s.len();
-    let optional = s.quantity.len() == n;
-    let or_null = |col: ArrayRef| {
-        if optional {
-            col
-        } else {
-            arrow::array::new_null_array(&DataType::Float64, n)
-        }
-    };
-    let discounted = if optional {
-        int_col(&s.discounted_transactions)
-    } else {
-        int_col(&vec![0; n])
-    };
-    ArrowTable::from_columns(vec![
-        ("customer_id", ids_array(&s.customers)),
-        ("frequency", int_col(&s.frequency)),
-        (
-            "recency",
-            Arc::new(Float64Array::from(s.recency.clone())) as ArrayRef,
-        ),
-        ("T", Arc::new(Float64Array::from(s.age.clone()))),
-        ("monetary_value", dec_col(&s.monetary_value)),
-        ("first_purchase", days_col(&s.first_purchase)),
-        ("last_purchase", days_col(&s.last_purchase)),
-        ("total_spend", dec_col(&s.total_spend)),
-        ("occasions", int_col(&s.occasions)),
-        ("transactions", int_col(&s.transactions)),
-        ("mean_spend", dec_col(&s.mean_spend)),
-        ("returns", int_col(&s.returns)),
-        ("returns_amount", dec_col(&s.returns_amount)),
-        ("quantity", or_null(opt_dec_col(&s.quantity))),
-        ("margin", or_null(opt_dec_col(&s.margin))),
-        ("discounted_transactions", discounted),
-        (
-            "discount_share",
-            or_null(Arc::new(Float64Array::from(s.discount_share.clone()))),
-        ),
-    ])
+/// The per-customer table of summaries, sorted by customer id, in the
+/// layout of `crm_io::tables::summaries` (the `crm` command's too).
+pub fn summary_table(s: &Summaries, money: MoneyType) -> Result<ArrowTable> {
+    ArrowTable::from_table(&tables::summaries::summaries(s, money))
 }
 
 /// What `summarize` hands to Python: the table, the reconciliation as JSON,
@@ -257,7 +192,8 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String> {
 #[pyfunction]
 #[pyo3(signature = (
     transactions, *, customer, time, amount, as_of, unit, since = None, tz, naive, strict, quantity = None,
-    margin = None, discount = None, amount_scale = None, max_listed_rejections = None
+    margin = None, discount = None, amount_scale = None, max_listed_rejections = None,
+    money = "decimal128".to_owned()
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn summarize(
@@ -277,7 +213,9 @@ pub fn summarize(
     discount: Option<String>,
     amount_scale: Option<u32>,
     max_listed_rejections: Option<usize>,
+    money: String,
 ) -> PyResult<SummaryOutputPy> {
+    let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
     let params = SummaryParams {
         as_of,
         unit,
@@ -301,7 +239,7 @@ pub fn summarize(
     run(py, move || {
         let (s, r) = summarize_table(&input, &cols, &params)?;
         Ok((
-            summary_table(&s)?,
+            summary_table(&s, money)?,
             json(&r)?,
             s.as_of.to_string(),
             s.window_start.map(|d| d.to_string()),
@@ -314,72 +252,19 @@ fn rfm_error(e: RfmError) -> Error {
     Error::core("rfm", &e)
 }
 
-/// The RFM table, in the order of `s`.
-pub fn rfm_table(s: &Summaries, r: &RfmResult, monetary: Monetary) -> Result<ArrowTable> {
-    let as_of = i64::from(day_number(s.as_of));
-    let n = r.scores.len();
-    let mut code = StringBuilder::with_capacity(n, n * 3);
-    let mut segment = StringBuilder::with_capacity(n, n * 12);
-    for (i, sc) in r.scores.iter().enumerate() {
-        code.append_value(sc.code());
-        segment.append_value(r.segment_name(i).unwrap_or(""));
-    }
-    let money: ArrayRef = match monetary {
-        Monetary::Total => dec_col(&s.total_spend),
-        // The engine's own figure is not returned per row; show total / occasions.
-        Monetary::MeanPerOccasion => Arc::new(Float64Array::from_iter_values(
-            s.total_spend
-                .iter()
-                .zip(&s.occasions)
-                .map(|(t, o)| if *o == 0 { 0.0 } else { f64_of(*t) / *o as f64 }),
-        )),
-    };
-    ArrowTable::from_columns(vec![
-        ("customer_id", ids_array(&s.customers)),
-        (
-            "recency_days",
-            Arc::new(Int64Array::from_iter_values(
-                s.last_purchase
-                    .iter()
-                    .map(|d| as_of - i64::from(day_number(*d))),
-            )) as ArrayRef,
-        ),
-        ("frequency", int_col(&s.occasions)),
-        ("monetary", money),
-        (
-            "r_score",
-            Arc::new(UInt8Array::from_iter_values(
-                r.scores.iter().map(|x| x.recency),
-            )),
-        ),
-        (
-            "f_score",
-            Arc::new(UInt8Array::from_iter_values(
-                r.scores.iter().map(|x| x.frequency),
-            )),
-        ),
-        (
-            "m_score",
-            Arc::new(UInt8Array::from_iter_values(
-                r.scores.iter().map(|x| x.monetary),
-            )),
-        ),
-        ("rfm_code", Arc::new(code.finish())),
-        ("segment", Arc::new(segment.finish())),
-    ])
-}
-
-/// The summaries of a per-customer table with `last_purchase`, `occasions`
-/// and a spend column: what crm_core::value::rfm reads (the other figures are not
-/// needed by RFM and are left empty).
-pub fn summaries_of_table(
+/// The RFM metrics of a per-customer table with a last purchase date, an
+/// occasions count and a spend column (another system's summaries), at
+/// `as_of`: what crm_core::value::rfm scores, without any other summary
+/// figure.
+pub fn metrics_of_table(
     input: &InputTable,
     customer: &str,
     last_purchase: &str,
     occasions: &str,
     spend: &str,
     as_of: NaiveDate,
-) -> Result<Summaries> {
+    monetary: Monetary,
+) -> Result<(Vec<CustomerId>, RfmMetrics)> {
     let what = input.what;
     let id_col = input.column(customer, "customer")?;
     let last_col = input.column(last_purchase, "last_purchase")?;
@@ -396,8 +281,9 @@ pub fn summaries_of_table(
     )?;
     let ids = customer_ids(what, customer, &id_col)?;
     let days = match last_col.data_type() {
-        DataType::Date32 => arrow::compute::cast(&last_col, &DataType::Date32),
-        DataType::Date64 | DataType::Timestamp(_, _) => arrow::compute::cast(&last_col, &DataType::Date32),
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) => {
+            arrow::compute::cast(&last_col, &DataType::Date32)
+        }
         other => {
             return Err(Error::new(Kind::Dtype, format!("{what}: column `{last_purchase}` (last_purchase) has type {other}; expected a date"))
                 .column(last_purchase)
@@ -418,7 +304,8 @@ pub fn summaries_of_table(
         })?;
     let occ = crate::convert::optional_u64(what, occasions, "occasions", &occ_col)?;
     let spend_values = required_decimals(what, spend, "monetary", &spend_col)?;
-    let mut s = Summaries::with_capacity(&SummaryConfig::new(as_of), ids.ids.len());
+    let mut last = Vec::with_capacity(days.len());
+    let mut counts = Vec::with_capacity(days.len());
     for (row, (d, o)) in days.iter().zip(occ).enumerate() {
         let missing = |c: &str| {
             Error::new(
@@ -445,12 +332,12 @@ pub fn summaries_of_table(
             .column(last_purchase)
             .rule("in_range")
         })?;
-        s.last_purchase.push(date);
-        s.occasions.push(o.ok_or_else(|| missing(occasions))?);
+        last.push(date);
+        counts.push(o.ok_or_else(|| missing(occasions))?);
     }
-    s.customers = ids.ids;
-    s.total_spend = spend_values;
-    Ok(s)
+    let metrics =
+        RfmMetrics::at(as_of, &last, &counts, &spend_values, monetary).map_err(rfm_error)?;
+    Ok((ids.ids, metrics))
 }
 
 /// What `rfm` hands to Python: the table, thresholds JSON, segment table JSON.
@@ -461,7 +348,7 @@ pub type RfmOutputPy = (ArrowTable, String, String);
 #[pyo3(signature = (
     data, *, from_transactions, customer, monetary, thresholds_json = None, segments_json = None, time = None,
     amount = None, as_of, unit = "day".to_owned(), since = None, tz = "UTC".to_owned(), naive = "wall_clock".to_owned(),
-    strict = false, last_purchase = None, occasions = None, spend = None
+    strict = false, last_purchase = None, occasions = None, spend = None, money = "decimal128".to_owned()
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn rfm_scores(
@@ -483,7 +370,9 @@ pub fn rfm_scores(
     last_purchase: Option<String>,
     occasions: Option<String>,
     spend: Option<String>,
+    money: String,
 ) -> PyResult<(RfmOutputPy, Option<(ArrowTable, String)>)> {
+    let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
     let monetary = Monetary::from_name(&monetary)
         .map_err(|e| Error::parameter("monetary", &e).into_pyerr(py))?;
     let thresholds: Option<RfmThresholds> = thresholds_json
@@ -531,7 +420,7 @@ pub fn rfm_scores(
         })
     };
     run(py, move || {
-        let (summaries, summary_out) = if from_transactions {
+        let (customers, metrics, summary_out) = if from_transactions {
             let cols = TransactionColumns {
                 customer: customer.clone(),
                 time: need(time, "time")?,
@@ -541,21 +430,23 @@ pub fn rfm_scores(
                 discount: None,
             };
             let (s, r) = summarize_table(&input, &cols, &params)?;
-            let st = summary_table(&s)?;
-            (s, Some((st, json(&r)?)))
+            let st = summary_table(&s, money)?;
+            let m = RfmMetrics::of_summaries(&s, monetary);
+            (s.customers, m, Some((st, json(&r)?)))
         } else {
-            let s = summaries_of_table(
+            let (ids, m) = metrics_of_table(
                 &input,
                 &customer,
                 &need(last_purchase, "last_purchase")?,
                 &need(occasions, "occasions")?,
                 &need(spend, "spend")?,
                 config.as_of,
+                monetary,
             )?;
-            (s, None)
+            (ids, m, None)
         };
-        let r = rfm(&summaries, monetary, thresholds.as_ref(), &table).map_err(rfm_error)?;
-        let out = rfm_table(&summaries, &r, monetary)?;
+        let r = score(&metrics.input(), thresholds.as_ref(), &table).map_err(rfm_error)?;
+        let out = ArrowTable::from_table(&tables::rfm::rfm(&customers, &metrics, &r, money))?;
         Ok(((out, json(&r.thresholds)?, json(&r.table)?), summary_out))
     })
 }

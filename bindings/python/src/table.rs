@@ -12,6 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
 
+use crm_io::tables::MoneyType;
+
 use crate::error::{Error, Kind, Result, run};
 
 /// An immutable Arrow table made by crm_engine.
@@ -42,6 +44,21 @@ impl ArrowTable {
         })?;
         Ok(ArrowTable {
             schema,
+            batches: vec![batch],
+        })
+    }
+
+    /// A table of one batch from a crm-io result table (the one layout of
+    /// every front end: `crm_io::tables`).
+    pub fn from_table(table: &crm_io::tables::Table) -> Result<ArrowTable> {
+        let batch = table.batch().map_err(|e| {
+            Error::new(
+                Kind::Internal,
+                format!("internal error building the result table: {e}"),
+            )
+        })?;
+        Ok(ArrowTable {
+            schema: batch.schema(),
             batches: vec![batch],
         })
     }
@@ -167,4 +184,28 @@ impl ArrowTable {
         let reader = Box::new(ArrayIterator::new(reader, field));
         Ok(to_stream_pycapsule(py, reader, requested_schema)?)
     }
+}
+
+/// The money type a Python caller named (`"decimal128"` or `"float64"`).
+pub fn money_type(text: &str) -> Result<MoneyType> {
+    text.parse().map_err(|_| {
+        Error::new(
+            Kind::Config,
+            format!("money must be \"decimal128\" or \"float64\", got {text:?}"),
+        )
+        .rule("money")
+    })
+}
+
+/// The golden layout of a result table (`crates/crm-io/schemas/<table>.json`),
+/// or `None` for a table without one. Tests compare it with [`layout`].
+#[pyfunction]
+pub fn golden_layout(table: &str) -> Option<&'static str> {
+    crm_io::tables::golden_layout(table)
+}
+
+/// The layout of `table` in the golden files' form, named `name`.
+#[pyfunction]
+pub fn layout(table: &ArrowTable, name: &str) -> String {
+    crm_io::tables::layout(name, &table.schema)
 }

@@ -177,7 +177,7 @@ def test_cdnow_summaries_tiers_and_btyd(spark: Any, cdnow: pa.Table) -> None:
     kw: dict[str, Any] = dict(
         customer="customer", time="date", amount="amount", as_of="1997-09-30", unit="week"
     )
-    single = crm.summarize(cdnow, **kw)
+    single = crm.summarize(cdnow, **kw, money="float64")
     distributed = crs.summarize(tx, **kw, partitions=6)
     assert_same_summaries(single, distributed)
     assert sorted(r["partition"] for r in distributed.reconciliation.collect()) == list(range(6))
@@ -471,7 +471,7 @@ def test_one_million_transactions(spark: Any) -> None:
     )
 
     t0 = time.perf_counter()
-    single = crm.summarize(table, **kw)
+    single = crm.summarize(table, **kw, money="float64")
     tiers_single = crm.classify(single, customer="customer_id", value="total_spend")
     # A customer whose first purchase is on as_of has T = 0: no BTYD data.
     fit_rows = single.to_arrow().filter(pa.compute.greater(single.to_arrow().column("T"), 0))

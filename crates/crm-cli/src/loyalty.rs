@@ -35,7 +35,6 @@ use serde::Serialize;
 use crate::failure::{Failure, domain};
 use crate::records::{self, IdKind};
 use crate::source::Source;
-use crate::table::{Table, texts};
 
 /// The period and the relationship records.
 #[derive(Debug, Clone, clap::Args)]
@@ -306,7 +305,8 @@ fn rate(x: Option<Decimal>) -> String {
     x.map_or_else(String::new, |d| d.round_dp(6).normalize().to_string())
 }
 
-/// The headline figures as (metric, value) pairs, in reading order; rates
+/// The headline figures as (metric, value) pairs, in reading order (the
+/// rows of the `metrics` table, `crm_io::tables::metrics`); rates
 /// are fractions, empty when undefined (zero denominator). Referral,
 /// complaint and survey figures appear only when their file was given:
 /// without it they are unknown, and a 0 would say otherwise.
@@ -374,15 +374,6 @@ pub fn figures(r: &LoyaltyReport) -> Vec<(&'static str, String)> {
         ]);
     }
     v
-}
-
-/// The figures as a two-column table (`metric`, `value`).
-pub fn table(r: &LoyaltyReport) -> Table {
-    let f = figures(r);
-    let mut t = Table::default();
-    t.push("metric", texts(f.iter().map(|(k, _)| *k)))
-        .push("value", texts(f.iter().map(|(_, v)| v.as_str())));
-    t
 }
 
 fn pct(x: Option<Decimal>) -> String {

@@ -25,8 +25,9 @@ use clap::{Parser, Subcommand};
 use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
 use crm_core::value::behaviour::BehaviourSignals;
-use crm_core::value::rfm::{Monetary, RfmResult, SegmentTable, rfm};
+use crm_core::value::rfm::{Monetary, RfmMetrics, RfmResult, SegmentTable, score};
 use crm_core::value::tier::{Cutoffs, TierBasis, TierConfig};
+use crm_io::tables::{self as io_tables, MoneyType};
 use rust_decimal::Decimal;
 
 mod charts;
@@ -45,7 +46,7 @@ mod vocabulary;
 
 use failure::{Failure, domain};
 use source::Source;
-use table::{OutFormat, write_json};
+use table::{OutFormat, WriteTable, write_json};
 
 /// crm-engine: customer value tiers, RFM and reconciliation from
 /// transaction files.
@@ -239,7 +240,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let out = source.summarize(quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&out, output)?,
-                _ => tables::summaries(&out.summaries).write(output)?,
+                _ => io_tables::summaries::summaries(&out.summaries, MoneyType::Decimal128)
+                    .write(output)?,
             }
             note(cli, source, &out, output);
         }
@@ -262,10 +264,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             output,
         } => {
             let out = source.summarize(quiet)?;
-            let r = rfm_of(&out.summaries, *monetary)?;
+            let (m, r) = rfm_of(&out.summaries, *monetary)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
-                _ => tables::rfm(&out.summaries, &r).write(output)?,
+                _ => io_tables::rfm::rfm(&out.summaries.customers, &m, &r, MoneyType::Decimal128)
+                    .write(output)?,
             }
             note(cli, source, &out, output);
         }
@@ -278,7 +281,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let r = review::run(source, &tiers.config()?, *previous_as_of, quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
-                _ => review::table(&r).write(output)?,
+                _ => io_tables::review::moves(&r, MoneyType::Decimal128).write(output)?,
             }
             if !cli.quiet && output != std::path::Path::new("-") {
                 let c = &r.counts;
@@ -307,7 +310,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let r = loyalty::finish(prepared, source, args, &a)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
-                _ => loyalty::table(&r).write(output)?,
+                _ => io_tables::metrics::metrics(&loyalty::figures(&r)).write(output)?,
             }
             note(cli, source, &out, output);
         }
@@ -404,8 +407,11 @@ fn assignments(s: &Summaries, config: &AssignmentConfig) -> Result<Assignments, 
     assign(&s.customers, &s.total_spend, signals.as_deref(), config).map_err(domain("value tiers"))
 }
 
-fn rfm_of(s: &Summaries, monetary: Monetary) -> Result<RfmResult, Failure> {
-    rfm(s, monetary, None, &SegmentTable::standard()).map_err(domain("RFM"))
+/// The RFM metrics of the summaries and their scores.
+fn rfm_of(s: &Summaries, monetary: Monetary) -> Result<(RfmMetrics, RfmResult), Failure> {
+    let metrics = RfmMetrics::of_summaries(s, monetary);
+    let r = score(&metrics.input(), None, &SegmentTable::standard()).map_err(domain("RFM"))?;
+    Ok((metrics, r))
 }
 
 /// One line on stderr: what was read and where the result went.

@@ -21,11 +21,12 @@ use crate::failure::Failure;
 use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::source::Source;
-use crate::table::write_json;
+use crate::table::{WriteTable, write_json};
 use crate::{assignments, rfm_of, tables};
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::registry::ModelFit;
 use crm_core::vocabulary::Vocabulary;
+use crm_io::tables::{self as io_tables, MoneyType};
 
 /// Customers listed in the report's top table.
 const TOP: usize = 10;
@@ -71,12 +72,13 @@ pub fn run(
     let out = source.summarize(quiet)?;
     let s = &out.summaries;
     let a = assignments(s, config)?;
-    let r = rfm_of(s, crm_core::value::rfm::Monetary::default())?;
+    let (rm, r) = rfm_of(s, crm_core::value::rfm::Monetary::default())?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
-    tables::summaries(s).write(&dir.join("summaries.csv"))?;
+    io_tables::summaries::summaries(s, MoneyType::Decimal128).write(&dir.join("summaries.csv"))?;
     tables::tiers(&a).write(&dir.join("tiers.csv"))?;
-    tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
+    io_tables::rfm::rfm(&s.customers, &rm, &r, MoneyType::Decimal128)
+        .write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
     let value = lifetime_value::estimate(s, &clv);

@@ -9,7 +9,6 @@ use crm_core::value::review::{Period, PeriodReview, review_pair};
 use crate::assignments;
 use crate::failure::{Failure, domain};
 use crate::source::Source;
-use crate::table::{Table, decimals, ids, optional_counts, texts};
 
 /// Summarises and tiers both periods, then compares them.
 pub fn run(
@@ -53,39 +52,4 @@ pub fn run(
         &Period::from_assignments(label(Some(current_start), source.as_of), &ca),
     )
     .map_err(domain("review"))
-}
-
-/// One row per customer seen in either period.
-pub fn table(r: &PeriodReview) -> Table {
-    let tier = |t: Option<crm_core::value::tier::Tier>| t.map_or("", |t| t.as_str());
-    let ids_col: Vec<_> = r.moves.iter().map(|m| m.customer.clone()).collect();
-    let mut t = Table::default();
-    t.push("customer_id", ids(&ids_col))
-        .push(
-            "move",
-            texts(
-                r.moves
-                    .iter()
-                    .map(|m| format!("{:?}", m.kind).to_lowercase()),
-            ),
-        )
-        .push("from", texts(r.moves.iter().map(|m| tier(m.from))))
-        .push("to", texts(r.moves.iter().map(|m| tier(m.to))))
-        .push(
-            "previous_value",
-            decimals(r.moves.iter().map(|m| m.previous_value)),
-        )
-        .push(
-            "current_value",
-            decimals(r.moves.iter().map(|m| m.current_value)),
-        )
-        .push(
-            "previous_rank",
-            optional_counts(r.moves.iter().map(|m| m.previous_rank)),
-        )
-        .push(
-            "current_rank",
-            optional_counts(r.moves.iter().map(|m| m.current_rank)),
-        );
-    t
 }

@@ -1,23 +1,15 @@
-//! Output tables: named Arrow columns written as CSV or Parquet, and JSON
-//! for the serde form of a result.
+//! Where results go: the output path's format, tables (built and written by
+//! `crm_io::tables`, the same layout as the Python package's) to a file or
+//! stdout, and JSON for the serde form of a result.
 //!
-//! Money stays exact on the way out: a `Decimal` column becomes Arrow
-//! `Decimal128(38, s)` with `s` the largest scale in the column, so CSV
-//! prints every digit and Parquet keeps a decimal logical type.
+//! Money stays exact on the way out: crm-io writes a `Decimal` column as
+//! Arrow `Decimal128(38, s)`, so CSV prints every digit and Parquet keeps a
+//! decimal logical type.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
-use arrow::array::{
-    ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt64Array,
-};
-use chrono::NaiveDate;
-use crm_core::CustomerId;
-use crm_core::records::transaction::day_number;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::failure::Failure;
@@ -53,46 +45,29 @@ impl OutFormat {
     }
 }
 
-/// Named columns of equal length.
-#[derive(Debug, Default)]
-pub struct Table {
-    columns: Vec<(String, ArrayRef)>,
+pub use crm_io::tables::Table;
+use crm_io::tables::write::{TableFormat, write};
+
+/// Writing a result table to the `--output` path: the format and the
+/// writing are crm-io's ([`crm_io::tables::write`]), the same as every
+/// front end's; the command only picks the file or stdout.
+pub trait WriteTable {
+    /// Writes the table as CSV or Parquet to `path` (`-`: CSV on stdout).
+    fn write(&self, path: &Path) -> Result<(), Failure>;
 }
 
-impl Table {
-    /// Appends a column.
-    pub fn push(&mut self, name: &str, column: ArrayRef) -> &mut Self {
-        self.columns.push((name.to_owned(), column));
-        self
-    }
-
-    /// The columns as one record batch.
-    pub fn batch(&self) -> Result<RecordBatch, Failure> {
-        RecordBatch::try_from_iter(self.columns.iter().map(|(n, c)| (n.as_str(), c.clone())))
-            .map_err(|e| Failure::internal(format!("building the output table: {e}")))
-    }
-
-    /// Writes the table as CSV or Parquet to `path` (`-`: CSV on stdout).
-    pub fn write(&self, path: &Path) -> Result<(), Failure> {
-        let batch = self.batch()?;
+impl WriteTable for Table {
+    fn write(&self, path: &Path) -> Result<(), Failure> {
         let fail = |e: &dyn std::fmt::Display| {
             Failure::internal(format!("writing {}: {e}", path.display()))
         };
         match OutFormat::of(path)? {
             OutFormat::Csv if path == Path::new("-") => {
-                let mut w = arrow::csv::Writer::new(Stdout::default());
-                w.write(&batch).map_err(|e| fail(&e))
+                write(self, TableFormat::Csv, Stdout::default()).map_err(|e| fail(&e))
             }
-            OutFormat::Csv => {
-                let mut w = arrow::csv::Writer::new(create(path)?);
-                w.write(&batch).map_err(|e| fail(&e))
-            }
+            OutFormat::Csv => write(self, TableFormat::Csv, create(path)?).map_err(|e| fail(&e)),
             OutFormat::Parquet => {
-                let mut w =
-                    parquet::arrow::ArrowWriter::try_new(create(path)?, batch.schema(), None)
-                        .map_err(|e| fail(&e))?;
-                w.write(&batch).map_err(|e| fail(&e))?;
-                w.close().map(|_| ()).map_err(|e| fail(&e))
+                write(self, TableFormat::Parquet, create(path)?).map_err(|e| fail(&e))
             }
             OutFormat::Json => Err(Failure::internal(
                 "a table has no JSON form; write the result instead",
@@ -157,97 +132,9 @@ pub fn create(path: &Path) -> Result<File, Failure> {
     File::create(path).map_err(|e| Failure::usage(format!("cannot create {}: {e}", path.display())))
 }
 
-/// Customer ids: integers when all are, else text.
-pub fn ids(ids: &[CustomerId]) -> ArrayRef {
-    if ids.iter().all(|i| matches!(i, CustomerId::Int(_))) {
-        Arc::new(Int64Array::from_iter_values(
-            ids.iter()
-                .map(|i| if let CustomerId::Int(k) = i { *k } else { 0 }),
-        ))
-    } else {
-        Arc::new(StringArray::from_iter_values(
-            ids.iter().map(ToString::to_string),
-        ))
-    }
-}
-
-/// Exact decimals (nulls where `None`).
-pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
-    let scale = values
-        .clone()
-        .into_iter()
-        .flatten()
-        .map(|d| d.scale())
-        .max()
-        .unwrap_or(0)
-        .min(28);
-    let array: Decimal128Array = values
-        .into_iter()
-        .map(|v| {
-            v.map(|mut d| {
-                d.rescale(scale);
-                d.mantissa()
-            })
-        })
-        .collect();
-    match array.clone().with_precision_and_scale(38, scale as i8) {
-        Ok(a) => Arc::new(a),
-        Err(_) => Arc::new(array),
-    }
-}
-
-/// Dates.
-pub fn dates(values: &[NaiveDate]) -> ArrayRef {
-    Arc::new(Date32Array::from_iter_values(
-        values.iter().map(|d| day_number(*d)),
-    ))
-}
-
-/// Counts.
-pub fn counts(values: impl IntoIterator<Item = u64>) -> ArrayRef {
-    Arc::new(UInt64Array::from_iter_values(values))
-}
-
-/// Counts that may be absent (nulls where `None`).
-pub fn optional_counts(values: impl IntoIterator<Item = Option<u64>>) -> ArrayRef {
-    Arc::new(values.into_iter().collect::<UInt64Array>())
-}
-
-/// Floating-point figures (nulls where `None`).
-pub fn floats(values: impl IntoIterator<Item = Option<f64>>) -> ArrayRef {
-    Arc::new(values.into_iter().collect::<Float64Array>())
-}
-
-/// Text.
-pub fn texts<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(values))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::Array;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn decimals_keep_every_digit_at_the_largest_scale() {
-        let a = decimals([Some(dec!(1.5)), None, Some(dec!(-2.125))]);
-        let d = a
-            .as_any()
-            .downcast_ref::<Decimal128Array>()
-            .map(|d| (d.scale(), d.value(0), d.is_null(1), d.value(2)));
-        assert_eq!(d, Some((3, 1500, true, -2125)));
-    }
-
-    #[test]
-    fn mixed_ids_are_written_as_text() {
-        let a = ids(&[CustomerId::from(7), CustomerId::from("x")]);
-        assert_eq!(a.data_type(), &arrow::datatypes::DataType::Utf8);
-        assert_eq!(
-            ids(&[CustomerId::from(7)]).data_type(),
-            &arrow::datatypes::DataType::Int64
-        );
-    }
 
     #[test]
     fn unknown_output_extensions_are_usage_errors() {

@@ -148,7 +148,7 @@ fn summarize_writes_csv_parquet_and_json_that_agree() -> TestResult {
 fn classify_and_rfm_write_one_row_per_customer() -> TestResult {
     for (cmd, header) in [
         ("classify", "customer_id,value,tier,rank"),
-        ("rfm", "customer_id,recency_days,occasions"),
+        ("rfm", "customer_id,recency_days,frequency,monetary"),
     ] {
         let out = crm()?
             .args([cmd, "--format", "cdnow", "--as-of", "1998-06-30", "--input"])

@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt64Array,
+    UInt8Array,
 };
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use chrono::NaiveDate;
@@ -44,6 +44,12 @@ use serde::{Deserialize, Serialize};
 use crate::IoError;
 
 pub mod clv;
+pub mod metrics;
+pub mod review;
+pub mod rfm;
+pub mod summaries;
+#[cfg(feature = "parquet")]
+pub mod write;
 
 /// How money columns are typed in a result table.
 ///
@@ -180,29 +186,41 @@ where
     }
 }
 
-/// Exact decimals, `Decimal128(38, s)` with `s` the largest scale present
-/// (nulls where `None`).
+/// Exact decimals, `Decimal128(38, s)` (nulls where `None`).
+///
+/// `s` is the largest scale among the values (trailing zeros ignored), so
+/// no digit is dropped, with one limit: every value must still be a
+/// `rust_decimal::Decimal` at scale `s` (a 96-bit mantissa), so that the
+/// table reads back into the engine. A column that mixes large amounts
+/// with 28-digit fractions (a mean of 1/3) gets the largest scale its
+/// largest value allows, and the long fractions are rounded to it (they
+/// keep 28 significant digits or so; never a digit of an amount).
 ///
 /// ```
 /// use crm_io::tables::decimals;
 /// use rust_decimal_macros::dec;
-/// let c = decimals([Some(dec!(1.5)), Some(dec!(2.25))]);
+/// let c = decimals([Some(dec!(1.5)), Some(dec!(2.250))]);
 /// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Decimal128(38, 2));
 /// ```
 pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
-    let scale = values
-        .clone()
-        .into_iter()
-        .flatten()
-        .map(|d| d.scale())
-        .max()
-        .unwrap_or(0)
-        .min(28);
+    let mut wanted = 0_u32;
+    let mut allowed = 28_u32;
+    for d in values.clone().into_iter().flatten() {
+        let d = d.normalize();
+        wanted = wanted.max(d.scale());
+        // rescale keeps the largest scale <= 28 at which the value fits.
+        let mut widest = d;
+        widest.rescale(28);
+        allowed = allowed.min(widest.scale());
+    }
+    let scale = wanted.min(allowed);
     let array: Decimal128Array = values
         .into_iter()
         .map(|v| {
-            v.map(|mut d| {
+            v.map(|d| {
+                let mut d = d.normalize().round_dp(scale);
                 d.rescale(scale);
+                // d.scale() == scale by the choice of `scale`.
                 d.mantissa()
             })
         })
@@ -227,22 +245,62 @@ pub fn dates(values: &[NaiveDate]) -> ArrayRef {
     ))
 }
 
-/// Counts (`uint64`).
+/// Counts (`int64`). Signed although a count is never negative: Spark and
+/// most SQL engines have no unsigned 64-bit type, and every count of rows
+/// or customers fits (a count beyond `i64::MAX`, impossible in practice,
+/// would be written `i64::MAX`).
 ///
 /// ```
-/// assert_eq!(crm_io::tables::counts([1, 2]).len(), 2);
+/// let c = crm_io::tables::counts([1, 2]);
+/// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Int64);
 /// ```
 pub fn counts(values: impl IntoIterator<Item = u64>) -> ArrayRef {
-    Arc::new(UInt64Array::from_iter_values(values))
+    Arc::new(Int64Array::from_iter_values(
+        values
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
+    ))
 }
 
-/// Counts that may be absent (`uint64`, nulls where `None`).
+/// Counts that may be absent (`int64` as [`counts`], nulls where `None`).
 ///
 /// ```
 /// assert_eq!(crm_io::tables::optional_counts([Some(1), None]).null_count(), 1);
 /// ```
 pub fn optional_counts(values: impl IntoIterator<Item = Option<u64>>) -> ArrayRef {
-    Arc::new(values.into_iter().collect::<UInt64Array>())
+    Arc::new(
+        values
+            .into_iter()
+            .map(|v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
+            .collect::<Int64Array>(),
+    )
+}
+
+/// Signed whole numbers (`int64`), such as days that may be negative.
+///
+/// ```
+/// assert_eq!(crm_io::tables::integers([-1, 2]).len(), 2);
+/// ```
+pub fn integers(values: impl IntoIterator<Item = i64>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(values))
+}
+
+/// Scores on a small scale, such as RFM's 1..5 (`uint8`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::scores([5, 1]).data_type(), &arrow::datatypes::DataType::UInt8);
+/// ```
+pub fn scores(values: impl IntoIterator<Item = u8>) -> ArrayRef {
+    Arc::new(UInt8Array::from_iter_values(values))
+}
+
+/// Text that may be absent (`utf8`, nulls where `None`).
+///
+/// ```
+/// assert_eq!(crm_io::tables::optional_texts([Some("major"), None]).null_count(), 1);
+/// ```
+pub fn optional_texts<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.into_iter().collect::<StringArray>())
 }
 
 /// Floating-point figures (`float64`, nulls where `None`).
@@ -275,7 +333,7 @@ pub fn texts<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
 /// use crm_io::tables::{layout, counts, Table};
 /// let mut t = Table::default();
 /// t.push("occasions", counts([1]));
-/// assert_eq!(layout("example", &t.schema()), "{\"table\": \"example\", \"columns\": [\n  {\"name\": \"occasions\", \"type\": \"UInt64\"}\n]}\n");
+/// assert_eq!(layout("example", &t.schema()), "{\"table\": \"example\", \"columns\": [\n  {\"name\": \"occasions\", \"type\": \"Int64\"}\n]}\n");
 /// ```
 pub fn layout(table: &str, schema: &Schema) -> String {
     let columns: Vec<String> = schema
@@ -310,7 +368,20 @@ pub fn golden_layout(table: &str) -> Option<&'static str> {
 }
 
 /// The committed golden layouts: (table, file text). Add a line per table.
-const GOLDEN: &[(&str, &str)] = &[(
-    clv::PREDICTIONS,
-    include_str!("../schemas/clv_predictions.json"),
-)];
+pub const GOLDEN: &[(&str, &str)] = &[
+    ("summaries", include_str!("../schemas/summaries.json")),
+    (
+        "calibration_holdout",
+        include_str!("../schemas/calibration_holdout.json"),
+    ),
+    ("rfm", include_str!("../schemas/rfm.json")),
+    ("review", include_str!("../schemas/review.json")),
+    ("metrics", include_str!("../schemas/metrics.json")),
+    (
+        clv::PREDICTIONS,
+        include_str!("../schemas/clv_predictions.json"),
+    ),
+];
+
+#[cfg(test)]
+mod golden_tests;

@@ -244,6 +244,7 @@ def review(
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
     labels: tuple[str, str] = ("previous", "current"),
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Review:
     """The moves between two periods (动态管理，能上能下): promoted, demoted, unchanged, new, lost.
 
@@ -259,9 +260,14 @@ def review(
         rank: rank column; ``None`` to ignore. The default ``"rank"`` is used
             when present.
         labels: names of the two periods, for reports.
+        money: type of the value columns: ``"decimal128"`` (exact, the
+            default) or ``"float64"``.
 
     Returns:
-        A :class:`Review` ordered by customer id, with ``.counts`` and
+        A :class:`Review` ordered by customer id (columns ``customer_id``,
+        ``move``, ``from_tier``, ``to_tier``, ``measured_tier``,
+        ``previous_value``, ``current_value``, ``previous_rank``,
+        ``current_rank``, ``periods_below``), with ``.counts`` and
         ``.transitions``.
 
     Raises:
@@ -277,6 +283,7 @@ def review(
         tier=tier,
         value=value,
         rank=rank,
+        money=money,
     )[0]
 
 
@@ -289,6 +296,7 @@ def review_periods(
     tier: str = "tier",
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> list[Review]:
     """Reviews each period against the one before, with an optional grace rule.
 
@@ -319,6 +327,7 @@ def review_periods(
         rank=rank,
         rank_required=rank is not None and rank is not _DEFAULT_RANK,
         grace=grace,
+        money=money,
     )
     return [Review(*r) for r in out]
 
@@ -358,6 +367,7 @@ def summarize(
     naive: Literal["wall_clock", "utc"] = "wall_clock",
     amount_scale: int | None = None,
     max_listed_rejections: int | None = None,
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Summary:
     """Per-customer summaries of transactions, with the reconciliation of every row.
 
@@ -390,6 +400,9 @@ def summarize(
         strict: raise :class:`RejectedRowError` at the first invalid row instead
             of rejecting and counting it.
         quantity, margin, discount: optional columns (discount is a flag).
+        money: type of the money and quantity columns: ``"decimal128"``
+            (exact, the default; the scale is the largest in the column) or
+            ``"float64"`` (the nearest double to each exact figure).
 
     Returns:
         A :class:`Summary` sorted by customer id with columns ``customer_id``,
@@ -432,6 +445,7 @@ def summarize(
         **opt,
         amount_scale=amount_scale,
         max_listed_rejections=max_listed_rejections,
+        money=money,
     )
     return Summary(
         table,
@@ -457,6 +471,7 @@ def rfm(
     last_purchase: str = "last_purchase",
     occasions: str = "occasions",
     spend: str = "total_spend",
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Rfm:
     """RFM scores (1-5, 5 best) and segments of customers.
 
@@ -481,6 +496,9 @@ def rfm(
         segments: a segment table: rules ``{"name", "recency": {"lo", "hi"},
             "frequency": {...}, "monetary": {...}}`` that cover the 125 score
             combinations without overlap.
+        money: type of the ``monetary`` column (and of the summary's money
+            columns, from transactions): ``"decimal128"`` (exact, the
+            default) or ``"float64"``.
 
     Returns:
         An :class:`Rfm` table (``customer_id``, ``recency_days``, ``frequency``,
@@ -536,6 +554,7 @@ def rfm(
         last_purchase=last_purchase,
         occasions=occasions,
         spend=spend,
+        money=money,
     )
     t = json.loads(thr)
     result = Rfm(

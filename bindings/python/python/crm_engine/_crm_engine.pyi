@@ -21,6 +21,8 @@ __all__ = [
     "delivered_value",
     "economics",
     "equity",
+    "golden_layout",
+    "layout",
     "period_metrics",
     "review_periods",
     "rfm_scores",
@@ -75,6 +77,12 @@ def classify(
 ) -> tuple[ArrowTable, ArrowTable, str, str]:
     """Customers table, tier table, configuration JSON and positive total."""
 
+def golden_layout(table: str) -> str | None:
+    """The golden layout of a result table (crates/crm-io/schemas/<table>.json), or None."""
+
+def layout(table: ArrowTable, name: str) -> str:
+    """The layout of ``table`` in the golden files' form, named ``name``."""
+
 def review_periods(
     periods: Sequence[object],
     labels: Sequence[str],
@@ -85,6 +93,7 @@ def review_periods(
     rank: str | None = None,
     rank_required: bool = False,
     grace: int = 0,
+    money: str = ...,
 ) -> list[
     tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]
 ]:
@@ -107,6 +116,7 @@ def summarize(
     discount: str | None = None,
     amount_scale: int | None = None,
     max_listed_rejections: int | None = None,
+    money: str = ...,
 ) -> tuple[ArrowTable, str, str, str | None, str]:
     """Summary table, reconciliation JSON, as_of, window start and unit."""
 
@@ -129,6 +139,7 @@ def rfm_scores(
     last_purchase: str | None = None,
     occasions: str | None = None,
     spend: str | None = None,
+    money: str = ...,
 ) -> tuple[tuple[ArrowTable, str, str], tuple[ArrowTable, str] | None]:
     """(RFM table, thresholds JSON, segment table JSON) and, from transactions, (summary table, reconciliation JSON)."""
 

@@ -11,11 +11,15 @@ Any library that reads the Arrow PyCapsule interface (``__arrow_c_stream__``)
 works too (duckdb, arro3, nanoarrow, ...). Results pickle, and two results are
 equal when their tables and figures are.
 
-Number columns are ``float64``: crm_engine computes with exact decimals and
-converts once at the output. A value that came in as a float goes out as the
-same float; shares are within one unit in the last place of the exact ratio.
-Exact figures that matter for audit (totals, cut-offs) are also given as
-:class:`decimal.Decimal` attributes.
+Money columns (spend, values, margins) are exact ``decimal128`` by default,
+the layout the ``crm`` command writes: a column's scale is the largest among
+its values, so no digit is lost (pandas reads them as :class:`decimal.Decimal`
+objects, polars and pyarrow as decimals). Pass ``money="float64"`` for the
+nearest double to each exact figure instead (converted from the decimal,
+never through text). Other figures (recency, shares, rates) are ``float64``;
+counts are ``int64``. Every table's columns and types are the golden layout
+of ``crates/crm-io/schemas/<table>.json``, the same from Python and the
+``crm`` command.
 """
 
 from __future__ import annotations
@@ -307,6 +311,11 @@ class Summary(Table):
 
 class Rfm(Table):
     """The result of :func:`crm_engine.rfm`: one row per customer with R, F, M scores and segment.
+
+    Columns:
+        customer_id; recency_days; frequency (purchase occasions); monetary
+        (the spend scored: total or mean per occasion; money); r_score,
+        f_score, m_score (1..5, 5 best); rfm_code; segment.
 
     Attributes:
         thresholds: the quantile thresholds used, per dimension (4 each).

@@ -282,8 +282,10 @@ def summarize(
     """Per-customer summaries of a Spark DataFrame of transactions, with the reconciliation.
 
     The parameters are those of :func:`crm_engine.summarize`; the result has
-    the same rows (in no particular order) and the same column types. The
-    transactions are repartitioned by ``customer`` into ``partitions``
+    the same rows (in no particular order) and the same column names. Money
+    columns are ``float64`` here (as with ``money="float64"`` on one
+    machine): a Spark column has one declared type, and the exact decimal's
+    scale follows each partition's data. The transactions are repartitioned by ``customer`` into ``partitions``
     partitions (default ``spark.sql.shuffle.partitions``), then every task
     summarises its rows with the Rust engine. Null customer ids hash to one
     partition and are rejected and counted there, as on one machine.
@@ -326,6 +328,7 @@ def summarize(
         naive=naive,
         amount_scale=amount_scale,
         max_listed_rejections=max_listed_rejections,
+        money="float64",
     )
     wanted = list(
         dict.fromkeys(

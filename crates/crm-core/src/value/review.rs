@@ -173,6 +173,35 @@ pub enum MoveKind {
     Lost,
 }
 
+impl MoveKind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [MoveKind; 6] = [
+        MoveKind::Promoted,
+        MoveKind::Demoted,
+        MoveKind::Held,
+        MoveKind::Unchanged,
+        MoveKind::New,
+        MoveKind::Lost,
+    ];
+
+    /// The name a user sees (the serde name): `promoted`, `demoted`, ...
+    ///
+    /// ```
+    /// use crm_core::value::review::MoveKind;
+    /// assert_eq!(MoveKind::Held.as_str(), "held");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MoveKind::Promoted => "promoted",
+            MoveKind::Demoted => "demoted",
+            MoveKind::Held => "held",
+            MoveKind::Unchanged => "unchanged",
+            MoveKind::New => "new",
+            MoveKind::Lost => "lost",
+        }
+    }
+}
+
 /// One customer's move, with the figures behind it.
 ///
 /// `from` and `to` are the tiers in force (after the grace rule) in the
@@ -281,6 +310,79 @@ pub struct PeriodReview {
     pub moves: Vec<Move>,
     /// How many of each kind.
     pub counts: MoveCounts,
+}
+
+/// One cell of a review's transition matrix: how many customers went from
+/// one tier (in force in the previous period) to another (in force now).
+/// `None` as `from` is a new customer, as `to` a lost one.
+///
+/// ```
+/// use crm_core::value::review::Transition;
+/// let t = Transition { from: None, to: None, customers: 0 };
+/// assert_eq!(t.customers, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct Transition {
+    /// Tier in the previous period (`None`: new).
+    pub from: Option<Tier>,
+    /// Tier now (`None`: lost).
+    pub to: Option<Tier>,
+    /// Customers who made this move (never 0 in [`PeriodReview::transitions`]).
+    pub customers: u64,
+}
+
+impl PeriodReview {
+    /// The transition matrix as its non-empty cells, rows and columns in
+    /// [`Tier::ALL`] order with "none" (new / lost) last. The cells add up
+    /// to the number of moves: every customer is counted once.
+    ///
+    /// ```
+    /// use crm_core::value::review::{review_pair, Period, TierSnapshot, Transition};
+    /// use crm_core::value::tier::Tier;
+    /// use rust_decimal_macros::dec;
+    /// let s = |c: i64, tier| TierSnapshot { customer: c.into(), tier, value: dec!(1), rank: None };
+    /// let a = Period::new("a", vec![s(1, Tier::Major), s(2, Tier::Major)]);
+    /// let b = Period::new("b", vec![s(1, Tier::MostValuable), s(3, Tier::Ordinary)]);
+    /// let t = review_pair(&a, &b)?.transitions();
+    /// assert_eq!(t, vec![
+    ///     Transition { from: Some(Tier::Major), to: Some(Tier::MostValuable), customers: 1 },
+    ///     Transition { from: Some(Tier::Major), to: None, customers: 1 },
+    ///     Transition { from: None, to: Some(Tier::Ordinary), customers: 1 },
+    /// ]);
+    /// # Ok::<(), crm_core::value::review::ReviewError>(())
+    /// ```
+    pub fn transitions(&self) -> Vec<Transition> {
+        let slots: Vec<Option<Tier>> = Tier::ALL.iter().copied().map(Some).chain([None]).collect();
+        let slot = |t: Option<Tier>| {
+            slots
+                .iter()
+                .position(|s| *s == t)
+                .unwrap_or(slots.len() - 1)
+        };
+        let mut counts = vec![vec![0_u64; slots.len()]; slots.len()];
+        for m in &self.moves {
+            if let Some(c) = counts
+                .get_mut(slot(m.from))
+                .and_then(|row| row.get_mut(slot(m.to)))
+            {
+                *c += 1;
+            }
+        }
+        let mut out = Vec::new();
+        for (from, row) in slots.iter().zip(&counts) {
+            for (to, &customers) in slots.iter().zip(row) {
+                if customers > 0 {
+                    out.push(Transition {
+                        from: *from,
+                        to: *to,
+                        customers,
+                    });
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Why a review could not be made.
@@ -538,6 +640,18 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The transition cells count every move once, each in the cell of its own tiers.
+        #[test]
+        fn transitions_count_every_move_once(a in period_strategy("a"), b in period_strategy("b")) {
+            let r = review_pair(&a, &b).unwrap();
+            let t = r.transitions();
+            prop_assert_eq!(t.iter().map(|c| c.customers).sum::<u64>(), r.moves.len() as u64);
+            for c in &t {
+                let n = r.moves.iter().filter(|m| m.from == c.from && m.to == c.to).count() as u64;
+                prop_assert_eq!(c.customers, n);
+            }
+        }
 
         /// Every customer of either period gets exactly one move, and the counts add up.
         #[test]

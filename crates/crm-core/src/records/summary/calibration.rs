@@ -1,0 +1,227 @@
+//! The calibration / holdout split (lifetimes' calibration_and_holdout_data).
+
+#[allow(unused_imports)]
+use super::*;
+
+/// A calibration / holdout split, as `lifetimes`'
+/// `calibration_and_holdout_data`: the calibration summaries at the cut
+/// date, and for each calibration customer the occasions and mean occasion
+/// spend in the holdout period (cut, observation end].
+///
+/// # Example
+///
+/// See [`CalibrationHoldoutAccumulator`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CalibrationHoldout {
+    /// Summaries at the calibration end (the cut date).
+    pub calibration: Summaries,
+    /// Occasions in the holdout period, per calibration customer.
+    pub frequency_holdout: Vec<u64>,
+    /// Mean net spend per holdout occasion (0 without one).
+    pub monetary_value_holdout: Vec<Decimal>,
+    /// Length of the holdout period in the unit.
+    pub duration_holdout: f64,
+    /// What happened to every input row over the whole observation:
+    /// used = used in calibration or holdout, skipped = after the
+    /// observation end or before the window start.
+    pub reconciliation: Reconciliation,
+}
+
+/// Accumulates a calibration / holdout split in one pass. Customers whose
+/// first occasion falls in the holdout period are not in the result (as in
+/// `lifetimes`).
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::records::summary::{Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, SummaryConfig};
+/// use crm_core::records::transaction::day_number;
+///
+/// let d = |m, day| day_number(NaiveDate::from_ymd_opt(2024, m, day).unwrap());
+/// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+/// let mut acc = CalibrationHoldoutAccumulator::new(config, NaiveDate::from_ymd_opt(2024, 3, 31).unwrap())?;
+/// let days = [d(1, 5), d(2, 5), d(4, 1), d(4, 1), d(5, 1), d(5, 2)];
+/// acc.add_batch(&ColumnBatch::new(1, Keys::Int(&[1, 1, 1, 1, 1, 2]), &days, Amounts::Float(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])))?;
+/// let out = acc.finish()?;
+/// assert_eq!(out.calibration.len(), 1);            // customer 2 starts in the holdout
+/// assert_eq!(out.calibration.frequency, vec![1]);
+/// assert_eq!(out.frequency_holdout, vec![2]);       // 1 April and 1 May
+/// assert_eq!(out.monetary_value_holdout[0].to_string(), "6");   // (3 + 4 + 5) / 2
+/// assert_eq!(out.duration_holdout, 91.0);
+/// assert!(out.reconciliation.is_balanced());
+/// # Ok::<(), crm_core::records::summary::SummaryError>(())
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CalibrationHoldoutAccumulator {
+    pub(super) calibration: SummaryAccumulator,
+    pub(super) holdout: SummaryAccumulator,
+}
+
+impl CalibrationHoldoutAccumulator {
+    /// A split at `calibration_end`; `config.as_of` is the observation end.
+    ///
+    /// # Errors
+    ///
+    /// [`SummaryError::CalibrationEnd`] unless window start ≤ calibration
+    /// end < observation end; the errors of [`SummaryAccumulator::new`].
+    ///
+    /// # Example
+    ///
+    /// See [`CalibrationHoldoutAccumulator`].
+    pub fn new(config: SummaryConfig, calibration_end: NaiveDate) -> Result<Self, SummaryError> {
+        let bad = SummaryError::CalibrationEnd {
+            calibration_end,
+            observation_end: config.as_of,
+        };
+        if calibration_end >= config.as_of
+            || config.window_start.is_some_and(|s| s > calibration_end)
+        {
+            return Err(bad);
+        }
+        let holdout_start = calibration_end.checked_add_days(Days::new(1)).ok_or(bad)?;
+        let calibration = SummaryAccumulator::new(SummaryConfig {
+            as_of: calibration_end,
+            ..config.clone()
+        })?;
+        let holdout = SummaryAccumulator::new(SummaryConfig {
+            window_start: Some(holdout_start),
+            ..config
+        })?;
+        Ok(CalibrationHoldoutAccumulator {
+            calibration,
+            holdout,
+        })
+    }
+
+    /// Adds one batch.
+    ///
+    /// # Errors
+    ///
+    /// As [`SummaryAccumulator::add_batch`].
+    ///
+    /// # Example
+    ///
+    /// See [`CalibrationHoldoutAccumulator`].
+    pub fn add_batch(&mut self, batch: &ColumnBatch<'_>) -> Result<(), SummaryError> {
+        self.calibration.add_batch(batch)?;
+        self.holdout.add_batch(batch)
+    }
+
+    /// Records a row the caller could not turn into columns.
+    ///
+    /// # Errors
+    ///
+    /// As [`SummaryAccumulator::reject`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::records::reconciliation::{Column, RejectReason};
+    /// use crm_core::records::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
+    /// let mut acc = CalibrationHoldoutAccumulator::new(
+    ///     SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()),
+    ///     NaiveDate::from_ymd_opt(2024, 3, 31).unwrap(),
+    /// )?;
+    /// acc.reject(1, Column::Record, RejectReason::Malformed, None)?;
+    /// assert_eq!(acc.finish()?.reconciliation.rows_rejected, 1);
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
+    /// ```
+    pub fn reject(
+        &mut self,
+        row: u64,
+        column: Column,
+        reason: RejectReason,
+        amount: Option<Decimal>,
+    ) -> Result<(), SummaryError> {
+        self.calibration.reject(row, column, reason, amount)?;
+        self.holdout.reject(row, column, reason, amount)
+    }
+
+    /// Merges another split made with the same settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`SummaryAccumulator::merge`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::records::summary::{CalibrationHoldoutAccumulator, SummaryConfig};
+    /// let c = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+    /// let cut = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+    /// let mut a = CalibrationHoldoutAccumulator::new(c.clone(), cut)?;
+    /// a.merge(CalibrationHoldoutAccumulator::new(c, cut)?)?;
+    /// # Ok::<(), crm_core::records::summary::SummaryError>(())
+    /// ```
+    pub fn merge(&mut self, other: CalibrationHoldoutAccumulator) -> Result<(), SummaryError> {
+        self.calibration.merge(other.calibration)?;
+        self.holdout.merge(other.holdout)
+    }
+
+    /// The split.
+    ///
+    /// # Errors
+    ///
+    /// As [`SummaryAccumulator::finish`].
+    ///
+    /// # Example
+    ///
+    /// See [`CalibrationHoldoutAccumulator`].
+    pub fn finish(self) -> Result<CalibrationHoldout, SummaryError> {
+        let unit = self.calibration.config.unit;
+        let duration = i64::from(self.holdout.as_of_day) - i64::from(self.calibration.as_of_day);
+        let cal = self.calibration.finish()?;
+        let hold = self.holdout.finish()?;
+        let mut frequency_holdout = Vec::with_capacity(cal.summaries.len());
+        let mut monetary_value_holdout = Vec::with_capacity(cal.summaries.len());
+        // Both are sorted by id: merge-join.
+        let mut j = 0;
+        for id in &cal.summaries.customers {
+            while hold.summaries.customers.get(j).is_some_and(|h| h < id) {
+                j += 1;
+            }
+            let (f, m) = match hold.summaries.customers.get(j) {
+                Some(h) if h == id => {
+                    let occ = hold.summaries.occasions.get(j).copied().unwrap_or(0);
+                    let total = hold
+                        .summaries
+                        .total_spend
+                        .get(j)
+                        .copied()
+                        .unwrap_or_default();
+                    let mean = if occ == 0 {
+                        Decimal::ZERO
+                    } else {
+                        total.checked_div(Decimal::from(occ)).unwrap_or_default()
+                    };
+                    (occ, mean)
+                }
+                _ => (0, Decimal::ZERO),
+            };
+            frequency_holdout.push(f);
+            monetary_value_holdout.push(m);
+        }
+        let (c, h) = (&cal.reconciliation, &hold.reconciliation);
+        let reconciliation = Reconciliation {
+            rows_used: c.rows_used + h.rows_used,
+            amount_used: c.amount_used + h.amount_used,
+            rows_skipped_after_as_of: h.rows_skipped_after_as_of,
+            amount_skipped_after_as_of: h.amount_skipped_after_as_of,
+            rows_skipped_before_window: c.rows_skipped_before_window,
+            amount_skipped_before_window: c.amount_skipped_before_window,
+            ..c.clone()
+        };
+        Ok(CalibrationHoldout {
+            calibration: cal.summaries,
+            frequency_holdout,
+            monetary_value_holdout,
+            duration_holdout: unit.of_days(duration),
+            reconciliation,
+        })
+    }
+}

@@ -1,0 +1,199 @@
+//! Each builder's layout is its committed golden file
+//! (`crates/crm-io/schemas/<table>.json`), whatever the input: with and
+//! without the optional columns, empty or not.
+
+use chrono::NaiveDate;
+use crm_core::records::summary::{
+    Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, Summaries, SummaryConfig,
+    summarize_transactions,
+};
+use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime, day_number};
+use crm_core::value::review::{Period, TierSnapshot, review_pair};
+use crm_core::value::rfm::{Monetary, RfmMetrics, SegmentTable, score};
+use crm_core::value::tier::Tier;
+use rust_decimal_macros::dec;
+
+use super::{GOLDEN, MoneyType, Table, golden_layout, layout, metrics, review, rfm, summaries};
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, m, d).unwrap()
+}
+
+fn sample() -> Summaries {
+    let t = |c: i64, d, a| Transaction::new(c, TxTime::Date(day(1, d)), a);
+    let txs = vec![
+        t(1, 2, dec!(10.25)),
+        t(1, 20, dec!(3)),
+        t(2, 5, dec!(7.5)),
+        t(3, 9, dec!(-1)),
+        t(3, 9, dec!(4)),
+    ];
+    summarize_transactions(
+        &txs,
+        &SummaryConfig::new(day(1, 31)),
+        &CalendarConfig::default(),
+    )
+    .unwrap()
+    .summaries
+}
+
+fn assert_golden(name: &str, t: &Table) {
+    let want = golden_layout(name).unwrap_or_else(|| panic!("no golden file for {name}"));
+    assert_eq!(layout(name, &t.schema()), want, "table {name}");
+    t.batch().unwrap();
+}
+
+#[test]
+fn summaries_match_their_golden_file_with_and_without_optional_columns() {
+    let s = sample();
+    assert_golden(
+        "summaries",
+        &summaries::summaries(&s, MoneyType::Decimal128),
+    );
+    let empty = Summaries::with_capacity(&SummaryConfig::new(day(1, 31)), 0);
+    assert_golden(
+        "summaries",
+        &summaries::summaries(&empty, MoneyType::Decimal128),
+    );
+    let mut with = s.clone();
+    with.quantity = vec![Some(dec!(1.5)); s.len()];
+    with.margin = vec![None; s.len()];
+    with.discounted_transactions = vec![1; s.len()];
+    with.discount_share = vec![Some(0.5); s.len()];
+    assert_golden(
+        "summaries",
+        &summaries::summaries(&with, MoneyType::Decimal128),
+    );
+}
+
+#[test]
+fn calibration_holdout_matches_its_golden_file() {
+    let d = |m, x| day_number(day(m, x));
+    let mut acc =
+        CalibrationHoldoutAccumulator::new(SummaryConfig::new(day(6, 30)), day(3, 31)).unwrap();
+    let days = [d(1, 5), d(2, 5), d(4, 1), d(5, 2)];
+    acc.add_batch(&ColumnBatch::new(
+        1,
+        Keys::Int(&[1, 1, 1, 2]),
+        &days,
+        Amounts::Float(&[1.0, 2.0, 3.0, 6.0]),
+    ))
+    .unwrap();
+    let c = acc.finish().unwrap();
+    assert_golden(
+        "calibration_holdout",
+        &summaries::calibration_holdout(&c, MoneyType::Decimal128),
+    );
+}
+
+#[test]
+fn rfm_matches_its_golden_file() {
+    let s = sample();
+    for m in [Monetary::Total, Monetary::MeanPerOccasion] {
+        let metrics = RfmMetrics::of_summaries(&s, m);
+        let r = score(&metrics.input(), None, &SegmentTable::standard()).unwrap();
+        assert_golden(
+            "rfm",
+            &rfm::rfm(&s.customers, &metrics, &r, MoneyType::Decimal128),
+        );
+    }
+}
+
+#[test]
+fn review_matches_its_golden_file() {
+    let snap = |c: i64, tier, v| TierSnapshot {
+        customer: c.into(),
+        tier,
+        value: v,
+        rank: Some(1),
+    };
+    let a = Period::new(
+        "a",
+        vec![
+            snap(1, Tier::Major, dec!(5)),
+            snap(2, Tier::Ordinary, dec!(1)),
+        ],
+    );
+    let b = Period::new(
+        "b",
+        vec![
+            snap(1, Tier::MostValuable, dec!(9.5)),
+            snap(3, Tier::Major, dec!(2)),
+        ],
+    );
+    let r = review_pair(&a, &b).unwrap();
+    assert_golden("review", &review::moves(&r, MoneyType::Decimal128));
+}
+
+#[test]
+fn metrics_match_their_golden_file() {
+    assert_golden(
+        "metrics",
+        &metrics::metrics(&[("retention_rate", "0.5".to_owned())]),
+    );
+}
+
+#[test]
+fn float64_money_changes_only_the_money_columns() {
+    let s = sample();
+    let exact = summaries::summaries(&s, MoneyType::Decimal128).schema();
+    let float = summaries::summaries(&s, MoneyType::Float64).schema();
+    assert_eq!(exact.fields().len(), float.fields().len());
+    for (e, f) in exact.fields().iter().zip(float.fields()) {
+        assert_eq!(e.name(), f.name());
+        if matches!(e.data_type(), arrow::datatypes::DataType::Decimal128(..)) {
+            assert_eq!(
+                f.data_type(),
+                &arrow::datatypes::DataType::Float64,
+                "{}",
+                e.name()
+            );
+        } else {
+            assert_eq!(e.data_type(), f.data_type(), "{}", e.name());
+        }
+    }
+}
+
+#[test]
+fn every_golden_file_is_in_the_layout_form() {
+    for (name, text) in GOLDEN {
+        assert!(
+            text.starts_with(&format!("{{\"table\": \"{name}\", \"columns\": [\n")),
+            "{name}"
+        );
+        assert!(text.ends_with("\n]}\n"), "{name}");
+    }
+}
+
+/// Every value of a decimal column reads back as the same `Decimal`
+/// (or, past 28 significant digits, as that decimal rounded to the
+/// column's scale), whatever mix of magnitudes and scales it holds.
+#[test]
+fn decimal_columns_read_back_into_decimals_without_losing_an_amount_digit() {
+    use arrow::array::{Array, Decimal128Array};
+    use rust_decimal::Decimal;
+    let third = Decimal::ONE / Decimal::from(3);
+    let cases: Vec<Vec<Option<Decimal>>> = vec![
+        vec![Some(dec!(100)), Some(third), None],
+        vec![Some(dec!(1.50)), Some(dec!(-2.125))],
+        vec![Some(Decimal::MAX), Some(dec!(0.5))],
+        vec![Some(dec!(22.345000000000000000000000000)), Some(dec!(7))],
+    ];
+    for values in cases {
+        let a = super::decimals(values.clone());
+        let a = a.as_any().downcast_ref::<Decimal128Array>().unwrap();
+        let scale = a.scale() as u32;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                None => assert!(a.is_null(i)),
+                Some(v) => {
+                    let back = Decimal::try_from_i128_with_scale(a.value(i), scale).unwrap();
+                    assert_eq!(back, v.round_dp(scale), "{v} at scale {scale}");
+                    if v.normalize().scale() <= scale {
+                        assert_eq!(back, *v);
+                    }
+                }
+            }
+        }
+    }
+}
