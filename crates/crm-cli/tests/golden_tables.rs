@@ -20,7 +20,9 @@ fn sample() -> PathBuf {
 const TABLES: &[(&[&str], &str)] = &[
     (&["summarize"], "summaries"),
     (&["rfm"], "rfm"),
-    (&["rfm", "--monetary", "mean"], "rfm"),
+    (&["rfm", "--monetary", "mean_per_occasion"], "rfm"),
+    (&["classify"], "tiers"),
+    (&["classify", "--basis", "count"], "tiers"),
     (&["review", "--previous-as-of", "1997-12-31"], "review"),
     (&["metrics"], "metrics"),
 ];
