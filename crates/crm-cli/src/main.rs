@@ -193,12 +193,14 @@ struct TierArgs {
     /// (Pareto 20/80).
     #[arg(long, value_enum, default_value_t = BasisArg::Value)]
     basis: BasisArg,
-    /// Where the most-valuable tier ends (share, 0..1).
-    #[arg(long, default_value = "0.2")]
-    most_valuable: Decimal,
-    /// Where the major tier ends (cumulative share, 0..1).
-    #[arg(long, default_value = "0.5")]
-    major: Decimal,
+    /// Where the most-valuable tier ends (share, 0..1; default: the
+    /// basis's, 0.2 by value, 0.05 by count).
+    #[arg(long)]
+    most_valuable: Option<Decimal>,
+    /// Where the major tier ends (cumulative share, 0..1; default: the
+    /// basis's, 0.5 by value, 0.2 by count).
+    #[arg(long)]
+    major: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,15 +218,23 @@ enum MonetaryArg {
 }
 
 impl TierArgs {
+    /// The basis's default cut-offs (crm-core), with either one replaced
+    /// when given.
     fn config(&self) -> Result<AssignmentConfig, Failure> {
-        let cutoffs = Cutoffs::new(self.most_valuable, self.major)
-            .map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
         let basis = match self.basis {
             BasisArg::Value => TierBasis::Value,
             BasisArg::Count => TierBasis::Count,
         };
+        let mut tiers = TierConfig::default_for(basis);
+        if self.most_valuable.is_some() || self.major.is_some() {
+            tiers.cutoffs = Cutoffs::new(
+                self.most_valuable.unwrap_or(tiers.cutoffs.first()),
+                self.major.unwrap_or(tiers.cutoffs.second()),
+            )
+            .map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
+        }
         Ok(AssignmentConfig {
-            tiers: TierConfig { basis, cutoffs },
+            tiers,
             ..AssignmentConfig::default()
         })
     }
@@ -261,7 +271,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let a = assignments(&out.summaries, &tiers.config()?)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&a.report(), output)?,
-                _ => tables::tiers(&a).write(output)?,
+                _ => tables::tiers(&a)?.write(output)?,
             }
             note(cli, source, &out, output);
         }

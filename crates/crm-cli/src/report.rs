@@ -82,7 +82,7 @@ pub fn run(
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
     tables::summaries(s).write(&dir.join("summaries.csv"))?;
-    tables::tiers(&a).write(&dir.join("tiers.csv"))?;
+    tables::tiers(&a)?.write(&dir.join("tiers.csv"))?;
     tables::rfm(s, &r).write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;

@@ -74,11 +74,16 @@ impl Table {
 
     /// Writes the table as CSV or Parquet to `path` (`-`: CSV on stdout).
     pub fn write(&self, path: &Path) -> Result<(), Failure> {
-        let batch = self.batch()?;
+        let mut batch = self.batch()?;
         let fail = |e: &dyn std::fmt::Display| {
             Failure::internal(format!("writing {}: {e}", path.display()))
         };
-        match OutFormat::of(path)? {
+        let format = OutFormat::of(path)?;
+        if format == OutFormat::Csv {
+            // CSV has no list type: crm-io's text encoding of list columns.
+            batch = crm_io::tables::text::csv_ready(&batch).map_err(|e| fail(&e))?;
+        }
+        match format {
             OutFormat::Csv if path == Path::new("-") => {
                 let mut w = arrow::csv::Writer::new(Stdout::default());
                 w.write(&batch).map_err(|e| fail(&e))

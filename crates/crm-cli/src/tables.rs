@@ -8,7 +8,8 @@ use crm_core::records::summary::Summaries;
 use crm_core::value::assignment::Assignments;
 use crm_core::value::rfm::RfmResult;
 
-use crate::table::{Table, counts, dates, decimals, floats, ids, optional_counts, texts};
+use crate::failure::Failure;
+use crate::table::{Table, counts, dates, decimals, floats, ids, texts};
 
 /// One row per customer: the summary figures, sorted by customer id.
 pub fn summaries(s: &Summaries) -> Table {
@@ -52,55 +53,18 @@ pub fn summaries(s: &Summaries) -> Table {
     t
 }
 
-/// One row per customer: tier, rank, shares, behaviours and treatment.
-pub fn tiers(a: &Assignments) -> Table {
-    let rows: Vec<_> = a.iter().collect();
+/// One row per customer: tier, rank, shares, behaviours and treatment, in
+/// crm-io's tiers layout (`crates/crm-io/schemas/tiers.json`).
+pub fn tiers(a: &Assignments) -> Result<Table, Failure> {
+    let layout = crm_io::tables::tiers::table(a, crm_io::tables::MoneyType::Decimal128);
+    let batch = layout
+        .batch()
+        .map_err(|e| Failure::internal(format!("building the tiers table: {e}")))?;
     let mut t = Table::default();
-    t.push("customer_id", ids(a.ids()))
-        .push("value", decimals(rows.iter().map(|r| Some(r.tier.value))))
-        .push("tier", texts(rows.iter().map(|r| r.tier.tier.as_str())))
-        .push("rank", optional_counts(rows.iter().map(|r| r.tier.rank)))
-        .push("share", decimals(rows.iter().map(|r| r.tier.share)))
-        .push(
-            "cumulative_share_before",
-            decimals(rows.iter().map(|r| r.tier.cumulative_share_before)),
-        )
-        .push(
-            "cumulative_share_after",
-            decimals(rows.iter().map(|r| r.tier.cumulative_share_after)),
-        )
-        .push(
-            "behaviours",
-            texts(rows.iter().map(|r| {
-                r.behaviour
-                    .behaviours
-                    .iter()
-                    .map(|b| b.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";")
-            })),
-        )
-        .push(
-            "strategy",
-            texts(rows.iter().map(|r| r.treatment.strategy.as_str())),
-        )
-        .push(
-            "service_model",
-            texts(rows.iter().map(|r| r.treatment.service_model.as_str())),
-        )
-        .push(
-            "contact",
-            texts(rows.iter().map(|r| r.treatment.contact.as_str())),
-        )
-        .push(
-            "response_hours",
-            counts(rows.iter().map(|r| u64::from(r.treatment.response_hours))),
-        )
-        .push(
-            "policy_rule",
-            counts(rows.iter().map(|r| r.policy_rule as u64)),
-        );
-    t
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        t.push(field.name(), column.clone());
+    }
+    Ok(t)
 }
 
 /// One row per customer: recency days, occasions, spend, scores, segment.
