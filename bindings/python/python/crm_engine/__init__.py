@@ -110,9 +110,10 @@ __all__ = [
     "TREATMENTS",
 ]
 
-TIERS: tuple[str, ...] = ("most_valuable", "major", "ordinary", "inactive")
-"""The value tiers, highest first."""
-BEHAVIOURS: tuple[str, ...] = ("price_driven", "unprofitable")
+_TIER_NAMES, _BEHAVIOUR_NAMES, _DECISION_NAMES = _crm_engine.tier_vocabulary()
+TIERS: tuple[str, ...] = tuple(_TIER_NAMES)
+"""The value tiers, highest first (as crm-core names them)."""
+BEHAVIOURS: tuple[str, ...] = tuple(_BEHAVIOUR_NAMES)
 """The behaviour classes."""
 TREATMENTS: tuple[str, ...] = ("delight", "care", "develop", "adapt", "disengage")
 """The treatment strategies."""
@@ -146,6 +147,7 @@ def classify(
     price_driven_min_discount_share: Number | None = None,
     unprofitable_below_net_margin: Number | None = None,
     policy: Sequence[dict[str, Any]] | None = None,
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Classification:
     """Value tier, behaviours and treatment of every customer (分析客户价值，区别对待).
 
@@ -174,6 +176,8 @@ def classify(
             ``{"tiers": [...], "behaviours": "any" | "none" | {"has": "price_driven"},
             "treatment": {"strategy", "service_model", "contact", "response_hours"}}``;
             the first matching rule applies. Default: the policy of crm-core.
+        money: the type of the money columns (``value``, ``net_margin``):
+            ``"decimal128"`` (exact, default) or ``"float64"``.
 
     Returns:
         A :class:`Classification`: one row per customer in input order, with
@@ -216,6 +220,7 @@ def classify(
         if unprofitable_below_net_margin is None
         else decimal_text("unprofitable_below_net_margin", unprofitable_below_net_margin),
         policy_json=None if policy is None else json.dumps(list(policy)),
+        money=money,
     )
     return Classification(customers, tiers, config_json, total)
 

@@ -68,8 +68,40 @@ def classify(
     price_driven_min_discount_share: str | None = None,
     unprofitable_below_net_margin: str | None = None,
     policy_json: str | None = None,
+    money: str = ...,
 ) -> tuple[ArrowTable, ArrowTable, str, str]:
     """Customers table, tier table, configuration JSON and positive total."""
+
+def tier_partition_stats(
+    values: object, *, value: str, partition: int, money_columns: Sequence[str] = ...
+) -> tuple[str, int]:
+    """One partition's tier statistics as JSON, and the largest scale of its money columns."""
+
+def tier_partition_plan(
+    stats: Sequence[str], *, by: str = ..., cutoffs: tuple[str, str] | None = None
+) -> str:
+    """The plan of a partitioned ranking from every partition's statistics, as JSON."""
+
+def classify_partition(
+    values: object,
+    *,
+    customer: str,
+    value: str,
+    plan: str,
+    partition: int,
+    spend: str | None = None,
+    discount_spend: str | None = None,
+    margin: str | None = None,
+    cost_to_serve: str | None = None,
+    price_driven_min_discount_share: str | None = None,
+    unprofitable_below_net_margin: str | None = None,
+    policy_json: str | None = None,
+    money: str = ...,
+) -> ArrowTable:
+    """One partition's customers table (the layout of classify), from the plan."""
+
+def tier_vocabulary() -> tuple[list[str], list[str], list[str]]:
+    """The names of tiers, behaviours and tier decisions."""
 
 def review_periods(
     periods: Sequence[object],

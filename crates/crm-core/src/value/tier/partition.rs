@@ -299,13 +299,13 @@ impl PartitionPlan {
         // is at most the smallest of the last earlier partition with any.
         let mut previous: Option<&PartitionStats> = None;
         for s in &stats {
-            if let (Some(p), Some(largest)) = (previous, s.largest) {
-                if p.smallest.is_some_and(|smallest| largest > smallest) {
-                    return Err(TierError::NotRangePartitioned {
-                        partition: s.partition,
-                        previous: p.partition,
-                    });
-                }
+            if let (Some(p), Some(largest)) = (previous, s.largest)
+                && p.smallest.is_some_and(|smallest| largest > smallest)
+            {
+                return Err(TierError::NotRangePartitioned {
+                    partition: s.partition,
+                    previous: p.partition,
+                });
             }
             if s.positive > 0 {
                 previous = Some(s);
