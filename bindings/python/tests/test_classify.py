@@ -84,7 +84,7 @@ def test_outputs_read_by_every_library() -> None:
     assert c.to_polars().columns == c.column_names
     assert isinstance(c.to_pandas(), pd.DataFrame)
     assert len(c) == 5 and c.num_rows == 5
-    assert c.column_names[:3] == ["customer_id", "value", "rank"]
+    assert c.column_names[:4] == ["customer_id", "value", "tier", "rank"]
     assert pl.from_arrow(c.to_arrow()).shape == (5, len(c.column_names))  # type: ignore[union-attr]
 
 

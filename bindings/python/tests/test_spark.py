@@ -297,7 +297,7 @@ def test_bad_input_is_an_error_naming_the_rule(spark: Any) -> None:
     with pytest.raises(crm.ColumnError):
         crs.summarize(df, customer="id", time="nope", amount="v", as_of=AS_OF)
     nan = spark.createDataFrame([(1, float("nan")), (2, 1.0)], "id long, v double")
-    with pytest.raises(Exception, match="not finite"):
+    with pytest.raises(Exception, match="NaN or infinite"):
         crs.classify(nan, customer="id", value="v").collect()
 
 

@@ -10,6 +10,7 @@ __all__ = [
     "ArrowTable",
     "__version__",
     "classify",
+    "classify_partition",
     "clv_curve",
     "clv_fit",
     "clv_predict",
@@ -23,6 +24,9 @@ __all__ = [
     "rfm_scores",
     "summarize",
     "survey_metrics",
+    "tier_partition_plan",
+    "tier_partition_stats",
+    "tier_vocabulary",
 ]
 __version__: str
 
