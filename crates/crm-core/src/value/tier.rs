@@ -136,5 +136,5 @@ mod tests;
 
 pub use classification::{Classification, TierSummary, classify};
 pub use config::{Cutoffs, Tier, TierBasis, TierConfig, TierError};
-pub use explanation::{Decision, Evidence, Explanation, GroupEvidence};
+pub use explanation::{Decision, Evidence, EvidenceColumns, Explanation, GroupEvidence};
 pub use partition::{PartitionPlan, PartitionStats};

@@ -51,6 +51,7 @@ use arrow::array::{
     ArrayRef, DictionaryArray, Float64Array, Int8Array, ListBuilder, StringArray, StringBuilder,
     UInt32Array, UInt64Array,
 };
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::Int8Type;
 use crm_core::value::assignment::Assignments;
 use crm_core::value::behaviour::Behaviour;
@@ -85,6 +86,9 @@ pub fn table(a: &Assignments, money_type: MoneyType) -> Table {
     let evidence = c.evidence();
     let behaviour = a.behaviours();
     let values = (0..c.len()).map(|i| c.value(i));
+    // One pass over the customers for all group figures; inactive rows null.
+    let cols = evidence.columns();
+    let nulls = Some(NullBuffer::from(cols.active));
     let mut t = Table::default();
     t.push("customer_id", ids(a.ids()))
         .push("value", money(money_type, values))
@@ -94,20 +98,29 @@ pub fn table(a: &Assignments, money_type: MoneyType) -> Table {
         )
         .push(
             "rank",
-            Arc::new(evidence.ranks().collect::<UInt64Array>()) as ArrayRef,
+            Arc::new(UInt64Array::new(cols.ranks.into(), nulls.clone())) as ArrayRef,
         )
-        .push("share", floats(evidence.shares()))
+        .push(
+            "share",
+            Arc::new(Float64Array::new(cols.shares.into(), nulls.clone())) as ArrayRef,
+        )
         .push(
             "cumulative_share_before",
-            floats(evidence.cumulative_shares_before()),
+            Arc::new(Float64Array::new(
+                cols.cumulative_shares_before.into(),
+                nulls.clone(),
+            )) as ArrayRef,
         )
         .push(
             "cumulative_share_after",
-            floats(evidence.cumulative_shares_after()),
+            Arc::new(Float64Array::new(
+                cols.cumulative_shares_after.into(),
+                nulls,
+            )) as ArrayRef,
         )
         .push(
             "tie_group_size",
-            Arc::new(UInt64Array::from_iter_values(evidence.tie_group_sizes())) as ArrayRef,
+            Arc::new(UInt64Array::new(cols.tie_group_sizes.into(), None)) as ArrayRef,
         )
         .push(
             "decision",

@@ -323,6 +323,31 @@ pub struct GroupEvidence {
     pub cumulative_share_after: f64,
 }
 
+/// Dense per-customer columns of the evidence ([`Evidence::columns`]).
+///
+/// ```
+/// # use crm_core::value::tier::{classify, TierConfig};
+/// # use rust_decimal_macros::dec;
+/// let cols = classify(&[dec!(2)], &TierConfig::default())?.evidence().columns();
+/// assert_eq!(cols.cumulative_shares_after, [1.0]);
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvidenceColumns {
+    /// False for inactive customers (no rank, no share).
+    pub active: Vec<bool>,
+    /// Competition ranks (0 when inactive).
+    pub ranks: Vec<u64>,
+    /// Tie-group sizes (1 when inactive).
+    pub tie_group_sizes: Vec<u64>,
+    /// Shares of the positive value (NaN when inactive).
+    pub shares: Vec<f64>,
+    /// Cumulative shares before the tie group (NaN when inactive).
+    pub cumulative_shares_before: Vec<f64>,
+    /// Cumulative shares including the tie group (NaN when inactive).
+    pub cumulative_shares_after: Vec<f64>,
+}
+
 /// Every customer's tier evidence, as columns ([`Classification::evidence`]):
 /// each customer points at its tie group's figures, so a column is a
 /// lookup per customer.
@@ -402,6 +427,53 @@ impl Evidence {
         self.group_of
             .iter()
             .map(move |&g| self.groups.get(g as usize).map(&f))
+    }
+
+    /// Every customer's group figures as dense columns, in one pass over the
+    /// customers (one lookup each, instead of one per column): what a
+    /// columnar table takes over without copying. An inactive customer has
+    /// rank 0, tie-group size 1 and NaN shares; [`Evidence::group_of`] (or
+    /// [`EvidenceColumns::active`]) tells which rows those are.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let cols = classify(&[dec!(1), dec!(0), dec!(3)], &TierConfig::default())?.evidence().columns();
+    /// assert_eq!(cols.ranks, [2, 0, 1]);
+    /// assert_eq!(cols.active, [true, false, true]);
+    /// assert!(cols.shares[1].is_nan());
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn columns(&self) -> EvidenceColumns {
+        let n = self.group_of.len();
+        let mut out = EvidenceColumns {
+            active: Vec::with_capacity(n),
+            ranks: Vec::with_capacity(n),
+            tie_group_sizes: Vec::with_capacity(n),
+            shares: Vec::with_capacity(n),
+            cumulative_shares_before: Vec::with_capacity(n),
+            cumulative_shares_after: Vec::with_capacity(n),
+        };
+        let none = GroupEvidence {
+            rank: 0,
+            size: 1,
+            share: f64::NAN,
+            cumulative_share_before: f64::NAN,
+            cumulative_share_after: f64::NAN,
+        };
+        for &g in &self.group_of {
+            let (active, e) = match self.groups.get(g as usize) {
+                Some(e) => (true, e),
+                None => (false, &none),
+            };
+            out.active.push(active);
+            out.ranks.push(e.rank);
+            out.tie_group_sizes.push(e.size);
+            out.shares.push(e.share);
+            out.cumulative_shares_before.push(e.cumulative_share_before);
+            out.cumulative_shares_after.push(e.cumulative_share_after);
+        }
+        out
     }
 
     /// Every customer's tier.
