@@ -97,6 +97,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             "total_spend",
             &SignalColumns::default(),
             &config,
+            crm_io::tables::MoneyType::Decimal128,
         )
     });
     c.map_err(|e| e.message)?;

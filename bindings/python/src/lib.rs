@@ -17,6 +17,7 @@ pub mod delivered_value;
 pub mod economics;
 pub mod error;
 pub mod input;
+pub mod partition;
 pub mod records;
 pub mod relationship;
 pub mod review;
@@ -56,6 +57,7 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table::golden_layout, m)?)?;
     m.add_function(wrap_pyfunction!(table::layout, m)?)?;
     m.add_function(wrap_pyfunction!(classify::classify, m)?)?;
+    partition::register(m)?;
     m.add_function(wrap_pyfunction!(clv::clv_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predict, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_curve, m)?)?;

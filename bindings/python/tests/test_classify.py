@@ -35,8 +35,8 @@ def test_tiers_follow_the_domain_rule(lib: str) -> None:
     ]
     assert t.column("rank").to_pylist() == [1, 2, 3, 4, None]
     assert t.column("share").to_pylist()[:4] == pytest.approx([0.4, 0.3, 0.2, 0.1])
-    assert t.column("cumulative_share").to_pylist()[:4] == pytest.approx([0.4, 0.7, 0.9, 1.0])
-    assert t.column("treatment").to_pylist() == [
+    assert t.column("cumulative_share_after").to_pylist()[:4] == pytest.approx([0.4, 0.7, 0.9, 1.0])
+    assert t.column("strategy").to_pylist() == [
         "delight",
         "care",
         "develop",
@@ -84,7 +84,7 @@ def test_outputs_read_by_every_library() -> None:
     assert c.to_polars().columns == c.column_names
     assert isinstance(c.to_pandas(), pd.DataFrame)
     assert len(c) == 5 and c.num_rows == 5
-    assert c.column_names[:3] == ["customer_id", "value", "rank"]
+    assert c.column_names[:4] == ["customer_id", "value", "tier", "rank"]
     assert pl.from_arrow(c.to_arrow()).shape == (5, len(c.column_names))  # type: ignore[union-attr]
 
 
@@ -110,7 +110,28 @@ def test_string_ids_and_decimal_and_integer_values(lib: str) -> None:
 def test_float_values_read_as_their_shortest_decimal() -> None:
     c = crm.classify(pa.table({"id": [1, 2, 3], "v": [0.1, 0.2, 0.3]}), customer="id", value="v")
     assert c.total == Decimal("0.6")  # not 0.6000000000000000055...
-    assert pa.table(c).column("value").to_pylist() == [0.1, 0.2, 0.3]
+    assert pa.table(c).column("value").to_pylist() == [
+        Decimal("0.1"),
+        Decimal("0.2"),
+        Decimal("0.3"),
+    ]
+    f = crm.classify(
+        pa.table({"id": [1, 2, 3], "v": [0.1, 0.2, 0.3]}), customer="id", value="v", money="float64"
+    )
+    assert pa.table(f).column("value").to_pylist() == [0.1, 0.2, 0.3]
+
+
+def test_the_layout_is_crm_io_golden_tiers_layout() -> None:
+    import json as _json
+    import pathlib
+
+    golden = _json.loads(
+        (pathlib.Path(__file__).parents[3] / "crates/crm-io/schemas/tiers.json").read_text()
+    )
+    t = pa.table(crm.classify(base(), customer="id", value="v"))
+    assert t.column_names == [c["name"] for c in golden["columns"]]
+    assert str(t.schema.field("behaviours").type) == "list<item: string>"
+    assert crm.TIERS == ("most_valuable", "major", "ordinary", "inactive")
 
 
 def test_count_basis_and_custom_cutoffs() -> None:
@@ -143,8 +164,8 @@ def test_behaviours_and_policy() -> None:
         cost_to_serve="cost",
     )
     rows = c.to_pylist()
-    assert [r["treatment"] for r in rows] == ["delight", "adapt", "disengage"]
-    assert rows[1]["behaviours"] == ["price_driven"] and rows[1]["price_driven"] is True
+    assert [r["strategy"] for r in rows] == ["delight", "adapt", "disengage"]
+    assert rows[1]["behaviours"] == ["price_driven"]
     assert rows[2]["behaviours"] == ["unprofitable"] and rows[2]["net_margin"] == -11.0
     policy = [
         {
@@ -159,7 +180,7 @@ def test_behaviours_and_policy() -> None:
         }
     ]
     c2 = crm.classify(t, customer="id", value="revenue", policy=policy)
-    assert set(pa.table(c2).column("treatment").to_pylist()) == {"care"}
+    assert set(pa.table(c2).column("strategy").to_pylist()) == {"care"}
 
 
 def test_empty_table_is_an_empty_result(lib: str) -> None:

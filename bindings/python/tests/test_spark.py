@@ -144,21 +144,38 @@ def assert_same_summaries(single: crm.Summary, distributed: crs.SparkSummary) ->
     } == by_rule
 
 
+TIER_COLUMNS = (
+    "customer_id",
+    "value",
+    "tier",
+    "rank",
+    "share",
+    "cumulative_share_before",
+    "cumulative_share_after",
+    "tie_group_size",
+    "decision",
+    "behaviours",
+    "discount_share",
+    "net_margin",
+    "strategy",
+    "service_model",
+    "contact",
+    "response_hours",
+    "policy_rule",
+)
+
+
 def assert_same_tiers(single: crm.Classification, distributed: Any) -> None:
+    """Every column of the single-machine table, exactly (crm-core computes both)."""
     expected = single.to_arrow().sort_by("customer_id")
     got = spark_table(distributed).sort_by("customer_id")
+    assert got.column_names == list(TIER_COLUMNS) == expected.column_names
     assert got.num_rows == expected.num_rows
-    for name in ("customer_id", "value", "rank", "tie_group_size"):
-        assert got.column(name).to_pylist() == expected.column(name).to_pylist(), name
-    for name in ("tier", "decision"):
-        assert (
-            got.column(name).to_pylist() == expected.column(name).cast(pa.string()).to_pylist()
-        ), name
-    for name in ("share", "cumulative_share_before", "cumulative_share"):
-        for a, b in zip(got.column(name).to_pylist(), expected.column(name).to_pylist()):
-            assert (a is None) == (b is None), name
-            if a is not None:
-                assert math.isclose(a, b, rel_tol=1e-15, abs_tol=1e-300), (name, a, b)
+    for name in TIER_COLUMNS:
+        e = expected.column(name)
+        if pa.types.is_dictionary(e.type):
+            e = e.cast(pa.string())
+        assert got.column(name).to_pylist() == e.to_pylist(), name
 
 
 def assert_same_fit(single: Any, distributed: Any) -> None:
@@ -299,15 +316,45 @@ def test_string_ids_and_decimal_values(spark: Any) -> None:
         (f"c{i:05d}", Decimal(rng.choice(["0", "-5.5", "10.25", "10.25", "7", "300.125", "1"])))
         for i in range(3000)
     ]
-    schema = StructType([StructField("id", StringType()), StructField("v", DecimalType(12, 3))])
+    rows = [
+        (
+            cid,
+            v,
+            rng.choice([None, Decimal("50.5"), Decimal("9")]),
+            rng.choice([None, Decimal("40")]),
+        )
+        for cid, v in rows
+    ]
+    schema = StructType(
+        [
+            StructField("id", StringType()),
+            StructField("v", DecimalType(12, 3)),
+            StructField("spend", DecimalType(12, 2)),
+            StructField("promo", DecimalType(12, 2)),
+        ]
+    )
     df = spark.createDataFrame(rows, schema)
     table = pa.table(
-        {"id": [r[0] for r in rows], "v": pa.array([r[1] for r in rows], pa.decimal128(12, 3))}
+        {
+            "id": [r[0] for r in rows],
+            "v": pa.array([r[1] for r in rows], pa.decimal128(12, 3)),
+            "spend": pa.array([r[2] for r in rows], pa.decimal128(12, 2)),
+            "promo": pa.array(
+                [None if r[2] is None or r[3] is None or r[3] > r[2] else r[3] for r in rows],
+                pa.decimal128(12, 2),
+            ),
+        }
     )
+    df = spark.createDataFrame(table.to_pylist(), schema)
+    signals = dict(spend="spend", discount_spend="promo")
     for by, cut in (("value", None), ("count", (0.1, 0.3)), ("value", ("0.5", "0.9"))):
-        single = crm.classify(table, customer="id", value="v", by=by, cutoffs=cut)  # type: ignore[arg-type]
+        single = crm.classify(table, customer="id", value="v", by=by, cutoffs=cut, **signals)  # type: ignore[arg-type]
+        assert "price_driven" in {
+            b for bs in single.to_arrow().column("behaviours").to_pylist() for b in bs
+        }
         assert_same_tiers(
-            single, crs.classify(df, customer="id", value="v", by=by, cutoffs=cut, partitions=5)
+            single,
+            crs.classify(df, customer="id", value="v", by=by, cutoffs=cut, partitions=5, **signals),  # type: ignore[arg-type]
         )
 
 
@@ -329,44 +376,65 @@ def test_bad_input_is_an_error_naming_the_rule(spark: Any) -> None:
     with pytest.raises(crm.ColumnError):
         crs.summarize(df, customer="id", time="nope", amount="v", as_of=AS_OF)
     nan = spark.createDataFrame([(1, float("nan")), (2, 1.0)], "id long, v double")
-    with pytest.raises(Exception, match="not finite"):
+    with pytest.raises(Exception, match="NaN or infinite"):
         crs.classify(nan, customer="id", value="v").collect()
 
 
 # ---------------------------------------------------------------------------
-# Ties across partitions, without Spark: the driver's arithmetic
+# The extension's partition functions, without Spark (the invariant itself is
+# crm-core's property test any_range_split_gives_exactly_the_single_machine_classification)
 
 
-def test_tie_groups_spanning_partitions_get_global_figures() -> None:
+def test_partition_functions_give_the_single_machine_table() -> None:
+    from crm_engine import _crm_engine
+
     rng = random.Random(11)
-    for _ in range(300):
-        values = sorted(
-            (Decimal(rng.choice([1, 2, 2, 3, 5, 5, 5, 8])) for _ in range(rng.randint(1, 40))),
-            reverse=True,
+    for _ in range(50):
+        n = rng.randint(1, 40)
+        values = [
+            Decimal(rng.choice(["1", "2", "2", "3", "5", "5", "5", "8", "0", "-1"]))
+            for _ in range(n)
+        ]
+        margin = [rng.choice([None, Decimal("1"), Decimal("-2.5")]) for _ in range(n)]
+        order = sorted(range(n), key=lambda i: values[i], reverse=True)
+        cuts = sorted(rng.sample(range(n + 1), k=rng.randint(0, min(n, 5))))
+        parts = [order[a:b] for a, b in zip([0, *cuts], [*cuts, n])]
+        table = pa.table(
+            {
+                "id": list(range(n)),
+                "v": pa.array(values, pa.decimal128(10, 1)),
+                "m": pa.array(margin, pa.decimal128(10, 1)),
+            }
         )
-        cuts = (
-            sorted(rng.sample(range(1, len(values)), k=min(len(values) - 1, rng.randint(0, 6))))
-            if len(values) > 1
-            else []
-        )
-        chunks = [values[a:b] for a, b in zip([0, *cuts], [*cuts, len(values)])]
-        parts = [crs._stats_of(c, i, len(c)) for i, c in enumerate(chunks)]
-        for p, chunk in enumerate(chunks):
-            for v in chunk:
-                o = crs._others(parts, p, v if v in (parts[p].hi, parts[p].lo) else None)
-                local_greater = [x for x in chunk if x > v]
-                assert o.greater_n + len(local_greater) == sum(1 for x in values if x > v)
-                assert o.greater_s + sum(local_greater, Decimal(0)) == sum(
-                    (x for x in values if x > v), Decimal(0)
+        single = pa.table(crm.classify(table, customer="id", value="v", margin="m"))
+        chunks = [table.take(pa.array(p, pa.int64())) for p in parts]
+        stats = [
+            _crm_engine.tier_partition_stats(c, value="v", partition=i, money_columns=["m"])[0]
+            for i, c in enumerate(chunks)
+        ]
+        plan = _crm_engine.tier_partition_plan(stats[::-1])
+        expected = {r["customer_id"]: r for r in single.to_pylist()}
+        seen = 0
+        for i, c in enumerate(chunks):
+            got = pa.table(
+                _crm_engine.classify_partition(
+                    c, customer="id", value="v", plan=plan, partition=i, margin="m"
                 )
-                assert o.tie_n + chunk.count(v) == values.count(v)
+            )
+            assert got.column_names == single.column_names
+            for row in got.to_pylist():
+                assert row == expected[row["customer_id"]]
+                seen += 1
+        assert seen == n
 
 
-def test_overlapping_partitions_are_refused() -> None:
-    a = crs._stats_of([Decimal(5), Decimal(1)], 0, 2)
-    b = crs._stats_of([Decimal(3)], 1, 1)
-    with pytest.raises(crm.InternalError, match="overlap"):
-        crs._others([a, b], 0, None)
+def test_partitions_out_of_value_order_are_refused() -> None:
+    from crm_engine import _crm_engine
+
+    small = _crm_engine.tier_partition_stats(pa.table({"v": [1]}), value="v", partition=0)[0]
+    large = _crm_engine.tier_partition_stats(pa.table({"v": [3]}), value="v", partition=1)[0]
+    with pytest.raises(crm.InternalError, match="range-partitioned"):
+        _crm_engine.tier_partition_plan([small, large])
 
 
 # ---------------------------------------------------------------------------
@@ -417,7 +485,7 @@ def test_models_and_policies_pickle(cdnow: pa.Table) -> None:
     ]
     pol = pickle.loads(pickle.dumps(policy))
     with_policy = crm.classify(s, customer="customer_id", value="total_spend", policy=pol)
-    assert set(with_policy.to_pandas()["treatment"].astype(str)) == {"care"}
+    assert set(with_policy.to_pandas()["strategy"].astype(str)) == {"care"}
     assert pickle.loads(pickle.dumps(tiers)).to_arrow() == tiers.to_arrow()
 
 

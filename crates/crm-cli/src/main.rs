@@ -200,23 +200,30 @@ struct TierArgs {
     /// (Pareto 20/80).
     #[arg(long, value_parser = vocabulary::names::<TierBasis>(), default_value_t = TierConfig::default().basis)]
     basis: TierBasis,
-    /// Where the most-valuable tier ends (share, 0..1).
-    #[arg(long, default_value = "0.2")]
-    most_valuable: Decimal,
-    /// Where the major tier ends (cumulative share, 0..1).
-    #[arg(long, default_value = "0.5")]
-    major: Decimal,
+    /// Where the most-valuable tier ends (share, 0..1; default: the
+    /// basis's, 0.2 by value, 0.05 by count).
+    #[arg(long)]
+    most_valuable: Option<Decimal>,
+    /// Where the major tier ends (cumulative share, 0..1; default: the
+    /// basis's, 0.5 by value, 0.2 by count).
+    #[arg(long)]
+    major: Option<Decimal>,
 }
 
 impl TierArgs {
+    /// The basis's default cut-offs (crm-core), with either one replaced
+    /// when given.
     fn config(&self) -> Result<AssignmentConfig, Failure> {
-        let cutoffs = Cutoffs::new(self.most_valuable, self.major)
+        let mut tiers = TierConfig::default_for(self.basis);
+        if self.most_valuable.is_some() || self.major.is_some() {
+            tiers.cutoffs = Cutoffs::new(
+                self.most_valuable.unwrap_or(tiers.cutoffs.first()),
+                self.major.unwrap_or(tiers.cutoffs.second()),
+            )
             .map_err(|e| Failure::usage(format!("--most-valuable/--major: {e}")))?;
+        }
         Ok(AssignmentConfig {
-            tiers: TierConfig {
-                basis: self.basis,
-                cutoffs,
-            },
+            tiers,
             ..AssignmentConfig::default()
         })
     }
@@ -254,7 +261,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let a = assignments(&out.summaries, &tiers.config()?)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&a.report(), output)?,
-                _ => tables::tiers(&a).write(output)?,
+                _ => tables::tiers(&a)?.write(output)?,
             }
             note(cli, source, &out, output);
         }

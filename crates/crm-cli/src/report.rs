@@ -76,7 +76,7 @@ pub fn run(
     std::fs::create_dir_all(dir)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", dir.display())))?;
     io_tables::summaries::summaries(s, MoneyType::Decimal128).write(&dir.join("summaries.csv"))?;
-    tables::tiers(&a).write(&dir.join("tiers.csv"))?;
+    tables::tiers(&a)?.write(&dir.join("tiers.csv"))?;
     io_tables::rfm::rfm(&s.customers, &rm, &r, MoneyType::Decimal128)
         .write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);

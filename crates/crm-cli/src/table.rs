@@ -61,7 +61,8 @@ impl WriteTable for Table {
         let fail = |e: &dyn std::fmt::Display| {
             Failure::internal(format!("writing {}: {e}", path.display()))
         };
-        match OutFormat::of(path)? {
+        let format = OutFormat::of(path)?;
+        match format {
             OutFormat::Csv if path == Path::new("-") => {
                 write(self, TableFormat::Csv, Stdout::default()).map_err(|e| fail(&e))
             }

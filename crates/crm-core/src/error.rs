@@ -201,6 +201,10 @@ impl Diagnostic for TierError {
             TierError::Overflow { .. } => "decimal_range",
             TierError::TooManyCustomers { .. } => "customer_count",
             TierError::UnknownTier { .. } => "known_name",
+            TierError::NotRangePartitioned { .. } => "range_partitioned",
+            TierError::IncompletePartitions { .. } => "every_partition_once",
+            TierError::PartitionChanged { .. } => "stable_partitions",
+            TierError::PartitionOverflow { .. } => "decimal_range",
         }
     }
     fn row(&self) -> Option<u64> {
@@ -214,14 +218,24 @@ impl Diagnostic for TierError {
             TierError::InvalidCutoffs { .. } => Some("cutoffs"),
             TierError::Overflow { .. } => Some("value"),
             TierError::UnknownTier { .. } => Some("tier"),
-            TierError::TooManyCustomers { .. } => None,
+            TierError::PartitionOverflow { .. } => Some("value"),
+            TierError::TooManyCustomers { .. }
+            | TierError::NotRangePartitioned { .. }
+            | TierError::IncompletePartitions { .. }
+            | TierError::PartitionChanged { .. } => None,
         }
     }
     fn class(&self) -> ErrorClass {
         match self {
             TierError::InvalidCutoffs { .. } => ErrorClass::Config,
-            TierError::Overflow { .. } => ErrorClass::Overflow,
-            TierError::TooManyCustomers { .. } | TierError::UnknownTier { .. } => ErrorClass::Value,
+            TierError::Overflow { .. } | TierError::PartitionOverflow { .. } => {
+                ErrorClass::Overflow
+            }
+            TierError::TooManyCustomers { .. }
+            | TierError::UnknownTier { .. }
+            | TierError::NotRangePartitioned { .. }
+            | TierError::IncompletePartitions { .. }
+            | TierError::PartitionChanged { .. } => ErrorClass::Value,
         }
     }
 }

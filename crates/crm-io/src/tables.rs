@@ -48,6 +48,7 @@ pub mod metrics;
 pub mod review;
 pub mod rfm;
 pub mod summaries;
+pub mod tiers;
 #[cfg(feature = "parquet")]
 pub mod write;
 
@@ -381,6 +382,7 @@ pub const GOLDEN: &[(&str, &str)] = &[
         clv::PREDICTIONS,
         include_str!("../schemas/clv_predictions.json"),
     ),
+    ("tiers", include_str!("../schemas/tiers.json")),
 ];
 
 #[cfg(test)]

@@ -158,6 +158,7 @@ def classify(
     price_driven_min_discount_share: Number | None = None,
     unprofitable_below_net_margin: Number | None = None,
     policy: Sequence[dict[str, Any]] | None = None,
+    money: Literal["decimal128", "float64"] = "decimal128",
 ) -> Classification:
     """Value tier, behaviours and treatment of every customer (分析客户价值，区别对待).
 
@@ -186,6 +187,8 @@ def classify(
             ``{"tiers": [...], "behaviours": "any" | "none" | {"has": "price_driven"},
             "treatment": {"strategy", "service_model", "contact", "response_hours"}}``;
             the first matching rule applies. Default: the policy of crm-core.
+        money: the type of the money columns (``value``, ``net_margin``):
+            ``"decimal128"`` (exact, default) or ``"float64"``.
 
     Returns:
         A :class:`Classification`: one row per customer in input order, with
@@ -228,6 +231,7 @@ def classify(
         if unprofitable_below_net_margin is None
         else decimal_text("unprofitable_below_net_margin", unprofitable_below_net_margin),
         policy_json=None if policy is None else json.dumps(list(policy)),
+        money=money,
     )
     return Classification(customers, tiers, config_json, total)
 

@@ -10,6 +10,7 @@ __all__ = [
     "ArrowTable",
     "__version__",
     "classify",
+    "classify_partition",
     "clv_curve",
     "clv_fit",
     "clv_models",
@@ -29,6 +30,8 @@ __all__ = [
     "summarize",
     "survey_metrics",
     "vocabulary",
+    "tier_partition_plan",
+    "tier_partition_stats",
 ]
 __version__: str
 
@@ -74,6 +77,7 @@ def classify(
     price_driven_min_discount_share: str | None = None,
     unprofitable_below_net_margin: str | None = None,
     policy_json: str | None = None,
+    money: str = ...,
 ) -> tuple[ArrowTable, ArrowTable, str, str]:
     """Customers table, tier table, configuration JSON and positive total."""
 
@@ -82,6 +86,34 @@ def golden_layout(table: str) -> str | None:
 
 def layout(table: ArrowTable, name: str) -> str:
     """The layout of ``table`` in the golden files' form, named ``name``."""
+def tier_partition_stats(
+    values: object, *, value: str, partition: int, money_columns: Sequence[str] = ...
+) -> tuple[str, int]:
+    """One partition's tier statistics as JSON, and the largest scale of its money columns."""
+
+def tier_partition_plan(
+    stats: Sequence[str], *, by: str = ..., cutoffs: tuple[str, str] | None = None
+) -> str:
+    """The plan of a partitioned ranking from every partition's statistics, as JSON."""
+
+def classify_partition(
+    values: object,
+    *,
+    customer: str,
+    value: str,
+    plan: str,
+    partition: int,
+    spend: str | None = None,
+    discount_spend: str | None = None,
+    margin: str | None = None,
+    cost_to_serve: str | None = None,
+    price_driven_min_discount_share: str | None = None,
+    unprofitable_below_net_margin: str | None = None,
+    policy_json: str | None = None,
+    money: str = ...,
+) -> ArrowTable:
+    """One partition's customers table (the layout of classify), from the plan."""
+
 
 def review_periods(
     periods: Sequence[object],

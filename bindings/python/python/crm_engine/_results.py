@@ -132,22 +132,25 @@ class Table:
 class Classification(Table):
     """The result of :func:`crm_engine.classify`: one row per customer, in input order.
 
+    The layout is crm-io's tiers table (``crates/crm-io/schemas/tiers.json``),
+    the same as ``crm classify`` writes and :func:`crm_engine.spark.classify`
+    returns.
+
     Columns:
-        customer_id: the id as given (int64 or string).
-        value: the customer's value.
+        customer_id: the id (int64 or string).
+        value: the customer's value (decimal128 by default; float64 with ``money="float64"``).
+        tier: most_valuable, major, ordinary or inactive (categorical).
         rank: competition rank among positive values (1 = largest; null when inactive).
-        share: value / positive total (null when inactive).
+        share: value / positive total (float64; null when inactive).
         cumulative_share_before: cumulative share (on the tier basis) of the
             tie groups ranked above the customer's group.
-        cumulative_share: the same, including the customer's whole tie group.
+        cumulative_share_after: the same, including the customer's whole tie group.
         tie_group_size: customers with the same value.
-        tier: most_valuable, major, ordinary or inactive.
         decision: the rule that decided the tier (before_first_cutoff,
             before_second_cutoff, past_second_cutoff, non_positive_value).
         behaviours: list of price_driven / unprofitable.
-        price_driven, unprofitable: the same as booleans.
         discount_share, net_margin: the behaviour figures (null when unknown).
-        treatment: the strategy (delight, care, develop, adapt, disengage).
+        strategy: the treatment strategy (delight, care, develop, adapt, disengage).
         service_model: one_to_one, one_to_many or front_line.
         contact: weekly, fortnightly, monthly, quarterly, yearly or none.
         response_hours: promised response time.

@@ -64,7 +64,12 @@ def pareto(
     ax = _axes(ax, (7.5, 6.0))
     cols = _columns(classification, ["value", "rank", "tier"])
     positive = sorted(
-        ((v, t) for v, r, t in zip(cols["value"], cols["rank"], cols["tier"]) if r is not None),
+        # float(): the value column is decimal128 unless money="float64".
+        (
+            (float(v), t)
+            for v, r, t in zip(cols["value"], cols["rank"], cols["tier"])
+            if r is not None
+        ),
         key=lambda p: -p[0],
     )
     n = len(positive)

@@ -10,14 +10,14 @@ Rust engine runs inside the Spark tasks through ``mapInArrow``:
   (the schema of the single-machine :class:`crm_engine.Summary`) and one
   reconciliation row per partition; the counts add up to the single-machine
   reconciliation (``rows_read = rows_used + rows_skipped + rows_rejected``).
-- :func:`classify`: value tiers with the single-machine rule, tie groups
-  included, without collecting customers to the driver. Customers are range
-  partitioned by value (largest first); each task sends the driver one small
-  row (count, exact total, largest and smallest value and the sizes of the
-  tie groups at both ends); the driver derives, for every partition, what
-  lies above it (and the tie-group members in other partitions); each task
-  then labels its customers. All sums and cut-off comparisons are exact
-  decimal arithmetic, as in crm-core.
+- :func:`classify`: value tiers, behaviours and treatments with the
+  single-machine rule, tie groups included, without collecting customers to
+  the driver. Customers are range partitioned by value (largest first); each
+  task sends the driver one small row (crm-core's partition statistics);
+  the extension makes the plan on the driver (what lies above every
+  partition, the tie groups that span partitions) and each task classifies
+  its customers with it (crm-core's partitioned tier walk): no tier rule and
+  no arithmetic in this module.
 - :func:`fit_btyd`: the (x, t_x, T) triples (or (x, m) for Gamma-Gamma) are
   compressed with a Spark ``groupBy().count()`` (small whatever the number of
   customers), collected, and fitted on the driver with the weights;
@@ -44,7 +44,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import ConfigError, DuplicateCustomerError, InternalError, InvalidValueError
@@ -83,9 +83,7 @@ _RECONCILIATION_AMOUNTS: tuple[str, ...] = (
     "amount_rejected",
 )
 
-# Exact decimal arithmetic for sums and cut-off comparisons: values have at
-# most 29 significant digits, a sum over 2^64 of them at most 49, a product
-# with a cut-off at most 78; 120 digits never round.
+# Exact decimal sums of the reconciliation amounts: 120 digits never round.
 _EXACT_DIGITS = 120
 
 
@@ -384,149 +382,6 @@ def summarize(
 # Tiers
 
 
-def _decimals(column: Any, name: str, ids: Any, customer: str) -> list[Decimal]:
-    """Exact decimals of a value column, as crm_engine reads them (floats by their shortest repr)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    t = column.type
-    if column.null_count:
-        i = pc.index(pc.is_null(column), True).as_py()
-        raise InvalidValueError(
-            f"classify: customer {ids[i].as_py()}: column `{name}` is null",
-            column=name,
-            customer=str(ids[i].as_py()),
-            rule="finite_value",
-        )
-    if pa.types.is_floating(t):
-        values = column.to_pylist()
-        out = []
-        for i, x in enumerate(values):
-            if x != x or x in (float("inf"), float("-inf")):
-                raise InvalidValueError(
-                    f"classify: customer {ids[i].as_py()}: column `{name}` is not finite",
-                    column=name,
-                    customer=str(ids[i].as_py()),
-                    rule="finite_value",
-                )
-            out.append(Decimal(repr(float(x))))
-        return out
-    if pa.types.is_integer(t):
-        return [Decimal(int(x)) for x in column.to_pylist()]
-    if pa.types.is_decimal(t):
-        return list(column.to_pylist())
-    raise InvalidValueError(
-        f"classify: column `{name}` has type {t}; expected double, integer or decimal",
-        column=name,
-        rule="column_type",
-    )
-
-
-@dataclass(frozen=True)
-class _Others:
-    """What other partitions hold relative to one value: greater count and sum, and equal count."""
-
-    greater_n: int
-    greater_s: Decimal
-    tie_n: int
-
-
-@dataclass(frozen=True)
-class _PartitionStats:
-    partition: int
-    n: int  # positive values
-    total: Decimal
-    hi: Decimal | None
-    lo: Decimal | None
-    n_hi: int
-    s_hi: Decimal
-    n_lo: int
-    s_lo: Decimal
-    rows: int
-
-
-def _stats_of(decimals: list[Decimal], pid: int, rows: int) -> _PartitionStats:
-    """One partition's statistics: positive count, exact total, end values and their tie groups."""
-    with localcontext() as ctx:
-        ctx.prec = _EXACT_DIGITS
-        pos = [d for d in decimals if d > 0]
-        if not pos:
-            return _PartitionStats(
-                pid, 0, Decimal(0), None, None, 0, Decimal(0), 0, Decimal(0), rows
-            )
-        hi, lo = max(pos), min(pos)
-        n_hi = sum(1 for d in pos if d == hi)
-        n_lo = sum(1 for d in pos if d == lo)
-        return _PartitionStats(
-            pid, len(pos), sum(pos, Decimal(0)), hi, lo, n_hi, hi * n_hi, n_lo, lo * n_lo, rows
-        )
-
-
-def _others(parts: list[_PartitionStats], p: int, v: Decimal | None) -> _Others:
-    """Greater count/sum and ties of value ``v`` in partitions other than ``p``.
-
-    ``v=None`` is a value strictly inside partition ``p``'s range. Partitions
-    must not overlap except at their end values (a range partitioning);
-    otherwise this raises instead of answering wrongly.
-    """
-    me = parts[p]
-    gn, gs, tn = 0, Decimal(0), 0
-    for q in parts:
-        if q.partition == me.partition or q.n == 0:
-            continue
-        assert q.hi is not None and q.lo is not None and me.hi is not None and me.lo is not None
-        if v is None:
-            if q.lo >= me.hi:
-                gn, gs = gn + q.n, gs + q.total
-            elif q.hi <= me.lo:
-                pass
-            else:
-                raise InternalError(
-                    f"crm_engine.spark.classify: partitions {me.partition} and {q.partition} overlap; the value ranking is not a range partitioning"
-                )
-        elif q.lo > v:
-            gn, gs = gn + q.n, gs + q.total
-        elif q.hi < v:
-            pass
-        elif q.lo == v == q.hi:
-            tn += q.n
-        elif q.lo == v:
-            gn, gs, tn = gn + q.n - q.n_lo, gs + q.total - q.s_lo, tn + q.n_lo
-        elif q.hi == v:
-            tn += q.n_hi
-        else:
-            raise InternalError(
-                f"crm_engine.spark.classify: partitions {me.partition} and {q.partition} overlap; the value ranking is not a range partitioning"
-            )
-    return _Others(gn, gs, tn)
-
-
-_RATIO_CONTEXT = Context(prec=_EXACT_DIGITS, rounding=ROUND_HALF_EVEN)
-_RATIO_QUANTUM = Decimal(1).scaleb(-28)
-# Powers of ten as the engine's literals (1e23 and above are not exact doubles).
-_POWERS_OF_TEN = tuple(float(f"1e{k}") for k in range(29))
-
-
-def _share(part: Decimal, total: Decimal) -> float:
-    """A ratio in [0, 1] as the engine reports it.
-
-    The engine divides in ``rust_decimal`` (28 decimal places) and converts
-    mantissa / 10^scale as doubles; this does the same with Python's exact
-    decimals. The two agree exactly for most ratios and otherwise within an
-    ulp or two (``rust_decimal`` may round the 28th place differently).
-    """
-    if total == 0:
-        return float("nan")
-    if part == total:
-        return 1.0
-    q = _RATIO_CONTEXT.divide(part, total).quantize(_RATIO_QUANTUM, context=_RATIO_CONTEXT)
-    exponent = q.as_tuple().exponent
-    assert isinstance(exponent, int)
-    if exponent >= 0 or -exponent >= len(_POWERS_OF_TEN):
-        return float(q)
-    return float(int(q.scaleb(-exponent))) / _POWERS_OF_TEN[-exponent]
-
-
 def classify(
     values: DataFrame,
     *,
@@ -534,43 +389,50 @@ def classify(
     value: str,
     by: Literal["value", "count"] = "value",
     cutoffs: tuple[Any, Any] | None = None,
+    spend: str | None = None,
+    discount_spend: str | None = None,
+    margin: str | None = None,
+    cost_to_serve: str | None = None,
+    price_driven_min_discount_share: Any | None = None,
+    unprofitable_below_net_margin: Any | None = None,
+    policy: Any | None = None,
+    money: Literal["decimal128", "float64"] = "decimal128",
     partitions: int | None = None,
     check_unique: bool = True,
 ) -> DataFrame:
-    """Value tiers of a Spark DataFrame of customers, equal to :func:`crm_engine.classify`.
+    """Value tiers, behaviours and treatments of a Spark DataFrame of customers, equal to :func:`crm_engine.classify`.
 
-    Returns one row per customer (in no particular order) with the tier
-    figures of the single-machine :class:`crm_engine.Classification`:
-    ``customer_id``, ``value``, ``rank``, ``share``,
-    ``cumulative_share_before``, ``cumulative_share``, ``tie_group_size``,
-    ``tier``, ``decision`` (tier and decision as strings). Tiers, ranks, tie
-    group sizes and decisions are exact; the shares are the exact ratios
-    rounded to 28 digits and then to a double (the single-machine figures
-    agree exactly for most customers, otherwise within an ulp or two).
+    Returns one row per customer (in no particular order) with the columns
+    of the single-machine :class:`crm_engine.Classification` (crm-io's tiers
+    layout; tier, decision, strategy, service model and contact as strings,
+    counts as 64-bit integers, money as ``decimal(38, s)`` with ``s`` the
+    largest scale in the money columns, or double with ``money="float64"``).
+    Every figure is the single-machine one, exactly: the partitions are
+    classified by crm-core's partitioned tier walk.
 
     No customer list reaches the driver: customers are range partitioned by
-    value (largest first), each task reports one row (positive count, exact
-    total, largest and smallest value and their tie-group sizes), the driver
-    computes what lies above each partition and which tie groups continue in
-    neighbouring partitions, and each task labels its customers. A tie group
-    is never split, even when it spans partitions.
+    value (largest first); each task computes its partition's statistics in
+    the extension (positive count, exact sum, end values and their tie-group
+    sizes) and sends them as one row; the extension makes the plan on the
+    driver (what lies above each partition, which tie groups continue in
+    neighbouring partitions); each task then classifies its customers with
+    the plan. A tie group is never split, even when it spans partitions.
 
     Args:
         values: one row per customer.
         customer, value: column names (value: double, integer or decimal).
-        by, cutoffs: as in :func:`crm_engine.classify`.
+        by, cutoffs, spend, discount_spend, margin, cost_to_serve,
+        price_driven_min_discount_share, unprofitable_below_net_margin,
+        policy, money: as in :func:`crm_engine.classify`.
         partitions: partitions of the value ranking (default
             ``spark.sql.shuffle.partitions``).
         check_unique: check that no customer appears twice (one more
             shuffle of the customer ids); a duplicate raises
             :class:`crm_engine.DuplicateCustomerError`.
 
-    Behaviours and treatments (per customer, from its own figures and tier)
-    are not computed here: this function gives the tier figures only.
-
     Raises:
         DuplicateCustomerError: a customer appears twice (``check_unique``).
-        ConfigError: invalid ``by`` or ``cutoffs``.
+        ConfigError: invalid ``by``, ``cutoffs``, thresholds, policy or ``money``.
         ColumnError: a named column is missing.
         InvalidValueError: (inside the tasks, surfaced by Spark as a
             ``PythonException`` with the same message) a null id, or a null,
@@ -578,19 +440,53 @@ def classify(
     """
     _pyspark()
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyspark.sql import functions as F
 
-    from . import classify as classify_table
+    from . import _crm_engine
+    from ._input import decimal_text
 
-    _column_names(values, [customer, value], "classify")
-    # Validate by and cut-offs with the engine, and take the exact cut-offs.
-    probe = classify_table(
-        pa.table({"c": [1], "v": [1]}), customer="c", value="v", by=by, cutoffs=cutoffs
+    signals = {
+        "spend": spend,
+        "discount_spend": discount_spend,
+        "margin": margin,
+        "cost_to_serve": cost_to_serve,
+    }
+    _column_names(values, [customer, value, *signals.values()], "classify")
+    cut: tuple[str, str] | None = None
+    if cutoffs is not None:
+        if not isinstance(cutoffs, (tuple, list)) or len(cutoffs) != 2:
+            raise ConfigError("cutoffs must be a pair (first, second)", rule="cutoffs")
+        cut = (decimal_text("cutoffs[0]", cutoffs[0]), decimal_text("cutoffs[1]", cutoffs[1]))
+    rules: dict[str, Any] = {
+        "price_driven_min_discount_share": None
+        if price_driven_min_discount_share is None
+        else decimal_text("price_driven_min_discount_share", price_driven_min_discount_share),
+        "unprofitable_below_net_margin": None
+        if unprofitable_below_net_margin is None
+        else decimal_text("unprofitable_below_net_margin", unprofitable_below_net_margin),
+        "policy_json": None if policy is None else json.dumps(list(policy)),
+    }
+    # Validate by, cut-offs, thresholds, policy and money on the driver,
+    # before any job: the single-machine call on no customers.
+    from . import classify as _single
+
+    _single(
+        pa.table({"c": pa.array([], pa.int64()), "v": pa.array([], pa.int64())}),
+        customer="c",
+        value="v",
+        by=by,
+        cutoffs=cutoffs,
+        price_driven_min_discount_share=price_driven_min_discount_share,
+        unprofitable_below_net_margin=unprofitable_below_net_margin,
+        policy=policy,
+        money=money,
     )
-    first, second = probe.cutoffs
-    basis = probe.by
-    df = values.select(F.col(customer).alias("customer_id"), F.col(value).alias("value"))
+    named = {role: name for role, name in signals.items() if name is not None}
+    df = values.select(
+        F.col(customer).alias("customer_id"),
+        F.col(value).alias("value"),
+        *[F.col(name).alias(f"_crm_{role}") for role, name in named.items()],
+    )
     if check_unique:
         dup = df.groupBy("customer_id").count().where(F.col("count") > 1).limit(1).collect()
         if dup:
@@ -607,186 +503,74 @@ def classify(
     # Both passes must see the same partitions: the range bounds come from a
     # sample, which a recomputation could draw differently. A local
     # checkpoint materialises the ranking once (executor storage, freed when
-    # the result is garbage collected); the label pass also checks it.
+    # the result is garbage collected); the extension checks each partition
+    # against its statistics in the second pass.
     ranked = df.repartitionByRange(n_parts, F.col("value").desc()).localCheckpoint(eager=True)
     in_schema = _arrow_schema(ranked.schema)
+    money_columns = [f"_crm_{r}" for r in ("margin", "cost_to_serve") if r in named]
+    role_args = {role: f"_crm_{role}" for role in named}
 
-    def exact_positive(batches: Iterator[pa.RecordBatch]) -> tuple[pa.Table, list[Decimal]]:
+    def table_of(batches: Iterator[pa.RecordBatch]) -> pa.Table:
         rows = list(batches)
-        table = pa.Table.from_batches(rows) if rows else in_schema.empty_table()
-        if table.column("customer_id").null_count:
-            raise InvalidValueError(
-                "classify: a customer id is null", column=customer, rule="customer_id"
-            )
-        return table, _decimals(table.column("value"), value, table.column("customer_id"), customer)
+        return pa.Table.from_batches(rows) if rows else in_schema.empty_table()
 
     stats_schema = pa.schema(
-        [
-            ("partition", pa.int32()),
-            ("n", pa.int64()),
-            ("total", pa.string()),
-            ("hi", pa.string()),
-            ("lo", pa.string()),
-            ("n_hi", pa.int64()),
-            ("s_hi", pa.string()),
-            ("n_lo", pa.int64()),
-            ("s_lo", pa.string()),
-            ("rows", pa.int64()),
-        ]
+        [("partition", pa.int32()), ("stats", pa.string()), ("money_scale", pa.int32())]
     )
 
     def stats(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         pid = _partition_id()
-        table, decimals = exact_positive(batches)
-        s = _stats_of(decimals, pid, table.num_rows)
+        text, scale = _crm_engine.tier_partition_stats(
+            table_of(batches), value="value", partition=pid, money_columns=money_columns
+        )
         yield pa.RecordBatch.from_pylist(
-            [
-                {
-                    "partition": pid,
-                    "n": s.n,
-                    "total": str(s.total),
-                    "hi": None if s.hi is None else str(s.hi),
-                    "lo": None if s.lo is None else str(s.lo),
-                    "n_hi": s.n_hi,
-                    "s_hi": str(s.s_hi),
-                    "n_lo": s.n_lo,
-                    "s_lo": str(s.s_lo),
-                    "rows": s.rows,
-                }
-            ],
-            schema=stats_schema,
+            [{"partition": pid, "stats": text, "money_scale": scale}], schema=stats_schema
         )
 
     collected = ranked.mapInArrow(stats, _spark_schema(stats_schema)).collect()
-    parts = sorted(
-        (
-            _PartitionStats(
-                int(r["partition"]),
-                int(r["n"]),
-                Decimal(r["total"]),
-                None if r["hi"] is None else Decimal(r["hi"]),
-                None if r["lo"] is None else Decimal(r["lo"]),
-                int(r["n_hi"]),
-                Decimal(r["s_hi"]),
-                int(r["n_lo"]),
-                Decimal(r["s_lo"]),
-                int(r["rows"]),
-            )
-            for r in collected
-        ),
-        key=lambda s: s.partition,
-    )
-    if [s.partition for s in parts] != list(range(len(parts))):
-        raise InternalError("crm_engine.spark.classify: partition statistics are incomplete")
-    with localcontext() as ctx:
-        ctx.prec = _EXACT_DIGITS
-        total = sum((s.total for s in parts), Decimal(0))
-        positive = sum(s.n for s in parts)
-        # What lies in other partitions, for each partition's largest value,
-        # smallest value and any value strictly between.
-        context = {
-            s.partition: (
-                _others(parts, s.partition, s.hi),
-                _others(parts, s.partition, None),
-                _others(parts, s.partition, s.lo),
-            )
-            for s in parts
-            if s.n > 0
-        }
-    basis_total = total if basis == "value" else Decimal(positive)
+    plan = _crm_engine.tier_partition_plan([r["stats"] for r in collected], by=by, cutoffs=cut)
+    money_scale = max((int(r["money_scale"]) for r in collected), default=0)
+    money_type = pa.float64() if money == "float64" else pa.decimal128(38, min(money_scale, 38))
+    id_type = in_schema.field("customer_id").type
+    if pa.types.is_integer(id_type):
+        id_type = pa.int64()
+    elif pa.types.is_large_string(id_type) or pa.types.is_string(id_type):
+        id_type = pa.string()
     out_schema = pa.schema(
         [
-            pa.field("customer_id", in_schema.field("customer_id").type),
-            ("value", pa.float64()),
+            ("customer_id", id_type),
+            ("value", money_type),
+            ("tier", pa.string()),
             ("rank", pa.int64()),
             ("share", pa.float64()),
             ("cumulative_share_before", pa.float64()),
-            ("cumulative_share", pa.float64()),
+            ("cumulative_share_after", pa.float64()),
             ("tie_group_size", pa.int64()),
-            ("tier", pa.string()),
             ("decision", pa.string()),
+            ("behaviours", pa.list_(pa.string())),
+            ("discount_share", pa.float64()),
+            ("net_margin", money_type),
+            ("strategy", pa.string()),
+            ("service_model", pa.string()),
+            ("contact", pa.string()),
+            ("response_hours", pa.int64()),
+            ("policy_rule", pa.int64()),
         ]
     )
 
     def label(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         pid = _partition_id()
-        table, decimals = exact_positive(batches)
-        mine = _stats_of(decimals, pid, table.num_rows)
-        if mine != parts[pid]:
-            raise InternalError(
-                f"crm_engine.spark.classify: partition {pid} changed between the two passes (rule: stable_partitioning)"
-            )
-        n = table.num_rows
-        rank: list[int | None] = [None] * n
-        share: list[float | None] = [None] * n
-        before_share: list[float | None] = [None] * n
-        after_share: list[float | None] = [None] * n
-        size = [1] * n
-        tier = ["inactive"] * n
-        decision = ["non_positive_value"] * n
-        order = [
-            i
-            for i in pc.sort_indices(
-                table.column("value"), sort_keys=[("value", "descending")]
-            ).to_pylist()
-        ]
-        with localcontext() as ctx:
-            ctx.prec = _EXACT_DIGITS
-            local_n, local_s = 0, Decimal(0)
-            k = 0
-            while k < n:
-                v = decimals[order[k]]
-                if v <= 0:
-                    break
-                j = k
-                while j < n and decimals[order[j]] == v:
-                    j += 1
-                group = order[k:j]
-                head, inner, tail = context[pid]
-                o = head if v == mine.hi else tail if v == mine.lo else inner
-                before_n = local_n + o.greater_n
-                before_s = local_s + o.greater_s
-                group_size = len(group) + o.tie_n
-                before = before_s if basis == "value" else Decimal(before_n)
-                after = before + (v * group_size if basis == "value" else Decimal(group_size))
-                if before < first * basis_total:
-                    t, why = "most_valuable", "before_first_cutoff"
-                elif before < second * basis_total:
-                    t, why = "major", "before_second_cutoff"
-                else:
-                    t, why = "ordinary", "past_second_cutoff"
-                figures = (
-                    before_n + 1,
-                    _share(v, total),
-                    _share(before, basis_total),
-                    _share(after, basis_total),
-                )
-                for i in group:
-                    rank[i], share[i], before_share[i], after_share[i] = figures
-                    size[i], tier[i], decision[i] = group_size, t, why
-                local_n += len(group)
-                local_s += v * len(group)
-                k = j
-        raw = table.column("value")
-        as_float = (
-            raw.cast(pa.float64())
-            if not pa.types.is_decimal(raw.type)
-            else pa.array([float(d) for d in decimals], pa.float64())
+        out = _crm_engine.classify_partition(
+            table_of(batches),
+            customer="customer_id",
+            value="value",
+            plan=plan,
+            partition=pid,
+            **role_args,
+            **rules,
+            money=money,
         )
-        out = pa.table(
-            {
-                "customer_id": table.column("customer_id"),
-                "value": as_float,
-                "rank": pa.array(rank, pa.int64()),
-                "share": pa.array(share, pa.float64()),
-                "cumulative_share_before": pa.array(before_share, pa.float64()),
-                "cumulative_share": pa.array(after_share, pa.float64()),
-                "tie_group_size": pa.array(size, pa.int64()),
-                "tier": pa.array(tier, pa.string()),
-                "decision": pa.array(decision, pa.string()),
-            }
-        )
-        yield from _batches(conform(out, out_schema))
+        yield from _batches(conform(pa.table(out), out_schema))
 
     return ranked.mapInArrow(label, _spark_schema(out_schema))
 

@@ -42,7 +42,7 @@ use crate::value::behaviour::{
     BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals,
 };
 use crate::value::tier::{
-    Classification, Explanation, Tier, TierConfig, TierError, TierSummary, classify,
+    Classification, Explanation, PartitionPlan, Tier, TierConfig, TierError, TierSummary, classify,
 };
 use crate::value::treatment::{Treatment, TreatmentPolicy};
 
@@ -197,6 +197,58 @@ pub fn assign(
     signals: Option<&[BehaviourSignals]>,
     config: &AssignmentConfig,
 ) -> Result<Assignments, AssignmentError> {
+    assign_with(ids, values, signals, config, || {
+        classify(values, &config.tiers)
+    })
+}
+
+/// [`assign`] for one partition of a partitioned ranking: the tiers come from
+/// the [`PartitionPlan`] (see [`crate::value::tier::partition`]), whose tier
+/// configuration replaces `config.tiers`; behaviours and treatments are per
+/// customer, as in [`assign`]. Ids are checked for repeats within the
+/// partition only: a repeat across partitions is the caller's check.
+///
+/// # Errors
+///
+/// As [`assign`], and the plan's errors
+/// ([`TierError::PartitionChanged`](crate::value::tier::TierError::PartitionChanged), …).
+///
+/// ```
+/// use crm_core::value::assignment::{assign_partition, AssignmentConfig};
+/// use crm_core::value::tier::{PartitionPlan, PartitionStats, Tier, TierConfig};
+/// use crm_core::records::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let (a, b) = ([dec!(8)], [dec!(2)]);
+/// let stats = [PartitionStats::of(0, &a)?, PartitionStats::of(1, &b)?];
+/// let plan = PartitionPlan::new(&TierConfig::by_value(), &stats)?;
+/// let second = assign_partition(&[CustomerId::from(2)], &b, None, &AssignmentConfig::default(), &plan, 1)?;
+/// assert_eq!(second.tier(0), Some(Tier::Ordinary));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn assign_partition(
+    ids: &[CustomerId],
+    values: &[Decimal],
+    signals: Option<&[BehaviourSignals]>,
+    config: &AssignmentConfig,
+    plan: &PartitionPlan,
+    partition: u32,
+) -> Result<Assignments, AssignmentError> {
+    let config = AssignmentConfig {
+        tiers: *plan.config(),
+        ..config.clone()
+    };
+    assign_with(ids, values, signals, &config, || {
+        plan.classify(partition, values)
+    })
+}
+
+fn assign_with(
+    ids: &[CustomerId],
+    values: &[Decimal],
+    signals: Option<&[BehaviourSignals]>,
+    config: &AssignmentConfig,
+    classify: impl FnOnce() -> Result<Classification, TierError>,
+) -> Result<Assignments, AssignmentError> {
     check_len("values", ids.len(), values.len())?;
     if let Some(s) = signals {
         check_len("signals", ids.len(), s.len())?;
@@ -224,7 +276,7 @@ pub fn assign(
             .collect::<Result<Vec<_>, _>>()?,
         None => vec![BehaviourEvidence::default(); ids.len()],
     };
-    let classification = classify(values, &config.tiers)?;
+    let classification = classify()?;
     Ok(Assignments {
         ids: ids.to_vec(),
         classification,
@@ -350,6 +402,20 @@ impl Assignments {
     /// ```
     pub fn behaviour(&self, index: usize) -> Option<&BehaviourEvidence> {
         self.behaviour.get(index)
+    }
+
+    /// Every customer's behaviour evidence, in input order: the column a
+    /// table of all customers reads.
+    ///
+    /// ```
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into(), 2.into()], &[dec!(1), dec!(2)], None, &AssignmentConfig::default())?;
+    /// assert_eq!(a.behaviours().len(), 2);
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
+    /// ```
+    pub fn behaviours(&self) -> &[BehaviourEvidence] {
+        &self.behaviour
     }
 
     /// The treatment of the customer at `index`, and the policy rule that gave it.

@@ -1,0 +1,570 @@
+//! The evidence behind a tier: the rule that decided and the figures.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::classification::Classification;
+use super::config::{Cutoffs, Tier, TierBasis};
+use super::exact::{key_of, ratio, ratio_f64, ratio_u128};
+
+/// Which rule put a customer in its tier: the cut-off that decided it.
+///
+/// ```
+/// use crm_core::value::tier::{classify, Decision, TierConfig};
+/// use rust_decimal_macros::dec;
+/// let c = classify(&[dec!(1), dec!(-1)], &TierConfig::by_value())?;
+/// assert_eq!(c.explain(0).unwrap().decision, Decision::BeforeFirstCutoff { cutoff: dec!(0.20) });
+/// assert_eq!(c.explain(1).unwrap().decision, Decision::NonPositiveValue);
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Decision {
+    /// The tie group started below the first cut-off: most valuable.
+    BeforeFirstCutoff {
+        /// The first cut-off.
+        cutoff: Decimal,
+    },
+    /// The tie group started at or past the first cut-off and below the
+    /// second: major.
+    BeforeSecondCutoff {
+        /// The second cut-off.
+        cutoff: Decimal,
+    },
+    /// The tie group started at or past the second cut-off: ordinary.
+    PastSecondCutoff {
+        /// The second cut-off.
+        cutoff: Decimal,
+    },
+    /// Value zero or negative: inactive, no share.
+    NonPositiveValue,
+}
+
+impl Decision {
+    /// Every rule's name, in the order of [`Decision::code`]: the values of
+    /// a decision column.
+    ///
+    /// ```
+    /// use crm_core::value::tier::Decision;
+    /// assert_eq!(Decision::NAMES[Decision::NonPositiveValue.code()], "non_positive_value");
+    /// ```
+    pub const NAMES: [&'static str; 4] = [
+        "before_first_cutoff",
+        "before_second_cutoff",
+        "past_second_cutoff",
+        "non_positive_value",
+    ];
+
+    /// The rule that puts a customer in `tier` under `cutoffs`: a tier has
+    /// exactly one deciding rule.
+    ///
+    /// ```
+    /// use crm_core::value::tier::{Decision, Tier, TierConfig};
+    /// use rust_decimal_macros::dec;
+    /// let d = Decision::for_tier(Tier::Major, &TierConfig::by_value().cutoffs);
+    /// assert_eq!(d, Decision::BeforeSecondCutoff { cutoff: dec!(0.50) });
+    /// ```
+    pub fn for_tier(tier: Tier, cutoffs: &Cutoffs) -> Decision {
+        match tier {
+            Tier::MostValuable => Decision::BeforeFirstCutoff {
+                cutoff: cutoffs.first(),
+            },
+            Tier::Major => Decision::BeforeSecondCutoff {
+                cutoff: cutoffs.second(),
+            },
+            Tier::Ordinary => Decision::PastSecondCutoff {
+                cutoff: cutoffs.second(),
+            },
+            Tier::Inactive => Decision::NonPositiveValue,
+        }
+    }
+
+    /// The rule's snake_case name (the `rule` tag of its JSON form).
+    ///
+    /// ```
+    /// use crm_core::value::tier::Decision;
+    /// assert_eq!(Decision::NonPositiveValue.as_str(), "non_positive_value");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        Decision::NAMES[self.code()]
+    }
+
+    /// The rule's position in [`Decision::NAMES`].
+    ///
+    /// ```
+    /// use crm_core::value::tier::Decision;
+    /// assert_eq!(Decision::NonPositiveValue.code(), 3);
+    /// ```
+    pub fn code(self) -> usize {
+        match self {
+            Decision::BeforeFirstCutoff { .. } => 0,
+            Decision::BeforeSecondCutoff { .. } => 1,
+            Decision::PastSecondCutoff { .. } => 2,
+            Decision::NonPositiveValue => 3,
+        }
+    }
+}
+
+/// The evidence behind one customer's tier: "why is this customer major?".
+///
+/// Cumulative shares are those of the customer's whole tie group, measured on
+/// the classification's basis (value share, or count share), before and after
+/// the group. `share` is always the customer's share of the positive value.
+///
+/// ```
+/// use crm_core::value::tier::{classify, Tier, TierConfig};
+/// use rust_decimal_macros::dec;
+///
+/// let c = classify(&[dec!(40), dec!(30), dec!(20), dec!(10)], &TierConfig::by_value())?;
+/// let why = c.explain(1).unwrap();
+/// assert_eq!(why.tier, Tier::Major);
+/// assert_eq!(why.rank, Some(2));
+/// assert_eq!(why.share, Some(dec!(0.3)));
+/// // Its group starts at 40 %: past the first cut-off (20 %), below the second (50 %).
+/// assert_eq!(why.cumulative_share_before, Some(dec!(0.4)));
+/// assert_eq!(why.cumulative_share_after, Some(dec!(0.7)));
+/// // A group starting exactly at a cut-off is past it: 20 starts at 70 %.
+/// assert_eq!(c.tier(2), Some(Tier::Ordinary));
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct Explanation {
+    /// The customer's position in the input.
+    pub index: usize,
+    /// The customer's value.
+    pub value: Decimal,
+    /// The tier given.
+    pub tier: Tier,
+    /// Competition rank among positive values (1 + customers with strictly
+    /// larger value); `None` for inactive customers, who are not ranked.
+    pub rank: Option<u64>,
+    /// How many customers share this value (1 without a tie). Inactive
+    /// customers report 1: they form no group.
+    pub tie_group_size: u64,
+    /// `value / positive total`; `None` when inactive.
+    pub share: Option<Decimal>,
+    /// The basis the cumulative shares are measured in.
+    pub basis: TierBasis,
+    /// Cumulative share of all groups ranked above this customer's group.
+    pub cumulative_share_before: Option<Decimal>,
+    /// Cumulative share including this customer's whole group.
+    pub cumulative_share_after: Option<Decimal>,
+    /// The rule that decided.
+    pub decision: Decision,
+}
+
+impl Classification {
+    /// The full evidence behind the tier of the customer at `index`.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, Decision, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let c = classify(&[dec!(1), dec!(3)], &TierConfig::default())?;
+    /// let why = c.explain(0).unwrap();
+    /// assert_eq!(why.cumulative_share_before, Some(dec!(0.75)));
+    /// assert_eq!(why.decision, Decision::PastSecondCutoff { cutoff: dec!(0.5) });
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn explain(&self, index: usize) -> Option<Explanation> {
+        let value = *self.values.get(index)?;
+        let tier = self.tier(index)?;
+        let decision = Decision::for_tier(tier, &self.config.cutoffs);
+        let mut why = Explanation {
+            index,
+            value,
+            tier,
+            rank: None,
+            tie_group_size: 1,
+            share: None,
+            basis: self.config.basis,
+            cumulative_share_before: None,
+            cumulative_share_after: None,
+            decision,
+        };
+        if let Some(g) = self.group(index) {
+            why.rank = Some(g.count_before + 1);
+            why.tie_group_size = g.size;
+            why.share = ratio(value, self.total);
+            let (before, after) = match self.config.basis {
+                TierBasis::Value => (
+                    Some(g.value_before),
+                    Some(g.value_before + g.key * u128::from(g.size)),
+                ),
+                TierBasis::Count => (
+                    Some(u128::from(g.count_before)),
+                    Some(u128::from(g.count_before + g.size)),
+                ),
+            };
+            let total = match self.config.basis {
+                TierBasis::Value => self.total_key,
+                TierBasis::Count => u128::from(self.positive_customers),
+            };
+            why.cumulative_share_before = before.and_then(|b| ratio_u128(b, total));
+            why.cumulative_share_after = after.and_then(|a| ratio_u128(a, total));
+        }
+        Some(why)
+    }
+
+    /// The evidence of every customer at once, as columns: what a table of
+    /// all customers needs, in one sort and linear passes (no per-customer
+    /// search, no per-customer division).
+    ///
+    /// The figures are those of [`Classification::explain`], except that
+    /// the shares are `f64` (the exact integer ratios rounded once, or
+    /// twice beyond 2^53): tables carry shares as `float64`, while the tier
+    /// decisions themselves are made exactly.
+    ///
+    /// ```
+    /// use crm_core::value::tier::{classify, TierConfig};
+    /// use rust_decimal_macros::dec;
+    /// let c = classify(&[dec!(30), dec!(-1), dec!(30), dec!(40)], &TierConfig::by_value())?;
+    /// let e = c.evidence();
+    /// assert_eq!(e.ranks().collect::<Vec<_>>(), [Some(2), None, Some(2), Some(1)]);
+    /// assert_eq!(e.tie_group_sizes().collect::<Vec<_>>(), [2, 1, 2, 1]);
+    /// assert_eq!(e.cumulative_shares_after().collect::<Vec<_>>(), [Some(1.0), None, Some(1.0), Some(0.4)]);
+    /// assert_eq!(e.decisions().map(|d| d.as_str()).nth(1), Some("non_positive_value"));
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn evidence(&self) -> Evidence {
+        let group_of = if self
+            .groups
+            .first()
+            .is_none_or(|g| g.key <= u128::from(u64::MAX))
+        {
+            self.group_ordinals(|k| u64::try_from(k).unwrap_or(u64::MAX))
+        } else {
+            self.group_ordinals(|k| k)
+        };
+        let basis_total = match self.config.basis {
+            TierBasis::Value => self.total_key,
+            TierBasis::Count => u128::from(self.positive_customers),
+        };
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| {
+                let (before, after) = match self.config.basis {
+                    TierBasis::Value => {
+                        (g.value_before, g.value_before + g.key * u128::from(g.size))
+                    }
+                    TierBasis::Count => (
+                        u128::from(g.count_before),
+                        u128::from(g.count_before + g.size),
+                    ),
+                };
+                GroupEvidence {
+                    rank: g.count_before + 1,
+                    size: g.size,
+                    share: ratio_f64(g.key, self.total_key),
+                    cumulative_share_before: ratio_f64(before, basis_total),
+                    cumulative_share_after: ratio_f64(after, basis_total),
+                }
+            })
+            .collect();
+        Evidence {
+            group_of,
+            groups,
+            tiers: self.tiers.clone(),
+            cutoffs: self.config.cutoffs,
+        }
+    }
+
+    /// Each customer's tie-group position in `self.groups` ([`NO_GROUP`]
+    /// when inactive): (key, position) pairs radix-sorted once, then matched
+    /// with the groups, both in descending key order.
+    fn group_ordinals<K: radsort::Key + Ord>(&self, narrow: impl Fn(u128) -> K) -> Vec<u32> {
+        let mut group_of = vec![NO_GROUP; self.values.len()];
+        let mut pairs: Vec<(K, u32)> = self
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.tiers[*i] != Tier::Inactive.code())
+            .filter_map(|(i, v)| Some((narrow(key_of(*v, self.scale)?), i as u32)))
+            .collect();
+        radsort::sort_by_key(&mut pairs, |p| p.0);
+        let mut g = 0_usize;
+        for &(key, i) in pairs.iter().rev() {
+            while g < self.groups.len() && narrow(self.groups[g].key) != key {
+                g += 1;
+            }
+            if g < self.groups.len() {
+                group_of[i as usize] = g as u32;
+            }
+        }
+        group_of
+    }
+}
+
+/// No tie group: an inactive customer.
+const NO_GROUP: u32 = u32::MAX;
+
+/// The figures of one tie group, shared by all its members.
+///
+/// ```
+/// use crm_core::value::tier::{classify, TierConfig};
+/// use rust_decimal_macros::dec;
+/// let e = classify(&[dec!(3), dec!(1)], &TierConfig::by_value())?.evidence();
+/// assert_eq!(e.groups()[0].share, 0.75);
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupEvidence {
+    /// Competition rank of the members.
+    pub rank: u64,
+    /// Members, in the whole base.
+    pub size: u64,
+    /// One member's share of the positive value.
+    pub share: f64,
+    /// Cumulative share (on the classification's basis) of the groups above.
+    pub cumulative_share_before: f64,
+    /// Cumulative share including the group.
+    pub cumulative_share_after: f64,
+}
+
+/// Dense per-customer columns of the evidence ([`Evidence::columns`]).
+///
+/// ```
+/// # use crm_core::value::tier::{classify, TierConfig};
+/// # use rust_decimal_macros::dec;
+/// let cols = classify(&[dec!(2)], &TierConfig::default())?.evidence().columns();
+/// assert_eq!(cols.cumulative_shares_after, [1.0]);
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvidenceColumns {
+    /// False for inactive customers (no rank, no share).
+    pub active: Vec<bool>,
+    /// Competition ranks (0 when inactive).
+    pub ranks: Vec<u64>,
+    /// Tie-group sizes (1 when inactive).
+    pub tie_group_sizes: Vec<u64>,
+    /// Shares of the positive value (NaN when inactive).
+    pub shares: Vec<f64>,
+    /// Cumulative shares before the tie group (NaN when inactive).
+    pub cumulative_shares_before: Vec<f64>,
+    /// Cumulative shares including the tie group (NaN when inactive).
+    pub cumulative_shares_after: Vec<f64>,
+}
+
+/// Every customer's tier evidence, as columns ([`Classification::evidence`]):
+/// each customer points at its tie group's figures, so a column is a
+/// lookup per customer.
+///
+/// ```
+/// use crm_core::value::tier::{classify, TierConfig};
+/// use rust_decimal_macros::dec;
+/// let e = classify(&[dec!(2), dec!(0)], &TierConfig::by_value())?.evidence();
+/// assert_eq!(e.len(), 2);
+/// assert_eq!(e.shares().collect::<Vec<_>>(), [Some(1.0), None]);
+/// # Ok::<(), crm_core::value::tier::TierError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    group_of: Vec<u32>,
+    groups: Vec<GroupEvidence>,
+    tiers: Vec<u8>,
+    cutoffs: Cutoffs,
+}
+
+impl Evidence {
+    /// Customers.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// assert!(classify(&[], &TierConfig::default())?.evidence().is_empty());
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.group_of.len()
+    }
+
+    /// True without customers.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// assert_eq!(classify(&[], &TierConfig::default())?.evidence().len(), 0);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.group_of.is_empty()
+    }
+
+    /// The tie groups, largest value first.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(1), dec!(2)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.groups().len(), 2);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn groups(&self) -> &[GroupEvidence] {
+        &self.groups
+    }
+
+    /// Each customer's tie group (its position in [`Evidence::groups`]), `None`
+    /// when inactive.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(0), dec!(2)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.group_of().collect::<Vec<_>>(), [Some(1), None, Some(0)]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn group_of(&self) -> impl ExactSizeIterator<Item = Option<usize>> + '_ {
+        self.group_of
+            .iter()
+            .map(|&g| (g != NO_GROUP).then_some(g as usize))
+    }
+
+    fn column<'a, T>(
+        &'a self,
+        f: impl Fn(&GroupEvidence) -> T + 'a,
+    ) -> impl ExactSizeIterator<Item = Option<T>> + 'a {
+        self.group_of
+            .iter()
+            .map(move |&g| self.groups.get(g as usize).map(&f))
+    }
+
+    /// Every customer's group figures as dense columns, in one pass over the
+    /// customers (one lookup each, instead of one per column): what a
+    /// columnar table takes over without copying. An inactive customer has
+    /// rank 0, tie-group size 1 and NaN shares; [`Evidence::group_of`] (or
+    /// [`EvidenceColumns::active`]) tells which rows those are.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let cols = classify(&[dec!(1), dec!(0), dec!(3)], &TierConfig::default())?.evidence().columns();
+    /// assert_eq!(cols.ranks, [2, 0, 1]);
+    /// assert_eq!(cols.active, [true, false, true]);
+    /// assert!(cols.shares[1].is_nan());
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn columns(&self) -> EvidenceColumns {
+        let n = self.group_of.len();
+        let mut out = EvidenceColumns {
+            active: Vec::with_capacity(n),
+            ranks: Vec::with_capacity(n),
+            tie_group_sizes: Vec::with_capacity(n),
+            shares: Vec::with_capacity(n),
+            cumulative_shares_before: Vec::with_capacity(n),
+            cumulative_shares_after: Vec::with_capacity(n),
+        };
+        let none = GroupEvidence {
+            rank: 0,
+            size: 1,
+            share: f64::NAN,
+            cumulative_share_before: f64::NAN,
+            cumulative_share_after: f64::NAN,
+        };
+        for &g in &self.group_of {
+            let (active, e) = match self.groups.get(g as usize) {
+                Some(e) => (true, e),
+                None => (false, &none),
+            };
+            out.active.push(active);
+            out.ranks.push(e.rank);
+            out.tie_group_sizes.push(e.size);
+            out.shares.push(e.share);
+            out.cumulative_shares_before.push(e.cumulative_share_before);
+            out.cumulative_shares_after.push(e.cumulative_share_after);
+        }
+        out
+    }
+
+    /// Every customer's tier.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, Tier, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(0)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.tiers().collect::<Vec<_>>(), [Tier::Inactive]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn tiers(&self) -> impl ExactSizeIterator<Item = Tier> + '_ {
+        self.tiers.iter().map(|&c| Tier::from_code(c))
+    }
+
+    /// Every customer's competition rank (`None`: inactive).
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(2)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.ranks().collect::<Vec<_>>(), [Some(2), Some(1)]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn ranks(&self) -> impl ExactSizeIterator<Item = Option<u64>> + '_ {
+        self.column(|g| g.rank)
+    }
+
+    /// Every customer's tie-group size (1 when inactive, as in
+    /// [`Explanation::tie_group_size`]).
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(1), dec!(0)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.tie_group_sizes().collect::<Vec<_>>(), [2, 2, 1]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn tie_group_sizes(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.column(|g| g.size).map(|s| s.unwrap_or(1))
+    }
+
+    /// Every customer's share of the positive value (`None`: inactive).
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(3)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.shares().collect::<Vec<_>>(), [Some(0.25), Some(0.75)]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn shares(&self) -> impl ExactSizeIterator<Item = Option<f64>> + '_ {
+        self.column(|g| g.share)
+    }
+
+    /// Every customer's cumulative share before its tie group.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(3)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.cumulative_shares_before().collect::<Vec<_>>(), [Some(0.75), Some(0.0)]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn cumulative_shares_before(&self) -> impl ExactSizeIterator<Item = Option<f64>> + '_ {
+        self.column(|g| g.cumulative_share_before)
+    }
+
+    /// Every customer's cumulative share including its tie group.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(1), dec!(3)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.cumulative_shares_after().collect::<Vec<_>>(), [Some(1.0), Some(0.75)]);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn cumulative_shares_after(&self) -> impl ExactSizeIterator<Item = Option<f64>> + '_ {
+        self.column(|g| g.cumulative_share_after)
+    }
+
+    /// Every customer's deciding rule.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, Decision, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let e = classify(&[dec!(-1)], &TierConfig::default())?.evidence();
+    /// assert_eq!(e.decisions().next(), Some(Decision::NonPositiveValue));
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn decisions(&self) -> impl ExactSizeIterator<Item = Decision> + '_ {
+        self.tiers().map(|t| Decision::for_tier(t, &self.cutoffs))
+    }
+}
