@@ -75,7 +75,9 @@ def main() -> None:
     print(
         pl.DataFrame(tiers)
         .sort("rank", nulls_last=True)
-        .select("customer_id", "value", "rank", "share", "cumulative_share", "tier", "treatment")
+        .select(
+            "customer_id", "value", "rank", "share", "cumulative_share_after", "tier", "strategy"
+        )
         .head(5)
     )
 

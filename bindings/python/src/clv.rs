@@ -150,15 +150,7 @@ pub fn clv_month_length(py: Python<'_>, unit: &str) -> PyResult<f64> {
 }
 
 fn unit_of(unit: &str) -> Result<Unit> {
-    match unit {
-        "day" | "days" => Ok(Unit::Day),
-        "week" | "weeks" => Ok(Unit::Week),
-        _ => Err(Error::new(
-            Kind::Config,
-            format!("{WHAT}: unit must be \"day\" or \"week\""),
-        )
-        .rule("unit")),
-    }
+    Unit::from_name(unit).map_err(|e| Error::parameter("unit", &e))
 }
 
 /// Fits `model` on the named columns of `data` (the kind's fit columns in

@@ -332,7 +332,7 @@ def test_deterministic() -> None:
     assert a == b
 
 
-# ---- properties (DOMAIN.md section 1 invariants) ------------------------------
+# ---- properties (docs/DOMAIN.md section 1 invariants) ------------------------------
 
 money = st.one_of(
     st.integers(min_value=-500, max_value=100_000).map(lambda c: c / 100),

@@ -4,7 +4,7 @@
 //!
 //! * `pareto.png`: the cumulative share of value against the cumulative
 //!   share of customers, ranked by value, with the tier cut-offs: the curve
-//!   DOMAIN.md section 1 walks to draw the tiers.
+//!   docs/DOMAIN.md section 1 walks to draw the tiers.
 //! * `tier_shares.png`: each tier's share of value next to its share of
 //!   customers.
 //!

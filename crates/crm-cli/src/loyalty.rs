@@ -1,4 +1,4 @@
-//! Loyalty and relationship metrics over a period (DOMAIN.md sections 3
+//! Loyalty and relationship metrics over a period (docs/DOMAIN.md sections 3
 //! and 5): retention, churn, growth, acquisition, repeat purchase, referral,
 //! complaints against the promised service level, service recovery and
 //! survey scores. `crm metrics` writes them; `crm report` puts them in its

@@ -196,7 +196,7 @@ enum ClvCommand {
 /// How customers are ranked into tiers.
 #[derive(Debug, Clone, clap::Args)]
 struct TierArgs {
-    /// Cumulative share by value (DOMAIN.md default) or by customer count
+    /// Cumulative share by value (docs/DOMAIN.md default) or by customer count
     /// (Pareto 20/80).
     #[arg(long, value_parser = vocabulary::names::<TierBasis>(), default_value_t = TierConfig::default().basis)]
     basis: TierBasis,

@@ -1,4 +1,4 @@
-//! `crm review`: the periodic review of tiers (DOMAIN.md section 1: every
+//! `crm review`: the periodic review of tiers (docs/DOMAIN.md section 1: every
 //! change explainable and auditable) between two adjacent periods read
 //! from one transactions file.
 

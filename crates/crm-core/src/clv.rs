@@ -1,6 +1,6 @@
 //! Customer lifetime value: the "buy till you die" (BTYD) models.
 //!
-//! DOMAIN.md asks firms to move from one-off transactions to customer
+//! docs/DOMAIN.md asks firms to move from one-off transactions to customer
 //! lifetime value (section 3) and to predict each customer's next purchase
 //! (section 4). A firm rarely sees a customer leave: in a *non-contractual*
 //! setting the customer simply stops buying. The BTYD models separate the two

@@ -81,7 +81,7 @@
 //!
 //! The rule set is `docs/DOMAIN.md` in the repository, distilled from
 //! management texts on CRM, with the Chinese terms; its section numbers are
-//! the ones the items' documentation cites ("DOMAIN.md section 1"). Where the
+//! the ones the items' documentation cites ("docs/DOMAIN.md section 1"). Where the
 //! texts leave a rule open the crate picks what a careful analyst would
 //! expect, makes it configurable and says so in the item's documentation.
 //! `docs/DESIGN.md` says where each rule lives (one module each), how the

@@ -86,6 +86,7 @@ def golden_layout(table: str) -> str | None:
 
 def layout(table: ArrowTable, name: str) -> str:
     """The layout of ``table`` in the golden files' form, named ``name``."""
+
 def tier_partition_stats(
     values: object, *, value: str, partition: int, money_columns: Sequence[str] = ...
 ) -> tuple[str, int]:
@@ -113,7 +114,6 @@ def classify_partition(
     money: str = ...,
 ) -> ArrowTable:
     """One partition's customers table (the layout of classify), from the plan."""
-
 
 def review_periods(
     periods: Sequence[object],

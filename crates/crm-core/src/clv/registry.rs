@@ -697,7 +697,7 @@ mod tests {
             &FitOptions::default(),
         )
         .unwrap_err();
-        assert!(matches!(e, ClvError::InvalidInput { row: 4, ref field, .. } if field == "x"));
+        assert!(matches!(e, ClvError::InvalidInput { row: 5, ref field, .. } if field == "x"));
     }
 
     #[test]

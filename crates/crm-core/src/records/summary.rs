@@ -18,7 +18,7 @@
 //! clock), over the transactions dated `window_start ..= as_of`:
 //!
 //! * an **occasion** is a calendar day with at least one transaction of the
-//!   customer (DOMAIN.md section 5). As in `lifetimes`, *every* transaction
+//!   customer (docs/DOMAIN.md section 5). As in `lifetimes`, *every* transaction
 //!   counts, returns included: a day with only a return is an occasion. Days
 //!   are calendar days of the analysis zone ([`crate::records::transaction`]).
 //! * **frequency** `x` = occasions − 1 (repeat occasions);

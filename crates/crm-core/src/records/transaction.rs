@@ -1,7 +1,7 @@
 //! Transactions: one purchase (or return) of one customer, and the calendar
 //! day it belongs to.
 //!
-//! A [`Transaction`] is the row model of DOMAIN.md section 4: who bought
+//! A [`Transaction`] is the row model of docs/DOMAIN.md section 4: who bought
 //! ([`CustomerId`]), when ([`TxTime`]), for how much (a [`Decimal`]; a
 //! negative amount is a return), and optionally how many units, at what
 //! margin, whether on promotion (discount flag) and through which channel.

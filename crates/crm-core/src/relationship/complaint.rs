@@ -2,7 +2,7 @@
 //!
 //! The texts call complaints a gift: they carry the most valuable information,
 //! and a customer whose complaint was put right can end up more loyal than one
-//! who never had a problem (DOMAIN.md section 3). So the engine tracks how many
+//! who never had a problem (docs/DOMAIN.md section 3). So the engine tracks how many
 //! complaints there were (per active customer and per 1,000 orders), how many
 //! were resolved, and how many were answered and resolved within the promised
 //! service level; [`crate::relationship::period_metrics`] adds the loyalty of customers after

@@ -1,6 +1,6 @@
 //! The customer base over time: who was a customer when.
 //!
-//! Retention, churn and growth (DOMAIN.md section 5) count customers *at the
+//! Retention, churn and growth (docs/DOMAIN.md section 5) count customers *at the
 //! start* and *at the end* of a period, so the engine needs to know when each
 //! relationship began and ended. That is a fact of the firm's records (an
 //! account opened, a contract cancelled, or the firm's own inactivity rule

@@ -1,7 +1,7 @@
 //! The four degrees of a customer (四度): satisfaction, loyalty, contribution,
 //! dependency.
 //!
-//! The tobacco text judges every customer by four degrees (DOMAIN.md section
+//! The tobacco text judges every customer by four degrees (docs/DOMAIN.md section
 //! 3): how **satisfied** he is (满意度), how **loyal** (忠诚度), how much of the
 //! firm's business he brings (**contribution**, 贡献度) and how much of his own
 //! business rests on the firm (**dependency**, 依存度, his share of wallet).
@@ -21,7 +21,7 @@
 //!   occasions), tenure min(days / full_days, 1) (default 730 days), and
 //!   referral min(referrals / full_at, 1) (default 2); weights 0.5, 0.25, 0.25;
 //! - **contribution** = the customer's value / the firm's total positive value
-//!   (DOMAIN.md section 5; a zero or negative value contributes 0). In a large
+//!   (docs/DOMAIN.md section 5; a zero or negative value contributes 0). In a large
 //!   base every share is tiny, so [`ContributionScale::RelativeToLargest`]
 //!   (value / the largest value) is offered for the combined index;
 //! - **dependency** = spend with the firm / the customer's total spend in the
@@ -148,7 +148,7 @@ pub struct DegreeData {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContributionScale {
-    /// value / total positive value (DOMAIN.md's definition).
+    /// value / total positive value (docs/DOMAIN.md's definition).
     #[default]
     Share,
     /// value / the largest value.

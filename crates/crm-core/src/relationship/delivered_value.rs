@@ -2,7 +2,7 @@
 //!
 //! A customer does not buy the cheapest offer nor the best product: he buys
 //! the offer that leaves him the most, what he gets minus what it costs him
-//! in money, time, effort and stamina (DOMAIN.md section 2):
+//! in money, time, effort and stamina (docs/DOMAIN.md section 2):
 //!
 //! - total customer value (总顾客价值) = product + service + personnel + image
 //!   value (产品、服务、人员、形象价值);

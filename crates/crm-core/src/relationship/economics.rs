@@ -1,6 +1,6 @@
 //! The economics the texts lean on: keeping is cheaper than winning, revenue
 //! is quantity times customers minus cost, and a customer is worth the
-//! margins of all the years he stays (DOMAIN.md section 3).
+//! margins of all the years he stays (docs/DOMAIN.md section 3).
 //!
 //! - [`AcquisitionRetention`]: acquiring a customer costs a multiple of
 //!   keeping one (five in most texts, eight in one: a parameter, default 5).

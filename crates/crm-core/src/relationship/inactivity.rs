@@ -1,6 +1,6 @@
 //! The inactivity rule: who is a customer, read off the purchases alone.
 //!
-//! Retention, churn and growth (DOMAIN.md section 5) need to know when each
+//! Retention, churn and growth (docs/DOMAIN.md section 5) need to know when each
 //! relationship began and ended ([`crate::relationship::customer_base`]). When the firm
 //! keeps no such record (no accounts, no contracts) the analyst's usual
 //! stand-in is an *inactivity rule*: a customer joins on the day of his first

@@ -1,7 +1,7 @@
 //! Relationship metrics over a period (保留率、流失率、增长率、重复购买率、推荐率、投诉率).
 //!
 //! CRM performance is watched through a handful of rates between two dates
-//! (DOMAIN.md sections 3 and 5). They are simple fractions, and the work is in
+//! (docs/DOMAIN.md sections 3 and 5). They are simple fractions, and the work is in
 //! saying exactly what is counted, so that two analysts get the same number:
 //!
 //! | metric | definition here |
@@ -402,7 +402,7 @@ pub struct ComplaintMetrics {
     pub by_channel: BTreeMap<String, u64>,
 }
 
-/// The service-recovery comparison (DOMAIN.md section 3).
+/// The service-recovery comparison (docs/DOMAIN.md section 3).
 ///
 /// ```
 /// use crm_core::relationship::period_metrics::ServiceRecovery;

@@ -1,6 +1,6 @@
 //! Survey metrics: CSAT, NPS and customer effort (满意度调查).
 //!
-//! Satisfaction is measured first by asking (DOMAIN.md section 3). Three
+//! Satisfaction is measured first by asking (docs/DOMAIN.md section 3). Three
 //! standard questions, each on its own scale ([`SurveyScale`]):
 //!
 //! | metric | scale | figure |

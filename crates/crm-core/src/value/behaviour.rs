@@ -1,7 +1,7 @@
 //! Behaviour classes that cut across the value tiers.
 //!
 //! Two kinds of customer call for a treatment of their own whatever their
-//! value (DOMAIN.md section 1):
+//! value (docs/DOMAIN.md section 1):
 //!
 //! - [`Behaviour::PriceDriven`] (无忠诚对象客户 / 价格型客户): buys on price. The
 //!   signal is the share of spend made on discount or promotion; at or above

@@ -1,6 +1,6 @@
 //! RFM: recency, frequency and monetary scores, and named segments.
 //!
-//! Following DOMAIN.md section 5, at the analysis date:
+//! Following docs/DOMAIN.md section 5, at the analysis date:
 //!
 //! * **recency** = days since the customer's last purchase (fewer is better);
 //! * **frequency** = purchase occasions (calendar days with purchases);

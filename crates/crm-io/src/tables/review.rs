@@ -1,5 +1,5 @@
 //! The review table (`review`): one row per customer seen in either
-//! period, the move and the figures behind it (DOMAIN.md section 1: every
+//! period, the move and the figures behind it (docs/DOMAIN.md section 1: every
 //! change explainable).
 
 use crm_core::CustomerId;

@@ -226,7 +226,7 @@ pub struct TierConfig {
 }
 
 impl TierConfig {
-    /// By share of value, cut-offs 20 % and 50 % (DOMAIN.md section 1).
+    /// By share of value, cut-offs 20 % and 50 % (docs/DOMAIN.md section 1).
     ///
     /// ```
     /// use crm_core::value::tier::{TierBasis, TierConfig};

@@ -91,7 +91,7 @@ fn oracle(values: &[Decimal], config: &TierConfig) -> Vec<Tier> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// DOMAIN.md: every customer gets exactly one value tier; the shares of all tiers sum to 1.
+    /// docs/DOMAIN.md: every customer gets exactly one value tier; the shares of all tiers sum to 1.
     #[test]
     fn every_customer_gets_exactly_one_tier_and_shares_sum_to_one(v in values(), c in config()) {
         let cl = classify(&v, &c).unwrap();
@@ -106,7 +106,7 @@ proptest! {
         }
     }
 
-    /// DOMAIN.md: customers whose value is zero or negative are inactive and take no share; shares are of the positive total.
+    /// docs/DOMAIN.md: customers whose value is zero or negative are inactive and take no share; shares are of the positive total.
     #[test]
     fn non_positive_value_is_inactive_and_takes_no_share(v in values(), c in config()) {
         let cl = classify(&v, &c).unwrap();
@@ -124,7 +124,7 @@ proptest! {
         prop_assert_eq!(cl.summary()[3].value_share, Decimal::ZERO);
     }
 
-    /// DOMAIN.md: input order does not matter.
+    /// docs/DOMAIN.md: input order does not matter.
     #[test]
     fn input_order_does_not_matter(v in values(), c in config(), seed in any::<u64>()) {
         let mut perm: Vec<usize> = (0..v.len()).collect();
@@ -148,7 +148,7 @@ proptest! {
         prop_assert_eq!(a.summary(), b.summary());
     }
 
-    /// DOMAIN.md: customers with equal value always land in the same tier (a tie group is never split across a cut-off).
+    /// docs/DOMAIN.md: customers with equal value always land in the same tier (a tie group is never split across a cut-off).
     #[test]
     fn tie_group_is_never_split(v in values(), c in config()) {
         let t = tiers_of(&v, &c);
@@ -161,7 +161,7 @@ proptest! {
         }
     }
 
-    /// DOMAIN.md: a customer with strictly larger value never lands in a lower tier.
+    /// docs/DOMAIN.md: a customer with strictly larger value never lands in a lower tier.
     #[test]
     fn larger_value_never_lands_in_lower_tier(v in values(), c in config()) {
         let t = tiers_of(&v, &c);
@@ -174,7 +174,7 @@ proptest! {
         }
     }
 
-    /// DOMAIN.md: multiplying every value by the same positive number changes no tier.
+    /// docs/DOMAIN.md: multiplying every value by the same positive number changes no tier.
     #[test]
     fn scaling_by_a_positive_number_changes_no_tier(v in values(), c in config(), k in (1_i64..10_000, 0_u32..4)) {
         let k = Decimal::new(k.0, k.1);
@@ -182,7 +182,7 @@ proptest! {
         prop_assert_eq!(tiers_of(&v, &c), tiers_of(&scaled, &c));
     }
 
-    /// DOMAIN.md: adding a customer with zero value changes no other customer's tier.
+    /// docs/DOMAIN.md: adding a customer with zero value changes no other customer's tier.
     #[test]
     fn adding_a_zero_value_customer_changes_no_other_tier(v in values(), c in config(), at in any::<prop::sample::Index>()) {
         let pos = at.index(v.len() + 1);
@@ -193,7 +193,7 @@ proptest! {
         prop_assert_eq!(t, tiers_of(&v, &c));
     }
 
-    /// DOMAIN.md: the most-valuable set is the smallest run of whole tie groups from the top whose share reaches the cut-off; the same for major.
+    /// docs/DOMAIN.md: the most-valuable set is the smallest run of whole tie groups from the top whose share reaches the cut-off; the same for major.
     #[test]
     fn tiers_are_the_smallest_runs_of_whole_groups_reaching_each_cutoff(v in values(), c in config()) {
         prop_assert_eq!(tiers_of(&v, &c), oracle(&v, &c));
