@@ -13,6 +13,9 @@
 #   CRM_TEST_OUT      where plots are written (default: target/py-out)
 #   PYTEST_ARGS       extra pytest arguments
 #   CRM_SKIP_SPARK    1: skip the Spark suite (it needs Java 17 or 21; see below)
+#   CRM_WHEEL_PROFILE the cargo profile of the wheel and the reference examples
+#                     (default: dev, which reuses the Rust tests' build; release
+#                     tests the build users install, at about 5 more minutes)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,17 +43,24 @@ step "ruff: lint and format check of every Python file (ruff.toml)"
 # tests/test_spark.py runs PySpark in local mode (needs Java 17): fail, not skip, without it.
 export CRM_REQUIRE_SPARK=1
 
-step "build the wheel (maturin build --release)"
-(cd "$here" && "$venv/bin/maturin" build --release --quiet -o "$out/wheels")
+# The wheel under test is built with the dev profile (CRM_WHEEL_PROFILE):
+# it reuses the dependencies the Rust tests just compiled (a release build
+# compiles them all again, the longest step of the test command), and its
+# overflow checks are on, so the hostile cases of the suite also catch an
+# arithmetic overflow that a release build would wrap. crm-core and crm-io
+# are optimised in the dev profile too (Cargo.toml).
+wheel_profile="${CRM_WHEEL_PROFILE:-dev}"
+step "build the wheel (maturin build --profile $wheel_profile)"
+(cd "$here" && "$venv/bin/maturin" build --profile "$wheel_profile" --quiet -o "$out/wheels")
 "$py" -m pip install --quiet --force-reinstall --no-deps "$out"/wheels/crm_engine-*.whl
 
 step "Rust reference results on the CDNOW sample"
-(cd "$root" && cargo run --quiet --release -p crm-engine-python --example cdnow_reference -- \
+(cd "$root" && cargo run --quiet --profile "$wheel_profile" -p crm-engine-python --example cdnow_reference -- \
     examples/data/CDNOW_sample.txt > "$out/cdnow_rust.json")
 export CRM_RUST_REFERENCE="$out/cdnow_rust.json"
 
 step "Rust reference results on the relationship sample (four degrees, delivered value)"
-(cd "$root" && cargo run --quiet --release -p crm-examples --example four_degrees -- --json > "$out/four_degrees_rust.json")
+(cd "$root" && cargo run --quiet --profile "$wheel_profile" -p crm-examples --example four_degrees -- --json > "$out/four_degrees_rust.json")
 export CRM_RUST_DEGREES="$out/four_degrees_rust.json"
 
 # Run from outside the source tree so that the installed wheel is tested.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use arrow::array::ArrayRef;
 use crm_core::CustomerId;
-use crm_core::value::assignment::{AssignmentConfig, AssignmentError, assign};
+use crm_core::value::assignment::{AssignmentConfig, AssignmentError, assign_owned};
 use crm_core::value::behaviour::{BehaviourRules, BehaviourSignals};
 use crm_core::value::tier::{Cutoffs, TierBasis, TierConfig, TierError};
 use crm_core::value::treatment::TreatmentPolicy;
@@ -246,15 +246,12 @@ pub fn classify_table(
     money: MoneyType,
 ) -> Result<ClassifyOutput> {
     let inputs = read_inputs(input, customer, value, signals)?;
-    let a = assign(
-        &inputs.ids,
-        &inputs.values,
-        inputs.signals.as_deref(),
-        config,
-    )
-    .map_err(|e| assignment_exception(e, value, customer, signals))?;
-    drop(inputs);
-    let customers = arrow_table(&tiers::table(&a, money))?;
+    // The converted columns move into the result (no second copy), and an
+    // int64 id column is shared with the result table.
+    let a = assign_owned(inputs.ids, inputs.values, inputs.signals.as_deref(), config)
+        .map_err(|e| assignment_exception(e, value, customer, signals))?;
+    let id_column = input.column(customer, "customer")?;
+    let customers = arrow_table(&tiers::table_with_id_column(&a, money, &id_column))?;
     let tier_summary = arrow_table(&tiers::summary_table(&a, money))?;
     let json = serde_json::to_string(a.config()).map_err(|e| {
         Error::new(

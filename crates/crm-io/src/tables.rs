@@ -33,6 +33,7 @@ use arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
     UInt8Array,
 };
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use chrono::NaiveDate;
 use crm_core::CustomerId;
@@ -187,6 +188,50 @@ where
     }
 }
 
+/// `n` nulls of money type `money`: a money column with no known value, of
+/// the type [`money`] gives a column of nulls. The value buffer is a zeroed
+/// allocation the operating system maps lazily, so ten million nulls cost
+/// the validity bits, not 160 MB (see [`null_floats`]).
+///
+/// ```
+/// use arrow::array::Array;
+/// use crm_io::tables::{money, null_money, MoneyType};
+/// for m in [MoneyType::Decimal128, MoneyType::Float64] {
+///     let nulls = null_money(m, 3);
+///     assert_eq!(nulls.null_count(), 3);
+///     assert_eq!(nulls.data_type(), money(m, [None; 3]).data_type());
+/// }
+/// ```
+pub fn null_money(money_type: MoneyType, n: usize) -> ArrayRef {
+    match money_type {
+        MoneyType::Float64 => null_floats(n),
+        MoneyType::Decimal128 => {
+            let array = Decimal128Array::new(vec![0_i128; n].into(), Some(NullBuffer::new_null(n)));
+            match array.clone().with_precision_and_scale(38, 0) {
+                Ok(a) => Arc::new(a),
+                Err(_) => Arc::new(array),
+            }
+        }
+    }
+}
+
+/// `n` null `float64` values. The value buffer comes from `vec![0.0; n]`,
+/// which the allocator takes zeroed from the operating system (`calloc`):
+/// its pages stay unmapped until written, and a result table never writes
+/// them. Arrow's own null constructor zeroes a 64-byte-aligned buffer by
+/// hand, which touches every page.
+///
+/// ```
+/// use arrow::array::Array;
+/// assert_eq!(crm_io::tables::null_floats(4).null_count(), 4);
+/// ```
+pub fn null_floats(n: usize) -> ArrayRef {
+    Arc::new(Float64Array::new(
+        vec![0.0_f64; n].into(),
+        Some(NullBuffer::new_null(n)),
+    ))
+}
+
 /// Exact decimals, `Decimal128(38, s)` (nulls where `None`).
 ///
 /// `s` is the largest scale among the values (trailing zeros ignored), so
@@ -204,33 +249,57 @@ where
 /// assert_eq!(c.data_type(), &arrow::datatypes::DataType::Decimal128(38, 2));
 /// ```
 pub fn decimals<I: IntoIterator<Item = Option<Decimal>> + Clone>(values: I) -> ArrayRef {
+    // The scale a value needs is its normalised scale (trailing zeros
+    // ignored); normalising only the values whose stored scale exceeds the
+    // largest found so far gives the same maximum. The scale a value still
+    // fits at falls as its magnitude grows, so the limit of the column is the
+    // limit of its largest magnitude: one rescale, not one per value.
     let mut wanted = 0_u32;
-    let mut allowed = 28_u32;
+    let mut largest: Option<Decimal> = None;
     for d in values.clone().into_iter().flatten() {
-        let d = d.normalize();
-        wanted = wanted.max(d.scale());
-        // rescale keeps the largest scale <= 28 at which the value fits.
-        let mut widest = d;
-        widest.rescale(28);
-        allowed = allowed.min(widest.scale());
+        if d.scale() > wanted {
+            wanted = wanted.max(d.normalize().scale());
+        }
+        if largest.is_none_or(|m| d.abs() > m) {
+            largest = Some(d.abs());
+        }
     }
+    let allowed = largest.map_or(28, |m| {
+        // rescale keeps the largest scale <= 28 at which the value fits.
+        let mut widest = m.normalize();
+        widest.rescale(28);
+        widest.scale()
+    });
     let scale = wanted.min(allowed);
     let array: Decimal128Array = values
         .into_iter()
-        .map(|v| {
-            v.map(|d| {
-                let mut d = d.normalize().round_dp(scale);
-                d.rescale(scale);
-                // d.scale() == scale by the choice of `scale`.
-                d.mantissa()
-            })
-        })
+        .map(|v| v.map(|d| mantissa_at(d, scale)))
         .collect();
     // A rust_decimal mantissa has at most 29 digits: it always fits 38.
     match array.clone().with_precision_and_scale(38, scale as i8) {
         Ok(a) => Arc::new(a),
         Err(_) => Arc::new(array),
     }
+}
+
+/// The mantissa of `d` at `scale`: exact when `d` has no more digits after
+/// the point than `scale` (a multiplication by a power of ten, which cannot
+/// overflow because `scale` is at most the widest scale of the column's
+/// largest magnitude), else rounded half to even to `scale` digits.
+fn mantissa_at(d: Decimal, scale: u32) -> i128 {
+    let have = d.scale();
+    if have <= scale {
+        let up = scale - have;
+        if let Some(m) = 10_i128
+            .checked_pow(up)
+            .and_then(|p| d.mantissa().checked_mul(p))
+        {
+            return m;
+        }
+    }
+    let mut r = d.normalize().round_dp(scale);
+    r.rescale(scale);
+    r.mantissa()
 }
 
 /// Calendar days (`date32`).

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::records::customer::CustomerId;
 use crate::value::behaviour::{
-    BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSignals,
+    BehaviourError, BehaviourEvidence, BehaviourRules, BehaviourSet, BehaviourSignals,
 };
 use crate::value::tier::{
     Classification, Explanation, PartitionPlan, Tier, TierConfig, TierError, TierSummary, classify,
@@ -169,9 +169,21 @@ pub struct Assignment {
 pub struct Assignments {
     ids: Vec<CustomerId>,
     classification: Classification,
+    /// One entry per customer, or empty when no signals were given (nobody
+    /// flagged): a base of ten million customers without signals then
+    /// carries no per-customer behaviour bytes. In JSON the field is absent
+    /// in that case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     behaviour: Vec<BehaviourEvidence>,
     config: AssignmentConfig,
 }
+
+/// The evidence of a customer for whom no behaviour signal was given.
+static UNFLAGGED: BehaviourEvidence = BehaviourEvidence {
+    discount_share: None,
+    net_margin: None,
+    behaviours: BehaviourSet::EMPTY,
+};
 
 /// Assigns tier, behaviours and treatment to every customer.
 ///
@@ -199,6 +211,43 @@ pub fn assign(
 ) -> Result<Assignments, AssignmentError> {
     assign_with(ids, values, signals, config, || {
         classify(values, &config.tiers)
+    })
+}
+
+/// [`assign`] on columns the caller hands over: the ids and values move into
+/// the result instead of being copied, which halves the peak memory of a
+/// front end that converted them from its own columns (ten million customers:
+/// 400 MB less). Same rules, same result, same errors as [`assign`].
+///
+/// # Errors
+///
+/// As [`assign`].
+///
+/// ```
+/// use crm_core::value::assignment::{assign, assign_owned, AssignmentConfig};
+/// use crm_core::records::customer::CustomerId;
+/// use rust_decimal_macros::dec;
+/// let ids: Vec<CustomerId> = (1..=3).map(CustomerId::from).collect();
+/// let values = vec![dec!(5), dec!(3), dec!(0)];
+/// let config = AssignmentConfig::default();
+/// let copied = assign(&ids, &values, None, &config)?;
+/// assert_eq!(assign_owned(ids, values, None, &config)?, copied);
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
+/// ```
+pub fn assign_owned(
+    ids: Vec<CustomerId>,
+    values: Vec<Decimal>,
+    signals: Option<&[BehaviourSignals]>,
+    config: &AssignmentConfig,
+) -> Result<Assignments, AssignmentError> {
+    check_len("values", ids.len(), values.len())?;
+    let behaviour = check_and_assess(&ids, signals, config)?;
+    let classification = Classification::of(values, &config.tiers)?;
+    Ok(Assignments {
+        ids,
+        classification,
+        behaviour,
+        config: config.clone(),
     })
 }
 
@@ -250,6 +299,24 @@ fn assign_with(
     classify: impl FnOnce() -> Result<Classification, TierError>,
 ) -> Result<Assignments, AssignmentError> {
     check_len("values", ids.len(), values.len())?;
+    let behaviour = check_and_assess(ids, signals, config)?;
+    let classification = classify()?;
+    Ok(Assignments {
+        ids: ids.to_vec(),
+        classification,
+        behaviour,
+        config: config.clone(),
+    })
+}
+
+/// The checks every assignment makes before the tiers (signal column length,
+/// behaviour rules, one row per customer) and each customer's behaviour
+/// evidence: one entry per customer, or none when no signals were given.
+fn check_and_assess(
+    ids: &[CustomerId],
+    signals: Option<&[BehaviourSignals]>,
+    config: &AssignmentConfig,
+) -> Result<Vec<BehaviourEvidence>, AssignmentError> {
     if let Some(s) = signals {
         check_len("signals", ids.len(), s.len())?;
     }
@@ -258,7 +325,7 @@ fn assign_with(
         .validate()
         .map_err(AssignmentError::Rules)?;
     check_unique(ids)?;
-    let behaviour = match signals {
+    match signals {
         Some(signals) => signals
             .iter()
             .zip(ids)
@@ -273,16 +340,9 @@ fn assign_with(
                         source,
                     })
             })
-            .collect::<Result<Vec<_>, _>>()?,
-        None => vec![BehaviourEvidence::default(); ids.len()],
-    };
-    let classification = classify()?;
-    Ok(Assignments {
-        ids: ids.to_vec(),
-        classification,
-        behaviour,
-        config: config.clone(),
-    })
+            .collect(),
+        None => Ok(Vec::new()),
+    }
 }
 
 fn check_len(column: &'static str, expected: usize, actual: usize) -> Result<(), AssignmentError> {
@@ -297,10 +357,29 @@ fn check_len(column: &'static str, expected: usize, actual: usize) -> Result<(),
     }
 }
 
-/// One row per customer, or an error naming the repeated id. hashbrown's
-/// default hasher (foldhash) is several times faster than SipHash here, and
-/// ids are not attacker-chosen keys in a long-lived table.
+/// One row per customer, or an error naming the repeated id (the first
+/// repeat in row order, with the row of its first occurrence).
+///
+/// Integer ids, what most order systems issue, are checked by sorting a copy
+/// (8 bytes a customer, radix sort, sequential memory): about ten times faster
+/// than hashing ten million ids into a set, whose probes miss the cache on
+/// every insert. Text ids, and the error path, use a hash set; hashbrown's
+/// default hasher (foldhash) is several times faster than SipHash, and ids are
+/// not attacker-chosen keys in a long-lived table.
 fn check_unique(ids: &[CustomerId]) -> Result<(), AssignmentError> {
+    let ints: Option<Vec<i64>> = ids
+        .iter()
+        .map(|id| match id {
+            CustomerId::Int(i) => Some(*i),
+            CustomerId::Str(_) => None,
+        })
+        .collect();
+    if let Some(mut ints) = ints {
+        radsort::sort(&mut ints);
+        if !ints.windows(2).any(|w| w[0] == w[1]) {
+            return Ok(());
+        }
+    }
     let mut seen: HashSet<&CustomerId> = HashSet::with_capacity(ids.len());
     for (row, id) in (1..).zip(ids) {
         if !seen.insert(id) {
@@ -401,7 +480,10 @@ impl Assignments {
     /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
     pub fn behaviour(&self, index: usize) -> Option<&BehaviourEvidence> {
-        self.behaviour.get(index)
+        if index >= self.len() {
+            return None;
+        }
+        Some(self.behaviour.get(index).unwrap_or(&UNFLAGGED))
     }
 
     /// Every customer's behaviour evidence, in input order: the column a
@@ -412,10 +494,26 @@ impl Assignments {
     /// # use rust_decimal_macros::dec;
     /// let a = assign(&[1.into(), 2.into()], &[dec!(1), dec!(2)], None, &AssignmentConfig::default())?;
     /// assert_eq!(a.behaviours().len(), 2);
+    /// assert!(a.behaviours().all(|b| b.behaviours.is_empty()));
     /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
     /// ```
-    pub fn behaviours(&self) -> &[BehaviourEvidence] {
-        &self.behaviour
+    pub fn behaviours(&self) -> impl ExactSizeIterator<Item = &BehaviourEvidence> + Clone + '_ {
+        (0..self.len()).map(|i| self.behaviour.get(i).unwrap_or(&UNFLAGGED))
+    }
+
+    /// True when behaviour signals were given: without them nobody is
+    /// flagged and the evidence figures are unknown for every customer (a
+    /// table can write those columns as nulls without a per-customer pass).
+    ///
+    /// ```
+    /// # use crm_core::value::assignment::{assign, AssignmentConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let a = assign(&[1.into()], &[dec!(1)], None, &AssignmentConfig::default())?;
+    /// assert!(!a.signals_given());
+    /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
+    /// ```
+    pub fn signals_given(&self) -> bool {
+        !self.behaviour.is_empty()
     }
 
     /// The treatment of the customer at `index`, and the policy rule that gave it.
@@ -430,7 +528,7 @@ impl Assignments {
     /// ```
     pub fn treatment(&self, index: usize) -> Option<(Treatment, usize)> {
         let tier = self.classification.tier(index)?;
-        let set = self.behaviour.get(index)?.behaviours;
+        let set = self.behaviour(index)?.behaviours;
         let rule = self.config.policy.rule_index(tier, set);
         Some((self.config.policy.treatment(tier, set), rule))
     }
@@ -450,7 +548,7 @@ impl Assignments {
         Some(Assignment {
             customer: self.ids.get(index)?.clone(),
             tier: self.classification.explain(index)?,
-            behaviour: *self.behaviour.get(index)?,
+            behaviour: *self.behaviour(index)?,
             treatment,
             policy_rule,
         })

@@ -48,11 +48,12 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, DictionaryArray, Float64Array, Int8Array, ListBuilder, StringArray, StringBuilder,
-    UInt32Array, UInt64Array,
+    Array, ArrayRef, AsArray, DictionaryArray, Float64Array, Int8Array, ListArray, ListBuilder,
+    StringArray, StringBuilder, UInt32Array, UInt64Array,
 };
-use arrow::buffer::NullBuffer;
-use arrow::datatypes::Int8Type;
+use arrow::buffer::{NullBuffer, OffsetBuffer};
+use arrow::datatypes::{DataType, Field, Int8Type, Int64Type};
+use crm_core::records::customer::CustomerId;
 use crm_core::value::assignment::Assignments;
 use crm_core::value::behaviour::Behaviour;
 use crm_core::value::tier::{Decision, Tier};
@@ -60,7 +61,7 @@ use crm_core::value::treatment::Treatment;
 use crm_core::vocabulary::Vocabulary;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::{MoneyType, Table, ids, money};
+use super::{MoneyType, Table, ids, money, null_floats, null_money};
 
 /// The table's name: its golden layout is `schemas/tiers.json`.
 pub const NAME: &str = "tiers";
@@ -82,15 +83,53 @@ pub const NAME: &str = "tiers";
 /// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
 /// ```
 pub fn table(a: &Assignments, money_type: MoneyType) -> Table {
+    build(a, money_type, ids(a.ids()))
+}
+
+/// [`table`] with the caller's own id column as `customer_id`, shared, not
+/// copied, when it holds exactly the assignment's ids in the layout's type
+/// (`int64` without nulls): a front end that read the ids from that column
+/// saves a copy of it. Any other column (another type, nulls, other ids) is
+/// ignored and the ids are written from the assignment, so the table is
+/// always the one [`table`] gives.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow::array::{ArrayRef, Int64Array};
+/// use crm_core::records::customer::CustomerId;
+/// use crm_core::value::assignment::{assign, AssignmentConfig};
+/// use crm_io::tables::{MoneyType, tiers};
+/// use rust_decimal_macros::dec;
+/// let column: ArrayRef = Arc::new(Int64Array::from(vec![7, 8]));
+/// let ids = [CustomerId::from(7), CustomerId::from(8)];
+/// let a = assign(&ids, &[dec!(1), dec!(2)], None, &AssignmentConfig::default())?;
+/// let t = tiers::table_with_id_column(&a, MoneyType::Float64, &column);
+/// assert!(Arc::ptr_eq(&t.batch().unwrap().columns()[0], &column));
+/// # Ok::<(), crm_core::value::assignment::AssignmentError>(())
+/// ```
+pub fn table_with_id_column(a: &Assignments, money_type: MoneyType, column: &ArrayRef) -> Table {
+    let same = column.null_count() == 0
+        && column.len() == a.len()
+        && column.as_primitive_opt::<Int64Type>().is_some_and(|c| {
+            c.values()
+                .iter()
+                .zip(a.ids())
+                .all(|(k, id)| matches!(id, CustomerId::Int(i) if i == k))
+        });
+    let ids = if same { column.clone() } else { ids(a.ids()) };
+    build(a, money_type, ids)
+}
+
+fn build(a: &Assignments, money_type: MoneyType, id_column: ArrayRef) -> Table {
     let c = a.classification();
     let evidence = c.evidence();
-    let behaviour = a.behaviours();
     let values = (0..c.len()).map(|i| c.value(i));
+    let n = a.len();
     // One pass over the customers for all group figures; inactive rows null.
     let cols = evidence.columns();
     let nulls = Some(NullBuffer::from(cols.active));
     let mut t = Table::default();
-    t.push("customer_id", ids(a.ids()))
+    t.push("customer_id", id_column)
         .push("value", money(money_type, values))
         .push(
             "tier",
@@ -125,46 +164,52 @@ pub fn table(a: &Assignments, money_type: MoneyType) -> Table {
         .push(
             "decision",
             vocabulary(evidence.decisions().map(Decision::code), &Decision::NAMES),
-        )
-        .push("behaviours", behaviour_lists(a))
-        .push(
-            "discount_share",
-            floats(
-                behaviour
-                    .iter()
-                    .map(|b| b.discount_share.and_then(|d| d.to_f64())),
-            ),
-        )
-        .push(
-            "net_margin",
-            money(money_type, behaviour.iter().map(|b| b.net_margin)),
         );
+    if a.signals_given() {
+        let behaviour = a.behaviours();
+        t.push("behaviours", behaviour_lists(a))
+            .push(
+                "discount_share",
+                floats(
+                    behaviour
+                        .clone()
+                        .map(|b| b.discount_share.and_then(|d| d.to_f64())),
+                ),
+            )
+            .push(
+                "net_margin",
+                money(money_type, behaviour.map(|b| b.net_margin)),
+            );
+    } else {
+        // Nobody flagged, no evidence: empty lists and null columns built
+        // from zeroed buffers, which cost no memory until written.
+        t.push("behaviours", empty_lists(n))
+            .push("discount_share", null_floats(n))
+            .push("net_margin", null_money(money_type, n));
+    }
     let treatments = Treatments::of(a, &evidence);
     t.push(
         "strategy",
-        first_seen(treatments.rows.iter().map(|r| r.0.strategy.as_str())),
+        first_seen(treatments.each(|r| r.0.strategy.as_str())),
     )
     .push(
         "service_model",
-        first_seen(treatments.rows.iter().map(|r| r.0.service_model.as_str())),
+        first_seen(treatments.each(|r| r.0.service_model.as_str())),
     )
     .push(
         "contact",
-        first_seen(treatments.rows.iter().map(|r| r.0.contact.as_str())),
+        first_seen(treatments.each(|r| r.0.contact.as_str())),
     )
     .push(
         "response_hours",
         Arc::new(UInt32Array::from_iter_values(
-            treatments.rows.iter().map(|r| r.0.response_hours),
+            treatments.each(|r| r.0.response_hours),
         )) as ArrayRef,
     )
     .push(
         "policy_rule",
         Arc::new(UInt32Array::from_iter_values(
-            treatments
-                .rows
-                .iter()
-                .map(|r| u32::try_from(r.1).unwrap_or(u32::MAX)),
+            treatments.each(|r| u32::try_from(r.1).unwrap_or(u32::MAX)),
         )) as ArrayRef,
     );
     t
@@ -208,17 +253,20 @@ pub fn summary_table(a: &Assignments, money_type: MoneyType) -> Table {
 }
 
 /// Each customer's treatment and policy rule, looked up once per
-/// (tier, behaviours) pair.
+/// (tier, behaviours) pair: a customer carries only the pair's slot (two
+/// bytes), and each column reads the slot's treatment.
 struct Treatments {
-    rows: Vec<(Treatment, usize)>,
+    memo: Vec<(Treatment, usize)>,
+    slots: Vec<u16>,
 }
 
 impl Treatments {
     fn of(a: &Assignments, evidence: &crm_core::value::tier::Evidence) -> Treatments {
         let policy = &a.config().policy;
         let combos = 1_usize << Behaviour::ALL.len();
-        let mut memo: Vec<Option<(Treatment, usize)>> = vec![None; Tier::ALL.len() * combos];
-        let rows = evidence
+        let mut index: Vec<Option<u16>> = vec![None; Tier::ALL.len() * combos];
+        let mut memo = Vec::new();
+        let slots = evidence
             .tiers()
             .zip(a.behaviours())
             .map(|(tier, b)| {
@@ -226,16 +274,27 @@ impl Treatments {
                     .behaviours
                     .iter()
                     .fold(0_usize, |acc, x| acc | (1 << x.code()));
-                let slot = &mut memo[tier.code() * combos + bits];
-                *slot.get_or_insert_with(|| {
-                    (
+                *index[tier.code() * combos + bits].get_or_insert_with(|| {
+                    memo.push((
                         policy.treatment(tier, b.behaviours),
                         policy.rule_index(tier, b.behaviours),
-                    )
+                    ));
+                    // At most Tier::ALL × 2^Behaviour::ALL pairs: far below u16.
+                    u16::try_from(memo.len() - 1).unwrap_or(u16::MAX)
                 })
             })
             .collect();
-        Treatments { rows }
+        Treatments { memo, slots }
+    }
+
+    /// One field of every customer's (treatment, policy rule), in input order.
+    fn each<'a, T: 'a>(
+        &'a self,
+        field: impl Fn(&'a (Treatment, usize)) -> T + 'a,
+    ) -> impl Iterator<Item = T> + 'a {
+        self.slots
+            .iter()
+            .map(move |&s| field(&self.memo[usize::from(s)]))
     }
 }
 
@@ -288,6 +347,23 @@ fn behaviour_lists(a: &Assignments) -> ArrayRef {
         list.append(true);
     }
     Arc::new(list.finish())
+}
+
+/// `n` empty behaviour lists, in the type [`behaviour_lists`] builds.
+fn empty_lists(n: usize) -> ArrayRef {
+    let field = Arc::new(Field::new_list_field(DataType::Utf8, true));
+    let values: ArrayRef = Arc::new(StringArray::from(Vec::<&str>::new()));
+    // vec! takes the zeros from the allocator (see `null_floats`).
+    let offsets = OffsetBuffer::new(vec![0_i32; n + 1].into());
+    match ListArray::try_new(field, offsets, values, None) {
+        Ok(l) => Arc::new(l),
+        // Unreachable: zero offsets over an empty child are a valid list.
+        Err(_) => {
+            let mut list = ListBuilder::with_capacity(StringBuilder::new(), n);
+            (0..n).for_each(|_| list.append(true));
+            Arc::new(list.finish())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -106,25 +106,7 @@ const MAX_CUSTOMERS: usize = u32::MAX as usize;
 /// # Ok::<(), crm_core::value::tier::TierError>(())
 /// ```
 pub fn classify(values: &[Decimal], config: &TierConfig) -> Result<Classification, TierError> {
-    check_len(values)?;
-    let keys = SortKeys::build(values)?;
-    let total = key_to_decimal(keys.total, keys.scale).ok_or(TierError::Overflow {
-        row: keys.total_row,
-    })?;
-    let whole = Whole {
-        scale: keys.scale,
-        total_key: keys.total,
-        total,
-        positive: keys.positive,
-        customers: values.len() as u64,
-    };
-    Ok(classify_keys(
-        values,
-        config,
-        keys.sorted,
-        &whole,
-        Offsets::default(),
-    ))
+    Classification::of(values.to_vec(), config)
 }
 
 pub(super) fn check_len(values: &[Decimal]) -> Result<(), TierError> {
@@ -171,7 +153,7 @@ pub(super) struct Offsets {
 /// The walk and the tiers of `values`, whose positive keys (at
 /// `whole.scale`) are `sorted`.
 pub(super) fn classify_keys(
-    values: &[Decimal],
+    values: Vec<Decimal>,
     config: &TierConfig,
     sorted: Sorted,
     whole: &Whole,
@@ -215,7 +197,7 @@ pub(super) fn classify_keys(
         .collect();
     Classification {
         config: *config,
-        values: values.to_vec(),
+        values,
         tiers,
         groups: walk.groups,
         scale,
@@ -307,6 +289,44 @@ impl Walk {
 }
 
 impl Classification {
+    /// [`classify`] on values the caller hands over: they move into the
+    /// classification instead of being copied (16 bytes a customer less at
+    /// the peak). Same rules, same result, same errors.
+    ///
+    /// # Errors
+    ///
+    /// As [`classify`].
+    ///
+    /// ```
+    /// use crm_core::value::tier::{classify, Classification, TierConfig};
+    /// use rust_decimal_macros::dec;
+    /// let values = vec![dec!(10.5), dec!(2), dec!(0.25)];
+    /// let copied = classify(&values, &TierConfig::by_value())?;
+    /// assert_eq!(Classification::of(values, &TierConfig::by_value())?, copied);
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn of(values: Vec<Decimal>, config: &TierConfig) -> Result<Classification, TierError> {
+        check_len(&values)?;
+        let keys = SortKeys::build(&values)?;
+        let total = key_to_decimal(keys.total, keys.scale).ok_or(TierError::Overflow {
+            row: keys.total_row,
+        })?;
+        let whole = Whole {
+            scale: keys.scale,
+            total_key: keys.total,
+            total,
+            positive: keys.positive,
+            customers: values.len() as u64,
+        };
+        Ok(classify_keys(
+            values,
+            config,
+            keys.sorted,
+            &whole,
+            Offsets::default(),
+        ))
+    }
+
     /// Customers classified.
     ///
     /// ```

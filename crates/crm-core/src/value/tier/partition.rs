@@ -492,7 +492,7 @@ impl PartitionPlan {
             tied_after: place.tied_after,
         };
         Ok(classify_keys(
-            values,
+            values.to_vec(),
             &self.config,
             keys.sorted,
             &whole,
