@@ -50,7 +50,7 @@ pub enum Estimate {
     /// The purchase model only: the spend model failed for the reason given.
     PurchasesOnly {
         /// The fitted purchase model.
-        repeat: ModelFit,
+        repeat: Box<ModelFit>,
         /// Each customer's P(alive), in the summaries' order.
         p_alive: Vec<f64>,
         /// Why there is no spend model (and so no CLV).
@@ -73,7 +73,7 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
             return match p_alive(&repeat, s) {
                 Ok(p_alive) => Estimate::PurchasesOnly {
                     p_alive,
-                    repeat,
+                    repeat: Box::new(repeat),
                     why: f.message.into(),
                 },
                 Err(g) => Estimate::Unavailable(g.message.into()),
@@ -96,7 +96,7 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
         Err(f) => match p_alive(&models.repeat, s) {
             Ok(p_alive) => Estimate::PurchasesOnly {
                 p_alive,
-                repeat: models.repeat,
+                repeat: Box::new(models.repeat),
                 why: f.message.into(),
             },
             Err(_) => Estimate::Unavailable(f.message.into()),

@@ -121,7 +121,7 @@ pub fn run(
             Estimate::PurchasesOnly { why, .. } | Estimate::Unavailable(why) => Some(why.clone()),
         },
         purchase_model: match &value {
-            Estimate::PurchasesOnly { repeat, .. } => Some(repeat),
+            Estimate::PurchasesOnly { repeat, .. } => Some(repeat.as_ref()),
             _ => None,
         },
     };

@@ -82,13 +82,13 @@ pub fn expected(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
 /// conditioned; `None` elsewhere.
 pub(crate) fn by_series(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> Option<f64> {
     let c = a + b - 1.0;
-    if !(c > 0.0) || (a - 1.0).abs() < 1e-3 {
+    if c.is_nan() || c <= 0.0 || (a - 1.0).abs() < 1e-3 {
         return None;
     }
     let z = t / (alpha + t);
     // Terms grow while z (r+k)(b+k)/((c+k)(k+1)) > 1: about z·max(r, b)/(1 − z).
     let terms = (z * r.max(b).max(1.0) + 50.0) / (1.0 - z);
-    if !(terms <= 5_000.0) {
+    if terms.is_nan() || terms > 5_000.0 {
         return None;
     }
     let inner = -r * (t / alpha).ln_1p() + ln_hyp2f1(r, b, c, z);
