@@ -35,7 +35,7 @@ mkdir -p "$out"
 py="$venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8" "hypothesis>=6.100" "pandas>=2.2" "polars>=1.0" \
-    "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb "pyspark>=4,<5" \
+    "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb "pyspark>=4,<5" "mpmath>=1.3" \
     "ruff>=0.6"
 
 step "ruff: lint and format check of every Python file (ruff.toml)"

@@ -37,15 +37,49 @@ pub fn parse_repeat_model(name: &str) -> Result<ModelKind, String> {
     }
 }
 
-/// A CLV error of a step, as bad input (or a usage error for a clock
-/// mismatch, which is about the flags).
+/// A CLV error of a step, as bad input with crm-core's rule and row (or a
+/// usage error for a clock mismatch or a horizon beyond the limit, which are
+/// about the flags).
 fn clv_failure(what: &'static str) -> impl Fn(ClvError) -> Failure {
     move |e| match &e {
         ClvError::InvalidArgument { name, .. } if name == "unit" => Failure::usage(format!(
             "{what}: {e}; use the --unit the model was fitted with"
         )),
-        _ => Failure::input(format!("{what}: {e}")),
+        ClvError::HorizonTooLong { .. } => Failure {
+            kind: crate::failure::Kind::Usage,
+            ..Failure::diagnosed(what, &e)
+        },
+        _ => Failure::diagnosed(what, &e),
     }
+}
+
+/// Names the customer of a failure that names a row of `s` (crm-core's CLV
+/// errors count rows; the command knows the ids).
+fn with_customer(mut f: Failure, s: &Summaries) -> Failure {
+    if f.customer.is_none()
+        && let Some(c) = f
+            .row
+            .and_then(|r| usize::try_from(r).ok())
+            .and_then(|r| r.checked_sub(1))
+            .and_then(|i| s.customers.get(i))
+    {
+        f.customer = Some(c.to_string().into_boxed_str());
+    }
+    f
+}
+
+/// The warnings of a fit, one line each for stderr.
+pub fn warnings(fit: &ModelFit) -> Vec<String> {
+    fit.warnings
+        .iter()
+        .map(|w| match w {
+            crm_core::clv::registry::FitWarning::MeanSpendUndefined => format!(
+                "warning: {} fitted q <= 1 (spend too heavy-tailed): the population mean spend is undefined ({}), so CLV cannot be predicted for customers outside its fit set",
+                fit.model.kind().label(),
+                w.name()
+            ),
+        })
+        .collect()
 }
 
 /// Fits the chosen repeat model and Gamma-Gamma on the summaries.
@@ -74,7 +108,8 @@ pub fn fit_spend(s: &Summaries, options: &FitOptions) -> Result<ModelFit, Failur
 
 /// Each customer's P(alive) under a fitted repeat model.
 pub fn p_alive(repeat: &ModelFit, s: &Summaries) -> Result<Vec<f64>, Failure> {
-    model_file::p_alive(repeat, &ClvColumns::from_summaries(s)).map_err(clv_failure("P(alive)"))
+    model_file::p_alive(repeat, &ClvColumns::from_summaries(s))
+        .map_err(|e| with_customer(clv_failure("P(alive)")(e), s))
 }
 
 /// Reads a model file.
@@ -90,7 +125,7 @@ pub fn read(path: &Path) -> Result<ModelFile, Failure> {
 /// Predictions for each customer of `s` over `horizon`.
 pub fn predict(m: &ModelFile, s: &Summaries, horizon: &Horizon) -> Result<Predictions, Failure> {
     m.predict(&ClvColumns::from_summaries(s), horizon)
-        .map_err(clv_failure("CLV"))
+        .map_err(|e| with_customer(clv_failure("CLV")(e), s))
 }
 
 /// The `clv_predictions` table of crm-io, for the CSV/Parquet writer.

@@ -12,8 +12,10 @@
 //!   population mean spend, and how many were left out is reported, by
 //!   reason; customers first seen on the analysis date (`T = 0`) are left
 //!   out of the purchase fit and predicted as new customers;
-//! * a fit that fails (too few customers, no convergence) does not fail the
-//!   report: its section says why and no CLV table is written. When only
+//! * a fit that fails (too few customers, no convergence) or predictions
+//!   that cannot be made (a Gamma-Gamma fit with q <= 1 has no population
+//!   mean spend) do not fail the report: its section says why, so does a
+//!   warning on stderr (even with `--quiet`), and no CLV table is written. When only
 //!   the spend model fails, the purchase model still answers who is alive
 //!   and the report shows it (P(alive) chart and the BG/NBD parameters).
 
@@ -48,7 +50,7 @@ pub enum Estimate {
     /// The purchase model only: the spend model failed for the reason given.
     PurchasesOnly {
         /// The fitted purchase model.
-        repeat: ModelFit,
+        repeat: Box<ModelFit>,
         /// Each customer's P(alive), in the summaries' order.
         p_alive: Vec<f64>,
         /// Why there is no spend model (and so no CLV).
@@ -71,7 +73,7 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
             return match p_alive(&repeat, s) {
                 Ok(p_alive) => Estimate::PurchasesOnly {
                     p_alive,
-                    repeat,
+                    repeat: Box::new(repeat),
                     why: f.message.into(),
                 },
                 Err(g) => Estimate::Unavailable(g.message.into()),
@@ -89,7 +91,16 @@ pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
             discount_rate: horizon.monthly_discount_rate,
             predictions,
         })),
-        Err(f) => Estimate::Unavailable(f.message.into()),
+        // The spend model may leave some customers' spend undefined (q <= 1):
+        // the purchase model still says who is alive.
+        Err(f) => match p_alive(&models.repeat, s) {
+            Ok(p_alive) => Estimate::PurchasesOnly {
+                p_alive,
+                repeat: Box::new(models.repeat),
+                why: f.message.into(),
+            },
+            Err(_) => Estimate::Unavailable(f.message.into()),
+        },
     }
 }
 

@@ -336,6 +336,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 ..Default::default()
             };
             let m = clv_command::fit(&out.summaries, *model, &options)?;
+            for w in clv_command::warnings(&m.repeat)
+                .into_iter()
+                .chain(clv_command::warnings(&m.spend))
+            {
+                eprintln!("{w}");
+            }
             write_json(&m, output)?;
             note(cli, source, &out, output);
         }

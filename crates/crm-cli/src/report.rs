@@ -82,6 +82,17 @@ pub fn run(
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
     let value = lifetime_value::estimate(s, &clv);
+    // A section without its figures is never silent: the report says why,
+    // and so does stderr (a warning, printed even with --quiet).
+    match &value {
+        Estimate::Full(_) => {}
+        Estimate::PurchasesOnly { why, .. } => {
+            eprintln!("warning: the report has no CLV figures (the purchase model is kept): {why}");
+        }
+        Estimate::Unavailable(why) => {
+            eprintln!("warning: the report's CLV section is not available: {why}");
+        }
+    }
     match &value {
         Estimate::Full(v) => {
             crate::clv_command::table(s, &v.predictions)?.write(&dir.join("clv.csv"))?;
@@ -110,7 +121,7 @@ pub fn run(
             Estimate::PurchasesOnly { why, .. } | Estimate::Unavailable(why) => Some(why.clone()),
         },
         purchase_model: match &value {
-            Estimate::PurchasesOnly { repeat, .. } => Some(repeat),
+            Estimate::PurchasesOnly { repeat, .. } => Some(repeat.as_ref()),
             _ => None,
         },
     };

@@ -54,6 +54,7 @@
 //! # Ok::<(), crm_core::clv::ClvError>(())
 //! ```
 
+pub mod beta_mixture;
 pub mod bg_bb;
 pub mod bg_nbd;
 mod data;
@@ -74,7 +75,9 @@ use serde::{Deserialize, Serialize};
 pub use data::{
     RepeatData, conditional_expected_purchases, expected_purchases, p_alive, p_purchases,
 };
-pub(crate) use data::{check_horizon, check_len, check_repeat_row, check_weight, invalid};
+pub(crate) use data::{
+    check_horizon, check_len, check_prediction_row, check_repeat_row, check_weight, invalid,
+};
 
 /// What went wrong in a CLV fit or prediction.
 ///
@@ -125,6 +128,39 @@ pub enum ClvError {
         name: String,
         /// The rule broken.
         rule: String,
+    },
+    /// A prediction for one customer is not finite in `f64` under the model's
+    /// parameters (extreme parameters, or a value beyond `f64`): refused
+    /// rather than returned as NaN or infinity.
+    #[error(
+        "row {row}: the {what} of this customer is not finite under these model parameters (rule finite_prediction)"
+    )]
+    NotFinite {
+        /// The prediction (`p_alive`, `conditional_expected_purchases`, `clv`, ...).
+        what: String,
+        /// The customer's 1-based data row.
+        row: usize,
+    },
+    /// A horizon longer than [`horizon::MAX_PERIODS`] periods.
+    #[error(
+        "argument `{name}` breaks the rule horizon_limit: a horizon is at most {limit} periods (crm_core::clv::horizon::MAX_PERIODS)"
+    )]
+    HorizonTooLong {
+        /// The argument (`months`, `periods`).
+        name: String,
+        /// The limit, [`horizon::MAX_PERIODS`].
+        limit: u32,
+    },
+    /// Gamma-Gamma's expected spend is undefined for this customer: with
+    /// `q <= 1` the population mean spend `pγ/(q − 1)` does not exist (the
+    /// fitted spend distribution is too heavy-tailed), and a customer's
+    /// conditional mean needs `p·x + q > 1`.
+    #[error(
+        "row {row}: the expected spend of this customer is undefined under this Gamma-Gamma model (rule mean_spend_undefined: q <= 1 has no population mean, and a repeat customer needs p*x + q > 1); use another spend estimate"
+    )]
+    SpendUndefined {
+        /// The customer's 1-based data row.
+        row: usize,
     },
     /// The optimiser stopped before it met its convergence criterion. The
     /// best point found is carried so that a caller may still use or inspect

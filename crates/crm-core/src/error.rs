@@ -727,11 +727,16 @@ impl Diagnostic for ClvError {
             ClvError::NoData { .. } => "no_data",
             ClvError::InvalidArgument { .. } => "clv_argument",
             ClvError::NotConverged { .. } => "convergence",
+            ClvError::NotFinite { .. } => "finite_prediction",
+            ClvError::HorizonTooLong { .. } => "horizon_limit",
+            ClvError::SpendUndefined { .. } => "mean_spend_undefined",
         }
     }
     fn row(&self) -> Option<u64> {
         match self {
-            ClvError::InvalidInput { row: r, .. } => row(*r),
+            ClvError::InvalidInput { row: r, .. }
+            | ClvError::NotFinite { row: r, .. }
+            | ClvError::SpendUndefined { row: r } => row(*r),
             _ => None,
         }
     }
@@ -739,15 +744,24 @@ impl Diagnostic for ClvError {
         match self {
             ClvError::LengthMismatch { column, .. } => Some(column),
             ClvError::InvalidInput { field, .. } => Some(field),
-            ClvError::InvalidArgument { name, .. } => Some(name),
+            ClvError::InvalidArgument { name, .. } | ClvError::HorizonTooLong { name, .. } => {
+                Some(name)
+            }
+            ClvError::NotFinite { what, .. } => Some(what),
+            ClvError::SpendUndefined { .. } => Some("monetary_value"),
             _ => None,
         }
     }
     fn class(&self) -> ErrorClass {
         match self {
             ClvError::LengthMismatch { .. } => ErrorClass::Column,
-            ClvError::InvalidInput { .. } | ClvError::NoData { .. } => ErrorClass::Value,
-            ClvError::InvalidArgument { .. } => ErrorClass::Config,
+            ClvError::InvalidInput { .. }
+            | ClvError::NoData { .. }
+            | ClvError::NotFinite { .. }
+            | ClvError::SpendUndefined { .. } => ErrorClass::Value,
+            ClvError::InvalidArgument { .. } | ClvError::HorizonTooLong { .. } => {
+                ErrorClass::Config
+            }
             ClvError::NotConverged { .. } => ErrorClass::NotConverged,
         }
     }

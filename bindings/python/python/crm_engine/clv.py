@@ -121,7 +121,9 @@ class _Model:
     """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
     report: dict[str, Any] | None
     """The optimiser's report: iterations, evaluations, converged, gradient_norm,
-    customers, rows, and ``fit_set`` (customers used and left out, by reason)."""
+    customers, rows, ``fit_set`` (customers used and left out, by reason) and
+    ``warnings`` (e.g. ``"mean_spend_undefined"``: a Gamma-Gamma fit with
+    q <= 1, whose population mean spend does not exist)."""
 
     def __init__(
         self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8
@@ -189,6 +191,7 @@ class _Model:
             customers=fitted["customers"],
             rows=fitted["rows"],
             fit_set=out["fit_set"],
+            warnings=out.get("warnings", []),
         )
         return self
 
@@ -358,7 +361,10 @@ class GammaGamma(_Model):
     ``fit`` uses the repeat customers with a positive mean repeat spend; the
     others (frequency 0, or repeat purchases netting to zero or less) are
     counted in ``report["fit_set"]``. :meth:`conditional_expected_spend` gives
-    them the population mean.
+    them the population mean. When the fit has q <= 1 (heavy-tailed spend)
+    that mean does not exist: ``report["warnings"]`` says
+    ``"mean_spend_undefined"`` and their expected spend is refused
+    (``InvalidValueError``, rule ``mean_spend_undefined``).
     """
 
     _model = "gamma_gamma"

@@ -30,7 +30,8 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
-use super::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
+use super::beta_mixture;
+use super::special::{digamma, ln_beta, ln_gamma};
 use super::{ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp};
 
 /// BG/NBD parameters: purchase rate Gamma(r, α), dropout probability
@@ -344,25 +345,21 @@ impl RepeatModel for BetaGeo {
         1.0 / (1.0 + l.exp())
     }
 
+    /// `g(r, α, a, b, t)` of [`super::beta_mixture`]: finite for any
+    /// horizon, and at `a = 1` where the closed form is 0/0.
     fn expected_purchases(&self, t: f64) -> f64 {
         let BetaGeo { r, alpha, a, b } = *self;
-        if t == 0.0 {
-            return 0.0;
-        }
-        let z = t / (alpha + t);
-        let inner = r * (alpha / (alpha + t)).ln() + ln_hyp2f1(r, b, a + b - 1.0, z);
-        (a + b - 1.0) / (a - 1.0) * -inner.exp_m1()
+        beta_mixture::expected(r, alpha, a, b, t)
     }
 
+    /// Given alive, the rate is Gamma(r + x, α + T) and the dropout
+    /// probability Beta(a, b + x): `P(alive) · g(r + x, α + T, a, b + x, t)`.
     fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, age: f64) -> f64 {
         let BetaGeo { r, alpha, a, b } = *self;
         if t == 0.0 {
             return 0.0;
         }
-        let z = t / (alpha + age + t);
-        let inner = (r + x) * ((alpha + age) / (alpha + age + t)).ln()
-            + ln_hyp2f1(r + x, b + x, a + b + x - 1.0, z);
-        (a + b + x - 1.0) / (a - 1.0) * -inner.exp_m1() * self.p_alive(x, t_x, age)
+        beta_mixture::expected(r + x, alpha + age, a, b + x, t) * self.p_alive(x, t_x, age)
     }
 
     fn p_purchases(&self, n: u32, t: f64) -> f64 {
@@ -468,6 +465,25 @@ mod tests {
         assert!((mean - PUBLISHED.expected_purchases(39.0)).abs() < 1e-6);
         let c = PUBLISHED.conditional_expected_purchases(39.0, 0.0, 0.0, 1e-12);
         assert!((c - PUBLISHED.expected_purchases(39.0)).abs() < 1e-9, "{c}");
+    }
+
+    #[test]
+    fn long_horizons_and_large_frequencies_stay_finite() {
+        // The cases: 3·10⁴ weeks (lifetimes 21.085) and x = 10,000
+        // with t_x = T = 1 week, NaN from t ≈ 104 weeks before.
+        assert!((PUBLISHED.expected_purchases(30_000.0) - 21.0848).abs() < 1e-3);
+        let mut last = 0.0;
+        for t in [1.0, 52.0, 104.0, 1e3, 1e4, 1e5, 1e6] {
+            let e = PUBLISHED.conditional_expected_purchases(t, 10_000.0, 1.0, 1.0);
+            assert!(e.is_finite() && e > last, "t = {t}: {e}");
+            last = e;
+        }
+        // At a = 1 the closed form is 0/0.
+        let m = BetaGeo {
+            a: 1.0,
+            ..PUBLISHED
+        };
+        assert!(m.expected_purchases(39.0).is_finite());
     }
 
     #[test]

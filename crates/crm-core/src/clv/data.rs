@@ -97,6 +97,30 @@ pub(crate) fn check_repeat_row(row: usize, x: f64, t_x: f64, age: f64) -> Result
     Ok(())
 }
 
+/// The rules of a row to predict for: those of [`RepeatData`], except that a
+/// customer first seen on the analysis date (`T = 0`, so `x = t_x = 0`) is
+/// accepted: the models' formulas at `x = t_x = T = 0` are the prediction of
+/// a new customer (the rule of [`super::fit_set`], which leaves such
+/// customers out of fits).
+pub(crate) fn check_prediction_row(row: usize, x: f64, t_x: f64, age: f64) -> Result<(), ClvError> {
+    if age == 0.0 && x == 0.0 && t_x == 0.0 {
+        return Ok(());
+    }
+    check_repeat_row(row, x, t_x, age)
+}
+
+/// A prediction that is not finite is refused, naming the customer's row.
+pub(crate) fn finite(what: &str, index: usize, v: f64) -> Result<f64, ClvError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ClvError::NotFinite {
+            what: what.into(),
+            row: index.saturating_add(1),
+        })
+    }
+}
+
 pub(crate) fn check_weight(row: usize, w: f64) -> Result<(), ClvError> {
     if w.is_finite() && w >= 0.0 {
         Ok(())
@@ -264,6 +288,7 @@ pub(crate) fn check_horizon(name: &str, t: f64) -> Result<(), ClvError> {
 }
 
 pub(crate) fn per_row<F: Fn(f64, f64, f64) -> f64>(
+    what: &str,
     x: &[f64],
     t_x: &[f64],
     age: &[f64],
@@ -273,8 +298,8 @@ pub(crate) fn per_row<F: Fn(f64, f64, f64) -> f64>(
     check_len("T", age.len(), x.len())?;
     let mut out = Vec::with_capacity(x.len());
     for i in 0..x.len() {
-        check_repeat_row(i, x[i], t_x[i], age[i])?;
-        out.push(f(x[i], t_x[i], age[i]));
+        check_prediction_row(i, x[i], t_x[i], age[i])?;
+        out.push(finite(what, i, f(x[i], t_x[i], age[i]))?);
     }
     Ok(out)
 }
@@ -302,7 +327,7 @@ pub fn p_alive<M: RepeatModel + Parameters>(
     age: &[f64],
 ) -> Result<Vec<f64>, ClvError> {
     model.validate()?;
-    per_row(x, t_x, age, |x, t_x, a| model.p_alive(x, t_x, a))
+    per_row("p_alive", x, t_x, age, |x, t_x, a| model.p_alive(x, t_x, a))
 }
 
 /// Expected purchases in the next `t` periods of each customer, given the
@@ -311,7 +336,9 @@ pub fn p_alive<M: RepeatModel + Parameters>(
 /// # Errors
 ///
 /// As [`p_alive`], and [`ClvError::InvalidArgument`] when `t` is negative or
-/// not finite.
+/// not finite. A customer with `T = 0` (first seen on the analysis date) is
+/// predicted as a new customer; a value that is not finite is
+/// [`ClvError::NotFinite`] naming the row.
 ///
 /// ```
 /// use crm_core::clv::{conditional_expected_purchases, bg_nbd::BetaGeo};
@@ -329,9 +356,13 @@ pub fn conditional_expected_purchases<M: RepeatModel + Parameters>(
 ) -> Result<Vec<f64>, ClvError> {
     model.validate()?;
     check_horizon("t", t)?;
-    per_row(x, t_x, age, |x, t_x, a| {
-        model.conditional_expected_purchases(t, x, t_x, a)
-    })
+    per_row(
+        "conditional_expected_purchases",
+        x,
+        t_x,
+        age,
+        |x, t_x, a| model.conditional_expected_purchases(t, x, t_x, a),
+    )
 }
 
 /// Expected repeat purchases of a new customer in `(0, t]` for each `t`.
@@ -356,7 +387,7 @@ pub fn expected_purchases<M: RepeatModel + Parameters>(
     t.iter()
         .map(|&t| {
             check_horizon("t", t)?;
-            Ok(model.expected_purchases(t))
+            finite_at("t", model.expected_purchases(t))
         })
         .collect()
 }
@@ -382,7 +413,22 @@ pub fn p_purchases<M: RepeatModel + Parameters>(
 ) -> Result<Vec<f64>, ClvError> {
     model.validate()?;
     check_horizon("t", t)?;
-    Ok(n.iter().map(|&n| model.p_purchases(n, t)).collect())
+    n.iter()
+        .map(|&n| finite_at("n", model.p_purchases(n, t)))
+        .collect()
+}
+
+/// A population prediction that is not finite at a point of the argument
+/// `name` (no customer to name) is refused.
+pub(crate) fn finite_at(name: &str, v: f64) -> Result<f64, ClvError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ClvError::InvalidArgument {
+            name: name.into(),
+            rule: "the prediction at this point is not finite under these model parameters (rule finite_prediction)".into(),
+        })
+    }
 }
 
 #[cfg(test)]

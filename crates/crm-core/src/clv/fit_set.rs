@@ -14,7 +14,9 @@
 //!   spend ([`Exclusion::NoRepeatPurchase`]); those whose repeat purchases
 //!   net to zero or less (refunds) break the model's support
 //!   ([`Exclusion::NonPositiveSpend`]). Predictions give both groups the
-//!   model's population mean spend ([`expected_spend`]).
+//!   model's population mean spend ([`expected_spend`]); where the fit has
+//!   `q <= 1` that mean does not exist and their predictions are refused
+//!   ([`ClvError::SpendUndefined`]).
 //!
 //! Rows that break a rule of the data (a fractional frequency, `t_x > T`, a
 //! value that is not finite) are errors naming the row, never exclusions.
@@ -367,17 +369,23 @@ fn spend_exclusion(x: f64, m: f64) -> Option<Exclusion> {
 ///
 /// # Errors
 ///
-/// As [`spend_fit_set`], and [`ClvError::InvalidArgument`] for a parameter
-/// that is not positive.
+/// As [`spend_fit_set`], [`ClvError::InvalidArgument`] for a parameter
+/// that is not positive, and [`ClvError::SpendUndefined`] naming the first
+/// customer whose expected spend the model leaves undefined (`q <= 1`: no
+/// population mean; see [`super::gamma_gamma`]).
 ///
 /// ```
 /// use crm_core::clv::fit_set::expected_spend;
 /// use crm_core::clv::gamma_gamma::GammaGamma;
+/// use crm_core::clv::ClvError;
 /// let m = GammaGamma { p: 6.25, q: 3.74, v: 15.44 };
 /// let e = expected_spend(&m, &[0.0, 2.0, 3.0], &[0.0, -4.0, 30.0])?;
-/// assert_eq!(e[0], m.mean_spend());
-/// assert_eq!(e[1], m.mean_spend());
-/// assert_eq!(e[2], m.conditional_expected_spend(3.0, 30.0));
+/// assert_eq!(Some(e[0]), m.mean_spend());
+/// assert_eq!(Some(e[1]), m.mean_spend());
+/// assert_eq!(Some(e[2]), m.conditional_expected_spend(3.0, 30.0));
+/// let heavy = GammaGamma { q: 0.38, ..m };
+/// let err = expected_spend(&heavy, &[3.0, 0.0], &[30.0, 0.0]).unwrap_err();
+/// assert_eq!(err, ClvError::SpendUndefined { row: 2 });
 /// # Ok::<(), crm_core::clv::ClvError>(())
 /// ```
 pub fn expected_spend(
@@ -392,10 +400,11 @@ pub fn expected_spend(
     (0..x.len())
         .map(|i| {
             check_spend_values(i, x[i], monetary_value[i])?;
-            Ok(match spend_exclusion(x[i], monetary_value[i]) {
+            match spend_exclusion(x[i], monetary_value[i]) {
                 None => model.conditional_expected_spend(x[i], monetary_value[i]),
                 Some(_) => mean,
-            })
+            }
+            .ok_or(ClvError::SpendUndefined { row: i + 1 })
         })
         .collect()
 }

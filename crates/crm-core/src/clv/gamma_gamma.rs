@@ -21,8 +21,24 @@
 //! use crm_core::clv::gamma_gamma::GammaGamma;
 //! let m = GammaGamma { p: 6.25, q: 3.74, v: 15.44 };
 //! // One purchase at 100: shrunk strongly towards the population mean of ~35.
-//! let e = m.conditional_expected_spend(1.0, 100.0);
-//! assert!(e < 100.0 && e > m.mean_spend());
+//! let e = m.conditional_expected_spend(1.0, 100.0).unwrap();
+//! assert!(e < 100.0 && e > m.mean_spend().unwrap());
+//! ```
+//!
+//! **`q <= 1`** (heavy-tailed spend: a real fit gives q = 0.38): the
+//! population mean `pγ / (q − 1)` does not exist, and a repeat customer's
+//! conditional mean `p(γ + x z̄)/(px + q − 1)` exists only for `px + q > 1`.
+//! [`GammaGamma::mean_spend`] and [`GammaGamma::conditional_expected_spend`]
+//! return `None` there, the column forms refuse the customer
+//! ([`ClvError::SpendUndefined`], rule `mean_spend_undefined`), and the
+//! registry's fit reports it ([`super::registry::FitWarning`]):
+//!
+//! ```
+//! use crm_core::clv::gamma_gamma::GammaGamma;
+//! let heavy = GammaGamma { p: 4.0, q: 0.38, v: 12.0 };
+//! assert_eq!(heavy.mean_spend(), None);
+//! assert!(heavy.conditional_expected_spend(0.0, 0.0).is_none());
+//! assert!(heavy.conditional_expected_spend(3.0, 20.0).unwrap() > 0.0);
 //! ```
 
 use hashbrown::HashMap;
@@ -322,35 +338,37 @@ pub fn fit(data: &SpendData, options: &FitOptions) -> Result<Fitted<GammaGamma>,
 }
 
 impl GammaGamma {
-    /// The population mean transaction value `pγ / (q − 1)`; infinite when
-    /// `q <= 1`.
+    /// The population mean transaction value `pγ / (q − 1)`; `None` when
+    /// `q <= 1`, where it does not exist (see the module docs).
     ///
     /// ```
     /// use crm_core::clv::gamma_gamma::GammaGamma;
-    /// assert!((GammaGamma { p: 2.0, q: 3.0, v: 10.0 }.mean_spend() - 10.0).abs() < 1e-12);
+    /// assert!((GammaGamma { p: 2.0, q: 3.0, v: 10.0 }.mean_spend().unwrap() - 10.0).abs() < 1e-12);
+    /// assert_eq!(GammaGamma { p: 2.0, q: 1.0, v: 10.0 }.mean_spend(), None);
     /// ```
-    pub fn mean_spend(&self) -> f64 {
-        if self.q > 1.0 {
-            self.p * self.v / (self.q - 1.0)
-        } else {
-            f64::INFINITY
-        }
+    pub fn mean_spend(&self) -> Option<f64> {
+        let m = self.p * self.v / (self.q - 1.0);
+        (self.q > 1.0 && m.is_finite()).then_some(m)
     }
 
     /// Expected value of a customer's next transaction given `x` repeat
     /// transactions with mean `z̄`; the population mean when `x = 0`.
+    /// `None` where the model leaves it undefined (`px + q <= 1`, or `x = 0`
+    /// and `q <= 1`) or it is not finite.
     ///
     /// ```
     /// use crm_core::clv::gamma_gamma::GammaGamma;
     /// let m = GammaGamma { p: 6.25, q: 3.74, v: 15.44 };
     /// assert_eq!(m.conditional_expected_spend(0.0, 0.0), m.mean_spend());
     /// ```
-    pub fn conditional_expected_spend(&self, x: f64, mean_spend: f64) -> f64 {
+    pub fn conditional_expected_spend(&self, x: f64, mean_spend: f64) -> Option<f64> {
         if x == 0.0 {
             return self.mean_spend();
         }
         let GammaGamma { p, q, v } = *self;
-        p * (v + x * mean_spend) / (p * x + q - 1.0)
+        let shape = p * x + q - 1.0;
+        let e = p * (v + x * mean_spend) / shape;
+        (shape > 0.0 && e.is_finite()).then_some(e)
     }
 }
 
@@ -359,7 +377,9 @@ impl GammaGamma {
 /// # Errors
 ///
 /// [`ClvError::LengthMismatch`], [`ClvError::InvalidInput`] for a bad row,
-/// [`ClvError::InvalidArgument`] for a parameter that is not positive.
+/// [`ClvError::InvalidArgument`] for a parameter that is not positive,
+/// [`ClvError::SpendUndefined`] naming the first customer whose expected
+/// spend the model leaves undefined (`q <= 1`, module docs).
 ///
 /// ```
 /// use crm_core::clv::gamma_gamma::{conditional_expected_spend, GammaGamma};
@@ -377,7 +397,9 @@ pub fn conditional_expected_spend(
     (0..x.len())
         .map(|i| {
             check_spend_row(i, x[i], monetary_value[i])?;
-            Ok(model.conditional_expected_spend(x[i], monetary_value[i]))
+            model
+                .conditional_expected_spend(x[i], monetary_value[i])
+                .ok_or(ClvError::SpendUndefined { row: i + 1 })
         })
         .collect()
 }
@@ -443,13 +465,27 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
+        /// With q <= 1 every expected spend is either undefined (None) or a
+        /// finite positive amount: never infinite or negative.
+        #[test]
+        fn heavy_tails_give_a_positive_spend_or_none(x in 0u32..50, m in 0.01_f64..1e4,
+                                                      p in 0.01_f64..20.0, q in 0.01_f64..=1.0, v in 0.1_f64..100.0) {
+            let g = GammaGamma { p, q, v };
+            prop_assert_eq!(g.mean_spend(), None);
+            match g.conditional_expected_spend(f64::from(x), m) {
+                Some(e) => prop_assert!(e.is_finite() && e > 0.0 && p * f64::from(x) + q > 1.0),
+                None => prop_assert!(x == 0 || p * f64::from(x) + q <= 1.0),
+            }
+        }
+
         /// The expected spend lies between the customer's own mean and the population mean.
         #[test]
         fn expected_spend_lies_between_own_and_population_mean(x in 1u32..200, m in 0.01_f64..1e4,
                                                               p in 0.1_f64..20.0, q in 1.1_f64..20.0, v in 0.1_f64..100.0) {
             let g = GammaGamma { p, q, v };
-            let e = g.conditional_expected_spend(f64::from(x), m);
-            let (lo, hi) = if m < g.mean_spend() { (m, g.mean_spend()) } else { (g.mean_spend(), m) };
+            let e = g.conditional_expected_spend(f64::from(x), m).unwrap();
+            let mean = g.mean_spend().unwrap();
+            let (lo, hi) = if m < mean { (m, mean) } else { (mean, m) };
             prop_assert!(e >= lo * (1.0 - 1e-12) && e <= hi * (1.0 + 1e-12));
         }
     }

@@ -25,6 +25,45 @@ use crate::records::summary::Unit;
 /// The length of a month in days: 365.25 / 12.
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 
+/// The longest horizon of a discounted lifetime value, in periods (months
+/// for a [`Horizon`], the periods of a [`Discounting`] otherwise): 1,200, a
+/// century of months.
+///
+/// Why a limit: the value is a sum over the periods, each a model
+/// evaluation per customer, so an unbounded horizon (`--months 4294967295`,
+/// `time=10**9`) is an unbounded amount of work. A century is far beyond
+/// any lifetime a BTYD model is fitted to predict; at 1 % a month the
+/// periods after it weigh less than 10⁻⁵ of the first. Every door (the `crm`
+/// command, Python, Spark) goes through [`check_periods`], so the rule and
+/// its error ([`ClvError::HorizonTooLong`], rule `horizon_limit`) are the
+/// same everywhere.
+///
+/// ```
+/// use crm_core::clv::horizon::{check_periods, MAX_PERIODS};
+/// use crm_core::clv::ClvError;
+/// assert!(check_periods("months", MAX_PERIODS).is_ok());
+/// let e = check_periods("months", MAX_PERIODS + 1).unwrap_err();
+/// assert!(matches!(e, ClvError::HorizonTooLong { limit: 1200, .. }));
+/// ```
+pub const MAX_PERIODS: u32 = 1_200;
+
+/// Checks a horizon of `periods` periods against [`MAX_PERIODS`]; `name`
+/// is the argument the caller knows it by.
+///
+/// # Errors
+///
+/// [`ClvError::HorizonTooLong`] beyond the limit.
+pub fn check_periods(name: &str, periods: u32) -> Result<(), ClvError> {
+    if periods <= MAX_PERIODS {
+        Ok(())
+    } else {
+        Err(ClvError::HorizonTooLong {
+            name: name.into(),
+            limit: MAX_PERIODS,
+        })
+    }
+}
+
 /// The length of a month on the clock `unit`.
 ///
 /// ```
@@ -123,8 +162,10 @@ impl Horizon {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] when the rate is negative or not finite.
+    /// [`ClvError::InvalidArgument`] when the rate is negative or not
+    /// finite; [`ClvError::HorizonTooLong`] beyond [`MAX_PERIODS`] months.
     pub fn discounting(&self, unit: Unit) -> Result<Discounting, ClvError> {
+        check_periods("months", self.months)?;
         non_negative("discount_rate", self.monthly_discount_rate)?;
         Ok(Discounting {
             periods: self.months,
@@ -160,6 +201,27 @@ fn positive(name: &str, v: f64) -> Result<(), ClvError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_horizon_beyond_the_limit_is_refused_by_name() {
+        let h = Horizon {
+            months: u32::MAX,
+            monthly_discount_rate: 0.01,
+        };
+        let e = h.discounting(Unit::Day).unwrap_err();
+        assert_eq!(
+            e,
+            ClvError::HorizonTooLong {
+                name: "months".into(),
+                limit: MAX_PERIODS
+            }
+        );
+        let ok = Horizon {
+            months: MAX_PERIODS,
+            ..h
+        };
+        assert_eq!(ok.discounting(Unit::Day).unwrap().periods, MAX_PERIODS);
+    }
 
     #[test]
     fn bad_arguments_are_named() {

@@ -18,8 +18,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::beta_mixture;
 use super::bg_nbd::{TimeIndex, ln_nbd, nbd_at_least, start, total_ll, total_ll_gradient};
-use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
+use super::special::{ln_beta, ln_gamma};
 use super::{ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp};
 
 /// MBG/NBD parameters: purchase rate Gamma(r, α), dropout probability
@@ -91,27 +92,22 @@ impl RepeatModel for ModifiedBetaGeo {
         1.0 / (1.0 + l.exp())
     }
 
+    /// E[(1 − p) · BG/NBD(a, b)] = b / (a + b) · `g(r, α, a, b + 1, t)`
+    /// ([`super::beta_mixture`]). (lifetimes 0.11.3 writes the closed form
+    /// with (b + 1) / (a − 1), which disagrees with Σ n · P(X(t) = n).)
     fn expected_purchases(&self, t: f64) -> f64 {
         let ModifiedBetaGeo { r, alpha, a, b } = *self;
-        if t == 0.0 {
-            return 0.0;
-        }
-        let inner = r * (alpha / (alpha + t)).ln() + ln_hyp2f1(r, b + 1.0, a + b, t / (alpha + t));
-        // E[(1 − p) · BG/NBD(a, b)] = b / (a + b) · BG/NBD expectation at
-        // (a, b + 1): the factor is b / (a − 1). (lifetimes 0.11.3 writes
-        // (b + 1) / (a − 1), which disagrees with Σ n · P(X(t) = n).)
-        b / (a - 1.0) * -inner.exp_m1()
+        b / (a + b) * beta_mixture::expected(r, alpha, a, b + 1.0, t)
     }
 
+    /// Given alive after `x` repeat purchases (and the first), the dropout
+    /// probability is Beta(a, b + x + 1): `P(alive) · g(r + x, α + T, a, b + x + 1, t)`.
     fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, age: f64) -> f64 {
         let ModifiedBetaGeo { r, alpha, a, b } = *self;
         if t == 0.0 {
             return 0.0;
         }
-        let z = t / (alpha + age + t);
-        let inner = (r + x) * ((alpha + age) / (alpha + age + t)).ln()
-            + ln_hyp2f1(r + x, b + x + 1.0, a + b + x, z);
-        (a + b + x) / (a - 1.0) * -inner.exp_m1() * self.p_alive(x, t_x, age)
+        beta_mixture::expected(r + x, alpha + age, a, b + x + 1.0, t) * self.p_alive(x, t_x, age)
     }
 
     fn p_purchases(&self, n: u32, t: f64) -> f64 {

@@ -296,31 +296,14 @@ pub fn predict(
     let expected_spend = spend.expected_spend(x, &columns.monetary_value)?;
     let discounting = horizon.discounting(columns.unit)?;
     let t = horizon.time(columns.unit);
-    let observed_age = observed_age(columns);
-    let clv =
-        repeat.customer_lifetime_value(&discounting, x, t_x, &observed_age, &expected_spend)?;
+    let age = &columns.age;
+    let clv = repeat.customer_lifetime_value(&discounting, x, t_x, age, &expected_spend)?;
     Ok(Predictions {
-        p_alive: repeat.p_alive(x, t_x, &observed_age)?,
-        expected_purchases: repeat.conditional_expected_purchases(t, x, t_x, &observed_age)?,
+        p_alive: repeat.p_alive(x, t_x, age)?,
+        expected_purchases: repeat.conditional_expected_purchases(t, x, t_x, age)?,
         expected_spend,
         clv,
     })
-}
-
-/// The ages at which the models are evaluated: a customer with `T = 0`
-/// (left out of the fit) at the smallest positive age the rules accept, the
-/// limit of the formulas as `T -> 0`: the prediction of a new customer.
-fn observed_age(columns: &ClvColumns) -> Vec<f64> {
-    if columns.age.len() != columns.x.len() {
-        return columns.age.clone(); // the prediction reports the mismatch
-    }
-    (0..columns.x.len())
-        .map(|i| {
-            let a = columns.age.get(i).copied().unwrap_or(f64::NAN);
-            let new = columns.x[i] == 0.0 && columns.t_x.get(i) == Some(&0.0) && a == 0.0;
-            if new { f64::MIN_POSITIVE } else { a }
-        })
-        .collect()
 }
 
 /// Each customer's P(alive) under a fitted repeat model (`T = 0`
@@ -334,7 +317,7 @@ pub fn p_alive(repeat: &ModelFit, columns: &ClvColumns) -> Result<Vec<f64>, ClvE
     repeat
         .model
         .model()
-        .p_alive(&columns.x, &columns.t_x, &observed_age(columns))
+        .p_alive(&columns.x, &columns.t_x, &columns.age)
 }
 
 /// Fits a CLV model file's two models on summary columns: `kind` (one of
@@ -592,11 +575,11 @@ mod tests {
         ];
         for m in models {
             for t in [1.0, 10.0, 52.0] {
-                let cond = m.conditional_expected_purchases(t, 0.0, 0.0, f64::MIN_POSITIVE);
+                let cond = m.conditional_expected_purchases(t, 0.0, 0.0, 0.0);
                 let new = m.expected_purchases(t);
                 assert!((cond - new).abs() <= 1e-9 * new.max(1.0), "{cond} vs {new}");
             }
-            let p = m.p_alive(0.0, 0.0, f64::MIN_POSITIVE);
+            let p = m.p_alive(0.0, 0.0, 0.0);
             assert!((0.0..=1.0).contains(&p));
         }
     }

@@ -391,14 +391,14 @@ impl Model {
                     .iter()
                     .map(|&p| {
                         super::check_horizon("t", p)?;
-                        Ok(m.expected_purchases(p))
+                        super::data::finite_at("t", m.expected_purchases(p))
                     })
                     .collect(),
                 "p_purchases" => {
                     super::check_horizon("t", t)?;
                     points
                         .iter()
-                        .map(|&n| Ok(m.p_purchases(whole("n", n)?, t)))
+                        .map(|&n| super::data::finite_at("n", m.p_purchases(whole("n", n)?, t)))
                         .collect()
                 }
                 other => Err(unsupported(self.kind(), other)),
@@ -535,6 +535,41 @@ impl FittedModel {
     }
 }
 
+/// What a fit found that its user must know before predicting with it.
+///
+/// ```
+/// use crm_core::clv::registry::FitWarning;
+/// use crm_core::vocabulary::Vocabulary;
+/// assert_eq!(FitWarning::names(), ["mean_spend_undefined"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FitWarning {
+    /// Gamma-Gamma fitted `q <= 1` (heavy-tailed spend): the population mean
+    /// spend does not exist, so the expected spend of a customer outside the
+    /// fit set (and of a repeat customer with `p·x + q <= 1`) is refused
+    /// ([`ClvError::SpendUndefined`]); see [`super::gamma_gamma`].
+    MeanSpendUndefined,
+}
+
+impl Vocabulary for FitWarning {
+    const KIND: &'static str = "fit warning";
+    const ALL: &'static [Self] = &[FitWarning::MeanSpendUndefined];
+
+    fn name(self) -> &'static str {
+        match self {
+            FitWarning::MeanSpendUndefined => "mean_spend_undefined",
+        }
+    }
+}
+
+impl fmt::Display for FitWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A fit and the customers it used.
 ///
 /// ```
@@ -551,6 +586,9 @@ pub struct ModelFit {
     pub model: FittedModel,
     /// Which customers it used, and why the others were left out.
     pub fit_set: FitSet,
+    /// What the fit found that predictions depend on (empty when nothing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FitWarning>,
 }
 
 /// Fits `kind` on its columns ([`ModelKind::fit_columns`], in that order)
@@ -616,6 +654,7 @@ pub fn fit(
             Ok(ModelFit {
                 model,
                 fit_set: s.fit_set,
+                warnings: Vec::new(),
             })
         }
         ModelKind::GammaGamma => {
@@ -623,9 +662,16 @@ pub fn fit(
             let w = s.take_weights(weights);
             let data = SpendData::new(&s.take(col(0)), &s.take(col(1)), w.as_deref())
                 .map_err(at(&s.rows))?;
+            let fitted = gamma_gamma::fit(&data, options)?;
+            let warnings = if fitted.params.mean_spend().is_none() {
+                vec![FitWarning::MeanSpendUndefined]
+            } else {
+                Vec::new()
+            };
             Ok(ModelFit {
-                model: FittedModel::GammaGamma(gamma_gamma::fit(&data, options)?),
+                model: FittedModel::GammaGamma(fitted),
                 fit_set: s.fit_set,
+                warnings,
             })
         }
         ModelKind::BgBb => {
@@ -633,6 +679,7 @@ pub fn fit(
             Ok(ModelFit {
                 fit_set: FitSet::all(data.total_weight()),
                 model: FittedModel::BgBb(bg_bb::fit(&data, options)?),
+                warnings: Vec::new(),
             })
         }
         ModelKind::Sbg => {
@@ -640,6 +687,7 @@ pub fn fit(
             Ok(ModelFit {
                 fit_set: FitSet::all(col(0).len() as f64),
                 model: FittedModel::Sbg(f),
+                warnings: Vec::new(),
             })
         }
     }

@@ -27,7 +27,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClvError, Parameters, RepeatModel, check_len, check_repeat_row, invalid};
+use super::{ClvError, Parameters, RepeatModel, check_len, check_prediction_row, invalid};
 
 /// How to discount: `periods` periods of `period_length` time units each, at
 /// `discount_rate` per period.
@@ -50,6 +50,7 @@ pub struct Discounting {
 
 impl Discounting {
     fn validate(&self) -> Result<(), ClvError> {
+        super::horizon::check_periods("periods", self.periods)?;
         if !(self.period_length.is_finite() && self.period_length > 0.0) {
             return Err(ClvError::InvalidArgument {
                 name: "period_length".into(),
@@ -73,7 +74,10 @@ impl Discounting {
 /// [`ClvError::LengthMismatch`]; [`ClvError::InvalidInput`] for a bad
 /// history row or a spend that is negative or not finite (field
 /// `monetary_value`); [`ClvError::InvalidArgument`] for bad discounting or
-/// model parameters.
+/// model parameters; [`ClvError::HorizonTooLong`] beyond
+/// [`super::horizon::MAX_PERIODS`] periods; [`ClvError::NotFinite`] naming
+/// the row when a period's expected purchases are not finite (a term is
+/// never dropped as zero, so the value grows with the horizon).
 ///
 /// ```
 /// use crm_core::clv::value::{customer_lifetime_value, Discounting};
@@ -101,7 +105,7 @@ pub fn customer_lifetime_value<M: RepeatModel + Parameters>(
     check_len("monetary_value", spend.len(), x.len())?;
     let mut out = Vec::with_capacity(x.len());
     for i in 0..x.len() {
-        check_repeat_row(i, x[i], t_x[i], age[i])?;
+        check_prediction_row(i, x[i], t_x[i], age[i])?;
         if !(spend[i].is_finite() && spend[i] >= 0.0) {
             return Err(invalid(
                 "monetary_value",
@@ -115,9 +119,22 @@ pub fn customer_lifetime_value<M: RepeatModel + Parameters>(
         for k in 1..=discounting.periods {
             let t = f64::from(k) * discounting.period_length;
             let now = model.conditional_expected_purchases(t, x[i], t_x[i], age[i]);
+            if !now.is_finite() {
+                return Err(ClvError::NotFinite {
+                    what: "clv".into(),
+                    row: i + 1,
+                });
+            }
             factor /= 1.0 + discounting.discount_rate;
+            // Rounding may make a tiny increment negative; it is never NaN here.
             value += spend[i] * (now - before).max(0.0) * factor;
             before = now;
+        }
+        if !value.is_finite() {
+            return Err(ClvError::NotFinite {
+                what: "clv".into(),
+                row: i + 1,
+            });
         }
         out.push(value);
     }
@@ -146,5 +163,53 @@ mod tests {
             prop_assert!(b <= a);
             prop_assert!(b >= 0.0);
         }
+
+        /// With spend > 0 and no discounting, value strictly grows with the
+        /// horizon, even where the ₂F₁ series of the closed form would not
+        /// converge (long horizons, large frequencies): no period is lost.
+        #[test]
+        fn clv_grows_with_the_horizon(x in prop_oneof![0u32..5, 0u32..10_001], frac in 0.01_f64..1.0, age in 0.5_f64..100.0,
+                                      months in 1u32..1200, more in 1u32..1200) {
+            let m = BetaGeo { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+            let t_x = if x == 0 { 0.0 } else { frac * age };
+            let short = Discounting { periods: months, period_length: 4.345, discount_rate: 0.0 };
+            let long = Discounting { periods: (months + more).min(1200), ..short };
+            prop_assume!(long.periods > short.periods);
+            let a = customer_lifetime_value(&m, &short, &[f64::from(x)], &[t_x], &[age], &[25.0]).unwrap()[0];
+            let b = customer_lifetime_value(&m, &long, &[f64::from(x)], &[t_x], &[age], &[25.0]).unwrap()[0];
+            // Strictly, unless the customer is certainly gone (P(alive) = 0 in f64).
+            prop_assert!(a.is_finite() && (b > a || (a == 0.0 && b == 0.0)), "{} {}", a, b);
+            if x < 5 { prop_assert!(b > a); }
+        }
+    }
+
+    #[test]
+    fn the_issue_s_horizons_give_growing_values_and_long_ones_are_refused() {
+        // CLV at 24, 36 and 120 months was one figure when NaN terms counted as 0.
+        let m = BetaGeo {
+            r: 0.243,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+        };
+        let v: Vec<f64> = [24, 36, 120]
+            .iter()
+            .map(|&periods| {
+                let d = Discounting {
+                    periods,
+                    period_length: 4.345,
+                    discount_rate: 0.01,
+                };
+                customer_lifetime_value(&m, &d, &[300.0], &[38.0], &[38.86], &[30.0]).unwrap()[0]
+            })
+            .collect();
+        assert!(v[0] < v[1] && v[1] < v[2], "{v:?}");
+        let d = Discounting {
+            periods: u32::MAX,
+            period_length: 1.0,
+            discount_rate: 0.01,
+        };
+        let e = customer_lifetime_value(&m, &d, &[1.0], &[1.0], &[2.0], &[1.0]).unwrap_err();
+        assert!(matches!(e, ClvError::HorizonTooLong { ref name, .. } if name == "periods"));
     }
 }

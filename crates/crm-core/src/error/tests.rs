@@ -265,6 +265,15 @@ fn every_variant() -> Vec<Box<dyn Diagnostic>> {
             rule: "r".into(),
         }),
         Box::new(ClvError::NoData { reason: "r".into() }),
+        Box::new(ClvError::NotFinite {
+            what: "clv".into(),
+            row: 3,
+        }),
+        Box::new(ClvError::HorizonTooLong {
+            name: "months".into(),
+            limit: 1200,
+        }),
+        Box::new(ClvError::SpendUndefined { row: 2 }),
         Box::new(ClvError::InvalidArgument {
             name: "months".into(),
             rule: "r".into(),
