@@ -299,9 +299,9 @@ mod tests {
                 .iter()
                 .map(|v| serde_json::to_value(v).unwrap_or_default())
                 .collect();
-            let back = V::ALL.iter().all(|v| {
-                serde_json::from_value::<V>(serde_json::json!(v.name())).ok() == Some(*v)
-            });
+            let back = V::ALL
+                .iter()
+                .all(|v| serde_json::from_value::<V>(serde_json::json!(v.name())).ok() == Some(*v));
             (V::KIND, forms, back)
         }
         vec![

@@ -22,14 +22,25 @@ fn familiar_texts() {
     assert_eq!(exact_decimal(".5"), Ok(Decimal::new(5, 1)));
     assert_eq!(exact_decimal(""), Err(RejectReason::Missing));
     assert_eq!(exact_decimal("-inf"), Err(RejectReason::NotFinite));
-    for bad in [".", "-", "e5", "1_000", "12abc", "1e5x", "alice@example.com"] {
+    for bad in [
+        ".",
+        "-",
+        "e5",
+        "1_000",
+        "12abc",
+        "1e5x",
+        "alice@example.com",
+    ] {
         assert_eq!(
             exact_decimal(bad),
             Err(RejectReason::Unparseable(Expected::Decimal)),
             "{bad}"
         );
     }
-    assert_eq!(exact_decimal(&"9".repeat(40)), Err(RejectReason::OutOfRange));
+    assert_eq!(
+        exact_decimal(&"9".repeat(40)),
+        Err(RejectReason::OutOfRange)
+    );
     assert_eq!(exact_decimal("1e400"), Err(RejectReason::OutOfRange));
     // 30 significant digits: beyond 96 bits.
     assert_eq!(
@@ -38,7 +49,10 @@ fn familiar_texts() {
     );
     // Trailing zeros beyond 28 places change nothing: exact.
     let zeros = format!("0.1{}", "0".repeat(40));
-    assert_eq!(exact_decimal(&zeros).map(|d| d.normalize()), Ok(Decimal::new(1, 1)));
+    assert_eq!(
+        exact_decimal(&zeros).map(|d| d.normalize()),
+        Ok(Decimal::new(1, 1))
+    );
 }
 
 #[test]
