@@ -213,7 +213,7 @@ pub fn exact_decimal(text: &str) -> Result<Decimal, RejectReason> {
 /// `digits` × 10^-`scale` as a Decimal, exactly, or why not.
 fn finish(digits: &str, mut scale: i128, negative: bool) -> Result<Decimal, RejectReason> {
     let mut m: u128 = digits.parse().map_err(|_| RejectReason::OutOfRange)?;
-    while scale > i128::from(MAX_DECIMAL_PLACES) && m % 10 == 0 {
+    while scale > i128::from(MAX_DECIMAL_PLACES) && m.is_multiple_of(10) {
         m /= 10;
         scale -= 1;
     }
