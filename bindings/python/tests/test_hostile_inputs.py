@@ -29,7 +29,7 @@ def summarize(data: object, **kw: object) -> pa.Table:
 
 
 def totals(t: pa.Table) -> dict[object, Decimal]:
-    return dict(zip(t.column("customer").to_pylist(), t.column("total_spend").to_pylist()))
+    return dict(zip(t.column("customer_id").to_pylist(), t.column("total_spend").to_pylist()))
 
 
 INT_TYPES = ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]
@@ -69,8 +69,8 @@ def test_big_endian_classify_values_are_the_numbers_they_are() -> None:
         "customer": np.array([1, 2], dtype=">i8"),
         "value": np.array([10.5, 2.0], dtype=">f8"),
     }
-    t = pa.table(crm.classify(data, customer="customer", value="value").customers)
-    assert t.column("customer").to_pylist() == [1, 2]
+    t = pa.table(crm.classify(data, customer="customer", value="value"))
+    assert t.column("customer_id").to_pylist() == [1, 2]
     assert [float(v) for v in t.column("value").to_pylist()] == [10.5, 2.0]
 
 
@@ -150,16 +150,14 @@ def test_float32_amounts_follow_one_rule_in_summarize_and_classify() -> None:
         {"customer": np.array([1]), "date": np.array(["2024-01-02"], "datetime64[D]"), "amount": x}
     )
     c = pa.table(
-        crm.classify(
-            {"customer": np.array([1]), "value": x}, customer="customer", value="value"
-        ).customers
+        crm.classify({"customer": np.array([1]), "value": x}, customer="customer", value="value")
     )
     assert s.column("total_spend").to_pylist() == [Decimal("1234567.1")]
     assert Decimal(str(c.column("value").to_pylist()[0])) == Decimal("1234567.1")
 
 
 def test_a_decimal256_that_does_not_fit_is_out_of_range_naming_the_row() -> None:
-    big = pa.array([Decimal("1.5"), Decimal("9" * 40)], type=pa.decimal256(76, 0))
+    big = pa.array([Decimal("1.5"), Decimal("9" * 40)], type=pa.decimal256(76, 1))
     data = pa.table({"customer": [1, 2], "value": big})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(data, customer="customer", value="value")
@@ -172,7 +170,7 @@ def test_a_decimal256_that_does_not_fit_is_out_of_range_naming_the_row() -> None
     tx = pa.table({"customer": [1, 2], "date": [dt.date(2024, 1, 2)] * 2, "amount": big})
     out = crm.summarize(tx, customer="customer", time="date", amount="amount", as_of=AS_OF)
     assert [r["row"] for r in out.reconciliation.rejections] == [2]
-    assert "range" in str(out.reconciliation.rejections[0])
+    assert out.reconciliation.rejections[0]["reason"] == "OutOfRange"
 
 
 def _message_of(call: object) -> str:

@@ -64,11 +64,12 @@ pub enum ParameterError {
         name: String,
     },
     /// Not valid JSON of the parameter's form.
-    #[error("{name} is not valid: {problem} at line {line}, column {column}")]
+    #[error("{name} is not valid: {problem}{}", position(*line, *column))]
     Json {
         /// The parameter.
         name: String,
-        /// The 1-based line of the first problem.
+        /// The 1-based line of the first problem (0: the text parsed, and
+        /// the value it holds broke a rule of its type).
         line: usize,
         /// The 1-based column of the first problem.
         column: usize,
@@ -107,6 +108,14 @@ pub enum ParameterError {
         /// How many were given.
         found: usize,
     },
+}
+
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line}, column {column}")
+    }
 }
 
 impl Diagnostic for ParameterError {

@@ -28,9 +28,14 @@ def _pyarrow(name: str, what: str) -> Any:
 
 
 def _to_arrow(name: str, pa: Any, values: Any, mask: Any = None) -> Any:
-    """``pa.array`` without its message: pyarrow quotes the values it could not convert."""
+    """``pa.array`` without its message: pyarrow quotes the values it could not convert.
+
+    Text and objects read ``NaN``/``None`` as nulls (as pandas means them); a
+    numeric NaN stays a NaN, which the engine rejects as not finite.
+    """
+    text = values.dtype.kind in ("U", "S", "O", "T")
     try:
-        return pa.array(values, mask=mask, from_pandas=mask is None)
+        return pa.array(values, mask=mask, from_pandas=text and mask is None)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         raise DtypeError(
             f"column `{name}` holds values of mixed or unsupported types (dtype {values.dtype})",
@@ -95,6 +100,13 @@ def _numpy_to_arrow(name: str, arr: Any) -> Any:
     if kind in ("U", "S", "O", "T", "M") or masked:
         pa = _pyarrow(name, f"a numpy {values.dtype} array")
         return _to_arrow(name, pa, values, mask)
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a test dependency
+        pa = None
+    if pa is not None and kind in ("i", "u", "f", "b"):
+        # Zero copy for a contiguous native array; every width numpy has.
+        return _to_arrow(name, pa, values)
     if not values.flags["C_CONTIGUOUS"]:
         # A field of a structured array, or a slice: the buffer protocol needs
         # contiguous memory (one copy of this column).
