@@ -100,13 +100,14 @@ def _numpy_to_arrow(name: str, arr: Any) -> Any:
     if kind in ("U", "S", "O", "T", "M") or masked:
         pa = _pyarrow(name, f"a numpy {values.dtype} array")
         return _to_arrow(name, pa, values, mask)
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a test dependency
-        pa = None
-    if pa is not None and kind in ("i", "u", "f", "b"):
-        # Zero copy for a contiguous native array; every width numpy has.
-        return _to_arrow(name, pa, values)
+    if kind in ("i", "u", "f", "b"):
+        try:
+            import pyarrow
+        except ImportError:  # pragma: no cover - pyarrow is a test dependency
+            pass
+        else:
+            # Zero copy for a contiguous native array; every width numpy has.
+            return _to_arrow(name, pyarrow, values)
     if not values.flags["C_CONTIGUOUS"]:
         # A field of a structured array, or a slice: the buffer protocol needs
         # contiguous memory (one copy of this column).
