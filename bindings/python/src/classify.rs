@@ -1,8 +1,6 @@
 //! `classify`: tier, behaviours and treatment of every customer
 //! (crm_core::value::assignment::assign), as an Arrow table.
 
-use std::str::FromStr;
-
 use arrow::array::ArrayRef;
 use crm_core::CustomerId;
 use crm_core::value::assignment::{AssignmentConfig, AssignmentError, assign_owned};
@@ -21,18 +19,10 @@ use crate::table::ArrowTable;
 
 const WHAT: &str = "classify";
 
-/// A decimal parameter given as text (Python passes `repr(float)`, `str(Decimal)` or a string).
+/// A decimal parameter given as text (Python passes `repr(float)`,
+/// `str(Decimal)` or a string), by crm-core's exact rule.
 pub fn decimal_param(name: &str, text: &str) -> Result<Decimal> {
-    let t = text.trim();
-    let parsed = if t.contains(['e', 'E']) {
-        Decimal::from_scientific(t)
-    } else {
-        Decimal::from_str(t)
-    };
-    parsed.map_err(|_| {
-        Error::new(Kind::Config, format!("{name} must be a decimal number"))
-            .rule("decimal_parameter")
-    })
+    crm_core::parameter::decimal(name, text).map_err(|e| Error::core(WHAT, &e))
 }
 
 /// The assignment configuration from the call's parameters.
@@ -59,15 +49,13 @@ pub fn config(
         behaviours.unprofitable_below_net_margin =
             decimal_param("unprofitable_below_net_margin", &s)?;
     }
-    behaviours.validate().map_err(|e| {
-        Error::new(Kind::Config, format!("invalid behaviour rules: {e}")).rule("behaviour_rules")
-    })?;
+    behaviours
+        .validate()
+        .map_err(|e| Error::core("invalid behaviour rules", &e))?;
     let policy = match policy_json {
         None => TreatmentPolicy::default(),
-        Some(json) => serde_json::from_str::<TreatmentPolicy>(&json).map_err(|e| {
-            Error::new(Kind::Config, format!("invalid treatment policy: {e}"))
-                .rule("treatment_policy")
-        })?,
+        Some(json) => crm_core::parameter::json::<TreatmentPolicy>("policy", &json)
+            .map_err(|e| Error::core(WHAT, &e))?,
     };
     Ok(AssignmentConfig {
         tiers,
@@ -94,9 +82,7 @@ fn assignment_error(e: AssignmentError, value_column: &str, customer_column: &st
 
 /// The Money type of result tables from its Python name.
 pub fn money_type(name: &str) -> Result<MoneyType> {
-    name.parse::<MoneyType>().map_err(|e| {
-        Error::new(Kind::Config, format!("money: {e}, got {name:?}")).rule("money_type")
-    })
+    crate::table::money_type(name)
 }
 
 /// A crm-io table as the Python result table (same columns, no copy).
@@ -220,8 +206,9 @@ pub fn assignment_exception(
     customer: &str,
     signals: &SignalColumns,
 ) -> Error {
+    let signal = matches!(e, AssignmentError::Behaviour { .. });
     let mut err = assignment_error(e, value, customer);
-    if err.rule == Some("behaviour_signal") {
+    if signal {
         // The role name (spend, ...) becomes the caller's column name.
         let user = signals
             .roles()

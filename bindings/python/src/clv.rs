@@ -21,11 +21,13 @@ use crm_core::vocabulary::Vocabulary;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::customer_ids;
-use crate::error::{Error, Kind, Result, run};
+use crate::convert::{customer_ids, dtype_error, value_error};
+use crate::error::{Error, Kind, Result, run, whole, whole_opt};
 use crate::input::InputTable;
 use crate::table::ArrowTable;
 use crm_core::error::Diagnostic;
+use crm_core::parameter::ParameterError;
+use crm_io::columns::{ColumnError, ValueProblem};
 
 const WHAT: &str = "clv";
 
@@ -36,24 +38,17 @@ fn floats(input: &InputTable, name: &str, role: &str) -> Result<Float64Array> {
     let a = if a.data_type() == &DataType::Float64 {
         a
     } else {
-        cast(&a, &DataType::Float64).map_err(|e| {
-            Error::new(
-                Kind::Dtype,
-                format!("{WHAT}: column `{name}` ({role}) must be numeric: {e}"),
-            )
-            .column(name)
-            .rule("column_type")
-        })?
+        let numeric = a.data_type().is_numeric() || a.data_type() == &DataType::Null;
+        let cast = if numeric {
+            cast(&a, &DataType::Float64).ok()
+        } else {
+            None
+        };
+        cast.ok_or_else(|| dtype_error(WHAT, name, role, a.data_type(), "a numeric type"))?
     };
     if a.null_count() > 0 {
         let row = (0..a.len()).find(|&i| a.is_null(i)).unwrap_or(0);
-        return Err(Error::new(
-            Kind::Value,
-            format!("{WHAT}: row {}: column `{name}` ({role}) is null; the models need a value in every row", row + 1),
-        )
-        .at_index(row)
-        .column(name)
-        .rule("not_null"));
+        return Err(value_error(WHAT, name, row, ValueProblem::Missing));
     }
     Ok(a.as_primitive::<Float64Type>().clone())
 }
@@ -111,18 +106,19 @@ fn fit_json(
 
 fn column_name<'a>(columns: &'a [Option<String>], i: usize, role: &str) -> Result<&'a str> {
     columns.get(i).and_then(|c| c.as_deref()).ok_or_else(|| {
-        Error::new(
-            Kind::Config,
-            format!("{WHAT}: the {role} column must be named"),
+        Error::core(
+            WHAT,
+            &ParameterError::ColumnNotNamed {
+                role: role.to_owned(),
+            },
         )
-        .rule("column_named")
     })
 }
 
 fn kind_of(model: &str) -> Result<ModelKind> {
     model
         .parse::<ModelKind>()
-        .map_err(|e| Error::new(Kind::Config, format!("{WHAT}: {e}")).rule("clv_model"))
+        .map_err(|e| Error::parameter("model", &e))
 }
 
 /// The registry's models: `(name, parameter names, fit columns, takes weights)`.
@@ -163,10 +159,12 @@ pub fn clv_fit(
     data: &Bound<'_, PyAny>,
     columns: Vec<Option<String>>,
     l2_penalty: f64,
-    max_iterations: usize,
+    max_iterations: Bound<'_, PyAny>,
     gradient_tolerance: f64,
 ) -> PyResult<String> {
     let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let max_iterations: usize = whole(WHAT, "max_iterations", &max_iterations, 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?;
     let input = InputTable::from_py("data", data)?;
     let options = FitOptions {
         l2_penalty,
@@ -200,13 +198,7 @@ pub fn clv_fit(
 }
 
 fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
-    Model::from_values(kind, values).map_err(|e| match e {
-        ClvError::InvalidArgument { name, rule } if name == "parameters" => {
-            Error::new(Kind::Config, format!("{WHAT}: {}: {rule}", kind.name()))
-                .rule("clv_parameters")
-        }
-        other => clv_error(other, &[]),
-    })
+    Model::from_values(kind, values).map_err(|e| clv_error(e, &[]))
 }
 
 fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
@@ -214,17 +206,15 @@ fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
     if let Some(first) = cols.first() {
         for (i, other) in cols.iter().enumerate().skip(1) {
             if other.len() != first.len() {
-                return Err(Error::new(
-                    Kind::Value,
-                    format!(
-                        "{WHAT}: column `{}` has {} rows, expected {}",
-                        c(i),
-                        other.len(),
-                        first.len()
-                    ),
-                )
-                .column(c(i))
-                .rule("same_length"));
+                return Err(Error::core(
+                    WHAT,
+                    &ColumnError::Length {
+                        column: c(i).to_owned(),
+                        found: other.len(),
+                        first: c(0).to_owned(),
+                        expected: first.len(),
+                    },
+                ));
             }
         }
     }
@@ -233,7 +223,7 @@ fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
 
 /// A per-customer prediction on the named columns of `data`, as `f64` bytes.
 #[pyfunction]
-#[pyo3(signature = (model, values, what, data, columns, t=0.0, periods=0, period_length=1.0, discount_rate=0.0))]
+#[pyo3(signature = (model, values, what, data, columns, t=0.0, periods=None, period_length=1.0, discount_rate=0.0))]
 #[allow(clippy::too_many_arguments)]
 pub fn clv_predict<'py>(
     py: Python<'py>,
@@ -243,11 +233,14 @@ pub fn clv_predict<'py>(
     data: &Bound<'py, PyAny>,
     columns: Vec<String>,
     t: f64,
-    periods: u32,
+    periods: Option<Bound<'py, PyAny>>,
     period_length: f64,
     discount_rate: f64,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let periods: u32 = whole_opt(WHAT, "time", periods.as_ref(), 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?
+        .unwrap_or(0);
     let input = InputTable::from_py("data", data)?;
     let what = what.to_owned();
     let out = run(py, move || {
@@ -264,11 +257,14 @@ pub fn clv_predict<'py>(
             if cols.len() == n {
                 Ok(())
             } else {
-                Err(Error::new(
-                    Kind::Config,
-                    format!("{WHAT}: {what} needs {n} columns, got {}", cols.len()),
-                )
-                .rule("clv_columns"))
+                Err(Error::core(
+                    &format!("{WHAT}: {what}"),
+                    &ParameterError::Count {
+                        name: "columns".to_owned(),
+                        expected: n,
+                        found: cols.len(),
+                    },
+                ))
             }
         };
         let v = |i: usize| cols[i].values().as_ref();
@@ -336,8 +332,22 @@ pub fn clv_curve(
     })
 }
 
-fn unknown(what: &str) -> Error {
-    Error::new(Kind::Config, format!("{WHAT}: unknown prediction {what:?}")).rule("clv_prediction")
+/// The per-customer predictions [`clv_predict`] dispatches on.
+const PREDICTIONS: [&str; 4] = [
+    "p_alive",
+    "conditional_expected_purchases",
+    "customer_lifetime_value",
+    "conditional_expected_spend",
+];
+
+fn unknown(_what: &str) -> Error {
+    Error::parameter(
+        "what",
+        &crm_core::vocabulary::UnknownName {
+            kind: "prediction",
+            allowed: PREDICTIONS.to_vec(),
+        },
+    )
 }
 
 /// The `clv_predictions` table of crm-io: each customer's P(alive),
@@ -354,11 +364,13 @@ pub fn clv_predictions(
     spend_values: Vec<f64>,
     data: &Bound<'_, PyAny>,
     columns: Vec<String>,
-    months: u32,
+    months: Bound<'_, PyAny>,
     discount_rate: f64,
     unit: &str,
 ) -> PyResult<ArrowTable> {
     let kind = kind_of(repeat).map_err(|e| e.into_pyerr(py))?;
+    let months: u32 =
+        whole(WHAT, "months", &months, 0, u32::MAX.into()).map_err(|e| e.into_pyerr(py))?;
     let unit = unit_of(unit).map_err(|e| e.into_pyerr(py))?;
     let input = InputTable::from_py("data", data)?;
     run(py, move || {
@@ -366,11 +378,15 @@ pub fn clv_predictions(
         let s = model_of(ModelKind::GammaGamma, &spend_values)?;
         let name = |i: usize| columns.get(i).map_or("", String::as_str);
         if columns.len() != 5 {
-            return Err(Error::new(
-                Kind::Config,
-                format!("{WHAT}: predictions need 5 columns (customer, frequency, recency, T, monetary_value)"),
-            )
-            .rule("clv_columns"));
+            // customer, frequency, recency, T, monetary_value
+            return Err(Error::core(
+                WHAT,
+                &ParameterError::Count {
+                    name: "columns".to_owned(),
+                    expected: 5,
+                    found: columns.len(),
+                },
+            ));
         }
         let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
         let roles = ["frequency", "recency", "T", "monetary_value"];

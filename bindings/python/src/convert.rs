@@ -1,13 +1,15 @@
 //! Arrow columns to crm-core's types and back.
 //!
 //! Numbers become [`Decimal`]s here, column by column, without Python
-//! objects. A float becomes the decimal of its *shortest round-trip
+//! objects, by crm-io's rules (`crm_io::columns`): a float (`float32` at its
+//! own precision) becomes the decimal of its *shortest round-trip
 //! representation*, the digits Python's `repr` shows: `0.1` is `0.1`, not
-//! `0.1000000000000000055511151231257827`. Integers are exact; `decimal128`
-//! keeps its scale. NaN, infinities and nulls are errors naming the row and
-//! the column.
+//! `0.1000000000000000055511151231257827`. Integers are exact; decimals
+//! (32 to 256 bits) keep their scale, and one that does not fit Decimal is
+//! out of range. NaN, infinities and nulls are errors naming the row and the
+//! column; every error is crm-io's [`ColumnError`], so the glue names no
+//! rule.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -15,89 +17,19 @@ use arrow::array::{
 };
 use arrow::compute::cast;
 use arrow::datatypes::{
-    DataType, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type,
-    Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    DataType, Decimal128Type, Decimal256Type, Float16Type, Float32Type, Float64Type, Int8Type,
+    Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use crm_core::CustomerId;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-const TWO_POW_53: f64 = 9_007_199_254_740_992.0;
-
-/// Why a float has no Decimal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FloatProblem {
-    /// NaN or an infinity.
-    NotFinite,
-    /// Beyond Decimal's range (|x| >= 2^96) or below its resolution (1e-28).
-    OutOfRange,
-}
-
-/// The decimal of `x`'s shortest round-trip representation.
-///
-/// Fast path (nearly every money amount): the smallest scale `s <= 15` with
-/// `m = round(|x| · 10^s) < 2^53` and `m / 10^s == |x|`. Both `m` and `10^s`
-/// are exact doubles, so the division is correctly rounded and the test says
-/// exactly that the decimal `m·10^-s` reads back as `x`; the smallest such
-/// scale is the shortest representation. Anything else goes through `ryu`.
-pub fn decimal_from_f64(x: f64) -> std::result::Result<Decimal, FloatProblem> {
-    if !x.is_finite() {
-        return Err(FloatProblem::NotFinite);
-    }
-    if x == 0.0 {
-        return Ok(Decimal::ZERO);
-    }
-    let ax = x.abs();
-    for (s, p) in POW10.iter().enumerate() {
-        let y = ax * p;
-        if y >= TWO_POW_53 {
-            break;
-        }
-        let m = y.round();
-        if m / p == ax {
-            let m = m as i64;
-            return Ok(Decimal::new(if x < 0.0 { -m } else { m }, s as u32));
-        }
-    }
-    decimal_from_f64_slow(x)
-}
-
-/// The reference conversion: format with `ryu` (shortest round-trip), parse.
-pub fn decimal_from_f64_slow(x: f64) -> std::result::Result<Decimal, FloatProblem> {
-    if !x.is_finite() {
-        return Err(FloatProblem::NotFinite);
-    }
-    parse_shortest(ryu::Buffer::new().format_finite(x), x != 0.0)
-}
-
-/// The shortest representation of the f32 itself: 0.1f32 is 0.1 (widening
-/// to f64 first would give 0.10000000149011612).
-pub fn decimal_from_f32(x: f32) -> std::result::Result<Decimal, FloatProblem> {
-    if !x.is_finite() {
-        return Err(FloatProblem::NotFinite);
-    }
-    parse_shortest(ryu::Buffer::new().format_finite(x), x != 0.0)
-}
-
-/// Parses `ryu`'s shortest round-trip text; a non-zero float that parses to
-/// zero lies below Decimal's resolution.
-fn parse_shortest(text: &str, nonzero: bool) -> std::result::Result<Decimal, FloatProblem> {
-    let parsed = if text.contains('e') || text.contains('E') {
-        Decimal::from_scientific(text)
-    } else {
-        Decimal::from_str(text)
-    };
-    match parsed {
-        Ok(d) if d.is_zero() && nonzero => Err(FloatProblem::OutOfRange),
-        Ok(d) => Ok(d.normalize()),
-        Err(_) => Err(FloatProblem::OutOfRange),
-    }
-}
+use crm_io::columns::{ColumnError, ValueProblem, decimal_of_i128, decimal_of_i256};
+pub use crm_io::columns::{
+    FloatProblem, decimal_from_f32, decimal_from_f64, decimal_from_f64_slow,
+};
 
 /// A decimal as the nearest double, for value columns: a value that came in
 /// as a float goes out as the same float.
@@ -135,23 +67,22 @@ pub fn f64_ratio(d: Decimal) -> f64 {
     }
 }
 
-fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
-    Error::new(
-        Kind::Value,
-        format!("{what}: row {}, column `{column}`: {problem}", row + 1),
-    )
-    .at_index(row)
-    .column(column)
-    .rule(rule)
+/// The error of the value at 0-based `row` of `column`.
+pub fn value_error(what: &str, column: &str, row: usize, problem: ValueProblem) -> Error {
+    Error::core(what, &ColumnError::at_index(column, row, problem))
 }
 
-fn dtype_error(what: &str, column: &str, role: &str, dt: &DataType, expected: &str) -> Error {
-    Error::new(
-        Kind::Dtype,
-        format!("{what}: column `{column}` ({role}) has type {dt}; expected {expected}"),
+/// A column of a type its role cannot hold.
+pub fn dtype_error(what: &str, column: &str, role: &str, dt: &DataType, expected: &str) -> Error {
+    Error::core(
+        what,
+        &ColumnError::Type {
+            column: column.to_owned(),
+            role: role.to_owned(),
+            found: dt.to_string(),
+            expected: expected.to_owned(),
+        },
     )
-    .column(column)
-    .rule("column_type")
 }
 
 /// How a numeric column treats nulls.
@@ -178,13 +109,7 @@ pub fn decimals(
     let null_at = |row: usize| -> Result<Option<Decimal>> {
         match nulls {
             Nulls::Keep => Ok(None),
-            Nulls::Reject => Err(value_error(
-                what,
-                column,
-                row,
-                "value is missing (null)",
-                "not_null",
-            )),
+            Nulls::Reject => Err(value_error(what, column, row, ValueProblem::Missing)),
         }
     };
     macro_rules! ints {
@@ -202,16 +127,8 @@ pub fn decimals(
         }};
     }
     let float_error = |problem: FloatProblem, row: usize| match problem {
-        FloatProblem::NotFinite => {
-            value_error(what, column, row, "value is NaN or infinite", "finite")
-        }
-        FloatProblem::OutOfRange => value_error(
-            what,
-            column,
-            row,
-            "value is outside Decimal's range (|x| < 7.9e28, resolution 1e-28)",
-            "in_range",
-        ),
+        FloatProblem::NotFinite => value_error(what, column, row, ValueProblem::NotFinite),
+        FloatProblem::OutOfRange => value_error(what, column, row, ValueProblem::OutOfRange),
     };
     macro_rules! floats {
         ($t:ty, $convert:expr) => {{
@@ -256,26 +173,27 @@ pub fn decimals(
                     out.push(null_at(row)?);
                     continue;
                 }
-                let v = a.value(row);
-                let d = if scale >= 0 {
-                    Decimal::try_from_i128_with_scale(v, scale as u32).ok()
-                } else {
-                    10_i128
-                        .checked_pow(u32::from(scale.unsigned_abs()))
-                        .and_then(|p| v.checked_mul(p))
-                        .and_then(|m| Decimal::try_from_i128_with_scale(m, 0).ok())
-                };
-                match d {
+                match decimal_of_i128(a.value(row), scale) {
                     Some(d) => out.push(Some(d)),
-                    None => {
-                        return Err(value_error(
-                            what,
-                            column,
-                            row,
-                            "value is outside Decimal's range (96-bit mantissa, scale at most 28)",
-                            "in_range",
-                        ));
-                    }
+                    None => return Err(value_error(what, column, row, ValueProblem::OutOfRange)),
+                }
+            }
+            Ok(out)
+        }
+        DataType::Decimal256(_, scale) => {
+            // Per value, never through a cast: a value that does not fit
+            // Decimal is out of range (not a null, nor an unknown signal).
+            let scale = *scale;
+            let a = array.as_primitive::<Decimal256Type>();
+            let mut out = Vec::with_capacity(len);
+            for row in 0..len {
+                if a.is_null(row) {
+                    out.push(null_at(row)?);
+                    continue;
+                }
+                match decimal_of_i256(a.value(row), scale) {
+                    Some(d) => out.push(Some(d)),
+                    None => return Err(value_error(what, column, row, ValueProblem::OutOfRange)),
                 }
             }
             Ok(out)
@@ -287,15 +205,13 @@ pub fn decimals(
             }
             Ok(out)
         }
-        DataType::Dictionary(_, _)
-        | DataType::Decimal256(_, _)
-        | DataType::Decimal32(_, _)
-        | DataType::Decimal64(_, _) => {
+        DataType::Dictionary(_, _) | DataType::Decimal32(_, _) | DataType::Decimal64(_, _) => {
+            // Decimal32/64 always fit decimal128 exactly.
             let target = match array.data_type() {
                 DataType::Dictionary(_, v) => v.as_ref().clone(),
-                DataType::Decimal256(p, s)
-                | DataType::Decimal32(p, s)
-                | DataType::Decimal64(p, s) => DataType::Decimal128((*p).min(38), *s),
+                DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => {
+                    DataType::Decimal128((*p).min(38), *s)
+                }
                 _ => DataType::Float64,
             };
             match cast(array, &target) {
@@ -336,26 +252,27 @@ const ID_TYPES: &str = "integers or strings";
 /// Reads a customer id column.
 pub fn customer_ids(what: &str, column: &str, array: &ArrayRef) -> Result<Ids> {
     let role = "customer";
-    let missing = |row: usize| {
-        value_error(
-            what,
-            column,
-            row,
-            "customer id is missing (null)",
-            "not_null",
-        )
-    };
+    let missing = |row: usize| value_error(what, column, row, ValueProblem::Missing);
     let dt = array.data_type().clone();
     match &dt {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16
-        | DataType::UInt32 | DataType::UInt64 => {
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => {
             if let DataType::UInt64 = dt {
                 let a = array.as_primitive::<UInt64Type>();
-                if let Some(row) = (0..a.len()).find(|&r| a.is_valid(r) && a.value(r) > i64::MAX as u64) {
-                    return Err(value_error(what, column, row, "customer id exceeds 2^63 - 1", "in_range"));
+                if let Some(row) =
+                    (0..a.len()).find(|&r| a.is_valid(r) && a.value(r) > i64::MAX as u64)
+                {
+                    return Err(value_error(what, column, row, ValueProblem::OutOfRange));
                 }
             }
-            let ints = cast(array, &DataType::Int64).map_err(|_| dtype_error(what, column, role, &dt, ID_TYPES))?;
+            let ints = cast(array, &DataType::Int64)
+                .map_err(|_| dtype_error(what, column, role, &dt, ID_TYPES))?;
             let a = ints.as_primitive::<Int64Type>();
             if let Some(row) = (0..a.len()).find(|&r| a.is_null(r)) {
                 return Err(missing(row));
@@ -368,7 +285,8 @@ pub fn customer_ids(what: &str, column: &str, array: &ArrayRef) -> Result<Ids> {
             let strings = if matches!(dt, DataType::Utf8) {
                 array.clone()
             } else {
-                cast(array, &DataType::Utf8).map_err(|_| dtype_error(what, column, role, &dt, ID_TYPES))?
+                cast(array, &DataType::Utf8)
+                    .map_err(|_| dtype_error(what, column, role, &dt, ID_TYPES))?
             };
             if !matches!(strings.data_type(), DataType::Utf8) {
                 return Err(dtype_error(what, column, role, &dt, ID_TYPES));
@@ -377,18 +295,23 @@ pub fn customer_ids(what: &str, column: &str, array: &ArrayRef) -> Result<Ids> {
             if let Some(row) = (0..a.len()).find(|&r| a.is_null(r)) {
                 return Err(missing(row));
             }
-            let ids = a.iter().map(|s| CustomerId::Str(s.unwrap_or_default().to_owned())).collect();
-            Ok(Ids { ids, array: strings })
+            let ids = a
+                .iter()
+                .map(|s| CustomerId::Str(s.unwrap_or_default().to_owned()))
+                .collect();
+            Ok(Ids {
+                ids,
+                array: strings,
+            })
         }
-        DataType::Float16 | DataType::Float32 | DataType::Float64 => Err(Error::new(
-            Kind::Dtype,
-            format!(
-                "{what}: column `{column}` (customer) has type {dt}; expected {ID_TYPES} (a float id column usually \
-                 means an integer column with missing values: drop them or cast the column to int64)"
-            ),
-        )
-        .column(column)
-        .rule("column_type")),
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => Err(dtype_error(
+            what,
+            column,
+            role,
+            &dt,
+            "integers or strings (a float id column usually means an integer column with missing values: drop \
+             them or cast the column to int64)",
+        )),
         other => Err(dtype_error(what, column, role, other, ID_TYPES)),
     }
 }
@@ -468,8 +391,7 @@ pub fn optional_u64(
                             what,
                             column,
                             row,
-                            "value is not a non-negative integer",
-                            "non_negative_integer",
+                            ValueProblem::NotNonNegativeInteger,
                         ));
                     }
                 }
@@ -484,13 +406,7 @@ pub fn optional_u64(
         match v {
             None => out.push(None),
             Some(x) => out.push(Some(u64::try_from(x).map_err(|_| {
-                value_error(
-                    what,
-                    column,
-                    row,
-                    "value is negative",
-                    "non_negative_integer",
-                )
+                value_error(what, column, row, ValueProblem::NotNonNegativeInteger)
             })?)),
         }
     }

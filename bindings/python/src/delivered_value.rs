@@ -9,7 +9,7 @@ use crm_core::relationship::delivered_value::{
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::error::{Error, Kind, Result, run};
+use crate::error::{Error, Result, run};
 use crate::input::InputTable;
 use crate::records::{
     Names, bool_col, float_col, json, name, optional_numbers, text_col, text_column,
@@ -34,21 +34,24 @@ fn component(input: &InputTable, names: &Names, c: Component) -> Result<Vec<Amou
         let any_column = money.is_some() || quantity.is_some() || unit.is_some();
         out.push(match (m, q, u) {
             (Some(m), _, _) => Amount::Money(m),
-            (None, Some(quantity), Some(unit_value)) => Amount::Quantity { quantity, unit_value },
+            (None, Some(quantity), Some(unit_value)) => Amount::Quantity {
+                quantity,
+                unit_value,
+            },
             (None, None, None) if !any_column => Amount::Money(Decimal::ZERO),
             _ => {
-                return Err(Error::new(
-                    Kind::Value,
-                    format!(
-                        "{WHAT}: row {}: {} is missing: give `{}` (money) or both `{q_role}` and `{u_role}`",
-                        row + 1,
-                        c.as_str(),
-                        name(names, c.as_str())
-                    ),
-                )
-                .at_index(row)
-                .column(name(names, c.as_str()))
-                .rule("component_amount"));
+                let mut err = crate::convert::value_error(
+                    WHAT,
+                    name(names, c.as_str()),
+                    row,
+                    crm_io::columns::ValueProblem::Missing,
+                );
+                err.message = format!(
+                    "{}: give `{}` (money) or both `{q_role}` and `{u_role}`",
+                    err.message,
+                    name(names, c.as_str())
+                );
+                return Err(err);
             }
         });
     }
@@ -68,17 +71,12 @@ fn offers(input: &InputTable, names: &Names) -> Result<Vec<(Option<String>, Offe
     let mut out = Vec::with_capacity(offer_names.len());
     for (row, n) in offer_names.into_iter().enumerate() {
         let offer = n.ok_or_else(|| {
-            Error::new(
-                Kind::Value,
-                format!(
-                    "{WHAT}: row {}, column `{}`: offer name is missing (null)",
-                    row + 1,
-                    name(names, "offer")
-                ),
+            crate::convert::value_error(
+                WHAT,
+                name(names, "offer"),
+                row,
+                crm_io::columns::ValueProblem::Missing,
             )
-            .at_index(row)
-            .column(name(names, "offer"))
-            .rule("not_null")
         })?;
         let at = |i: usize| parts[i][row];
         let o = Offer {
@@ -232,9 +230,9 @@ pub fn delivered_value(
     run(py, move || {
         let weights: WeightTable = match weights_json {
             None => WeightTable::default(),
-            Some(j) => serde_json::from_str(&j).map_err(|e| {
-                Error::new(Kind::Config, format!("{WHAT}: weights: {e}")).rule("weights")
-            })?,
+            Some(j) => {
+                crm_core::parameter::json("weights", &j).map_err(|e| Error::core(WHAT, &e))?
+            }
         };
         let all = compare(&input, &names, &ours, &weights)?;
         let pairs: Vec<(Option<&str>, &OfferComparison)> =

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::convert::Nulls;
-use crate::error::{Error, Kind, Result, run};
+use crate::error::{Error, Result, run};
 use crate::input::InputTable;
 use crate::records::{Names, float_col, json, numbers, text_column, whole};
 use crate::table::ArrowTable;
@@ -35,8 +35,7 @@ struct AcquisitionParams {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::new(Kind::Config, format!("economics: {e}")).rule("parameters"))
+    crm_core::parameter::json("params", text).map_err(|e| Error::core("economics", &e))
 }
 
 fn config_error(e: impl crm_core::error::Diagnostic) -> Error {
@@ -60,11 +59,13 @@ pub fn economics(py: Python<'_>, kind: String, params_json: String) -> PyResult<
             let p: AcquisitionParams = parse(&params_json)?;
             json(&p.costs.compare(p.customers).map_err(config_error)?)
         }
-        other => Err(Error::new(
-            Kind::Config,
-            format!("economics: unknown computation {other:?}"),
-        )
-        .rule("kind")),
+        _ => Err(Error::parameter(
+            "kind",
+            &crm_core::vocabulary::UnknownName {
+                kind: "economics computation",
+                allowed: vec!["clv", "what_if", "acquisition_retention"],
+            },
+        )),
     })
 }
 
@@ -79,13 +80,8 @@ pub fn equity(
 ) -> PyResult<(ArrowTable, String)> {
     let input = InputTable::from_py("customer_equity", segments)?;
     run(py, move || {
-        let discount: Decimal = discount.parse().map_err(|_| {
-            Error::new(
-                Kind::Config,
-                format!("discount must be a number, got {discount:?}"),
-            )
-            .rule("decimal_parameter")
-        })?;
+        let discount: Decimal = crm_core::parameter::decimal("discount", &discount)
+            .map_err(|e| Error::core("customer_equity", &e))?;
         let segment = text_column(&input, &names, "segment")?;
         let customers = whole(&input, &names, "customers")?;
         let margin: Vec<Decimal> = numbers(&input, &names, "margin", Nulls::Reject)?

@@ -177,6 +177,50 @@ impl Error {
     }
 }
 
+/// A whole-number argument within `min..=max`, from any Python object: a
+/// negative, huge or non-integer value is crm-core's
+/// [`ParameterError::WholeNumber`](crm_core::parameter::ParameterError)
+/// (a `ConfigError`), never a builtin `OverflowError` or `TypeError`.
+pub fn whole<T: TryFrom<i128>>(
+    what: &str,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+    min: i64,
+    max: u64,
+) -> Result<T> {
+    let v = if value.is_instance_of::<pyo3::types::PyBool>() {
+        None
+    } else {
+        value.extract::<i128>().ok()
+    };
+    crm_core::parameter::whole_number(name, v, min, max).map_err(|e| Error::core(what, &e))
+}
+
+/// An optional [`whole`] argument (`None` stays `None`).
+pub fn whole_opt<T: TryFrom<i128>>(
+    what: &str,
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+    min: i64,
+    max: u64,
+) -> Result<Option<T>> {
+    match value {
+        Some(v) if !v.is_none() => whole(what, name, v, min, max).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A floating-point argument from any Python number: a value that is not
+/// one, or not finite (an int beyond a double's range), is a `ConfigError`.
+pub fn finite(what: &str, name: &str, value: &Bound<'_, PyAny>) -> Result<f64> {
+    let v = if value.is_instance_of::<pyo3::types::PyBool>() {
+        f64::NAN
+    } else {
+        value.extract::<f64>().unwrap_or(f64::NAN)
+    };
+    crm_core::parameter::finite(name, v).map_err(|e| Error::core(what, &e))
+}
+
 /// Runs `work` without the GIL, turning a panic into an `InternalError` so
 /// that no Rust panic reaches Python, and the error into its exception.
 pub fn run<T, F>(py: Python<'_>, work: F) -> PyResult<T>

@@ -12,7 +12,18 @@ use pyo3::types::{PyMapping, PyString};
 use pyo3_arrow::input::AnyArray;
 use pyo3_arrow::{PyRecordBatch, PyTable};
 
+use crm_io::columns::ColumnError;
+
 use crate::error::{Error, Kind, Result};
+
+/// The class name of a Python exception, without its message: pyarrow's
+/// messages quote the values they could not convert (personal data).
+fn exception_name(py: Python<'_>, e: &PyErr) -> String {
+    e.get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "error".to_owned())
+}
 
 /// The columns of one input table, as Arrow chunks.
 #[derive(Debug)]
@@ -35,7 +46,11 @@ impl InputTable {
             let table: PyTable = data.extract().map_err(|e| {
                 Error::new(
                     Kind::Dtype,
-                    format!("{what}: could not read the Arrow stream: {e}"),
+                    format!(
+                        "{what}: could not read the Arrow stream ({}): a column holds values of mixed or \
+                         unsupported types",
+                        exception_name(py, &e)
+                    ),
                 )
                 .into_pyerr(py)
             })?;
@@ -47,7 +62,8 @@ impl InputTable {
                 Error::new(
                     Kind::Dtype,
                     format!(
-                        "{what}: expected a table (an Arrow struct array or record batch): {e}"
+                        "{what}: expected a table (an Arrow struct array or record batch; {})",
+                        exception_name(py, &e)
                     ),
                 )
                 .into_pyerr(py)
@@ -74,16 +90,20 @@ impl InputTable {
                         Kind::Dtype,
                         format!(
                             "{what}: column `{name}` is not an array crm_engine can read (numpy numeric array, \
-                             Arrow array or series): {e}"
+                             Arrow array or series; {})",
+                            exception_name(py, &e)
                         ),
                     )
                     .column(&name)
                     .into_pyerr(py)
                 })?;
-                let chunked = array.into_chunked_array().map_err(|e| {
-                    Error::new(Kind::Dtype, format!("{what}: column `{name}`: {e}"))
-                        .column(&name)
-                        .into_pyerr(py)
+                let chunked = array.into_chunked_array().map_err(|_| {
+                    Error::new(
+                        Kind::Dtype,
+                        format!("{what}: column `{name}` could not be read as one Arrow array"),
+                    )
+                    .column(&name)
+                    .into_pyerr(py)
                 })?;
                 let (arrays, field) = chunked.into_inner();
                 names.push(name);
@@ -159,16 +179,14 @@ impl InputTable {
             } else {
                 format!("{} columns", self.names.len())
             };
-            return Err(Error::new(
-                Kind::Column,
-                format!(
-                    "{}: column `{name}` ({role}) not found; the table has {available}; name the column with the \
-                     `{role}=` keyword",
-                    self.what
-                ),
-            )
-            .column(name)
-            .rule("column_present"));
+            return Err(Error::core(
+                self.what,
+                &ColumnError::Missing {
+                    column: name.to_owned(),
+                    role: role.to_owned(),
+                    available,
+                },
+            ));
         };
         let parts = &self.chunks[i];
         match parts.len() {
@@ -176,9 +194,14 @@ impl InputTable {
             1 => Ok(parts[0].clone()),
             _ => {
                 let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
-                concat(&refs).map_err(|e| {
-                    Error::new(Kind::Dtype, format!("{}: column `{name}`: {e}", self.what))
-                        .column(name)
+                concat(&refs).map_err(|_| {
+                    crate::convert::dtype_error(
+                        self.what,
+                        name,
+                        role,
+                        &self.types[i],
+                        "one type in every chunk",
+                    )
                 })
             }
         }
@@ -201,17 +224,15 @@ pub fn same_length(what: &str, columns: &[(&str, &ArrayRef)]) -> Result<usize> {
     };
     for (name, c) in &columns[1..] {
         if c.len() != first.len() {
-            return Err(Error::new(
-                Kind::Column,
-                format!(
-                    "{what}: column `{name}` has {} rows but `{first_name}` has {}: every column must have one row \
-                     per record",
-                    c.len(),
-                    first.len()
-                ),
-            )
-            .column(name)
-            .rule("equal_length"));
+            return Err(Error::core(
+                what,
+                &ColumnError::Length {
+                    column: (*name).to_owned(),
+                    found: c.len(),
+                    first: (*first_name).to_owned(),
+                    expected: first.len(),
+                },
+            ));
         }
     }
     Ok(first.len())

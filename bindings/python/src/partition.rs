@@ -29,9 +29,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::new(Kind::Internal, format!("{WHAT}: invalid {what}: {e}")).rule("partition_plan")
-    })
+    crm_core::parameter::json(what, text).map_err(|e| Error::core(WHAT, &e))
 }
 
 /// One partition's statistics as JSON (`crm_engine.spark.classify`, first

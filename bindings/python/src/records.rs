@@ -26,6 +26,7 @@ use rust_decimal::Decimal;
 use crate::convert::{Nulls, customer_ids, decimals, f64_ratio, optional_u64, strings};
 use crate::error::{Error, Kind, Result};
 use crate::input::InputTable;
+use crm_io::columns::ValueProblem;
 
 /// Role → column name, as Python passes it.
 pub type Names = HashMap<String, String>;
@@ -35,23 +36,12 @@ pub fn name<'a>(names: &'a Names, role: &'a str) -> &'a str {
     names.get(role).map_or(role, String::as_str)
 }
 
-fn value_error(what: &str, column: &str, row: usize, problem: &str, rule: &'static str) -> Error {
-    Error::new(
-        Kind::Value,
-        format!("{what}: row {}, column `{column}`: {problem}", row + 1),
-    )
-    .at_index(row)
-    .column(column)
-    .rule(rule)
+fn value_error(what: &str, column: &str, row: usize, problem: ValueProblem) -> Error {
+    crate::convert::value_error(what, column, row, problem)
 }
 
 fn dtype(what: &str, column: &str, dt: &DataType, expected: &str) -> Error {
-    Error::new(
-        Kind::Dtype,
-        format!("{what}: column `{column}` has type {dt}; expected {expected}"),
-    )
-    .column(column)
-    .rule("column_type")
+    crate::convert::dtype_error(what, column, column, dt, expected)
 }
 
 /// Casts a time column, reporting values the cast could not read.
@@ -78,13 +68,7 @@ fn cast_time(
     }
     let out = cast(array, target).map_err(|_| dtype(what, column, dt, expected))?;
     if let Some(row) = (0..array.len()).find(|&r| array.is_valid(r) && out.is_null(r)) {
-        return Err(value_error(
-            what,
-            column,
-            row,
-            &format!("value is not {expected}"),
-            "time_value",
-        ));
+        return Err(value_error(what, column, row, ValueProblem::NotATime));
     }
     Ok(out)
 }
@@ -98,13 +82,7 @@ fn null_check<T>(
     if nulls == Nulls::Reject
         && let Some(row) = v.iter().position(Option::is_none)
     {
-        return Err(value_error(
-            what,
-            column,
-            row,
-            "value is missing (null)",
-            "not_null",
-        ));
+        return Err(value_error(what, column, row, ValueProblem::Missing));
     }
     Ok(v)
 }
@@ -163,16 +141,10 @@ pub fn dates(
 /// A period from two ISO dates.
 pub fn period(first_day: &str, last_day: &str) -> Result<MetricPeriod> {
     let parse = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            Error::new(
-                Kind::Config,
-                format!("{field} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"),
-            )
-            .rule("date_parameter")
-        })
+        crm_core::parameter::date(field, text).map_err(|e| Error::core("period", &e))
     };
     MetricPeriod::new(parse("first_day", first_day)?, parse("last_day", last_day)?)
-        .map_err(|e| Error::new(Kind::Config, e.to_string()).rule("period"))
+        .map_err(|e| Error::core("period", &e))
 }
 
 /// Reads `role` when its column is present.
@@ -260,8 +232,7 @@ pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> 
         s.segment = segments[row].clone();
         spans.push(s);
     }
-    CustomerBase::new(spans)
-        .map_err(|e| Error::new(Kind::Value, format!("{what}: {e}")).rule("customer_spans"))
+    CustomerBase::new(spans).map_err(|e| Error::core(what, &e))
 }
 
 /// Per-customer first and last purchase days: customer, first_purchase,
@@ -380,24 +351,9 @@ pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
     let scores = counts(input, names, "score")?;
     let mut out = Vec::with_capacity(customers.len());
     for (row, c) in customers.into_iter().enumerate() {
-        let bad = |p: &str, rule| {
-            value_error(
-                what,
-                name(
-                    names,
-                    if rule == "scale_name" {
-                        "scale"
-                    } else {
-                        "score"
-                    },
-                ),
-                row,
-                p,
-                rule,
-            )
-        };
+        let bad = |role: &str, problem| value_error(what, name(names, role), row, problem);
         if scales.is_null(row) {
-            return Err(bad("value is missing (null)", "scale_name"));
+            return Err(bad("scale", ValueProblem::Missing));
         }
         let scale = crm_core::relationship::survey::SurveyScale::from_name(scales.value(row))
             .map_err(|e| {
@@ -405,8 +361,8 @@ pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
                 let at = format!("{what}: row {}, column `{column}`", row + 1);
                 Error::core(&at, &e).at_index(row).column(column)
             })?;
-        let score = u8::try_from(scores[row])
-            .map_err(|_| bad("score is outside its scale", "score_range"))?;
+        let score =
+            u8::try_from(scores[row]).map_err(|_| bad("score", ValueProblem::OutOfRange))?;
         out.push(SurveyAnswer {
             customer: c,
             time: time[row],

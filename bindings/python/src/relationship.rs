@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::convert::{Nulls, ids_array};
-use crate::error::{Error, Kind, Result, run};
+use crate::error::{Error, Result, run};
 use crate::input::InputTable;
 use crate::records::{
     Names, activity, answers, complaints, customer_base, customer_column, float_col, int_col, json,
@@ -32,9 +32,7 @@ fn table_of(what: &'static str, data: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
 fn config<T: serde::de::DeserializeOwned + Default>(what: &str, text: Option<&str>) -> Result<T> {
     match text {
         None => Ok(T::default()),
-        Some(j) => serde_json::from_str(j).map_err(|e| {
-            Error::new(Kind::Config, format!("{what}: configuration: {e}")).rule("config")
-        }),
+        Some(j) => crm_core::parameter::json("config", j).map_err(|e| Error::core(what, &e)),
     }
 }
 
@@ -204,13 +202,8 @@ pub fn survey_metrics(
     run(py, move || {
         let n = |k: &str| names.get(k).cloned().unwrap_or_default();
         let p = period(&first_day, &last_day)?;
-        let z: Decimal = confidence_z.parse().map_err(|_| {
-            Error::new(
-                Kind::Config,
-                format!("confidence_z must be a number, got {confidence_z:?}"),
-            )
-            .rule("decimal_parameter")
-        })?;
+        let z: Decimal = crm_core::parameter::decimal("confidence_z", &confidence_z)
+            .map_err(|e| Error::core("survey_metrics", &e))?;
         let base = customer_base(&base_in, &n("customers"))?;
         let list = answers(&ans_in, &n("answers"))?;
         let r = survey_report(&list, &base, p, &SurveyConfig { confidence_z: z })

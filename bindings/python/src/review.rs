@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use crm_io::tables::{self, MoneyType};
 
 use crate::convert::{customer_ids, optional_u64, required_decimals, strings};
-use crate::error::{Error, Kind, Result, run};
+use crate::error::{Error, Result, run};
 use crate::input::{InputTable, same_length};
 use crate::table::{ArrowTable, money_type};
 
@@ -61,17 +61,12 @@ pub fn period(input: &InputTable, label: &str, cols: &PeriodColumns) -> Result<P
     let mut customers = Vec::with_capacity(values.len());
     for (row, ((id, value), rank)) in ids.ids.into_iter().zip(values).zip(ranks).enumerate() {
         if tiers.is_null(row) {
-            return Err(Error::new(
-                Kind::Value,
-                format!(
-                    "{what}: row {}, column `{}`: tier is missing (null)",
-                    row + 1,
-                    cols.tier
-                ),
-            )
-            .at_index(row)
-            .column(&cols.tier)
-            .rule("not_null"));
+            return Err(crate::convert::value_error(
+                what,
+                &cols.tier,
+                row,
+                crm_io::columns::ValueProblem::Missing,
+            ));
         }
         let tier = <Tier as Vocabulary>::from_name(tiers.value(row)).map_err(|e| {
             let at = format!("{what}: row {}, column `{}`", row + 1, cols.tier);
@@ -160,7 +155,7 @@ pub fn review_tables(
 
 /// Python entry point (see `crm_engine.review` and `crm_engine.review_periods`).
 #[pyfunction]
-#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = 0, money = "decimal128".to_owned()))]
+#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = None, money = "decimal128".to_owned()))]
 #[allow(clippy::too_many_arguments)]
 pub fn review_periods(
     py: Python<'_>,
@@ -171,20 +166,22 @@ pub fn review_periods(
     value: String,
     rank: Option<String>,
     rank_required: bool,
-    grace: u32,
+    grace: Option<Bound<'_, PyAny>>,
     money: String,
 ) -> PyResult<Vec<ReviewOutput>> {
     let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
+    let grace: u32 = crate::error::whole_opt(WHAT, "grace", grace.as_ref(), 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?
+        .unwrap_or(0);
     if periods.len() != labels.len() {
-        return Err(Error::new(
-            Kind::Config,
-            format!(
-                "{WHAT}: {} periods but {} labels: give one label per period",
-                periods.len(),
-                labels.len()
-            ),
+        return Err(Error::core(
+            WHAT,
+            &crm_core::parameter::ParameterError::Count {
+                name: "labels".to_owned(),
+                expected: periods.len(),
+                found: labels.len(),
+            },
         )
-        .rule("labels")
         .into_pyerr(py));
     }
     let mut inputs = Vec::with_capacity(periods.len());

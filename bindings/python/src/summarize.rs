@@ -2,12 +2,9 @@
 //! (crm_io::summarize_arrays, crm_core::records::summary) and RFM scores
 //! (crm_core::value::rfm), as Arrow tables.
 
-use std::str::FromStr;
-
 use arrow::array::Date32Array;
 use arrow::datatypes::DataType;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use crm_core::CustomerId;
 use crm_core::records::reconciliation::Reconciliation;
 use crm_core::records::summary::{Summaries, SummaryConfig, Unit};
@@ -18,10 +15,11 @@ use crm_io::tables::{self, MoneyType};
 use crm_io::{ColumnMapping, IoError, TransactionArrays, summarize_arrays};
 use pyo3::prelude::*;
 
-use crate::convert::{customer_ids, required_decimals};
-use crate::error::{Error, Kind, Result, run};
+use crate::convert::{customer_ids, dtype_error, required_decimals, value_error};
+use crate::error::{Error, Kind, Result, run, whole_opt};
 use crate::input::{InputTable, same_length};
 use crate::table::{ArrowTable, money_type};
+use crm_io::columns::ValueProblem;
 
 /// Parameters of a summary, as Python passes them.
 #[derive(Debug, Clone)]
@@ -45,23 +43,15 @@ pub struct SummaryParams {
 }
 
 fn date_param(name: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::new(
-            Kind::Config,
-            format!("{name} must be a date (YYYY-MM-DD, datetime.date), got {text:?}"),
-        )
-        .rule("date_parameter")
-    })
+    crm_core::parameter::date(name, text).map_err(|e| Error::core("summarize", &e))
 }
 
 impl SummaryParams {
     /// The calendar and the summary configuration.
     pub fn configs(&self) -> Result<(CalendarConfig, SummaryConfig)> {
         let as_of = date_param("as_of", &self.as_of)?;
-        let zone = Tz::from_str(self.tz.trim()).map_err(|_| {
-            Error::new(Kind::Config, format!("tz must be an IANA time zone name such as \"UTC\" or \"Asia/Shanghai\", got {:?}", self.tz))
-                .rule("time_zone")
-        })?;
+        let zone = crm_core::parameter::time_zone("tz", &self.tz)
+            .map_err(|e| Error::core("summarize", &e))?;
         let naive_timestamps =
             NaiveTimestamps::from_name(&self.naive).map_err(|e| Error::parameter("naive", &e))?;
         let unit = Unit::from_name(&self.unit).map_err(|e| Error::parameter("unit", &e))?;
@@ -211,11 +201,27 @@ pub fn summarize(
     quantity: Option<String>,
     margin: Option<String>,
     discount: Option<String>,
-    amount_scale: Option<u32>,
-    max_listed_rejections: Option<usize>,
+    amount_scale: Option<Bound<'_, PyAny>>,
+    max_listed_rejections: Option<Bound<'_, PyAny>>,
     money: String,
 ) -> PyResult<SummaryOutputPy> {
     let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
+    let amount_scale = whole_opt(
+        "summarize",
+        "amount_scale",
+        amount_scale.as_ref(),
+        0,
+        u32::MAX.into(),
+    )
+    .map_err(|e| e.into_pyerr(py))?;
+    let max_listed_rejections = whole_opt(
+        "summarize",
+        "max_listed_rejections",
+        max_listed_rejections.as_ref(),
+        0,
+        i64::MAX as u64,
+    )
+    .map_err(|e| e.into_pyerr(py))?;
     let params = SummaryParams {
         as_of,
         unit,
@@ -285,53 +291,46 @@ pub fn metrics_of_table(
             arrow::compute::cast(&last_col, &DataType::Date32)
         }
         other => {
-            return Err(Error::new(Kind::Dtype, format!("{what}: column `{last_purchase}` (last_purchase) has type {other}; expected a date"))
-                .column(last_purchase)
-                .rule("column_type"));
+            return Err(dtype_error(
+                what,
+                last_purchase,
+                "last_purchase",
+                other,
+                "a date",
+            ));
         }
     }
-    .map_err(|e| Error::new(Kind::Dtype, format!("{what}: column `{last_purchase}`: {e}")).column(last_purchase))?;
+    .map_err(|_| {
+        dtype_error(
+            what,
+            last_purchase,
+            "last_purchase",
+            last_col.data_type(),
+            "a date",
+        )
+    })?;
     let days = days
         .as_any()
         .downcast_ref::<Date32Array>()
         .cloned()
         .ok_or_else(|| {
-            Error::new(
-                Kind::Dtype,
-                format!("{what}: column `{last_purchase}` is not a date"),
+            dtype_error(
+                what,
+                last_purchase,
+                "last_purchase",
+                last_col.data_type(),
+                "a date",
             )
-            .column(last_purchase)
         })?;
     let occ = crate::convert::optional_u64(what, occasions, "occasions", &occ_col)?;
     let spend_values = required_decimals(what, spend, "monetary", &spend_col)?;
     let mut last = Vec::with_capacity(days.len());
     let mut counts = Vec::with_capacity(days.len());
     for (row, (d, o)) in days.iter().zip(occ).enumerate() {
-        let missing = |c: &str| {
-            Error::new(
-                Kind::Value,
-                format!(
-                    "{what}: row {}, column `{c}`: value is missing (null)",
-                    row + 1
-                ),
-            )
-            .at_index(row)
-            .column(c)
-            .rule("not_null")
-        };
+        let missing = |c: &str| value_error(what, c, row, ValueProblem::Missing);
         let day = d.ok_or_else(|| missing(last_purchase))?;
-        let date = crm_core::records::transaction::date_of_day(day).ok_or_else(|| {
-            Error::new(
-                Kind::Value,
-                format!(
-                    "{what}: row {}, column `{last_purchase}`: value is out of range",
-                    row + 1
-                ),
-            )
-            .at_index(row)
-            .column(last_purchase)
-            .rule("in_range")
-        })?;
+        let date = crm_core::records::transaction::date_of_day(day)
+            .ok_or_else(|| value_error(what, last_purchase, row, ValueProblem::OutOfRange))?;
         last.push(date);
         counts.push(o.ok_or_else(|| missing(occasions))?);
     }
@@ -376,20 +375,13 @@ pub fn rfm_scores(
     let monetary = Monetary::from_name(&monetary)
         .map_err(|e| Error::parameter("monetary", &e).into_pyerr(py))?;
     let thresholds: Option<RfmThresholds> = thresholds_json
-        .map(|j| serde_json::from_str(&j))
+        .map(|j| crm_core::parameter::json("thresholds", &j))
         .transpose()
-        .map_err(|e| {
-            Error::new(Kind::Config, format!("invalid RFM thresholds: {e}"))
-                .rule("thresholds")
-                .into_pyerr(py)
-        })?;
+        .map_err(|e| Error::core("rfm", &e).into_pyerr(py))?;
     let table = match segments_json {
         None => SegmentTable::standard(),
-        Some(j) => serde_json::from_str(&j).map_err(|e| {
-            Error::new(Kind::Config, format!("invalid segment table: {e}"))
-                .rule("segment_table")
-                .into_pyerr(py)
-        })?,
+        Some(j) => crm_core::parameter::json("segments", &j)
+            .map_err(|e| Error::core("rfm", &e).into_pyerr(py))?,
     };
     let params = SummaryParams {
         as_of,
@@ -410,13 +402,14 @@ pub fn rfm_scores(
         },
         data,
     )?;
-    let need = |v: Option<String>, what: &str| {
+    let need = |v: Option<String>, role: &str| {
         v.ok_or_else(|| {
-            Error::new(
-                Kind::Config,
-                format!("rfm: the {what} column must be named"),
+            Error::core(
+                "rfm",
+                &crm_core::parameter::ParameterError::ColumnNotNamed {
+                    role: role.to_owned(),
+                },
             )
-            .rule("column_name")
         })
     };
     run(py, move || {

@@ -188,13 +188,7 @@ impl ArrowTable {
 
 /// The money type a Python caller named (`"decimal128"` or `"float64"`).
 pub fn money_type(text: &str) -> Result<MoneyType> {
-    text.parse().map_err(|_| {
-        Error::new(
-            Kind::Config,
-            format!("money must be \"decimal128\" or \"float64\", got {text:?}"),
-        )
-        .rule("money")
-    })
+    text.parse().map_err(|e| Error::core("money", &e))
 }
 
 /// The golden layout of a result table (`crates/crm-io/schemas/<table>.json`),

@@ -240,7 +240,7 @@ def test_null_value_and_null_id(lib: str) -> None:
     t = pa.table({"id": pa.array(["a", None, "c"]), "v": [1.0, 2.0, 3.0]})
     with pytest.raises(crm.InvalidValueError) as e:
         crm.classify(as_lib(t, lib), customer="id", value="v")
-    assert e.value.row == 2 and e.value.column == "id" and "customer id is missing" in str(e.value)
+    assert e.value.row == 2 and e.value.column == "id" and "value is missing" in str(e.value)
 
 
 def test_duplicate_customer(lib: str) -> None:
@@ -263,7 +263,7 @@ def test_bad_parameters_are_config_errors() -> None:
         crm.classify(base(), customer="id", value="v", cutoffs=(math.nan, 0.5))
     with pytest.raises(crm.ConfigError):
         crm.classify(base(), customer="id", value="v", price_driven_min_discount_share=1.5)
-    with pytest.raises(crm.ConfigError, match="treatment policy"):
+    with pytest.raises(crm.ConfigError, match="policy is not valid"):
         crm.classify(
             base(),
             customer="id",

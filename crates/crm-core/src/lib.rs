@@ -94,6 +94,7 @@
 
 pub mod clv;
 pub mod error;
+pub mod parameter;
 pub mod records;
 pub mod relationship;
 pub mod value;

@@ -236,6 +236,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         of::<SurveyScale>(),
         of::<Component>(),
         of::<ContributionScale>(),
+        of::<crate::clv::registry::ModelKind>(),
     ]
 }
 
@@ -289,25 +290,66 @@ mod tests {
         }
     }
 
+    /// Every value of every enum kind as its serde JSON, and whether each
+    /// name deserialises back to the same value: `(kind, forms, round trip)`.
+    fn serde_forms() -> Vec<(&'static str, Vec<serde_json::Value>, bool)> {
+        fn of<V: Vocabulary + serde::Serialize + serde::de::DeserializeOwned>()
+        -> (&'static str, Vec<serde_json::Value>, bool) {
+            let forms = V::ALL
+                .iter()
+                .map(|v| serde_json::to_value(v).unwrap_or_default())
+                .collect();
+            let back = V::ALL
+                .iter()
+                .all(|v| serde_json::from_value::<V>(serde_json::json!(v.name())).ok() == Some(*v));
+            (V::KIND, forms, back)
+        }
+        vec![
+            of::<Tier>(),
+            of::<TierBasis>(),
+            of::<Behaviour>(),
+            of::<Strategy>(),
+            of::<ServiceModel>(),
+            of::<Cadence>(),
+            of::<MoveKind>(),
+            of::<Monetary>(),
+            of::<Unit>(),
+            of::<NaiveTimestamps>(),
+            of::<SurveyScale>(),
+            of::<Component>(),
+            of::<ContributionScale>(),
+            of::<crate::clv::registry::ModelKind>(),
+        ]
+    }
+
     #[test]
-    fn serde_names_are_the_vocabulary_names() {
-        fn check<V: Vocabulary + serde::Serialize>() {
-            for v in V::ALL {
-                assert_eq!(
-                    serde_json::to_value(v).ok(),
-                    Some(serde_json::json!(v.name()))
-                );
+    fn every_kind_of_all_serialises_and_parses_as_its_vocabulary_names() {
+        // Not enums with a bare serde name: a decision carries its evidence
+        // (the cut-offs it passed), and RFM segments are a table's labels.
+        let not_enums = ["decision", "rfm_segment"];
+        let forms = serde_forms();
+        for (kind, names) in all() {
+            if not_enums.contains(&kind) {
+                continue;
+            }
+            let found = forms.iter().find(|(k, _, _)| *k == kind);
+            assert!(found.is_some(), "{kind}: add it to serde_forms");
+            if let Some((_, forms, back)) = found {
+                let expected: Vec<serde_json::Value> =
+                    names.iter().map(|n| serde_json::json!(n)).collect();
+                assert_eq!(forms, &expected, "{kind}");
+                assert!(back, "{kind}: a name does not deserialise");
             }
         }
-        check::<Tier>();
-        check::<TierBasis>();
-        check::<Behaviour>();
-        check::<Strategy>();
-        check::<ServiceModel>();
-        check::<Cadence>();
-        check::<MoveKind>();
-        check::<SurveyScale>();
-        check::<Component>();
-        check::<ContributionScale>();
+    }
+
+    #[test]
+    fn the_earlier_serde_spellings_of_unit_monetary_and_naive_timestamps_still_parse() {
+        let unit: Result<Unit, _> = serde_json::from_str("\"Week\"");
+        assert_eq!(unit.ok(), Some(Unit::Week));
+        let m: Result<Monetary, _> = serde_json::from_str("\"MeanPerOccasion\"");
+        assert_eq!(m.ok(), Some(Monetary::MeanPerOccasion));
+        let n: Result<NaiveTimestamps, _> = serde_json::from_str("\"WallClock\"");
+        assert_eq!(n.ok(), Some(NaiveTimestamps::WallClock));
     }
 }

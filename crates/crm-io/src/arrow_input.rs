@@ -7,7 +7,7 @@
 //! |---|---|
 //! | customer | `Int8`..`Int64`, `UInt8`..`UInt64` (values beyond `i64` rejected), `Utf8`, `LargeUtf8`, `Utf8View`, dictionaries of these |
 //! | date | `Date32`, `Date64`, `Timestamp(unit, zone)` (converted to the analysis zone; zone-less ones follow [`crm_core::records::transaction::NaiveTimestamps`]), text (parsed per row) |
-//! | amount, quantity, margin | `Decimal128` (exact), `Int*`/`UInt*` (exact), `Float32`/`Float64` (rounded to the scale; NaN/inf rejected), text (parsed per row) |
+//! | amount, quantity, margin | `Decimal32`/`64`/`128`/`256` (exact; a value beyond Decimal's range is rejected as out of range), `Int*`/`UInt*` (exact), `Float32`/`Float64` (by the shortest representation, rounded to the scale; NaN/inf rejected; see [`crate::columns`]), text (parsed exactly per row) |
 //! | discount | `Boolean`, integers (non-zero = true), text (`true`/`false`, `yes`/`no`, `1`/`0`, …) |
 //!
 //! Any other type is an [`IoError::Column`] naming the column and the type.
@@ -31,6 +31,7 @@ use crm_core::records::summary::{
 use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
 use rust_decimal::Decimal;
 
+use crate::columns::{decimal_of_i256, widen_f32};
 use crate::parse::{parse_day, parse_decimal, parse_flag};
 use crate::{ColumnMapping, ColumnRef, IoError, Sink, accumulator};
 
@@ -690,7 +691,46 @@ fn amount_prep(
     Ok(match a.data_type() {
         DataType::Decimal128(_, s) if *s >= 0 => AmountPrep::Arrow(a),
         DataType::Float64 | DataType::Int64 => AmountPrep::Arrow(a),
-        DataType::Float32 => AmountPrep::Arrow(cast(&a, &DataType::Float64).map_err(err)?),
+        // One float32 rule with `classify`: the shortest representation
+        // (crate::columns), not the binary value.
+        DataType::Float32 => {
+            let f = a.as_primitive::<arrow::datatypes::Float32Type>();
+            let wide: arrow::array::Float64Array = f.unary(widen_f32);
+            AmountPrep::Arrow(std::sync::Arc::new(wide))
+        }
+        DataType::Decimal32(_, _) | DataType::Decimal64(_, _) => {
+            // Always fits decimal128 exactly.
+            let (p, s) = match a.data_type() {
+                DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => (*p, *s),
+                _ => (38, 0),
+            };
+            let wide = cast(&a, &DataType::Decimal128(p.min(38), s)).map_err(err)?;
+            return amount_prep(&wide, r, column, pre, source);
+        }
+        DataType::Decimal256(_, s) => {
+            // Read per value: one that does not fit Decimal is out of range
+            // (the row is rejected), never a null or a rounded value.
+            let s = *s;
+            let d = a.as_primitive::<arrow::datatypes::Decimal256Type>();
+            let mut values = Vec::with_capacity(d.len());
+            for i in 0..d.len() {
+                if d.is_null(i) {
+                    values.push(Decimal::ZERO);
+                    continue;
+                }
+                values.push(match decimal_of_i256(d.value(i), s) {
+                    Some(v) => v,
+                    None => {
+                        let e = pre.entry(i).or_insert((column, RejectReason::OutOfRange));
+                        if column < e.0 {
+                            *e = (column, RejectReason::OutOfRange);
+                        }
+                        Decimal::ZERO
+                    }
+                });
+            }
+            AmountPrep::Parsed(a, values)
+        }
         DataType::Int8
         | DataType::Int16
         | DataType::Int32

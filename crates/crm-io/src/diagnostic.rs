@@ -65,6 +65,24 @@ impl Diagnostic for IoError {
     }
 }
 
+/// ```
+/// use crm_core::error::{Diagnostic, ErrorClass};
+/// let e = "float32".parse::<crm_io::tables::MoneyType>().unwrap_err();
+/// assert_eq!((e.rule(), e.field(), e.class()), ("known_name", Some("money"), ErrorClass::Config));
+/// ```
+#[cfg(feature = "arrow")]
+impl Diagnostic for crate::tables::UnknownMoneyType {
+    fn rule(&self) -> &'static str {
+        "known_name"
+    }
+    fn field(&self) -> Option<&str> {
+        Some("money")
+    }
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Config
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "arrow")]
 pub mod arrow_input;
+pub mod columns;
 pub mod csv_input;
 mod diagnostic;
 #[cfg(feature = "parquet")]

@@ -1,8 +1,7 @@
 //! Parsing text fields: dates and timestamps, decimals, flags, integer ids.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use crm_core::parameter::exact_decimal;
 use crm_core::records::reconciliation::{Expected, RejectReason};
 use crm_core::records::transaction::{DayConverter, TxTime, day_number};
 use rust_decimal::Decimal;
@@ -84,31 +83,11 @@ fn date(y: u32, m: u32, d: u32) -> Result<i32, RejectReason> {
         .ok_or(RejectReason::Unparseable(Expected::Date))
 }
 
-/// A decimal text: plain or scientific notation. `NaN` and infinities are
-/// `NotFinite`, so the reason says what is wrong.
+/// A decimal text: crm-core's one rule, [`exact_decimal`]: plain or
+/// scientific, read exactly or rejected (more than 28 decimal places is
+/// `TooManyDecimals`, never rounded; `NaN` and infinities are `NotFinite`).
 pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, RejectReason> {
-    let s = text.trim();
-    if s.is_empty() {
-        return Err(RejectReason::Missing);
-    }
-    if let Ok(d) = Decimal::from_str(s) {
-        return Ok(d);
-    }
-    if let Ok(d) = Decimal::from_scientific(s) {
-        return Ok(d);
-    }
-    let lower = s.trim_start_matches(['+', '-']).to_ascii_lowercase();
-    if matches!(lower.as_str(), "nan" | "inf" | "infinity") {
-        return Err(RejectReason::NotFinite);
-    }
-    // Digits that do not fit a Decimal are out of range, not garbage.
-    if s.trim_start_matches(['+', '-'])
-        .bytes()
-        .all(|c| c.is_ascii_digit() || c == b'.')
-    {
-        return Err(RejectReason::OutOfRange);
-    }
-    Err(RejectReason::Unparseable(Expected::Decimal))
+    exact_decimal(text)
 }
 
 /// A flag text: true/false, t/f, yes/no, y/n, 1/0 (any case).
@@ -207,6 +186,12 @@ mod tests {
         assert_eq!(
             parse_decimal("9".repeat(40).as_str()),
             Err(RejectReason::OutOfRange)
+        );
+        // 29 decimal places: rejected, not rounded to 28 (then accepted).
+        let tiny = format!("1.{}1", "0".repeat(28));
+        assert_eq!(
+            parse_decimal(&tiny),
+            Err(RejectReason::TooManyDecimals { max: 28 })
         );
         assert_eq!(parse_flag("Yes"), Ok(true));
         assert_eq!(

@@ -124,7 +124,7 @@ def review_periods(
     value: str,
     rank: str | None = None,
     rank_required: bool = False,
-    grace: int = 0,
+    grace: int | None = None,
     money: str = ...,
 ) -> list[
     tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]
@@ -254,7 +254,7 @@ def clv_predict(
     data: object,
     columns: Sequence[str],
     t: float = 0.0,
-    periods: int = 0,
+    periods: int | None = None,
     period_length: float = 1.0,
     discount_rate: float = 0.0,
 ) -> bytes:

@@ -15,36 +15,104 @@ def _module_of(obj: object) -> str:
     return type(obj).__module__.split(".", 1)[0]
 
 
+def _pyarrow(name: str, what: str) -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a test dependency
+        raise DtypeError(
+            f"column `{name}` is {what}; install pyarrow or pass an Arrow array",
+            column=name,
+            rule="column_type",
+        ) from None
+    return pa
+
+
+def _to_arrow(name: str, pa: Any, values: Any, mask: Any = None) -> Any:
+    """``pa.array`` without its message: pyarrow quotes the values it could not convert.
+
+    Text and objects read ``NaN``/``None`` as nulls (as pandas means them); a
+    numeric NaN stays a NaN, which the engine rejects as not finite.
+    """
+    text = values.dtype.kind in ("U", "S", "O", "T")
+    try:
+        return pa.array(values, mask=mask, from_pandas=text and mask is None)
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        raise DtypeError(
+            f"column `{name}` holds values of mixed or unsupported types (dtype {values.dtype})",
+            column=name,
+            rule="column_type",
+        ) from None
+
+
+_ARROW_TIME_UNITS = ("s", "ms", "us", "ns")
+_FINER_THAN_NS = {"ps": 10**3, "fs": 10**6, "as": 10**9}
+
+
+def _datetimes(name: str, arr: Any) -> Any:
+    """A numpy datetime64 array of any unit in a unit Arrow has, exactly.
+
+    Coarser units (Y, M, W, D multiples, h, m) widen to seconds exactly;
+    units finer than nanoseconds are floored to nanoseconds (the day of an
+    instant never changes).
+    """
+    import numpy as np
+
+    unit, count = np.datetime_data(arr.dtype)
+    if count == 1 and unit in _ARROW_TIME_UNITS + ("D",):
+        return arr
+    if unit in _FINER_THAN_NS:
+        nat = np.isnat(arr)
+        ns = np.floor_divide(arr.view("i8") * count, _FINER_THAN_NS[unit])
+        out = ns.astype("datetime64[ns]")
+        out[nat] = np.datetime64("NaT")
+        return out
+    return arr.astype("datetime64[s]")
+
+
 def _numpy_to_arrow(name: str, arr: Any) -> Any:
-    """Text / object numpy arrays go through pyarrow; numeric ones pass as they are."""
-    kind = getattr(getattr(arr, "dtype", None), "kind", None)
-    if kind in ("U", "S", "O", "T"):
+    """A numpy column the extension reads as it is meant.
+
+    Text / object, datetime, masked and non-native-byte-order arrays go
+    through pyarrow (a masked array's mask becomes nulls; big-endian values
+    are read as the numbers they are); contiguous native numeric arrays pass
+    as they are (zero copy).
+    """
+    dtype = getattr(arr, "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    if kind is None:
+        return arr
+    import numpy as np
+
+    if kind == "m":
+        raise DtypeError(
+            f"column `{name}` is a numpy timedelta64 array: a duration is neither a time nor a number; "
+            "convert it (e.g. to days) first",
+            column=name,
+            rule="column_type",
+        )
+    masked = isinstance(arr, np.ma.MaskedArray)
+    mask = np.ma.getmaskarray(arr) if masked else None
+    values = np.ma.getdata(arr) if masked else arr
+    if not values.dtype.isnative:
+        values = values.astype(values.dtype.newbyteorder("="))
+    if kind == "M":
+        values = _datetimes(name, values)
+    if kind in ("U", "S", "O", "T", "M") or masked:
+        pa = _pyarrow(name, f"a numpy {values.dtype} array")
+        return _to_arrow(name, pa, values, mask)
+    if kind in ("i", "u", "f", "b"):
         try:
-            import pyarrow as pa
+            import pyarrow
         except ImportError:  # pragma: no cover - pyarrow is a test dependency
-            raise DtypeError(
-                f"column `{name}` is a numpy array of text or objects; install pyarrow or pass an Arrow array",
-                column=name,
-                rule="column_type",
-            ) from None
-        return pa.array(arr, from_pandas=True)
-    if kind in ("M", "m"):
-        try:
-            import pyarrow as pa
-        except ImportError:  # pragma: no cover - pyarrow is a test dependency
-            raise DtypeError(
-                f"column `{name}` is a numpy datetime64 array; install pyarrow or pass an Arrow array",
-                column=name,
-                rule="column_type",
-            ) from None
-        return pa.array(arr)
-    if kind is not None and not arr.flags["C_CONTIGUOUS"]:
+            pass
+        else:
+            # Zero copy for a contiguous native array; every width numpy has.
+            return _to_arrow(name, pyarrow, values)
+    if not values.flags["C_CONTIGUOUS"]:
         # A field of a structured array, or a slice: the buffer protocol needs
         # contiguous memory (one copy of this column).
-        import numpy as np
-
-        return np.ascontiguousarray(arr)
-    return arr
+        return np.ascontiguousarray(values)
+    return values
 
 
 def _all_present(wanted: Sequence[str], names: Any) -> bool:

@@ -129,7 +129,8 @@ class _Model:
         self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8
     ) -> None:
         self.l2_penalty = float(l2_penalty)
-        self.max_iterations = int(max_iterations)
+        # Checked by the engine at fit time (a negative or huge value is a ConfigError).
+        self.max_iterations = max_iterations
         self.gradient_tolerance = float(gradient_tolerance)
         self.params = None
         self.log_likelihood = None
@@ -281,7 +282,7 @@ class _RepeatModel(_Model):
         return self._predict(
             "customer_lifetime_value",
             {"frequency": frequency, "recency": recency, "T": T, "monetary_value": spend},
-            periods=int(time),
+            periods=time,
             period_length=float(period_length),
             discount_rate=float(discount_rate),
         )
@@ -467,7 +468,7 @@ def predictions(
         spend_model._values(),
         prepare(data, columns),
         columns,
-        int(months),
+        months,
         float(discount_rate),
         unit,
     )

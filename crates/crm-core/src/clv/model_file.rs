@@ -3,7 +3,7 @@
 //! versioned JSON form that any front end reads and writes the same way.
 //!
 //! ```json
-//! {"format": "crm-engine/clv-model", "version": 1, "unit": "Week", "as_of": "1997-09-30",
+//! {"format": "crm-engine/clv-model", "version": 1, "unit": "week", "as_of": "1997-09-30",
 //!  "repeat": {"model": {"kind": "bg_nbd", "params": {...}, "log_likelihood": ..., ...},
 //!             "fit_set": {"customers": 2357.0, "used": 2357.0, "excluded": []}},
 //!  "spend":  {"model": {"kind": "gamma_gamma", ...}, "fit_set": {...}}}

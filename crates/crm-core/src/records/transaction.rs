@@ -101,13 +101,17 @@ impl TxTime {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum NaiveTimestamps {
     /// The timestamp is wall-clock time in the analysis zone: its date is
-    /// the day (the default; this is what a till receipt prints).
+    /// the day (the default; this is what a till receipt prints). (The
+    /// earlier spellings `"WallClock"` and `"Utc"` are still read.)
     #[default]
+    #[serde(alias = "WallClock")]
     WallClock,
     /// The timestamp is a UTC instant stored without its zone: convert it to
     /// the analysis zone first.
+    #[serde(alias = "Utc")]
     Utc,
 }
 

@@ -95,11 +95,15 @@ pub const STANDARD_SEGMENTS: [&str; 10] = [
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Monetary {
-    /// Total net spend in the window.
+    /// Total net spend in the window. (`"Total"`, the earlier spelling, is
+    /// still read.)
     #[default]
+    #[serde(alias = "Total")]
     Total,
     /// Net spend per purchase occasion.
+    #[serde(alias = "MeanPerOccasion")]
     MeanPerOccasion,
 }
 

@@ -164,3 +164,90 @@ proptest! {
         prop_assert_eq!(whole.ok(), split.ok());
     }
 }
+
+fn one_customer(amount: ArrayRef, config: SummaryConfig) -> Result<SummaryOutput, IoError> {
+    let n = amount.len();
+    let customer = arr(Int64Array::from(vec![1; n]));
+    let date = arr(Date32Array::from(vec![1; n]));
+    summarize_arrays(
+        &TransactionArrays::new(&customer, &date, &amount),
+        &ColumnMapping::default(),
+        &crate::utc(),
+        config,
+    )
+}
+
+#[test]
+fn a_float32_amount_is_its_shortest_repr_as_in_classify() {
+    let amount = arr(arrow::array::Float32Array::from(vec![1_234_567.1_f32]));
+    let out = one_customer(amount, config()).map(|o| o.summaries.total_spend[0].to_string());
+    assert_eq!(out.ok().as_deref(), Some("1234567.1"));
+}
+
+#[test]
+fn a_decimal256_that_does_not_fit_is_out_of_range_naming_the_row() {
+    use arrow::array::Decimal256Array;
+    use arrow::datatypes::i256;
+    let values = Decimal256Array::from(vec![Some(i256::from_i128(1250)), Some(i256::MAX), None])
+        .with_precision_and_scale(76, 2);
+    let amount = arr(values.unwrap_or_else(|_| Decimal256Array::from(vec![i256::ZERO])));
+    let out = one_customer(amount.clone(), config());
+    let r = out.as_ref().map(|o| o.reconciliation.rejections.clone());
+    let r = r.unwrap_or_default();
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!((r[0].row, r[0].reason), (2, RejectReason::OutOfRange));
+    assert_eq!((r[1].row, r[1].reason), (3, RejectReason::Missing));
+    assert_eq!(
+        out.map(|o| o.summaries.total_spend[0].to_string()).ok(),
+        Some("12.5".to_owned())
+    );
+    let strict = one_customer(amount, config().strict());
+    assert!(matches!(
+        strict,
+        Err(IoError::Rejected { rejection, .. }) if rejection.row == 2 && rejection.reason == RejectReason::OutOfRange
+    ));
+}
+
+#[test]
+fn a_text_amount_with_29_decimals_is_rejected_also_in_strict_mode() {
+    let tiny = format!("1.{}1", "0".repeat(28));
+    let amount = arr(StringArray::from(vec!["2.5", tiny.as_str()]));
+    let lenient = one_customer(amount.clone(), config());
+    let r = lenient
+        .map(|o| o.reconciliation.rejections)
+        .unwrap_or_default();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].row, r[0].reason),
+        (2, RejectReason::TooManyDecimals { max: 28 })
+    );
+    let strict = one_customer(amount, config().strict());
+    assert!(matches!(
+        strict,
+        Err(IoError::Rejected { rejection, .. }) if rejection.row == 2
+    ));
+}
+
+proptest! {
+    #[test]
+    fn a_text_amount_is_summed_exactly_or_rejected_never_rounded(
+        m in any::<i64>(), places in 0_usize..36,
+    ) {
+        let digits = format!("{:0>w$}", m.unsigned_abs(), w = places + 1);
+        let (int, frac) = digits.split_at(digits.len() - places);
+        let sign = if m < 0 { "-" } else { "" };
+        let text = if places == 0 { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") };
+        let mut c = config();
+        c.amount_scale = 18;
+        let amount = arr(StringArray::from(vec![text.as_str()]));
+        let out = one_customer(amount, c).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        match out.summaries.total_spend.first() {
+            Some(total) => {
+                // Exact: the total written back is the text's value.
+                let back = crm_core::parameter::exact_decimal(&text);
+                prop_assert_eq!(back.map(|d| d.normalize()), Ok(total.normalize()));
+            }
+            None => prop_assert_eq!(out.reconciliation.rows_rejected, 1),
+        }
+    }
+}

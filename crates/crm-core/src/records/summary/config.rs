@@ -14,11 +14,15 @@ use super::*;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Unit {
-    /// Days.
+    /// Days. (`"Day"` and `"Week"`, the earlier serde spellings, are still
+    /// read.)
     #[default]
+    #[serde(alias = "Day")]
     Day,
     /// Weeks, as days / 7.
+    #[serde(alias = "Week")]
     Week,
 }
 

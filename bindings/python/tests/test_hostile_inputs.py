@@ -1,0 +1,257 @@
+"""Hostile and ordinary inputs at the Python door (issue 14, items 8, 9, 11, 12).
+
+Each test states the invariant of a class of inputs: non-native byte orders,
+masked arrays, numpy datetimes of every unit, decimals beyond Decimal,
+personal data in values, negative and huge integer options. Every case ends
+in a correct result or a typed ``CrmError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import crm_engine as crm
+import numpy as np
+import pyarrow as pa
+import pytest
+from crm_engine import clv
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+AS_OF = dt.date(2024, 12, 31)
+SECRET = "alice@example.com"
+
+
+def summarize(data: object, **kw: object) -> pa.Table:
+    kw.setdefault("as_of", AS_OF)
+    return pa.table(crm.summarize(data, customer="customer", time="date", amount="amount", **kw))
+
+
+def totals(t: pa.Table) -> dict[object, Decimal]:
+    return dict(zip(t.column("customer_id").to_pylist(), t.column("total_spend").to_pylist()))
+
+
+INT_TYPES = ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8"]
+FLOAT_TYPES = ["f4", "f8"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    id_type=st.sampled_from(INT_TYPES),
+    amount_type=st.sampled_from(INT_TYPES + FLOAT_TYPES),
+    order=st.sampled_from(["<", ">", "="]),
+    ids=st.lists(st.integers(1, 100), min_size=1, max_size=8),
+)
+def test_any_byte_order_reads_the_same_numbers(
+    id_type: str, amount_type: str, order: str, ids: list[int]
+) -> None:
+    amounts = [i % 7 + 1 for i in ids]
+    native = {
+        "customer": np.array(ids, dtype=id_type),
+        "date": np.array(["2024-01-02"] * len(ids), dtype="datetime64[D]"),
+        "amount": np.array(amounts, dtype=amount_type),
+    }
+    other = {
+        "customer": native["customer"].astype(np.dtype(id_type).newbyteorder(order)),
+        "date": native["date"],
+        "amount": native["amount"].astype(np.dtype(amount_type).newbyteorder(order)),
+    }
+    assert totals(summarize(other)) == totals(summarize(native))
+    expected: dict[int, Decimal] = {}
+    for i, a in zip(ids, amounts):
+        expected[i] = expected.get(i, Decimal(0)) + a
+    assert totals(summarize(other)) == expected
+
+
+def test_big_endian_classify_values_are_the_numbers_they_are() -> None:
+    data = {
+        "customer": np.array([1, 2], dtype=">i8"),
+        "value": np.array([10.5, 2.0], dtype=">f8"),
+    }
+    t = pa.table(crm.classify(data, customer="customer", value="value"))
+    assert t.column("customer_id").to_pylist() == [1, 2]
+    assert [float(v) for v in t.column("value").to_pylist()] == [10.5, 2.0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(mask=st.lists(st.booleans(), min_size=2, max_size=10))
+def test_a_masked_amount_is_a_missing_amount(mask: list[bool]) -> None:
+    n = len(mask)
+    data = {
+        "customer": np.arange(1, n + 1),
+        "date": np.array(["2024-01-02"] * n, dtype="datetime64[D]"),
+        "amount": np.ma.masked_array(np.full(n, 5.0), mask=mask),
+    }
+    out = crm.summarize(data, customer="customer", time="date", amount="amount", as_of=AS_OF)
+    assert out.reconciliation.rows_rejected == sum(mask)
+    assert set(totals(pa.table(out))) == {i + 1 for i, m in enumerate(mask) if not m}
+
+
+DATETIME_UNITS = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    unit=st.sampled_from(DATETIME_UNITS),
+    day=st.dates(dt.date(1970, 1, 1), dt.date(2024, 12, 1)),
+)
+def test_numpy_datetimes_of_every_unit_give_the_calendar_day(unit: str, day: dt.date) -> None:
+    when = np.datetime64(day, "D").astype(f"datetime64[{unit}]")
+    expected = when.astype("datetime64[D]").astype(dt.date)
+    data = {
+        "customer": np.array([1]),
+        "date": np.array([when]),
+        "amount": np.array([1.0]),
+    }
+    t = summarize(data)
+    assert t.column("first_purchase").to_pylist() == [expected]
+
+
+def test_finer_than_nanosecond_units_are_floored_to_the_day() -> None:
+    when = np.array([-1], dtype="datetime64[ps]")  # just before 1970-01-01
+    data = {"customer": np.array([1]), "date": when, "amount": np.array([1.0])}
+    t = summarize(data)
+    assert t.column("first_purchase").to_pylist() == [dt.date(1969, 12, 31)]
+
+
+def test_a_timedelta_column_is_a_dtype_error() -> None:
+    for unit in ["h", "m", "s", "D", "W"]:
+        data = {
+            "customer": np.array([1]),
+            "date": np.array([1], dtype=f"timedelta64[{unit}]"),
+            "amount": np.array([1.0]),
+        }
+        with pytest.raises(crm.DtypeError) as e:
+            summarize(data)
+        assert isinstance(e.value, TypeError) and e.value.column == "date"
+
+
+def test_text_amounts_beyond_28_decimals_are_rejected_never_rounded() -> None:
+    tiny = "1." + "0" * 28 + "1"
+    data = pa.table(
+        {
+            "customer": [1, 1],
+            "date": [dt.date(2024, 1, 2)] * 2,
+            "amount": ["2.5", tiny],
+        }
+    )
+    out = crm.summarize(data, customer="customer", time="date", amount="amount", as_of=AS_OF)
+    assert out.reconciliation.rows_rejected == 1
+    assert totals(pa.table(out)) == {1: Decimal("2.5")}
+    with pytest.raises(crm.RejectedRowError) as e:
+        summarize(data, strict=True)
+    assert (e.value.row, e.value.rule) == (2, "decimal_places")
+
+
+def test_float32_amounts_follow_one_rule_in_summarize_and_classify() -> None:
+    x = np.array([1234567.1], dtype="f4")
+    s = summarize(
+        {"customer": np.array([1]), "date": np.array(["2024-01-02"], "datetime64[D]"), "amount": x}
+    )
+    c = pa.table(
+        crm.classify({"customer": np.array([1]), "value": x}, customer="customer", value="value")
+    )
+    assert s.column("total_spend").to_pylist() == [Decimal("1234567.1")]
+    assert Decimal(str(c.column("value").to_pylist()[0])) == Decimal("1234567.1")
+
+
+def test_a_decimal256_that_does_not_fit_is_out_of_range_naming_the_row() -> None:
+    big = pa.array([Decimal("1.5"), Decimal("9" * 40)], type=pa.decimal256(76, 1))
+    data = pa.table({"customer": [1, 2], "value": big})
+    with pytest.raises(crm.InvalidValueError) as e:
+        crm.classify(data, customer="customer", value="value")
+    assert (e.value.row, e.value.rule, e.value.column) == (2, "in_range", "value")
+    # As a behaviour signal: an error too, not an unknown signal.
+    data = pa.table({"customer": [1, 2], "value": [1.0, 2.0], "spend": big})
+    with pytest.raises(crm.InvalidValueError) as e:
+        crm.classify(data, customer="customer", value="value", spend="spend")
+    assert (e.value.row, e.value.rule) == (2, "in_range")
+    tx = pa.table({"customer": [1, 2], "date": [dt.date(2024, 1, 2)] * 2, "amount": big})
+    out = crm.summarize(tx, customer="customer", time="date", amount="amount", as_of=AS_OF)
+    assert [r["row"] for r in out.reconciliation.rejections] == [2]
+    assert out.reconciliation.rejections[0]["reason"] == "OutOfRange"
+
+
+def _message_of(call: object) -> str:
+    try:
+        call()  # type: ignore[operator]
+    except crm.CrmError as e:
+        assert isinstance(e, (ValueError, TypeError, KeyError))
+        return str(e) + repr(e.args)
+    raise AssertionError("no error")
+
+
+def test_no_message_echoes_a_value_other_than_a_customer_id() -> None:
+    cases = [
+        lambda: crm.review(
+            pa.table({"customer": [1], "tier": [SECRET], "value": [1.0]}),
+            pa.table({"customer": [1], "tier": ["major"], "value": [1.0]}),
+        ),
+        lambda: crm.summarize(
+            {
+                "customer": np.array([1], dtype=object),
+                "date": np.array([SECRET, 1], dtype=object)[:1],
+                "amount": np.array([1.0]),
+            },
+            customer="customer",
+            time="date",
+            amount="amount",
+            as_of=AS_OF,
+            strict=True,
+        ),
+        lambda: crm.summarize(
+            {
+                "customer": np.array([SECRET, 1], dtype=object),
+                "date": np.array(["2024-01-01"] * 2),
+                "amount": np.array([1.0, 2.0]),
+            },
+            customer="customer",
+            time="date",
+            amount="amount",
+            as_of=AS_OF,
+        ),
+        lambda: crm.summarize(
+            pa.table({"customer": [1], "date": [dt.date(2024, 1, 2)], "amount": [1.0]}),
+            customer="customer",
+            time="date",
+            amount="amount",
+            as_of=AS_OF,
+            tz=SECRET,
+        ),
+        lambda: crm.classify(
+            pa.table({"customer": [1], "value": [1.0]}),
+            customer="customer",
+            value="value",
+            cutoffs=(SECRET, "0.9"),
+        ),
+        lambda: crm.classify(
+            pa.table({"customer": [1], "value": [1.0]}),
+            customer="customer",
+            value="value",
+            by=SECRET,
+        ),
+    ]
+    for case in cases:
+        assert "alice" not in _message_of(case)
+
+
+@pytest.mark.parametrize("bad", [-1, 2**64, 2**200])
+def test_negative_and_huge_integer_options_are_config_errors(bad: int) -> None:
+    tx = pa.table({"customer": [1], "date": [dt.date(2024, 1, 2)], "amount": [1.0]})
+    for kw in ({"amount_scale": bad}, {"max_listed_rejections": bad}):
+        with pytest.raises(crm.ConfigError) as e:
+            summarize(tx, **kw)
+        assert isinstance(e.value, ValueError) and e.value.rule == "whole_number_in_range"
+    data = {
+        "frequency": np.array([1.0, 2.0, 0.0]),
+        "recency": np.array([5.0, 8.0, 0.0]),
+        "T": np.array([10.0, 10.0, 10.0]),
+    }
+    with pytest.raises(crm.ConfigError):
+        clv.BetaGeo(max_iterations=bad).fit(data)
+    gg = clv.GammaGamma.from_params(p=6.0, q=4.0, v=15.0)
+    bg = clv.BetaGeo.from_params(r=0.25, alpha=4.0, a=0.8, b=2.5)
+    one = {k: np.array([1.0]) for k in ("f", "r", "T", "m")}
+    with pytest.raises(crm.ConfigError):
+        gg.customer_lifetime_value(bg, one["f"], one["r"], one["T"], one["m"], time=bad)

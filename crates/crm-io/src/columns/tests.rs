@@ -1,0 +1,54 @@
+use proptest::prelude::*;
+
+use super::*;
+
+#[test]
+fn every_problem_has_a_snake_case_rule_and_a_1_based_row() {
+    for p in [
+        ValueProblem::Missing,
+        ValueProblem::NotFinite,
+        ValueProblem::OutOfRange,
+        ValueProblem::NotNonNegativeInteger,
+        ValueProblem::NotATime,
+    ] {
+        let e = ColumnError::at_index("c", 0, p);
+        assert!(crm_core::error::is_snake_case(e.rule()));
+        assert_eq!(e.row(), Some(1));
+        assert!(e.to_string().starts_with("row 1, column `c`"));
+    }
+}
+
+#[test]
+fn a_decimal128_beyond_28_places_keeps_its_value_when_the_extra_places_are_zeros() {
+    assert_eq!(
+        decimal_of_i128(1_250 * 10_i128.pow(30), 32).map(|d| d.normalize().to_string()),
+        Some("12.5".to_owned())
+    );
+    assert_eq!(decimal_of_i128(1, 30), None);
+}
+
+proptest! {
+    #[test]
+    fn a_float32_is_read_as_its_shortest_repr_by_both_rules(bits in any::<u32>()) {
+        let x = f32::from_bits(bits);
+        // summarize widens (then reads the f64 by its shortest repr, as
+        // classify reads any f64); classify reads the f32 directly.
+        let via_widening = decimal_from_f64(widen_f32(x));
+        let direct = decimal_from_f32(x);
+        match (via_widening, direct) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a.normalize(), b.normalize()),
+            (a, b) => prop_assert_eq!(a.is_err(), b.is_err(), "{:?} {:?}", a, b),
+        }
+    }
+
+    #[test]
+    fn widening_keeps_the_float32(bits in any::<u32>()) {
+        let x = f32::from_bits(bits);
+        let w = widen_f32(x);
+        if x.is_finite() {
+            prop_assert_eq!(w as f32, x);
+        } else {
+            prop_assert_eq!(w.is_nan(), x.is_nan());
+        }
+    }
+}
