@@ -360,7 +360,7 @@ impl Layout {
 /// use arrow::array::{ArrayRef, Int64Array, RecordBatch};
 /// let batch = RecordBatch::try_from_iter([("n", Arc::new(Int64Array::from(vec![1])) as ArrayRef)])?;
 /// let bytes = crm_io::ipc::write_stream(&batch.schema(), &[])?;
-/// let message = arrow_ipc::root_as_message(&bytes[8..])?;
+/// let message = arrow_ipc::root_as_message(&bytes[8..]).map_err(|e| e.to_string())?;
 /// assert_eq!(crm_io::ipc::check_schema(&message.header_as_schema().unwrap()), Ok(()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
