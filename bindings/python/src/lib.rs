@@ -53,6 +53,8 @@ fn threads_from(setting: Option<&str>, cores: usize) -> usize {
 /// The extension module.
 #[pymodule]
 fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Decoder panics that crm-io catches as damaged input print nothing.
+    crm_io::damaged::quiet_guarded_panics();
     m.add_class::<table::ArrowTable>()?;
     m.add_function(wrap_pyfunction!(table::golden_layout, m)?)?;
     m.add_function(wrap_pyfunction!(table::layout, m)?)?;

@@ -6,8 +6,6 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, StructArray};
 use arrow::datatypes::{Field, Schema, SchemaRef};
-use arrow_ipc::reader::StreamReader;
-use arrow_ipc::writer::StreamWriter;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
 use pyo3_arrow::ffi::{ArrayIterator, to_schema_pycapsule, to_stream_pycapsule};
@@ -69,32 +67,21 @@ impl ArrowTable {
     }
 
     fn ipc(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let fail = |e: arrow::error::ArrowError| {
+        crm_io::ipc::write_stream(&self.schema, &self.batches).map_err(|e| {
             Error::new(
                 Kind::Internal,
                 format!("could not serialise the table: {e}"),
             )
-        };
-        {
-            let mut w = StreamWriter::try_new(&mut out, &self.schema).map_err(fail)?;
-            for b in &self.batches {
-                w.write(b).map_err(fail)?;
-            }
-            w.finish().map_err(fail)?;
-        }
-        Ok(out)
+        })
     }
 
+    /// The table of Arrow IPC stream bytes: crm-io checks every length
+    /// against the buffer before decoding and catches decoder panics, so a
+    /// corrupted blob is an `InvalidValueError` (rule `well_formed`), never
+    /// an abort or an `InternalError`.
     fn from_ipc_bytes(bytes: &[u8]) -> Result<ArrowTable> {
-        let fail = |e: arrow::error::ArrowError| {
-            Error::new(Kind::Value, format!("not a crm_engine table: {e}"))
-        };
-        let reader = StreamReader::try_new(std::io::Cursor::new(bytes), None).map_err(fail)?;
-        let schema = reader.schema();
-        let batches = reader
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(fail)?;
+        let (schema, batches) = crm_io::ipc::read_stream(bytes, "the IPC bytes")
+            .map_err(|e| Error::core("ArrowTable.from_ipc", &e))?;
         Ok(ArrowTable { schema, batches })
     }
 }

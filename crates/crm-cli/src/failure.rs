@@ -142,12 +142,7 @@ impl Failure {
 
 impl From<IoError> for Failure {
     fn from(e: IoError) -> Self {
-        let file = match &e {
-            IoError::Read { source_name, .. }
-            | IoError::Column { source_name, .. }
-            | IoError::Rejected { source_name, .. }
-            | IoError::Summary { source_name, .. } => source_name.clone(),
-        };
+        let file = e.source_name().to_owned();
         Failure::diagnosed("", &e).file(file)
     }
 }

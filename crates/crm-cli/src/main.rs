@@ -230,6 +230,10 @@ impl TierArgs {
 }
 
 fn main() -> ExitCode {
+    // A decoder panic on a damaged file is caught in crm-io and reported as
+    // bad input (exit 3): the default hook must not print a stack trace for
+    // it. The binary owns the process, so the hook is set here.
+    crm_io::damaged::quiet_guarded_panics();
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

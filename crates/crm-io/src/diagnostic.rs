@@ -29,6 +29,7 @@ impl Diagnostic for IoError {
     fn rule(&self) -> &'static str {
         match self {
             IoError::Read { .. } => "readable",
+            IoError::Damaged { .. } => "well_formed",
             IoError::Column { rule, .. } => column_rule(rule).0,
             IoError::Rejected { rejection, .. } => rejection.rule(),
             IoError::Summary { error, .. } => error.rule(),
@@ -43,7 +44,7 @@ impl Diagnostic for IoError {
     }
     fn field(&self) -> Option<&str> {
         match self {
-            IoError::Read { .. } => None,
+            IoError::Read { .. } | IoError::Damaged { .. } => None,
             IoError::Column { column, .. } => Some(column),
             IoError::Rejected { rejection, .. } => rejection.field(),
             IoError::Summary { error, .. } => error.field(),
@@ -57,7 +58,7 @@ impl Diagnostic for IoError {
     }
     fn class(&self) -> ErrorClass {
         match self {
-            IoError::Read { .. } => ErrorClass::Value,
+            IoError::Read { .. } | IoError::Damaged { .. } => ErrorClass::Value,
             IoError::Column { rule, .. } => column_rule(rule).1,
             IoError::Rejected { .. } => ErrorClass::Rejected,
             IoError::Summary { error, .. } => error.class(),

@@ -31,6 +31,7 @@
 //! | a column absent from the header / schema | [`IoError::Column`], nothing read |
 //! | a column of a type that cannot hold its values (e.g. a boolean amount) | [`IoError::Column`], nothing read |
 //! | an unreadable file | [`IoError::Read`] |
+//! | a damaged Parquet file or Arrow IPC stream (truncated, corrupted, lengths beyond the buffer) | [`IoError::Damaged`] (rule `well_formed`) |
 //!
 //! None of these panics, and messages never quote a value: a row number and
 //! a column name locate it without leaking personal data.
@@ -90,7 +91,11 @@ use serde::{Deserialize, Serialize};
 pub mod arrow_input;
 pub mod columns;
 pub mod csv_input;
+#[cfg(feature = "arrow")]
+pub mod damaged;
 mod diagnostic;
+#[cfg(feature = "arrow")]
+pub mod ipc;
 #[cfg(feature = "parquet")]
 pub mod parquet_input;
 mod parse;
@@ -309,6 +314,19 @@ pub enum IoError {
         /// The row, column and rule.
         rejection: Rejection,
     },
+    /// The source is damaged: its bytes break the structure of its format
+    /// (a truncated or corrupted file, a length beyond the buffer), found
+    /// by validation or by a decoder that failed on it
+    /// ([`damaged`](crate::damaged)).
+    #[error("{source_name}: damaged {format} data: {detail}")]
+    Damaged {
+        /// The source.
+        source_name: String,
+        /// The format the bytes were read as (`Parquet`, `Arrow IPC`).
+        format: String,
+        /// What is broken (never a value of the file).
+        detail: String,
+    },
     /// The summary itself failed (overflow, bad configuration).
     #[error("{source_name}: {error}")]
     Summary {
@@ -330,6 +348,33 @@ impl IoError {
                 source_name: source_name.to_owned(),
                 error,
             },
+        }
+    }
+
+    /// The source the error is about (a file path, or a caller's label).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let e = crm_io::IoError::Read { source_name: "tx.csv".into(), message: "gone".into() };
+    /// assert_eq!(e.source_name(), "tx.csv");
+    /// ```
+    pub fn source_name(&self) -> &str {
+        match self {
+            IoError::Read { source_name, .. }
+            | IoError::Column { source_name, .. }
+            | IoError::Rejected { source_name, .. }
+            | IoError::Damaged { source_name, .. }
+            | IoError::Summary { source_name, .. } => source_name,
+        }
+    }
+
+    #[cfg(feature = "arrow")]
+    pub(crate) fn damaged(source_name: &str, format: &str, detail: impl fmt::Display) -> Self {
+        IoError::Damaged {
+            source_name: source_name.to_owned(),
+            format: format.to_owned(),
+            detail: detail.to_string(),
         }
     }
 
