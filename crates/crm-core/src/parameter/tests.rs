@@ -127,7 +127,7 @@ trait TrailingZeros {
 impl TrailingZeros for u64 {
     fn trailing_zeros_decimal(mut self) -> usize {
         let mut n = 0;
-        while self != 0 && self % 10 == 0 {
+        while self != 0 && self.is_multiple_of(10) {
             self /= 10;
             n += 1;
         }
