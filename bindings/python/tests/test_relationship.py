@@ -524,6 +524,28 @@ def test_degrees_by_hand(lib: str) -> None:
     assert r2.to_pylist()[1]["index"] is None
 
 
+def test_degrees_contribution_of_a_zero_total_is_null_not_zero() -> None:
+    # Nobody brought positive value (0 and -50): the share of a zero total is undefined.
+    tab = pa.table(
+        {
+            "customer": [1, 2],
+            "value": [0.0, -50.0],
+            "occasions": [1, 1],
+            "tenure_days": [730, 0],
+            "spend": [0.0, 0.0],
+        }
+    )
+    r = crm.degrees(tab, first_day="2024-01-01", last_day="2024-01-31")
+    c1, c2 = r.to_pylist()
+    assert c1["contribution"] is None and c2["contribution"] is None
+    # the index is over loyalty alone: 0.25 (tenure part 1 · 0.25) and 0; coverage 0.3
+    assert (c1["index"], c1["index_coverage"]) == (0.25, 0.3)
+    assert (c2["index"], c2["index_coverage"]) == (0.0, 0.3)
+    base = {x["degree"]: x for x in r.base.to_pylist()}
+    assert base["contribution"] == {"degree": "contribution", "known": 0, "unknown": 2, "mean": None}
+    assert r.data["base"]["contribution"]["known"] == 0
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(

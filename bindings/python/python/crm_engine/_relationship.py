@@ -379,7 +379,8 @@ def degrees(
 
     satisfaction: mean survey answer on [0, 1] minus 0.1 per complaint open at
     the end (unknown without an answer); loyalty: 0.5 · repeat + 0.25 · tenure
-    + 0.25 · referral parts; contribution: value / total positive value;
+    + 0.25 · referral parts; contribution: value / total positive value
+    (null, an unknown degree, when that total is zero);
     dependency: spend / category spend (share of wallet); index: weighted
     mean (0.4, 0.3, 0.15, 0.15) over the known degrees. ``config`` overrides
     any field of crm-core's ``DegreeConfig`` (e.g. ``{"index_weights":

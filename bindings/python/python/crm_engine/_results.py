@@ -455,8 +455,9 @@ class Degrees(Report):
 
     Columns:
         customer_id; satisfaction (null = unknown: no survey answer in the
-        period); loyalty; contribution; dependency (null without a category
-        spend); index; index_coverage; and the inputs: answers, mean_answer,
+        period); loyalty; contribution (null when nobody has a positive
+        value: a share of a zero total is undefined); dependency (null
+        without a category spend); index; index_coverage; and the inputs: answers, mean_answer,
         complaints, open_complaints, occasions, tenure_days, referrals,
         repeat_part, tenure_part, referral_part, value, total_value, spend,
         category_spend.
