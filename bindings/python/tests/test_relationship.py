@@ -334,13 +334,33 @@ def test_customer_base_by_hand_feeds_period_metrics() -> None:
         (4, day(3, 25), None),
     ]
     m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", activity=during)
+    # S = {1, 2}, E = {1, 3, 4}, N = {3, 4}: acquisition N / S = 2 / 2 = 1 (growth = 1 + 0.5 - 1)
     assert (m["retention_rate"], m["churn_rate"], m["growth_rate"], m["acquisition_rate"]) == (
         0.5,
         0.5,
         0.5,
-        0.5,
+        1.0,
     )
+    # joined in March: 3 (first time) and 4 (came back): the gross count beside N
+    assert (m["base.acquired"], m["base.returned"], m["base.joined"]) == (1.0, 1.0, 2.0)
     assert m["repeat_purchase_rate"] == pytest.approx(1 / 3)
+
+
+def test_period_metrics_a_renewal_is_no_loss_and_no_return() -> None:
+    # customer 1 renews on 15 March (until = the next since); customer 2 leaves on
+    # 15 March and comes back on 16 March (a real gap)
+    base = pa.table(
+        {
+            "customer": [1, 1, 2, 2],
+            "since": pa.array(
+                [dt.date(2024, 1, 1), day(3, 15), dt.date(2024, 1, 1), day(3, 16)], pa.date32()
+            ),
+            "until": pa.array([day(3, 15), None, day(3, 15), None], pa.date32()),
+        }
+    )
+    m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31")
+    assert (m["base.lost"], m["base.returned"], m["base.joined"]) == (1.0, 1.0, 1.0)
+    assert (m["retention_rate"], m["churn_rate"], m["acquisition_rate"]) == (1.0, 0.5, 0.0)
 
 
 def test_customer_base_errors_say_what_is_wrong() -> None:

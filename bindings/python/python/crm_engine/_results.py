@@ -194,7 +194,9 @@ class Review(Table):
     """The result of :func:`crm_engine.review`: one row per customer of either period, by customer id.
 
     Columns:
-        customer_id; move (promoted, demoted, held, unchanged, new, lost);
+        customer_id; move (promoted, demoted, held, unchanged, new = joined
+        the customer base, lost = left it; a member without a row in the
+        period is measured inactive with value 0);
         from_tier, to_tier (tiers in force; null when new / lost);
         measured_tier (what this period measured, before the grace rule);
         previous_value, current_value, previous_rank, current_rank;

@@ -349,6 +349,25 @@ impl CustomerBase {
         })
     }
 
+    /// The customers in the base on at least one day from `first` (or from
+    /// the beginning) to `last`, in id order: the members of a review period
+    /// ([`crate::value::review::Period::with_members`]).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let b = CustomerBase::new(vec![CustomerSpan::new(1, d(1), Some(d(3))), CustomerSpan::new(2, d(5), None)])?;
+    /// assert_eq!(b.members_during(Some(d(4)), d(6)), [2.into()]);
+    /// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
+    /// ```
+    pub fn members_during(&self, first: Option<NaiveDate>, last: NaiveDate) -> Vec<CustomerId> {
+        self.customers()
+            .filter(|c| self.in_base_during(c, first, last))
+            .cloned()
+            .collect()
+    }
+
     fn latest(&self, customer: &CustomerId) -> Option<&CustomerSpan> {
         self.spans(customer).last()
     }
