@@ -562,7 +562,12 @@ def test_degrees_contribution_of_a_zero_total_is_null_not_zero() -> None:
     assert (c1["index"], c1["index_coverage"]) == (0.25, 0.3)
     assert (c2["index"], c2["index_coverage"]) == (0.0, 0.3)
     base = {x["degree"]: x for x in r.base.to_pylist()}
-    assert base["contribution"] == {"degree": "contribution", "known": 0, "unknown": 2, "mean": None}
+    assert base["contribution"] == {
+        "degree": "contribution",
+        "known": 0,
+        "unknown": 2,
+        "mean": None,
+    }
     assert r.data["base"]["contribution"]["known"] == 0
 
 

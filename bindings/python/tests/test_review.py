@@ -13,7 +13,6 @@ import pytest
 from conftest import as_lib
 
 
-
 def review(*args: Any, **kwargs: Any) -> crm.Review:
     """crm.review with membership by presence: these tests are about the moves
     between two classifications, not about the customer base."""
@@ -23,6 +22,7 @@ def review(*args: Any, **kwargs: Any) -> crm.Review:
 def review_periods(*args: Any, **kwargs: Any) -> list[crm.Review]:
     """crm.review_periods with membership by presence (as review above)."""
     return crm.review_periods(*args, membership="presence", **kwargs)
+
 
 def periods() -> tuple[pa.Table, pa.Table]:
     jan = pa.table(
@@ -159,7 +159,8 @@ def test_names_come_from_the_core_vocabulary() -> None:
 def _cdnow() -> pa.Table:
     root = Path(__file__).resolve().parents[3]
     rows = [
-        line.split() for line in (root / "examples" / "data" / "CDNOW_sample.txt").read_text().splitlines()
+        line.split()
+        for line in (root / "examples" / "data" / "CDNOW_sample.txt").read_text().splitlines()
     ]
     return pa.table(
         {
@@ -205,7 +206,13 @@ def test_quickstart_review_under_the_365_day_rule_has_no_lost_customers() -> Non
 
 
 def test_membership_from_a_customer_base_table_by_hand() -> None:
-    jan = pa.table({"customer_id": [1, 2, 3], "tier": ["most_valuable", "major", "ordinary"], "value": [9.0, 5.0, 1.0]})
+    jan = pa.table(
+        {
+            "customer_id": [1, 2, 3],
+            "tier": ["most_valuable", "major", "ordinary"],
+            "value": [9.0, 5.0, 1.0],
+        }
+    )
     feb = pa.table({"customer_id": [1, 4], "tier": ["major", "most_valuable"], "value": [5.0, 9.0]})
     # 1 and 2 stay (2 renews on 1 February: one membership); 3 leaves on 1 February;
     # 4 joins on 10 February.
@@ -213,10 +220,18 @@ def test_membership_from_a_customer_base_table_by_hand() -> None:
         {
             "customer": [1, 2, 2, 3, 4],
             "since": pa.array(
-                [dt.date(2025, 1, 1), dt.date(2025, 1, 1), dt.date(2026, 2, 1), dt.date(2025, 6, 1), dt.date(2026, 2, 10)],
+                [
+                    dt.date(2025, 1, 1),
+                    dt.date(2025, 1, 1),
+                    dt.date(2026, 2, 1),
+                    dt.date(2025, 6, 1),
+                    dt.date(2026, 2, 10),
+                ],
                 pa.date32(),
             ),
-            "until": pa.array([None, dt.date(2026, 2, 1), None, dt.date(2026, 2, 1), None], pa.date32()),
+            "until": pa.array(
+                [None, dt.date(2026, 2, 1), None, dt.date(2026, 2, 1), None], pa.date32()
+            ),
         }
     )
     r = crm.review(

@@ -383,7 +383,9 @@ def review_periods(
     window_texts: list[tuple[str | None, str]] = []
     for w in windows or ():
         if not isinstance(w, (tuple, list)) or len(w) != 2:
-            raise ConfigError("windows: each window is a pair (first_day, last_day)", rule="windows")
+            raise ConfigError(
+                "windows: each window is a pair (first_day, last_day)", rule="windows"
+            )
         window_texts.append(
             (None if w[0] is None else _date_text("first_day", w[0]), _date_text("last_day", w[1]))
         )
