@@ -128,6 +128,9 @@ fn snap(c: i64, tier: Tier, value: i64) -> TierSnapshot {
     }
 }
 
+/// customer, move, from, to, current value
+type Row = (i64, MoveKind, Option<Tier>, Option<Tier>, Option<Decimal>);
+
 #[test]
 fn a_quiet_member_is_demoted_to_inactive_not_lost() {
     // Members in both periods: 1, 2, 3, 4; 5 left after the first; 6 joined in the second.
@@ -148,7 +151,7 @@ fn a_quiet_member_is_demoted_to_inactive_not_lost() {
     )
     .with_members([1, 2, 3, 4, 6].map(CustomerId::from));
     let r = review_pair(&a, &b, &base()).unwrap();
-    let kinds: Vec<(i64, MoveKind, Option<Tier>, Option<Tier>, Option<Decimal>)> = r
+    let kinds: Vec<Row> = r
         .moves
         .iter()
         .map(|m| {
