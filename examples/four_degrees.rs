@@ -161,7 +161,7 @@ fn print_degrees(r: &DegreeReport) {
             c.customer.to_string(),
             cell(c.satisfaction),
             cell(Some(c.loyalty)),
-            cell(Some(c.contribution)),
+            cell(c.contribution),
             cell(c.dependency),
             cell(c.index),
             c.inputs.answers

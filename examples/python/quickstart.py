@@ -91,12 +91,23 @@ def main() -> None:
         as_of="1998-06-30",
         since="1997-10-01",
     )
+    # Membership comes from the customer base, here the inactivity rule (a
+    # customer is lost after 365 days without a purchase) applied to the
+    # purchase days of both summaries: nobody who bought by September 1997 can
+    # lapse before October 1997, so nobody is lost, and the customers who did
+    # not buy again are demoted to inactive (value 0).
     review = crm.review(
         crm.classify(first, customer="customer_id", value="total_spend"),
         crm.classify(second, customer="customer_id", value="total_spend"),
         labels=("1997-01..09", "1997-10..1998-06"),
+        windows=((None, "1997-09-30"), ("1997-10-01", "1998-06-30")),
+        purchases=[first, second],
+        inactive_days=365,
     )
     print(f"\nReview {review.previous} -> {review.current}: {review.counts}")
+    moves = review.to_pandas()
+    quiet = moves[(moves["move"] == "demoted") & (moves["to_tier"] == "inactive")]
+    print(f"{len(quiet)} customers demoted to inactive, {review.counts['lost']} lost")
 
     # 4. RFM scores and segments.
     scores = crm.rfm(summary)

@@ -256,10 +256,7 @@ fn degrees_tables(r: &DegreeReport) -> Result<(ArrowTable, ArrowTable)> {
         ("customer_id", crate::convert::ids_array(&ids)),
         ("satisfaction", float_col(c.iter().map(|x| x.satisfaction))),
         ("loyalty", float_col(c.iter().map(|x| Some(x.loyalty)))),
-        (
-            "contribution",
-            float_col(c.iter().map(|x| Some(x.contribution))),
-        ),
+        ("contribution", float_col(c.iter().map(|x| x.contribution))),
         ("dependency", float_col(c.iter().map(|x| x.dependency))),
         ("index", float_col(c.iter().map(|x| x.index))),
         (

@@ -1,8 +1,10 @@
 //! `review`: the moves between periods (crm_core::value::review), as Arrow tables.
 
 use arrow::array::Array;
+use crm_core::relationship::inactivity::{InactivityRule, members_by_inactivity};
 use crm_core::value::review::{
-    GraceRule, MoveKind, Period, PeriodReview, ReviewError, TierSnapshot, review,
+    GraceRule, Membership, MoveKind, Period, PeriodReview, ReviewConfig, ReviewError, TierSnapshot,
+    review,
 };
 use crm_core::value::tier::Tier;
 use crm_core::vocabulary::Vocabulary;
@@ -112,24 +114,99 @@ pub type ReviewOutput = (
     Transitions,
 );
 
+/// Where the members of each period come from (under `Membership::Base`).
+#[allow(missing_debug_implementations)]
+pub struct MemberSource {
+    /// The membership rule.
+    pub membership: Membership,
+    /// Each period's first day (`None`: from the beginning) and last day.
+    pub windows: Vec<(Option<chrono::NaiveDate>, chrono::NaiveDate)>,
+    /// A customer base table (spans), when given.
+    pub base: Option<InputTable>,
+    /// Summary tables whose first and last purchase days feed the inactivity rule.
+    pub purchases: Vec<InputTable>,
+    /// The inactivity rule's days.
+    pub inactive_days: u32,
+    /// Column names of the base table.
+    pub base_names: crate::records::Names,
+    /// Column names of the purchase tables.
+    pub purchase_names: crate::records::Names,
+}
+
+fn with_members(periods: Vec<Period>, m: &MemberSource) -> Result<Vec<Period>> {
+    if m.membership == Membership::Presence {
+        return Ok(periods);
+    }
+    if m.base.is_none() && m.purchases.is_empty() {
+        return Err(Error::new(
+            Kind::Config,
+            format!(
+                "{WHAT}: membership comes from a customer base: give customer_base (spans) or purchases \
+                 (summaries, for the inactivity rule), or choose membership=\"presence\" (no purchase = lost)"
+            ),
+        )
+        .rule("membership_from_customer_base"));
+    }
+    if m.windows.len() != periods.len() {
+        return Err(Error::new(
+            Kind::Config,
+            format!(
+                "{WHAT}: {} periods but {} windows: give each period its (first_day, last_day)",
+                periods.len(),
+                m.windows.len()
+            ),
+        )
+        .rule("windows"));
+    }
+    let base = m
+        .base
+        .as_ref()
+        .map(|t| crate::records::customer_base(t, &m.base_names))
+        .transpose()?;
+    let mut days = Vec::new();
+    for t in &m.purchases {
+        for (c, first, last) in crate::records::purchase_days(t, &m.purchase_names)? {
+            days.push((c.clone(), first));
+            days.push((c, last));
+        }
+    }
+    let rule = InactivityRule {
+        days: m.inactive_days,
+    };
+    periods
+        .into_iter()
+        .zip(&m.windows)
+        .map(|(p, &(first, last))| {
+            let members = match &base {
+                Some(b) => b.members_during(first, last),
+                None => members_by_inactivity(days.iter().cloned(), first, last, rule)
+                    .map_err(|e| Error::core(WHAT, &e))?,
+            };
+            Ok(p.with_members(members))
+        })
+        .collect()
+}
+
 /// Reviews consecutive period tables.
 pub fn review_tables(
     inputs: &[(InputTable, String)],
     cols: &PeriodColumns,
     grace: u32,
+    members: &MemberSource,
     money: MoneyType,
 ) -> Result<Vec<ReviewOutput>> {
     let mut periods = Vec::with_capacity(inputs.len());
     for (input, label) in inputs {
         periods.push(period(input, label, cols)?);
     }
-    let reviews = review(
-        &periods,
-        GraceRule {
+    let periods = with_members(periods, members)?;
+    let config = ReviewConfig {
+        grace: GraceRule {
             demote_after: grace,
         },
-    )
-    .map_err(|e| review_error(e, &cols.customer))?;
+        membership: members.membership,
+    };
+    let reviews = review(&periods, &config).map_err(|e| review_error(e, &cols.customer))?;
     reviews
         .iter()
         .map(|r| {
@@ -155,7 +232,7 @@ pub fn review_tables(
 
 /// Python entry point (see `crm_engine.review` and `crm_engine.review_periods`).
 #[pyfunction]
-#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = None, money = "decimal128".to_owned()))]
+#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = None, money = "decimal128".to_owned(), membership = "base".to_owned(), windows = Vec::new(), customer_base = None, purchases = Vec::new(), inactive_days = None, base_names = crate::records::Names::default(), purchase_names = crate::records::Names::default()))]
 #[allow(clippy::too_many_arguments)]
 pub fn review_periods(
     py: Python<'_>,
@@ -168,11 +245,51 @@ pub fn review_periods(
     rank_required: bool,
     grace: Option<Bound<'_, PyAny>>,
     money: String,
+    membership: String,
+    windows: Vec<(Option<String>, String)>,
+    customer_base: Option<Bound<'_, PyAny>>,
+    purchases: Vec<Bound<'_, PyAny>>,
+    inactive_days: Option<Bound<'_, PyAny>>,
+    base_names: crate::records::Names,
+    purchase_names: crate::records::Names,
 ) -> PyResult<Vec<ReviewOutput>> {
     let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
     let grace: u32 = crate::error::whole_opt(WHAT, "grace", grace.as_ref(), 0, u32::MAX.into())
         .map_err(|e| e.into_pyerr(py))?
         .unwrap_or(0);
+    let membership = <Membership as Vocabulary>::from_name(&membership)
+        .map_err(|e| Error::core(WHAT, &e).into_pyerr(py))?;
+    // The inactivity rule's own default when the caller gives none.
+    let inactive_days: u32 = crate::error::whole_opt(
+        WHAT,
+        "inactive_days",
+        inactive_days.as_ref(),
+        0,
+        u32::MAX.into(),
+    )
+    .map_err(|e| e.into_pyerr(py))?
+    .unwrap_or(crm_core::relationship::inactivity::InactivityRule::default().days);
+    let mut parsed = Vec::with_capacity(windows.len());
+    for (first, last) in &windows {
+        let p = crate::records::period(first.as_deref().unwrap_or(last), last)
+            .map_err(|e| e.into_pyerr(py))?;
+        parsed.push((first.as_ref().map(|_| p.first_day), p.last_day));
+    }
+    let members = MemberSource {
+        membership,
+        windows: parsed,
+        base: customer_base
+            .as_ref()
+            .map(|b| InputTable::from_py("customer_base", b))
+            .transpose()?,
+        purchases: purchases
+            .iter()
+            .map(|t| InputTable::from_py("purchases", t))
+            .collect::<PyResult<_>>()?,
+        inactive_days,
+        base_names,
+        purchase_names,
+    };
     if periods.len() != labels.len() {
         return Err(Error::core(
             WHAT,
@@ -204,5 +321,7 @@ pub fn review_periods(
         rank,
         rank_required,
     };
-    run(py, move || review_tables(&inputs, &cols, grace, money))
+    run(py, move || {
+        review_tables(&inputs, &cols, grace, &members, money)
+    })
 }

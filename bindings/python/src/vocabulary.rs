@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 
 /// Every vocabulary of crm-core as `{kind: [names in report order]}`
 /// (tier, tier_basis, decision, behaviour, strategy, service_model,
-/// contact_cadence, move, monetary, unit, naive_timestamps, rfm_segment,
+/// contact_cadence, move, membership, monetary, unit, naive_timestamps, rfm_segment,
 /// survey_scale, component, contribution_scale).
 #[pyfunction]
 pub fn vocabulary() -> Vec<(&'static str, Vec<&'static str>)> {

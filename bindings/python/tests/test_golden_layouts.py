@@ -92,6 +92,7 @@ def test_review_has_the_golden_layout() -> None:
     r = crm.review(
         period([1, 2], ["major", "ordinary"], [5.0, 1.0]),
         period([1, 3], ["most_valuable", "major"], [9.5, 2.0]),
+        membership="presence",
     )
     assert layout(r, "review") == golden("review")
 

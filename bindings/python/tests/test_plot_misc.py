@@ -33,7 +33,14 @@ def cdnow_results(cdnow: pa.Table) -> tuple[crm.Classification, crm.Review, crm.
     )
     c1 = crm.classify(h1, customer="customer_id", value="total_spend")
     c2 = crm.classify(h2, customer="customer_id", value="total_spend")
-    return c1, crm.review(c1, c2, labels=("1997 Jan-Sep", "1997 Oct-1998 Jun")), crm.rfm(h1)
+    review = crm.review(
+        c1,
+        c2,
+        labels=("1997 Jan-Sep", "1997 Oct-1998 Jun"),
+        windows=((None, "1997-09-30"), ("1997-10-01", "1998-06-30")),
+        purchases=[h1, h2],
+    )
+    return c1, review, crm.rfm(h1)
 
 
 def _png(ax, path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -334,13 +334,33 @@ def test_customer_base_by_hand_feeds_period_metrics() -> None:
         (4, day(3, 25), None),
     ]
     m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31", activity=during)
+    # S = {1, 2}, E = {1, 3, 4}, N = {3, 4}: acquisition N / S = 2 / 2 = 1 (growth = 1 + 0.5 - 1)
     assert (m["retention_rate"], m["churn_rate"], m["growth_rate"], m["acquisition_rate"]) == (
         0.5,
         0.5,
         0.5,
-        0.5,
+        1.0,
     )
+    # joined in March: 3 (first time) and 4 (came back): the gross count beside N
+    assert (m["base.acquired"], m["base.returned"], m["base.joined"]) == (1.0, 1.0, 2.0)
     assert m["repeat_purchase_rate"] == pytest.approx(1 / 3)
+
+
+def test_period_metrics_a_renewal_is_no_loss_and_no_return() -> None:
+    # customer 1 renews on 15 March (until = the next since); customer 2 leaves on
+    # 15 March and comes back on 16 March (a real gap)
+    base = pa.table(
+        {
+            "customer": [1, 1, 2, 2],
+            "since": pa.array(
+                [dt.date(2024, 1, 1), day(3, 15), dt.date(2024, 1, 1), day(3, 16)], pa.date32()
+            ),
+            "until": pa.array([day(3, 15), None, day(3, 15), None], pa.date32()),
+        }
+    )
+    m = crm.period_metrics(base, first_day="2024-03-01", last_day="2024-03-31")
+    assert (m["base.lost"], m["base.returned"], m["base.joined"]) == (1.0, 1.0, 1.0)
+    assert (m["retention_rate"], m["churn_rate"], m["acquisition_rate"]) == (1.0, 0.5, 0.0)
 
 
 def test_customer_base_errors_say_what_is_wrong() -> None:
@@ -522,6 +542,33 @@ def test_degrees_by_hand(lib: str) -> None:
         config={"require_satisfaction": True},
     )
     assert r2.to_pylist()[1]["index"] is None
+
+
+def test_degrees_contribution_of_a_zero_total_is_null_not_zero() -> None:
+    # Nobody brought positive value (0 and -50): the share of a zero total is undefined.
+    tab = pa.table(
+        {
+            "customer": [1, 2],
+            "value": [0.0, -50.0],
+            "occasions": [1, 1],
+            "tenure_days": [730, 0],
+            "spend": [0.0, 0.0],
+        }
+    )
+    r = crm.degrees(tab, first_day="2024-01-01", last_day="2024-01-31")
+    c1, c2 = r.to_pylist()
+    assert c1["contribution"] is None and c2["contribution"] is None
+    # the index is over loyalty alone: 0.25 (tenure part 1 · 0.25) and 0; coverage 0.3
+    assert (c1["index"], c1["index_coverage"]) == (0.25, 0.3)
+    assert (c2["index"], c2["index_coverage"]) == (0.0, 0.3)
+    base = {x["degree"]: x for x in r.base.to_pylist()}
+    assert base["contribution"] == {
+        "degree": "contribution",
+        "known": 0,
+        "unknown": 2,
+        "mean": None,
+    }
+    assert r.data["base"]["contribution"]["known"] == 0
 
 
 @settings(max_examples=30, deadline=None)

@@ -332,6 +332,7 @@ pub fn figures(r: &LoyaltyReport) -> Vec<(&'static str, String)> {
         ("lost", b.lost.to_string()),
         ("acquired", b.acquired.to_string()),
         ("returned", b.returned.to_string()),
+        ("joined", b.joined.to_string()),
         ("retention_rate", rate(m.retention_rate)),
         ("churn_rate", rate(m.churn_rate)),
         ("growth_rate", rate(m.growth_rate)),
@@ -420,7 +421,10 @@ pub fn section(md: &mut String, r: &LoyaltyReport) {
         (
             "acquisition rate",
             pct(m.acquisition_rate),
-            format!("{} acquired, {} came back", b.acquired, b.returned),
+            format!(
+                "{} new at the end (N); {} joined during the period: {} first-time, {} came back",
+                b.entered, b.joined, b.acquired, b.returned
+            ),
         ),
         (
             "repeat-purchase rate",
@@ -481,7 +485,9 @@ pub fn section(md: &mut String, r: &LoyaltyReport) {
     let _ = writeln!(
         md,
         "\nRates are undefined, not zero, when nobody is in their denominator. A customer lost and back within the period \
-         counts as lost and as retained, so retention and churn can add to more than 100 %.\n"
+         counts as lost and as retained, so retention and churn can add to more than 100 %; a span that ends on the day the next \
+         begins (a renewal) is no loss. The acquisition rate is N / S, N the customers at the end who were not at the start; \
+         the gross count beside it also counts those who joined and left again.\n"
     );
     let rows = &m.rows;
     for (what, given, c) in [

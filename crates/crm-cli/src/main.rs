@@ -97,7 +97,11 @@ enum Command {
     },
     /// Tier moves between two adjacent periods of the same file: promoted,
     /// demoted, unchanged, new and lost customers with the figures behind
-    /// each move. The current period is the day after `--previous-as-of`
+    /// each move. Membership comes from the customer base (--customer-base,
+    /// or the inactivity rule --inactive-days): a customer without a
+    /// purchase in a period is still a customer, measured inactive; "lost"
+    /// and "new" mean leaving and joining the base (--membership presence:
+    /// the old rule, no purchase = lost). The current period is the day after `--previous-as-of`
     /// to `--as-of`; the previous one ends at `--previous-as-of` (and starts
     /// at `--since`, or with the data).
     Review {
@@ -108,6 +112,8 @@ enum Command {
         /// The last day of the previous period (YYYY-MM-DD).
         #[arg(long)]
         previous_as_of: chrono::NaiveDate,
+        #[command(flatten)]
+        membership: review::ReviewArgs,
         /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
@@ -287,9 +293,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             source,
             tiers,
             previous_as_of,
+            membership,
             output,
         } => {
-            let r = review::run(source, &tiers.config()?, *previous_as_of, quiet)?;
+            let r = review::run(source, &tiers.config()?, *previous_as_of, membership, quiet)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
                 _ => io_tables::review::moves(&r, MoneyType::Decimal128).write(output)?,

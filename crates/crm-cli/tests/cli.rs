@@ -363,6 +363,76 @@ fn review_lists_every_customer_of_either_period_once() -> TestResult {
     assert_eq!(r.counts.new, 0);
     assert_eq!(r.counts.total(), 2357);
     assert_eq!(r.moves.len(), 2357);
+    // Membership from the base (the 365-day rule by default): nobody who
+    // bought by March 1997 lapses before July, so nobody is lost; the
+    // customers without a purchase from July to December (counted here from
+    // the file) are measured inactive with value 0.
+    let text = std::fs::read_to_string(sample())?;
+    let mut buyers = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if ("19970701".."19980101").contains(&f[2]) {
+            buyers.insert(f[0].to_owned());
+        }
+    }
+    let quiet = 2357 - buyers.len();
+    assert_eq!(r.counts.lost, 0);
+    let inactive_now = r
+        .moves
+        .iter()
+        .filter(|m| m.current_value == Some(Decimal::ZERO) && m.current_rank.is_none())
+        .count();
+    assert!(
+        inactive_now >= quiet && quiet > 1000,
+        "{inactive_now} {quiet}"
+    );
+    // The old rule by explicit choice: the quiet customers are lost.
+    let old = dir.path().join("old.json");
+    crm()?
+        .args([
+            "review",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-12-31",
+            "--previous-as-of",
+            "1997-06-30",
+            "--membership",
+            "presence",
+            "--input",
+        ])
+        .arg(sample())
+        .arg("--output")
+        .arg(&old)
+        .assert()
+        .success();
+    let o: crm_core::value::review::PeriodReview =
+        serde_json::from_str(&std::fs::read_to_string(&old)?)?;
+    assert_eq!(o.counts.lost as usize, quiet);
+    // A rule shorter than the gap: customers who bought only in early 1997
+    // lapse before July and are lost.
+    let short = dir.path().join("short.json");
+    crm()?
+        .args([
+            "review",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-12-31",
+            "--previous-as-of",
+            "1997-06-30",
+            "--inactive-days",
+            "30",
+            "--input",
+        ])
+        .arg(sample())
+        .arg("--output")
+        .arg(&short)
+        .assert()
+        .success();
+    let s: crm_core::value::review::PeriodReview =
+        serde_json::from_str(&std::fs::read_to_string(&short)?)?;
+    assert!(s.counts.lost > 0 && s.counts.lost as usize <= quiet);
     let bad = crm()?
         .args([
             "review",
@@ -754,6 +824,7 @@ fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() ->
     let period: Vec<NaiveDate> = start.iter_days().take_while(|d| *d <= end).collect();
     let (mut at_start, mut at_end, mut retained, mut lost, mut returned, mut active, mut repeat) =
         (0, 0, 0, 0, 0, 0, 0);
+    let (mut entered, mut joined) = (0, 0);
     for d in days.values() {
         let s = in_base(d, before);
         let e = in_base(d, end);
@@ -761,15 +832,18 @@ fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() ->
         at_end += u64::from(e);
         retained += u64::from(s && e);
         let mut was = s;
-        let (mut lost_here, mut back_here) = (false, false);
+        let (mut lost_here, mut back_here, mut joined_here) = (false, false, false);
         for &day in &period {
             let is = in_base(d, day);
             lost_here |= was && !is;
             back_here |= !was && is && d.iter().any(|&p| p < day);
+            joined_here |= !was && is;
             was = is;
         }
         lost += u64::from(s && lost_here);
         returned += u64::from(back_here);
+        entered += u64::from(e && !s);
+        joined += u64::from(joined_here);
         let occasions = d.iter().filter(|p| (start..=end).contains(*p)).count();
         active += u64::from(occasions >= 1);
         repeat += u64::from(occasions >= 2);
@@ -797,6 +871,7 @@ fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() ->
         ("lost", lost),
         ("returned", returned),
         ("acquired", 0),
+        ("joined", joined),
         ("active_customers", active),
         ("repeat_customers", repeat),
         ("orders", orders_in_period),
@@ -807,6 +882,12 @@ fn metrics_on_the_sample_match_an_independent_count_over_every_purchase_day() ->
     assert_eq!(
         retention,
         (Decimal::from(retained) / Decimal::from(at_start)).round_dp(6)
+    );
+    // acquisition = N / S, N in the base at the end but not at the start
+    let acquisition: Decimal = m["acquisition_rate"].parse()?;
+    assert_eq!(
+        acquisition,
+        (Decimal::from(entered) / Decimal::from(at_start)).round_dp(6)
     );
     Ok(())
 }
@@ -868,10 +949,12 @@ fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestRes
         ("lost", "1"),
         ("acquired", "1"),
         ("returned", "1"),
+        ("joined", "2"),
         ("retention_rate", "0.5"),
         ("churn_rate", "0.5"),
         ("growth_rate", "0.5"),
-        ("acquisition_rate", "0.5"),
+        // N / S: 3 (new) and 4 (back) are in the base at the end, not at the start
+        ("acquisition_rate", "1"),
         ("active_customers", "3"),
         ("repeat_customers", "1"),
         ("repeat_purchase_rate", third.as_str()),
@@ -904,11 +987,12 @@ fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestRes
         (Some(2), Some(1))
     );
 
-    // The firm's own base instead of the rule: customer 2 never left.
+    // The firm's own base instead of the rule: customer 2 never left, and
+    // customer 1 renewed on 15 March (until = the next since: no loss, no return).
     let base = write(
         d,
         "base.csv",
-        "customer,since,until\n1,2023-01-01,\n2,2023-06-01,\n3,2024-03-12,\n4,2023-01-01,\n",
+        "customer,since,until\n1,2023-01-01,2024-03-15\n1,2024-03-15,\n2,2023-06-01,\n3,2024-03-12,\n4,2023-01-01,\n",
     )?;
     let out = crm()?
         .args([
@@ -932,6 +1016,16 @@ fn metrics_with_complaints_referrals_and_answers_match_a_hand_count() -> TestRes
             m["retention_rate"].as_str()
         ),
         ("3", "0", "1")
+    );
+    // S = {1, 2, 4}, E = {1, 2, 3, 4}, N = {3}: acquisition 1 / 3; joined {3}
+    assert_eq!(
+        (
+            m["returned"].as_str(),
+            m["joined"].as_str(),
+            m["churn_rate"].as_str(),
+            m["acquisition_rate"].as_str()
+        ),
+        ("0", "1", "0", third.as_str())
     );
     Ok(())
 }

@@ -322,18 +322,32 @@ impl Diagnostic for PolicyError {
 
 impl Diagnostic for ReviewError {
     fn rule(&self) -> &'static str {
-        "one_row_per_customer"
+        match self {
+            ReviewError::DuplicateCustomer { .. } => "one_row_per_customer",
+            ReviewError::NoMembers { .. } => "membership_from_customer_base",
+            ReviewError::NotAMember { .. } => "classified_customer_is_member",
+        }
     }
     fn row(&self) -> Option<u64> {
-        let ReviewError::DuplicateCustomer { second_row, .. } = self;
-        row(*second_row)
+        match self {
+            ReviewError::DuplicateCustomer { second_row, .. } => row(*second_row),
+            ReviewError::NotAMember { row: r, .. } => row(*r),
+            ReviewError::NoMembers { .. } => None,
+        }
     }
     fn customer(&self) -> Option<&CustomerId> {
-        let ReviewError::DuplicateCustomer { customer, .. } = self;
-        Some(customer)
+        match self {
+            ReviewError::DuplicateCustomer { customer, .. }
+            | ReviewError::NotAMember { customer, .. } => Some(customer),
+            ReviewError::NoMembers { .. } => None,
+        }
     }
     fn class(&self) -> ErrorClass {
-        ErrorClass::Duplicate
+        match self {
+            ReviewError::DuplicateCustomer { .. } => ErrorClass::Duplicate,
+            ReviewError::NoMembers { .. } => ErrorClass::Config,
+            ReviewError::NotAMember { .. } => ErrorClass::Value,
+        }
     }
 }
 

@@ -130,7 +130,7 @@ use crate::relationship::degrees::ContributionScale;
 use crate::relationship::delivered_value::Component;
 use crate::relationship::survey::SurveyScale;
 use crate::value::behaviour::Behaviour;
-use crate::value::review::MoveKind;
+use crate::value::review::{Membership, MoveKind};
 use crate::value::rfm::Monetary;
 use crate::value::tier::{Decision, Tier, TierBasis};
 use crate::value::treatment::{Cadence, ServiceModel, Strategy};
@@ -147,6 +147,7 @@ vocabulary!(Cadence, "contact_cadence", [
     Weekly => "weekly", Fortnightly => "fortnightly", Monthly => "monthly",
     Quarterly => "quarterly", Yearly => "yearly", None => "none",
 ], from_str);
+vocabulary!(Membership, "membership", [Base => "base", Presence => "presence"], display, from_str);
 vocabulary!(MoveKind, "move", [
     Promoted => "promoted", Demoted => "demoted", Held => "held", Unchanged => "unchanged",
     New => "new", Lost => "lost",
@@ -229,6 +230,7 @@ pub fn all() -> Vec<(&'static str, Vec<&'static str>)> {
         of::<ServiceModel>(),
         of::<Cadence>(),
         of::<MoveKind>(),
+        of::<Membership>(),
         of::<Monetary>(),
         of::<Unit>(),
         of::<NaiveTimestamps>(),

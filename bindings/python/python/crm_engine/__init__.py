@@ -31,7 +31,7 @@ Tier, behaviour and treatment values are snake_case names: tiers
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -249,11 +249,32 @@ def review(
     rank: str | None = _DEFAULT_RANK,
     labels: tuple[str, str] = ("previous", "current"),
     money: Literal["decimal128", "float64"] = "decimal128",
+    membership: Literal["base", "presence"] = "base",
+    windows: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None,
+    customer_base: Any = None,
+    purchases: Sequence[Any] | None = None,
+    inactive_days: int = 365,
+    customer_base_columns: Mapping[str, str] | None = None,
+    purchase_columns: Mapping[str, str] | None = None,
 ) -> Review:
     """The moves between two periods (动态管理，能上能下): promoted, demoted, unchanged, new, lost.
 
     Every customer of either period gets one row, with the tiers and the
     figures of both periods, so that every move can be explained.
+
+    Membership comes from the customer base (``membership="base"``, the
+    default): ``windows`` gives each period's (first_day, last_day) (first_day
+    ``None``: from the beginning), and the members of a period are the
+    customers in the base on at least one of its days, from ``customer_base``
+    (spans: customer, since, until) or, without it, from the inactivity rule
+    (``inactive_days``, default 365) applied to the first and last purchase
+    days of the ``purchases`` tables (summaries; together they must cover
+    every purchase up to each period's end, e.g. a summary of everything up
+    to the previous period's end and one of the current period). A member
+    without a row in a period is measured ``inactive`` with value 0 (demoted,
+    or held by the grace rule); "new" and "lost" mean joining and leaving
+    the base. ``membership="presence"`` is the old rule, by choice: a
+    customer without a row in a period is lost.
 
     Args:
         previous, current: per-customer tables of the two periods, normally
@@ -266,6 +287,11 @@ def review(
         labels: names of the two periods, for reports.
         money: type of the value columns: ``"decimal128"`` (exact, the
             default) or ``"float64"``.
+        membership, windows, customer_base, purchases, inactive_days: see above.
+        customer_base_columns: column names of ``customer_base`` by role
+            (customer, since, until).
+        purchase_columns: column names of ``purchases`` by role (customer,
+            default ``customer_id``; first_purchase; last_purchase).
 
     Returns:
         A :class:`Review` ordered by customer id (columns ``customer_id``,
@@ -288,6 +314,13 @@ def review(
         value=value,
         rank=rank,
         money=money,
+        membership=membership,
+        windows=windows,
+        customer_base=customer_base,
+        purchases=purchases,
+        inactive_days=inactive_days,
+        customer_base_columns=customer_base_columns,
+        purchase_columns=purchase_columns,
     )[0]
 
 
@@ -301,12 +334,20 @@ def review_periods(
     value: str = "value",
     rank: str | None = _DEFAULT_RANK,
     money: Literal["decimal128", "float64"] = "decimal128",
+    membership: Literal["base", "presence"] = "base",
+    windows: Sequence[tuple[Any, Any]] | None = None,
+    customer_base: Any = None,
+    purchases: Sequence[Any] | None = None,
+    inactive_days: int = 365,
+    customer_base_columns: Mapping[str, str] | None = None,
+    purchase_columns: Mapping[str, str] | None = None,
 ) -> list[Review]:
     """Reviews each period against the one before, with an optional grace rule.
 
     With ``grace=k`` a customer is demoted only after it was measured below
     its tier for more than ``k`` consecutive periods; until then it is
-    ``held``. Promotions are immediate.
+    ``held``. Promotions are immediate. Membership as in :func:`review`
+    (one window per period).
 
     Returns:
         ``len(periods) - 1`` :class:`Review` results.
@@ -321,6 +362,33 @@ def review_periods(
     if labels is None:
         labels = [f"period {i}" for i in range(len(periods))]
     labels = [str(x) for x in labels]
+    from ._relationship import CUSTOMER_COLUMNS, _names, _table
+
+    if membership not in VOCABULARY["membership"]:
+        raise ConfigError(
+            f"membership must be one of {', '.join(VOCABULARY['membership'])}", rule="membership"
+        )
+    if isinstance(inactive_days, bool) or not isinstance(inactive_days, int) or inactive_days < 1:
+        raise ConfigError("inactive_days must be a positive integer", rule="inactive_days")
+    base_names = _names("customer_base_columns", CUSTOMER_COLUMNS, customer_base_columns)
+    purchase_names = _names(
+        "purchase_columns",
+        {
+            "customer": "customer_id",
+            "first_purchase": "first_purchase",
+            "last_purchase": "last_purchase",
+        },
+        purchase_columns,
+    )
+    window_texts: list[tuple[str | None, str]] = []
+    for w in windows or ():
+        if not isinstance(w, (tuple, list)) or len(w) != 2:
+            raise ConfigError(
+                "windows: each window is a pair (first_day, last_day)", rule="windows"
+            )
+        window_texts.append(
+            (None if w[0] is None else _date_text("first_day", w[0]), _date_text("last_day", w[1]))
+        )
     prepared = [prepare(p, [customer, tier, value, rank]) for p in periods]
     out = _crm_engine.review_periods(
         prepared,
@@ -332,6 +400,13 @@ def review_periods(
         rank_required=rank is not None and rank is not _DEFAULT_RANK,
         grace=grace,
         money=money,
+        membership=membership,
+        windows=window_texts,
+        customer_base=_table(customer_base, base_names),
+        purchases=[_table(t, purchase_names) for t in purchases or ()],
+        inactive_days=inactive_days,
+        base_names=base_names,
+        purchase_names=purchase_names,
     )
     return [Review(*r) for r in out]
 

@@ -126,6 +126,13 @@ def review_periods(
     rank_required: bool = False,
     grace: int | None = None,
     money: str = ...,
+    membership: str = ...,
+    windows: Sequence[tuple[str | None, str]] = ...,
+    customer_base: object | None = None,
+    purchases: Sequence[object] = ...,
+    inactive_days: int = 365,
+    base_names: Mapping[str, str] = ...,
+    purchase_names: Mapping[str, str] = ...,
 ) -> list[
     tuple[str, str, ArrowTable, list[tuple[str, int]], list[tuple[str | None, str | None, int]]]
 ]:

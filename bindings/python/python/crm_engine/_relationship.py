@@ -265,8 +265,11 @@ def period_metrics(
     Definitions (crm-core ``period_metrics``): S customers at the start (end
     of the day before ``first_day``), E at the end of ``last_day``, N in E but
     not S; retention (E − N) / S, churn lost / S (retention + churn = 1 when
-    nobody comes back), growth (E − S) / S, acquisition first-time customers /
-    S; repeat purchase = active customers with 2+ occasions / active; referral
+    nobody comes back), growth (E − S) / S, acquisition N / S (the new
+    customers of the retention formula; ``base.joined`` beside it is the gross
+    count of customers who joined during the period, also those who left
+    again). Spans of one customer that meet (one's until = the next one's
+    since, a renewal) are one membership: no loss and no return. Repeat purchase = active customers with 2+ occasions / active; referral
     = active referrers / active; complaints / active and per 1,000 orders;
     resolution and on-time rates against ``service_levels`` (hours for the
     keys ``most_valuable``, ``major``, ``other``; a key left out keeps
@@ -379,7 +382,8 @@ def degrees(
 
     satisfaction: mean survey answer on [0, 1] minus 0.1 per complaint open at
     the end (unknown without an answer); loyalty: 0.5 · repeat + 0.25 · tenure
-    + 0.25 · referral parts; contribution: value / total positive value;
+    + 0.25 · referral parts; contribution: value / total positive value
+    (null, an unknown degree, when that total is zero);
     dependency: spend / category spend (share of wallet); index: weighted
     mean (0.4, 0.3, 0.15, 0.15) over the known degrees. ``config`` overrides
     any field of crm-core's ``DegreeConfig`` (e.g. ``{"index_weights":

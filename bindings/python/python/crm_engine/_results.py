@@ -194,7 +194,9 @@ class Review(Table):
     """The result of :func:`crm_engine.review`: one row per customer of either period, by customer id.
 
     Columns:
-        customer_id; move (promoted, demoted, held, unchanged, new, lost);
+        customer_id; move (promoted, demoted, held, unchanged, new = joined
+        the customer base, lost = left it; a member without a row in the
+        period is measured inactive with value 0);
         from_tier, to_tier (tiers in force; null when new / lost);
         measured_tier (what this period measured, before the grace rule);
         previous_value, current_value, previous_rank, current_rank;
@@ -455,8 +457,9 @@ class Degrees(Report):
 
     Columns:
         customer_id; satisfaction (null = unknown: no survey answer in the
-        period); loyalty; contribution; dependency (null without a category
-        spend); index; index_coverage; and the inputs: answers, mean_answer,
+        period); loyalty; contribution (null when nobody has a positive
+        value: a share of a zero total is undefined); dependency (null
+        without a category spend); index; index_coverage; and the inputs: answers, mean_answer,
         complaints, open_complaints, occasions, tenure_days, referrals,
         repeat_part, tenure_part, referral_part, value, total_value, spend,
         category_spend.

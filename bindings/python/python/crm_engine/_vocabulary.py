@@ -2,7 +2,7 @@
 
 ``VOCABULARY[kind]`` is the tuple of names of one concept, in report order
 (``"tier"``, ``"behaviour"``, ``"strategy"``, ``"service_model"``,
-``"contact_cadence"``, ``"move"``, ``"monetary"``, ``"unit"``,
+``"contact_cadence"``, ``"move"``, ``"membership"``, ``"monetary"``, ``"unit"``,
 ``"component"``, ``"rfm_segment"``, ...).
 """
 

@@ -9,7 +9,7 @@ use crate::relationship::delivered_value::Component;
 use crate::relationship::survey::SurveyScale;
 use crate::value::assignment::{AssignmentConfig, assign};
 use crate::value::behaviour::BehaviourSet;
-use crate::value::review::{Period, TierSnapshot, review_pair};
+use crate::value::review::{Period, ReviewConfig, TierSnapshot, review_pair};
 use crate::value::rfm::RfmScore;
 use crate::value::tier::Tier;
 
@@ -352,7 +352,7 @@ fn a_duplicate_customer_in_data_row_2_reports_row_2() {
         rank: Some(1),
     };
     let p = Period::new("p", vec![snap(1), snap(1)]);
-    let e = review_pair(&p, &Period::new("q", vec![]))
+    let e = review_pair(&p, &Period::new("q", vec![]), &ReviewConfig::default())
         .err()
         .map(|e| (e.row(), e.class()));
     assert_eq!(e, Some((Some(2), ErrorClass::Duplicate)));

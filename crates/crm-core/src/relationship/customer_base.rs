@@ -293,6 +293,81 @@ impl CustomerBase {
         self.spans(customer).any(|s| s.covers(day))
     }
 
+    /// The customer's memberships, earliest first: his spans joined where one
+    /// ends on the day the next begins (`until` = the next `since`, as a
+    /// contract renewal is recorded), each as (first day, first day no longer
+    /// a customer). Membership is continuous across such a seam: nobody is
+    /// lost there and nobody comes back. A span with `since` = `until`
+    /// covers no day and makes no membership.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let b = CustomerBase::new(vec![
+    ///     CustomerSpan::new(1, d(1), Some(d(4))),
+    ///     CustomerSpan::new(1, d(4), Some(d(7))), // renewed on 1 April
+    ///     CustomerSpan::new(1, d(9), None),       // back in September
+    /// ])?;
+    /// assert_eq!(b.memberships(&1.into()), [(d(1), Some(d(7))), (d(9), None)]);
+    /// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
+    /// ```
+    pub fn memberships(&self, customer: &CustomerId) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+        let mut out: Vec<(NaiveDate, Option<NaiveDate>)> = Vec::new();
+        for s in self.spans(customer).filter(|s| s.until != Some(s.since)) {
+            match out.last_mut() {
+                Some(last) if last.1 == Some(s.since) => last.1 = s.until,
+                _ => out.push((s.since, s.until)),
+            }
+        }
+        out
+    }
+
+    /// Is the customer in the base on at least one day from `first` (or
+    /// from the beginning, when `None`) to `last`, both included?
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let b = CustomerBase::new(vec![CustomerSpan::new(1, d(1), Some(d(3)))])?;
+    /// assert!(b.in_base_during(&1.into(), Some(d(2)), d(6)));
+    /// assert!(!b.in_base_during(&1.into(), Some(d(3)), d(6))); // lost on 1 March
+    /// assert!(b.in_base_during(&1.into(), None, d(1)));
+    /// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
+    /// ```
+    pub fn in_base_during(
+        &self,
+        customer: &CustomerId,
+        first: Option<NaiveDate>,
+        last: NaiveDate,
+    ) -> bool {
+        self.spans(customer).any(|s| {
+            s.since <= last
+                && s.until
+                    .is_none_or(|u| u > s.since && first.is_none_or(|f| u > f))
+        })
+    }
+
+    /// The customers in the base on at least one day from `first` (or from
+    /// the beginning) to `last`, in id order: the members of a review period
+    /// ([`crate::value::review::Period::with_members`]).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let b = CustomerBase::new(vec![CustomerSpan::new(1, d(1), Some(d(3))), CustomerSpan::new(2, d(5), None)])?;
+    /// assert_eq!(b.members_during(Some(d(4)), d(6)), [2.into()]);
+    /// # Ok::<(), crm_core::relationship::customer_base::BaseError>(())
+    /// ```
+    pub fn members_during(&self, first: Option<NaiveDate>, last: NaiveDate) -> Vec<CustomerId> {
+        self.customers()
+            .filter(|c| self.in_base_during(c, first, last))
+            .cloned()
+            .collect()
+    }
+
     fn latest(&self, customer: &CustomerId) -> Option<&CustomerSpan> {
         self.spans(customer).last()
     }

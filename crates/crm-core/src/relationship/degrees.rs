@@ -23,7 +23,10 @@
 //! - **contribution** = the customer's value / the firm's total positive value
 //!   (docs/DOMAIN.md section 5; a zero or negative value contributes 0). In a large
 //!   base every share is tiny, so [`ContributionScale::RelativeToLargest`]
-//!   (value / the largest value) is offered for the combined index;
+//!   (value / the largest value) is offered for the combined index. When
+//!   nobody has a positive value the divisor is zero and the share is
+//!   **undefined (`None`), not 0**: it is not a known degree, so the index
+//!   is over the others and the base counts it as unknown;
 //! - **dependency** = spend with the firm / the customer's total spend in the
 //!   category, when that is known or estimated; unknown otherwise;
 //! - the **index** = Σ wᵢ · degreeᵢ / Σ wᵢ over the degrees that are known
@@ -363,7 +366,7 @@ pub struct DegreeInputs {
 /// use crm_core::relationship::degrees::{CustomerDegrees, DegreeInputs};
 /// use rust_decimal::Decimal;
 /// let c = CustomerDegrees {
-///     customer: 1.into(), satisfaction: None, loyalty: Decimal::ZERO, contribution: Decimal::ZERO,
+///     customer: 1.into(), satisfaction: None, loyalty: Decimal::ZERO, contribution: Some(Decimal::ZERO),
 ///     dependency: None, index: Some(Decimal::ZERO), index_coverage: Decimal::ONE, inputs: DegreeInputs::default(),
 /// };
 /// assert_eq!(serde_json::from_str::<CustomerDegrees>(&serde_json::to_string(&c).unwrap()).unwrap(), c);
@@ -377,8 +380,10 @@ pub struct CustomerDegrees {
     pub satisfaction: Option<Decimal>,
     /// 忠诚度.
     pub loyalty: Decimal,
-    /// 贡献度.
-    pub contribution: Decimal,
+    /// 贡献度, `None` when the firm's total positive value (or, scaled
+    /// relative to the largest, the largest value) is zero: a share of
+    /// nothing is undefined.
+    pub contribution: Option<Decimal>,
     /// 依存度, `None` without a category spend.
     pub dependency: Option<Decimal>,
     /// The combined index.
@@ -623,11 +628,8 @@ fn one_customer(
         ContributionScale::RelativeToLargest => largest,
     };
     let value = f.value.max(Decimal::ZERO);
-    let contribution = if divisor.is_zero() {
-        Decimal::ZERO
-    } else {
-        value / divisor
-    };
+    // A share of a zero total is undefined, not 0 (docs/DOMAIN.md section 5).
+    let contribution = (!divisor.is_zero()).then(|| value / divisor);
     let dependency = f
         .category_spend
         .filter(|c| !c.is_zero())
@@ -637,7 +639,7 @@ fn one_customer(
     let (mut index, index_coverage) = weighted_mean(&[
         (iw[0], sat),
         (iw[1], Some(loyalty)),
-        (iw[2], Some(contribution)),
+        (iw[2], contribution),
         (iw[3], dependency),
     ]);
     if c.require_satisfaction && sat.is_none() {
@@ -697,7 +699,7 @@ fn base_degrees(customers: &[CustomerDegrees]) -> BaseDegrees {
     BaseDegrees {
         satisfaction: summary(customers.iter().map(|c| c.satisfaction)),
         loyalty: summary(customers.iter().map(|c| Some(c.loyalty))),
-        contribution: summary(customers.iter().map(|c| Some(c.contribution))),
+        contribution: summary(customers.iter().map(|c| c.contribution)),
         dependency: summary(customers.iter().map(|c| c.dependency)),
         index: summary(customers.iter().map(|c| c.index)),
         share_of_wallet: (!category.is_zero()).then(|| spend / category),
@@ -723,7 +725,7 @@ fn base_degrees(customers: &[CustomerDegrees]) -> BaseDegrees {
 /// };
 /// let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
 /// let r = degrees(&data, MetricPeriod::new(d, d)?, &DegreeConfig::default())?;
-/// assert_eq!(r.customers[0].contribution, dec!(0.75)); // 75 / 100
+/// assert_eq!(r.customers[0].contribution, Some(dec!(0.75))); // 75 / 100
 /// assert_eq!(r.base.satisfaction.unknown, 2);           // nobody answered
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

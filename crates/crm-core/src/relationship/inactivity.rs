@@ -475,6 +475,59 @@ pub fn spans_by_inactivity(
     Ok(spans)
 }
 
+/// The customers the rule keeps in the base on at least one day from
+/// `first` (or from the beginning, when `None`) to `last`, in id order: the
+/// members of a review period ([`crate::value::review::Period::with_members`]).
+///
+/// `purchases` are (customer, purchase day) pairs, any number per customer
+/// and in any order (the first and last purchase days of each summary
+/// window will do): a customer is a member when his latest purchase on or
+/// before `last`, `p`, keeps him to `p + days − 1 >= first`. That latest day
+/// decides alone, so the rule may be shorter or longer than the period.
+///
+/// # Errors
+///
+/// [`InactivityError::ZeroDays`] for a rule of 0 days.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::relationship::inactivity::{members_by_inactivity, InactivityRule};
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let bought = [(1.into(), d(1, 5)), (2.into(), d(3, 2)), (3.into(), d(5, 9)), (2.into(), d(1, 1))];
+/// let rule = InactivityRule { days: 60 };
+/// // April: 1 lapsed on 5 March; 2 is kept to 30 April; 3 buys only in May
+/// assert_eq!(members_by_inactivity(bought.clone(), Some(d(4, 1)), d(4, 30), rule)?, [2.into()]);
+/// # Ok::<(), crm_core::relationship::inactivity::InactivityError>(())
+/// ```
+pub fn members_by_inactivity(
+    purchases: impl IntoIterator<Item = (CustomerId, NaiveDate)>,
+    first: Option<NaiveDate>,
+    last: NaiveDate,
+    rule: InactivityRule,
+) -> Result<Vec<CustomerId>, InactivityError> {
+    if rule.days == 0 {
+        return Err(InactivityError::ZeroDays);
+    }
+    let mut latest: std::collections::BTreeMap<CustomerId, NaiveDate> =
+        std::collections::BTreeMap::new();
+    for (c, day) in purchases.into_iter().filter(|(_, day)| *day <= last) {
+        let e = latest.entry(c).or_insert(day);
+        *e = (*e).max(day);
+    }
+    let kept = |p: NaiveDate| {
+        first.is_none_or(|f| {
+            // kept through p + days − 1; past the calendar's end means kept
+            p.checked_add_days(Days::new(u64::from(rule.days)))
+                .is_none_or(|lapse| lapse > f)
+        })
+    };
+    Ok(latest
+        .into_iter()
+        .filter(|(_, p)| kept(*p))
+        .map(|(c, _)| c)
+        .collect())
+}
+
 fn no_purchase(row: usize, p: &PurchaseDates) -> Result<(), InactivityError> {
     Err(InactivityError::Dates {
         row,
@@ -557,6 +610,37 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The members of a period are exactly the customers the rule keeps in
+        /// the base on some day of it, counted day by day over every purchase.
+        #[test]
+        fn members_are_in_the_base_on_some_day_of_the_period(
+            bought in proptest::collection::vec((0_i64..6, 0_u64..200), 0..20),
+            start in proptest::option::of(0_u64..200),
+            len in 0_u64..120,
+            days in 1_u32..150,
+        ) {
+            let day0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            let at = |n: u64| day0 + Days::new(n);
+            let last = at(start.unwrap_or(0) + len);
+            let first = start.map(at);
+            let got = members_by_inactivity(
+                bought.iter().map(|(c, n)| (CustomerId::from(*c), at(*n))),
+                first,
+                last,
+                InactivityRule { days },
+            ).unwrap();
+            let lo = start.map_or(0, |s| s as i64 - 400).max(-400);
+            let want: Vec<CustomerId> = (0_i64..6)
+                .filter(|c| {
+                    (lo..).map(|n| day0 + chrono::Duration::days(n)).take_while(|d| *d <= last)
+                        .filter(|d| first.is_none_or(|f| *d >= f))
+                        .any(|d| bought.iter().any(|(b, n)| b == c && at(*n) <= d && (d - at(*n)).num_days() < i64::from(days)))
+                })
+                .map(CustomerId::from)
+                .collect();
+            prop_assert_eq!(got, want);
+        }
 
         /// The derived spans say "in the base" on exactly the days the rule
         /// itself does (a purchase p with p <= d < p + days), on every day

@@ -8,7 +8,8 @@
 //! |---|---|
 //! | retention | (E − N) / S: S in the base at the start, E at the end, N in E but not in S (acquired or come back) = retained / S |
 //! | churn | customers of S lost during the period / S |
-//! | growth | (E − S) / S; acquisition = customers acquired for the first time during the period / S |
+//! | growth | (E − S) / S |
+//! | acquisition | N / S: the new customers of the retention formula (in the base at the end, not at the start: acquired or come back); the gross count of customers who joined during the period (`joined`, also those who left again) stands beside it |
 //! | repeat purchase | active customers with two or more purchase occasions / active customers |
 //! | referral | active customers who referred at least once in the period / active customers |
 //! | complaint rate | complaints opened in the period / active customers, and per 1,000 orders |
@@ -18,7 +19,10 @@
 //! the last day ([`crate::relationship::customer_base`] says who is in the base on a day).
 //! A customer of S who is lost and comes back within the period counts as
 //! both lost and retained, so retention + churn = 1 exactly when no customer
-//! comes back. An *active* customer made at least one purchase occasion in
+//! comes back; and growth = acquisition + retention − 1 always. Who is lost
+//! and who comes back is read off the memberships
+//! ([`CustomerBase::memberships`]), not the spans: one span ending on the day
+//! the next begins (a contract renewal) is one continuous membership. An *active* customer made at least one purchase occasion in
 //! the period; purchase figures come from [`PeriodActivity`] rows, which
 //! [`PeriodActivity::from_summaries`] makes from the summaries of
 //! [`crate::records::summary`] computed over the period's window.
@@ -474,14 +478,19 @@ fn base_movement(base: &CustomerBase, period: MetricPeriod, rows: &mut RowCounts
         m.at_end += u64::from(at_end);
         m.retained += u64::from(at_start && at_end);
         m.entered += u64::from(at_end && !at_start);
+        // Memberships, not spans: a span ending on the day the next begins
+        // (a renewal) is neither a loss nor a return.
+        let memberships = base.memberships(c);
         m.lost += u64::from(
             at_start
-                && spans
+                && memberships
                     .iter()
-                    .any(|s| s.until.is_some_and(|u| period.contains_day(u))),
+                    .any(|(_, until)| until.is_some_and(|u| period.contains_day(u))),
         );
-        for (i, s) in spans.iter().enumerate() {
-            if period.contains_day(s.since) {
+        let mut joined = false;
+        for (i, (since, _)) in memberships.iter().enumerate() {
+            if period.contains_day(*since) {
+                joined = true;
                 if i == 0 {
                     m.acquired += 1
                 } else {
@@ -489,6 +498,7 @@ fn base_movement(base: &CustomerBase, period: MetricPeriod, rows: &mut RowCounts
                 }
             }
         }
+        m.joined += u64::from(joined);
     }
     m
 }
@@ -659,7 +669,7 @@ pub fn period_metrics(
         retention_rate: share(base.retained, base.at_start),
         churn_rate: share(base.lost, base.at_start),
         growth_rate: growth(&base),
-        acquisition_rate: share(base.acquired, base.at_start),
+        acquisition_rate: share(base.entered, base.at_start),
         base,
         active_customers,
         repeat_customers,

@@ -5,8 +5,17 @@
 //! that nobody can quietly move a customer (防止分类猫腻). [`review`] compares
 //! consecutive periods and lists, for every customer, one [`Move`]:
 //! promoted, demoted, held (a demotion deferred by the grace rule), unchanged,
-//! new (absent in the previous period) or lost (absent in this one), with the
-//! values and ranks of both periods.
+//! new (joined the base: not a member in the previous period) or lost (left
+//! it: not a member in this one), with the values and ranks of both periods.
+//!
+//! # Membership
+//!
+//! Who is a customer in a period comes from the customer base, not from the
+//! classification ([`Membership`], [`ReviewConfig`]): each period carries its
+//! members ([`Period::with_members`]), and a member without a classification
+//! in the period (a quiet customer) is measured `inactive` with value 0. The
+//! rule of earlier releases, membership by presence in the classification,
+//! is [`Membership::Presence`], an explicit choice.
 //!
 //! # The grace rule
 //!
@@ -15,26 +24,30 @@
 //! until then it is *held* in its tier, and the move says so. Promotions are
 //! always immediate. On demotion the customer goes to the highest tier it was
 //! measured at during the periods below (the kindest reading of the run).
-//! The default `k = 0` makes every move immediate. A customer absent from a
-//! period is lost at once and, when it comes back, is new: the grace rule is
-//! about value, and an absent customer shows none.
+//! The default `k = 0` makes every move immediate. A quiet member is measured
+//! inactive, so the grace rule holds him like any customer measured below his
+//! tier; a customer who leaves the base is lost at once and, when he joins
+//! again, is new: the grace rule is about value, and a non-customer has none.
 //!
 //! ```
 //! use crm_core::records::customer::CustomerId;
-//! use crm_core::value::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+//! use crm_core::value::review::{review, GraceRule, MoveKind, Period, ReviewConfig, TierSnapshot};
 //! use crm_core::value::tier::Tier;
 //! use rust_decimal_macros::dec;
 //!
 //! let snap = |id: i64, tier, value| TierSnapshot { customer: CustomerId::from(id), tier, value, rank: None };
-//! let jan = Period::new("2026-01", vec![snap(1, Tier::MostValuable, dec!(900)), snap(2, Tier::Major, dec!(300))]);
-//! let feb = Period::new("2026-02", vec![snap(1, Tier::Major, dec!(400)), snap(3, Tier::Ordinary, dec!(50))]);
+//! // Customer 2 left the base in February; customer 3 joined it.
+//! let jan = Period::new("2026-01", vec![snap(1, Tier::MostValuable, dec!(900)), snap(2, Tier::Major, dec!(300))])
+//!     .with_members([1.into(), 2.into()]);
+//! let feb = Period::new("2026-02", vec![snap(1, Tier::Major, dec!(400)), snap(3, Tier::Ordinary, dec!(50))])
+//!     .with_members([1.into(), 3.into()]);
 //!
-//! let r = review(&[jan.clone(), feb.clone()], GraceRule::default())?;
+//! let r = review(&[jan.clone(), feb.clone()], &ReviewConfig::default())?;
 //! let kinds: Vec<_> = r[0].moves.iter().map(|m| (m.customer.to_string(), m.kind)).collect();
 //! assert_eq!(kinds, [("1".into(), MoveKind::Demoted), ("2".into(), MoveKind::Lost), ("3".into(), MoveKind::New)]);
 //!
 //! // With one period of grace, customer 1 is held in its tier for now.
-//! let r = review(&[jan, feb], GraceRule { demote_after: 1 })?;
+//! let r = review(&[jan, feb], &ReviewConfig::with_grace(GraceRule { demote_after: 1 }))?;
 //! assert_eq!(r[0].moves[0].kind, MoveKind::Held);
 //! assert_eq!(r[0].moves[0].to, Some(Tier::MostValuable));
 //! assert_eq!(r[0].moves[0].measured, Some(Tier::Major));
@@ -90,6 +103,11 @@ pub struct Period {
     pub label: String,
     /// Every customer classified in the period.
     pub customers: Vec<TierSnapshot>,
+    /// The customers in the base on at least one day of the period, in id
+    /// order ([`Period::with_members`]); required under [`Membership::Base`],
+    /// ignored under [`Membership::Presence`].
+    #[serde(default)]
+    pub members: Option<Vec<CustomerId>>,
 }
 
 impl Period {
@@ -103,6 +121,7 @@ impl Period {
         Period {
             label: label.into(),
             customers,
+            members: None,
         }
     }
 
@@ -167,9 +186,9 @@ pub enum MoveKind {
     Held,
     /// Same tier.
     Unchanged,
-    /// Not in the previous period.
+    /// Joined the base: a member now, not in the previous period.
     New,
-    /// Not in this period.
+    /// Left the base: a member in the previous period, not now.
     Lost,
 }
 
@@ -209,12 +228,12 @@ impl MoveKind {
 /// classification said.
 ///
 /// ```
-/// use crm_core::value::review::{review_pair, MoveKind, Period, TierSnapshot};
+/// use crm_core::value::review::{review_pair, Membership, MoveKind, Period, ReviewConfig, TierSnapshot};
 /// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let a = Period::new("a", vec![TierSnapshot { customer: 1.into(), tier: Tier::Ordinary, value: dec!(5), rank: Some(9) }]);
 /// let b = Period::new("b", vec![TierSnapshot { customer: 1.into(), tier: Tier::Major, value: dec!(50), rank: Some(2) }]);
-/// let m = &review_pair(&a, &b)?.moves[0];
+/// let m = &review_pair(&a, &b, &ReviewConfig { membership: Membership::Presence, ..Default::default() })?.moves[0];
 /// assert_eq!(m.kind, MoveKind::Promoted);
 /// assert_eq!((m.previous_value, m.current_value), (Some(dec!(5)), Some(dec!(50))));
 /// # Ok::<(), crm_core::value::review::ReviewError>(())
@@ -294,8 +313,9 @@ impl MoveCounts {
 /// The review of one period against the one before.
 ///
 /// ```
-/// use crm_core::value::review::{review_pair, Period};
-/// let r = review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?;
+/// use crm_core::value::review::{review_pair, Period, ReviewConfig};
+/// let (a, b) = (Period::new("a", vec![]).with_members([]), Period::new("b", vec![]).with_members([]));
+/// let r = review_pair(&a, &b, &ReviewConfig::default())?;
 /// assert_eq!((r.previous.as_str(), r.current.as_str()), ("a", "b"));
 /// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
@@ -338,13 +358,13 @@ impl PeriodReview {
     /// to the number of moves: every customer is counted once.
     ///
     /// ```
-    /// use crm_core::value::review::{review_pair, Period, TierSnapshot, Transition};
+    /// use crm_core::value::review::{review_pair, Period, ReviewConfig, TierSnapshot, Transition};
     /// use crm_core::value::tier::Tier;
     /// use rust_decimal_macros::dec;
     /// let s = |c: i64, tier| TierSnapshot { customer: c.into(), tier, value: dec!(1), rank: None };
-    /// let a = Period::new("a", vec![s(1, Tier::Major), s(2, Tier::Major)]);
-    /// let b = Period::new("b", vec![s(1, Tier::MostValuable), s(3, Tier::Ordinary)]);
-    /// let t = review_pair(&a, &b)?.transitions();
+    /// let a = Period::new("a", vec![s(1, Tier::Major), s(2, Tier::Major)]).with_members([1.into(), 2.into()]);
+    /// let b = Period::new("b", vec![s(1, Tier::MostValuable), s(3, Tier::Ordinary)]).with_members([1.into(), 3.into()]);
+    /// let t = review_pair(&a, &b, &ReviewConfig::default())?.transitions();
     /// assert_eq!(t, vec![
     ///     Transition { from: Some(Tier::Major), to: Some(Tier::MostValuable), customers: 1 },
     ///     Transition { from: Some(Tier::Major), to: None, customers: 1 },
@@ -388,13 +408,16 @@ impl PeriodReview {
 /// Why a review could not be made.
 ///
 /// ```
-/// use crm_core::value::review::{review_pair, Period, ReviewError, TierSnapshot};
+/// use crm_core::value::review::{review_pair, Period, ReviewConfig, ReviewError, TierSnapshot};
 /// use crm_core::value::tier::Tier;
 /// use rust_decimal_macros::dec;
 /// let s = TierSnapshot { customer: 4.into(), tier: Tier::Major, value: dec!(1), rank: None };
-/// let p = Period::new("may", vec![s.clone(), s]);
-/// let e = review_pair(&p, &p).unwrap_err();
+/// let p = Period::new("may", vec![s.clone(), s]).with_members([4.into()]);
+/// let e = review_pair(&p, &p, &ReviewConfig::default()).unwrap_err();
 /// assert_eq!(e.to_string(), "customer 4 appears twice in period may (rows 1 and 2)");
+/// let q = Period::new("june", vec![]);
+/// let e = review_pair(&q, &q, &ReviewConfig::default()).unwrap_err();
+/// assert!(e.to_string().starts_with("period june has no members"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -414,21 +437,48 @@ pub enum ReviewError {
         /// The repeat (1-based data row).
         second_row: usize,
     },
+    /// Under [`Membership::Base`], a period without its members.
+    #[error(
+        "period {period} has no members: the rule is membership from a customer base (give each period its members, \
+         from a customer base or the inactivity rule) or, by explicit choice, membership by presence"
+    )]
+    NoMembers {
+        /// The period's label.
+        period: String,
+    },
+    /// Under [`Membership::Base`], a classified customer who is not a member.
+    #[error(
+        "period {period} row {row}: customer {customer} is classified but not in the customer base during the period: \
+         the rule is every classified customer is a member"
+    )]
+    NotAMember {
+        /// The period's label.
+        period: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The classification row (1-based data row).
+        row: usize,
+    },
 }
 
-/// Reviews two consecutive periods, moves immediate (no grace).
+/// Reviews two consecutive periods.
 ///
 /// # Errors
 ///
-/// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
+/// As [`review`].
 ///
 /// ```
-/// use crm_core::value::review::{review_pair, Period};
-/// assert!(review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?.moves.is_empty());
+/// use crm_core::value::review::{review_pair, Membership, Period, ReviewConfig};
+/// let presence = ReviewConfig { membership: Membership::Presence, ..Default::default() };
+/// assert!(review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]), &presence)?.moves.is_empty());
 /// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
-pub fn review_pair(previous: &Period, current: &Period) -> Result<PeriodReview, ReviewError> {
-    let mut reviews = review(&[previous.clone(), current.clone()], GraceRule::default())?;
+pub fn review_pair(
+    previous: &Period,
+    current: &Period,
+    config: &ReviewConfig,
+) -> Result<PeriodReview, ReviewError> {
+    let mut reviews = review(&[previous.clone(), current.clone()], config)?;
     Ok(reviews.pop().unwrap_or_else(|| PeriodReview {
         previous: previous.label.clone(),
         current: current.label.clone(),
@@ -454,29 +504,36 @@ struct Standing {
 ///
 /// # Errors
 ///
-/// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice.
+/// [`ReviewError::DuplicateCustomer`] when a period lists a customer twice;
+/// under [`Membership::Base`], [`ReviewError::NoMembers`] for a period
+/// without its members and [`ReviewError::NotAMember`] for a classified
+/// customer who is not one.
 ///
 /// ```
-/// use crm_core::value::review::{review, GraceRule, MoveKind, Period, TierSnapshot};
+/// use crm_core::value::review::{review, GraceRule, MoveKind, Period, ReviewConfig, TierSnapshot};
 /// use crm_core::value::tier::Tier::{self, *};
 /// use rust_decimal_macros::dec;
-/// let p = |label: &str, tier: Tier| Period::new(label, vec![TierSnapshot { customer: 1.into(), tier, value: dec!(1), rank: None }]);
+/// let p = |label: &str, tier: Tier| Period::new(label, vec![TierSnapshot { customer: 1.into(), tier, value: dec!(1), rank: None }])
+///     .with_members([1.into()]);
 /// // Below for two periods with k = 1: held once, then demoted.
-/// let r = review(&[p("m1", MostValuable), p("m2", Ordinary), p("m3", Major)], GraceRule { demote_after: 1 })?;
+/// let config = ReviewConfig::with_grace(GraceRule { demote_after: 1 });
+/// let r = review(&[p("m1", MostValuable), p("m2", Ordinary), p("m3", Major)], &config)?;
 /// assert_eq!(r[0].moves[0].kind, MoveKind::Held);
 /// assert_eq!(r[1].moves[0].kind, MoveKind::Demoted);
 /// assert_eq!(r[1].moves[0].to, Some(Major)); // the best tier measured while below
 /// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```
-pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>, ReviewError> {
+pub fn review(periods: &[Period], config: &ReviewConfig) -> Result<Vec<PeriodReview>, ReviewError> {
+    let grace = config.grace;
+    let mut measured = Vec::with_capacity(periods.len());
     for p in periods {
         check_unique(p)?;
+        measured.push(membership::measured(p, config.membership)?);
     }
-    let Some(first) = periods.first() else {
+    let Some(first) = measured.first() else {
         return Ok(Vec::new());
     };
     let mut standing: BTreeMap<CustomerId, Standing> = first
-        .customers
         .iter()
         .map(|s| {
             (
@@ -492,11 +549,11 @@ pub fn review(periods: &[Period], grace: GraceRule) -> Result<Vec<PeriodReview>,
         })
         .collect();
     let mut reviews = Vec::with_capacity(periods.len().saturating_sub(1));
-    for pair in periods.windows(2) {
+    for (pair, snapshots) in periods.windows(2).zip(&measured[1..]) {
         let (previous, current) = (&pair[0], &pair[1]);
         let mut next: BTreeMap<CustomerId, Standing> = BTreeMap::new();
-        let mut moves = Vec::with_capacity(current.customers.len());
-        for s in &current.customers {
+        let mut moves = Vec::with_capacity(snapshots.len());
+        for s in snapshots {
             let before = standing.remove(&s.customer);
             let (m, now) = step(s, before, grace);
             moves.push(m);
@@ -611,78 +668,8 @@ fn check_unique(p: &Period) -> Result<(), ReviewError> {
     Ok(())
 }
 
+mod membership;
+pub use membership::{Membership, ReviewConfig};
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn tier_strategy() -> impl Strategy<Value = Tier> {
-        prop::sample::select(Tier::ALL.to_vec())
-    }
-
-    fn period_strategy(label: &'static str) -> impl Strategy<Value = Period> {
-        prop::collection::btree_map(0_i64..30, (tier_strategy(), 0_i64..1000), 0..20).prop_map(
-            move |m| {
-                Period::new(
-                    label,
-                    m.into_iter()
-                        .map(|(id, (tier, v))| TierSnapshot {
-                            customer: id.into(),
-                            tier,
-                            value: Decimal::from(v),
-                            rank: None,
-                        })
-                        .collect(),
-                )
-            },
-        )
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
-
-        /// The transition cells count every move once, each in the cell of its own tiers.
-        #[test]
-        fn transitions_count_every_move_once(a in period_strategy("a"), b in period_strategy("b")) {
-            let r = review_pair(&a, &b).unwrap();
-            let t = r.transitions();
-            prop_assert_eq!(t.iter().map(|c| c.customers).sum::<u64>(), r.moves.len() as u64);
-            for c in &t {
-                let n = r.moves.iter().filter(|m| m.from == c.from && m.to == c.to).count() as u64;
-                prop_assert_eq!(c.customers, n);
-            }
-        }
-
-        /// Every customer of either period gets exactly one move, and the counts add up.
-        #[test]
-        fn every_customer_moves_exactly_once(a in period_strategy("a"), b in period_strategy("b"), k in 0_u32..3) {
-            let r = review(&[a.clone(), b.clone()], GraceRule { demote_after: k }).unwrap();
-            let mut ids: Vec<CustomerId> = a.customers.iter().chain(&b.customers).map(|s| s.customer.clone()).collect();
-            ids.sort();
-            ids.dedup();
-            let moved: Vec<CustomerId> = r[0].moves.iter().map(|m| m.customer.clone()).collect();
-            prop_assert_eq!(moved, ids);
-            prop_assert_eq!(r[0].counts.total() as usize, r[0].moves.len());
-        }
-
-        /// With no grace, the tier in force is always the measured tier.
-        #[test]
-        fn without_grace_moves_are_immediate(a in period_strategy("a"), b in period_strategy("b")) {
-            let r = review_pair(&a, &b).unwrap();
-            for m in &r.moves {
-                prop_assert_eq!(m.to, m.measured);
-                prop_assert_ne!(m.kind, MoveKind::Held);
-            }
-        }
-
-        /// The input order of a period changes no move.
-        #[test]
-        fn input_order_does_not_matter(a in period_strategy("a"), b in period_strategy("b")) {
-            let mut rb = b.clone();
-            rb.customers.reverse();
-            let mut ra = a.clone();
-            ra.customers.reverse();
-            prop_assert_eq!(review_pair(&a, &b).unwrap(), review_pair(&ra, &rb).unwrap());
-        }
-    }
-}
+mod tests;

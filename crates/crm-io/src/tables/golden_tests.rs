@@ -8,7 +8,7 @@ use crm_core::records::summary::{
     summarize_transactions,
 };
 use crm_core::records::transaction::{CalendarConfig, Transaction, TxTime, day_number};
-use crm_core::value::review::{Period, TierSnapshot, review_pair};
+use crm_core::value::review::{Membership, Period, ReviewConfig, TierSnapshot, review_pair};
 use crm_core::value::rfm::{Monetary, RfmMetrics, SegmentTable, score};
 use crm_core::value::tier::Tier;
 use rust_decimal_macros::dec;
@@ -121,7 +121,11 @@ fn review_matches_its_golden_file() {
             snap(3, Tier::Major, dec!(2)),
         ],
     );
-    let r = review_pair(&a, &b).unwrap();
+    let presence = ReviewConfig {
+        membership: Membership::Presence,
+        ..Default::default()
+    };
+    let r = review_pair(&a, &b, &presence).unwrap();
     assert_golden("review", &review::moves(&r, MoneyType::Decimal128));
 }
 

@@ -13,9 +13,10 @@ use super::{MoneyType, Table, counts, ids, money, optional_counts, optional_text
 /// grace rule), both periods' values and ranks, and `periods_below`.
 ///
 /// ```
-/// use crm_core::value::review::{review_pair, Period};
+/// use crm_core::value::review::{review_pair, Period, ReviewConfig};
 /// use crm_io::tables::{MoneyType, review::moves};
-/// let r = review_pair(&Period::new("a", vec![]), &Period::new("b", vec![]))?;
+/// let (a, b) = (Period::new("a", vec![]).with_members([]), Period::new("b", vec![]).with_members([]));
+/// let r = review_pair(&a, &b, &ReviewConfig::default())?;
 /// assert_eq!(moves(&r, MoneyType::Decimal128).names()[1], "move");
 /// # Ok::<(), crm_core::value::review::ReviewError>(())
 /// ```

@@ -62,7 +62,7 @@ fn hand_computed_degrees() {
     // contribution 600 / 1000 = 0.6; dependency 600 / 800 = 0.75
     assert_eq!(
         (c1.contribution, c1.dependency),
-        (dec!(0.6), Some(dec!(0.75)))
+        (Some(dec!(0.6)), Some(dec!(0.75)))
     );
     // index = 0.4·0.725 + 0.3·0.58333 + 0.15·0.6 + 0.15·0.75 = 0.29 + 0.175 + 0.09 + 0.1125 = 0.6675
     assert_eq!(c1.index.unwrap().round_dp(4), dec!(0.6675));
@@ -113,7 +113,48 @@ fn relative_to_largest_scales_contribution() {
     };
     let r = degrees(&sample(), jan(), &c).unwrap();
     // 600 / 600 = 1, 400 / 600 = 0.666...
-    assert_eq!(r.customers[0].contribution, dec!(1));
+    assert_eq!(r.customers[0].contribution, Some(dec!(1)));
+}
+
+#[test]
+fn contribution_without_a_positive_total_is_unknown_not_zero() {
+    // Nobody brought positive value: 0 and −50 of a positive total of 0.
+    let mut d = sample();
+    d.customers[0].value = dec!(0);
+    d.customers[1].value = dec!(-50);
+    for scale in [
+        ContributionScale::Share,
+        ContributionScale::RelativeToLargest,
+    ] {
+        let c = DegreeConfig {
+            contribution_scale: scale,
+            ..Default::default()
+        };
+        let r = degrees(&d, jan(), &c).unwrap();
+        assert_eq!(
+            r.customers
+                .iter()
+                .map(|c| c.contribution)
+                .collect::<Vec<_>>(),
+            [None, None]
+        );
+        assert_eq!(
+            r.base.contribution,
+            DegreeSummary {
+                known: 0,
+                unknown: 2,
+                mean: None
+            }
+        );
+        // customer 1: index over satisfaction 0.725, loyalty 0.58333.., dependency 0.75:
+        // (0.4·0.725 + 0.3·0.583333.. + 0.15·0.75) / 0.85 = (0.29 + 0.175 + 0.1125) / 0.85 = 0.679411..
+        let c1 = &r.customers[0];
+        assert_eq!(c1.index.unwrap().round_dp(4), dec!(0.6794));
+        assert_eq!(c1.index_coverage, dec!(0.85));
+        // customer 2: loyalty 0.25 alone (coverage 0.3): index 0.25
+        assert_eq!(r.customers[1].index, Some(dec!(0.25)));
+        assert_eq!(r.customers[1].index_coverage, dec!(0.3));
+    }
 }
 
 #[test]
@@ -208,8 +249,24 @@ proptest! {
         let r = degrees(&d, jan(), &DegreeConfig::default()).unwrap();
         let unit = |x: Decimal| x >= Decimal::ZERO && x <= Decimal::ONE;
         for c in &r.customers {
-            prop_assert!(c.satisfaction.is_none_or(unit) && unit(c.loyalty) && unit(c.contribution));
+            prop_assert!(c.satisfaction.is_none_or(unit) && unit(c.loyalty) && c.contribution.is_none_or(unit));
             prop_assert!(c.dependency.is_none_or(unit) && c.index.is_none_or(unit) && unit(c.index_coverage));
+        }
+    }
+
+    /// Contribution is known exactly when some customer brought positive value,
+    /// and then the known shares sum to 1.
+    #[test]
+    fn contribution_is_unknown_exactly_when_the_positive_total_is_zero(d in data()) {
+        let r = degrees(&d, jan(), &DegreeConfig::default()).unwrap();
+        let any_positive = d.customers.iter().any(|c| c.value > Decimal::ZERO);
+        for c in &r.customers {
+            prop_assert_eq!(c.contribution.is_some(), any_positive);
+        }
+        prop_assert_eq!(r.base.contribution.known, if any_positive { r.customers.len() as u64 } else { 0 });
+        if any_positive {
+            let sum: Decimal = r.customers.iter().filter_map(|c| c.contribution).sum();
+            prop_assert!((sum - Decimal::ONE).abs() < dec!(0.000000000000000000001));
         }
     }
 

@@ -23,10 +23,16 @@ pub struct BaseMovement {
     pub entered: u64,
     /// Of S, lost during the period (even if back by the end).
     pub lost: u64,
-    /// First span ever starts in the period.
+    /// First membership ever starts in the period (first-time customers,
+    /// also those who left again).
     pub acquired: u64,
-    /// A later span starts in the period (came back).
+    /// A later membership starts in the period (came back): memberships, not
+    /// customers, so one who comes back twice counts twice.
     pub returned: u64,
+    /// Gross acquisitions: customers who joined the base during the period
+    /// (first time or come back), also those who left again before the end;
+    /// N (`entered`) counts only those still in it at the end.
+    pub joined: u64,
 }
 
 /// The complaint figures of the period.
@@ -135,7 +141,8 @@ pub struct PeriodMetrics {
     pub churn_rate: Option<Decimal>,
     /// (E − S) / S.
     pub growth_rate: Option<Decimal>,
-    /// acquired / S.
+    /// N / S (`base.entered / base.at_start`): the new customers of the
+    /// retention formula; `base.joined` is the gross count beside it.
     pub acquisition_rate: Option<Decimal>,
     /// Customers with at least one purchase occasion in the period.
     pub active_customers: u64,

@@ -88,7 +88,7 @@ fn hand_computed_march() {
     let m = period_metrics(&sample(), march(), &PeriodConfig::default()).unwrap();
     // S (on 29 Feb) = {1, 2, 3, 4, 5} = 5; E (on 31 Mar) = {1, 2, 3, 5, 6, 8} = 6
     // retained = {1, 2, 3, 5} = 4; N = E − S = {6, 8} = 2; lost = {4, 5} = 2
-    // acquired = {6, 7} = 2; returned = {5, 8} = 2
+    // acquired = {6, 7} = 2; returned = {5, 8} = 2; joined = {5, 6, 7, 8} = 4
     assert_eq!(
         m.base,
         BaseMovement {
@@ -98,13 +98,14 @@ fn hand_computed_march() {
             entered: 2,
             lost: 2,
             acquired: 2,
-            returned: 2
+            returned: 2,
+            joined: 4
         }
     );
     // retention (6 − 2) / 5 = 0.8; churn 2 / 5 = 0.4 (sum 1.2: customer 5 came back)
     assert_eq!(m.retention_rate, Some(dec!(0.8)));
     assert_eq!(m.churn_rate, Some(dec!(0.4)));
-    // growth (6 − 5) / 5 = 0.2; acquisition 2 / 5 = 0.4
+    // growth (6 − 5) / 5 = 0.2; acquisition N / S = 2 / 5 = 0.4
     assert_eq!(m.growth_rate, Some(dec!(0.2)));
     assert_eq!(m.acquisition_rate, Some(dec!(0.4)));
     // active = {1, 2, 3, 6} = 4; repeat = {1, 3} = 2 → 0.5; orders 4 + 1 + 2 + 3 = 10
@@ -185,6 +186,75 @@ fn hand_computed_march() {
             outside_period: 0
         }
     );
+}
+
+#[test]
+fn a_renewal_is_one_membership_not_a_loss_and_a_return() {
+    // Customer 1 renews on 15 March (until = the next since), customer 2 on
+    // 1 March (the first day) and again on 31 March (the last day); customer 3
+    // left on 15 March and came back on 16 March (a real gap of one day).
+    let base = CustomerBase::new(vec![
+        CustomerSpan::new(1, d(1, 1), Some(d(3, 15))),
+        CustomerSpan::new(1, d(3, 15), None),
+        CustomerSpan::new(2, d(1, 1), Some(d(3, 1))),
+        CustomerSpan::new(2, d(3, 1), Some(d(3, 31))),
+        CustomerSpan::new(2, d(3, 31), None),
+        CustomerSpan::new(3, d(1, 1), Some(d(3, 15))),
+        CustomerSpan::new(3, d(3, 16), None),
+    ])
+    .unwrap();
+    let data = PeriodData {
+        base,
+        ..Default::default()
+    };
+    let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+    // S = E = {1, 2, 3}; only 3 was lost (and came back): lost 1, returned 1, joined 1
+    assert_eq!(
+        m.base,
+        BaseMovement {
+            at_start: 3,
+            at_end: 3,
+            retained: 3,
+            entered: 0,
+            lost: 1,
+            acquired: 0,
+            returned: 1,
+            joined: 1
+        }
+    );
+    // retention 3 / 3 = 1, churn 1 / 3 (not 100 % + 67 %), acquisition 0 / 3 = 0
+    assert_eq!(m.retention_rate, Some(dec!(1)));
+    assert_eq!(m.churn_rate, share(1, 3));
+    assert_eq!(m.acquisition_rate, Some(dec!(0)));
+    assert_eq!(m.growth_rate, Some(dec!(0)));
+}
+
+#[test]
+fn acquisition_rate_is_n_over_s_with_the_gross_count_beside_it() {
+    let base = CustomerBase::new(vec![
+        CustomerSpan::new(1, d(1, 1), None),
+        CustomerSpan::new(2, d(1, 1), None),
+        CustomerSpan::new(3, d(3, 10), Some(d(3, 20))), // first time, left again
+        CustomerSpan::new(4, d(1, 1), Some(d(2, 1))),   // lost before the period...
+        CustomerSpan::new(4, d(3, 5), None),            // ...back in it
+        CustomerSpan::new(5, d(3, 12), None),           // first time, stays
+        CustomerSpan::new(6, d(3, 1), Some(d(3, 2))),   // first time, one day
+    ])
+    .unwrap();
+    let data = PeriodData {
+        base,
+        ..Default::default()
+    };
+    let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+    // S = {1, 2} = 2; E = {1, 2, 4, 5} = 4; N = {4, 5} = 2
+    // acquired (first time) = {3, 5, 6} = 3; returned = {4} = 1; joined = {3, 4, 5, 6} = 4
+    let b = m.base;
+    assert_eq!((b.at_start, b.at_end, b.entered), (2, 4, 2));
+    assert_eq!((b.acquired, b.returned, b.joined), (3, 1, 4));
+    // acquisition N / S = 2 / 2 = 1 (not acquired / S = 1.5); growth (4 − 2) / 2 = 1
+    assert_eq!(m.acquisition_rate, Some(dec!(1)));
+    assert_eq!(m.growth_rate, Some(dec!(1)));
+    assert_eq!(m.retention_rate, Some(dec!(1)));
 }
 
 #[test]
@@ -343,6 +413,56 @@ proptest! {
         if let (Some(r), Some(c)) = (m.retention_rate, m.churn_rate) {
             prop_assert_eq!(r + c, Decimal::ONE);
         }
+    }
+
+    /// Growth = acquisition + retention − 1: (E − S) / S = N / S + (E − N) / S − 1.
+    #[test]
+    fn growth_is_acquisition_plus_retention_minus_1(data in arbitrary_data()) {
+        let m = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+        if let (Some(g), Some(a), Some(r)) = (m.growth_rate, m.acquisition_rate, m.retention_rate) {
+            // the rates are rounded to 28 digits: equal to the last digit
+            prop_assert!((g - (a + r - Decimal::ONE)).abs() <= Decimal::new(1, 27));
+        }
+        let b = m.base;
+        prop_assert_eq!(b.at_end + b.at_start, b.entered + b.retained + b.at_start);
+        prop_assert!(m.base.entered <= m.base.joined);
+        prop_assert!(m.base.joined <= m.base.acquired + m.base.returned);
+    }
+
+    /// Splitting any span into back-to-back pieces (a renewal: one piece's
+    /// `until` is the next one's `since`) changes no metric; only the span
+    /// rows are counted differently.
+    #[test]
+    fn splitting_a_span_into_back_to_back_pieces_changes_no_metric(
+        data in arbitrary_data(),
+        pick in any::<prop::sample::Index>(),
+        cuts in proptest::collection::btree_set(1_u64..120, 1..4),
+    ) {
+        let spans: Vec<CustomerSpan> = data.base.clone().into();
+        prop_assume!(!spans.is_empty());
+        let at = pick.index(spans.len());
+        let s = &spans[at];
+        let days = s.until.map_or(u64::MAX, |u| (u - s.since).num_days() as u64);
+        let mut bounds: Vec<NaiveDate> = cuts
+            .into_iter()
+            .filter(|&c| c < days)
+            .map(|c| s.since + chrono::Days::new(c))
+            .collect();
+        prop_assume!(!bounds.is_empty());
+        bounds.insert(0, s.since);
+        let mut split = spans.clone();
+        split.remove(at);
+        for (i, since) in bounds.iter().enumerate() {
+            let until = bounds.get(i + 1).copied().or(s.until);
+            split.push(CustomerSpan { since: *since, until, ..s.clone() });
+        }
+        let whole = period_metrics(&data, march(), &PeriodConfig::default()).unwrap();
+        let pieces = PeriodData { base: CustomerBase::new(split).unwrap(), ..data.clone() };
+        let mut cut = period_metrics(&pieces, march(), &PeriodConfig::default()).unwrap();
+        prop_assert_eq!(cut.rows.customers.read, whole.rows.customers.read + bounds.len() as u64 - 1);
+        prop_assert!(cut.rows.customers.adds_up());
+        cut.rows.customers = whole.rows.customers;
+        prop_assert_eq!(cut, whole);
     }
 
     /// Shuffling every input gives the same metrics.
