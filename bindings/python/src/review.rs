@@ -138,25 +138,19 @@ fn with_members(periods: Vec<Period>, m: &MemberSource) -> Result<Vec<Period>> {
         return Ok(periods);
     }
     if m.base.is_none() && m.purchases.is_empty() {
-        return Err(Error::new(
-            Kind::Config,
-            format!(
-                "{WHAT}: membership comes from a customer base: give customer_base (spans) or purchases \
-                 (summaries, for the inactivity rule), or choose membership=\"presence\" (no purchase = lost)"
-            ),
-        )
-        .rule("membership_from_customer_base"));
+        // No source of members: crm-core's review refuses the periods
+        // (ReviewError::NoMembers, rule membership_from_customer_base).
+        return Ok(periods);
     }
     if m.windows.len() != periods.len() {
-        return Err(Error::new(
-            Kind::Config,
-            format!(
-                "{WHAT}: {} periods but {} windows: give each period its (first_day, last_day)",
-                periods.len(),
-                m.windows.len()
-            ),
-        )
-        .rule("windows"));
+        return Err(Error::core(
+            WHAT,
+            &crm_core::parameter::ParameterError::Count {
+                name: "windows".to_owned(),
+                expected: periods.len(),
+                found: m.windows.len(),
+            },
+        ));
     }
     let base = m
         .base
