@@ -94,6 +94,8 @@ mod diagnostic;
 pub mod parquet_input;
 mod parse;
 #[cfg(feature = "arrow")]
+pub mod records;
+#[cfg(feature = "arrow")]
 pub mod tables;
 
 #[cfg(feature = "arrow")]
