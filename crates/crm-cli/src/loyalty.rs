@@ -47,16 +47,16 @@ pub struct LoyaltyArgs {
     /// without a purchase (at least the period's length).
     #[arg(long, default_value_t = InactivityRule::default().days)]
     pub inactive_days: u32,
-    /// The customer base: CSV with customer, since, [until], [tier], [segment].
+    /// The customer base: CSV (or .parquet) with customer, since, [until], [tier], [segment].
     #[arg(long)]
     pub customer_base: Option<PathBuf>,
-    /// Complaints: CSV with customer, channel, opened, [first_response], [resolved], [outcome].
+    /// Complaints: CSV (or .parquet) with customer, opened, [channel], [first_response], [resolved], [outcome].
     #[arg(long)]
     pub complaints: Option<PathBuf>,
-    /// Referrals: CSV with referrer, time, [referred].
+    /// Referrals: CSV (or .parquet) with referrer, time, [referred].
     #[arg(long)]
     pub referrals: Option<PathBuf>,
-    /// Survey answers: CSV with customer, time, scale (csat/nps/ces), score.
+    /// Survey answers: CSV (or .parquet) with customer, time, scale (csat/nps/ces), score.
     #[arg(long)]
     pub answers: Option<PathBuf>,
 }
@@ -155,6 +155,7 @@ fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
                 ..in_file(base, "customer base", &e)
             }
         }
+        PeriodError::Complaint(_) => in_file(args.complaints.as_deref(), "complaints", &e),
         _ => domain("loyalty metrics")(e),
     }
 }
@@ -230,7 +231,12 @@ pub fn finish(
         activity,
         transactions,
     } = prepared;
-    let base = CustomerBase::new(with_tiers(spans, tiers)).map_err(domain("customer base"))?;
+    let base =
+        CustomerBase::new(with_tiers(spans, tiers)).map_err(|e| match &args.customer_base {
+            // The spans are the file's rows, in order: the row is the file's.
+            Some(p) => in_file(Some(p), "customer base", &e),
+            None => domain("customer base")(e),
+        })?;
     let ids = IdKind::of(tiers.ids());
     let data = PeriodData {
         base,
