@@ -40,19 +40,26 @@ pub fn assert_valid(name: &str, instance: &serde_json::Value) -> TestResult {
 }
 
 /// Runs `crm metrics` (CSV on stdout), checks it succeeded, and returns the
-/// figures by metric name.
+/// figures by metric name (`None`: undefined, an empty cell).
 pub fn metrics_of(
     output: std::process::Output,
-) -> Result<std::collections::BTreeMap<String, String>, Box<dyn std::error::Error>> {
+) -> Result<std::collections::BTreeMap<String, Option<f64>>, Box<dyn std::error::Error>> {
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    Ok(String::from_utf8(output.stdout)?
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_once(','))
-        .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
-        .collect())
+    let text = String::from_utf8(output.stdout)?;
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("metric,value"));
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in lines.filter_map(|l| l.split_once(',')) {
+        let v = if v.is_empty() {
+            None
+        } else {
+            Some(v.parse::<f64>()?)
+        };
+        out.insert(k.to_owned(), v);
+    }
+    Ok(out)
 }
