@@ -42,6 +42,9 @@ const NOT_AN_INT_ID: Bad = Bad {
     problem: "customer id is not an integer, as the transactions' ids are",
 };
 
+/// Reads the cell of a (non-null) row.
+type Each<'a, T> = Box<dyn Fn(usize) -> Result<Option<T>, Bad> + 'a>;
+
 /// A converted column: each cell a value, null (`None`), or a bad value.
 /// An absent optional column has no cells (every row `None`).
 pub(super) struct Column<T> {
@@ -115,11 +118,7 @@ impl<'a> Cells<'a> {
         &self,
         role: &'static str,
         required: bool,
-        prepare: impl FnOnce(
-            &str,
-            &ArrayRef,
-        )
-            -> Result<Box<dyn Fn(usize) -> Result<Option<T>, Bad> + 'a>, RecordError>,
+        prepare: impl FnOnce(&str, &ArrayRef) -> Result<Each<'a, T>, RecordError>,
     ) -> Result<Column<T>, RecordError> {
         let Some((name, array)) = self.open(role, required)? else {
             return Ok(Column {
