@@ -1,11 +1,14 @@
-//! Reading the relationship records (customer base, activity, complaints,
-//! referrals, survey answers, customer facts) from Arrow tables, and the
-//! output columns and metric tables of the relationship calls.
+//! Reading the relationship records from Arrow tables, and the output
+//! columns and metric tables of the relationship calls.
 //!
-//! Column names come from Python as a mapping of role to column name (the
-//! package fills in the defaults). Optional columns are read when present.
-//! Times may be Arrow timestamps (naive ones are read as UTC), dates, or ISO
-//! 8601 text; a value that is not a time is an error naming the row.
+//! The customer base, complaints, referrals and survey answers are read by
+//! crm-io ([`crm_io::records`]), as the `crm` command reads its files: one
+//! set of column names, accepted types and error rules. Activity, purchase
+//! days and customer facts are read here. Column names come from Python as
+//! a mapping of role to column name (the package fills in the defaults).
+//! Optional columns are read when present. Times may be Arrow timestamps
+//! (naive ones are read as UTC), dates, or ISO 8601 text; a value that is
+//! not a time is an error naming the row.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,11 +19,10 @@ use arrow::datatypes::{DataType, Date32Type, TimeUnit, TimestampMicrosecondType}
 use chrono::{DateTime, NaiveDate, Utc};
 use crm_core::CustomerId;
 use crm_core::relationship::complaint::Complaint;
-use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+use crm_core::relationship::customer_base::CustomerBase;
 use crm_core::relationship::period_metrics::{MetricPeriod, PeriodActivity, Referral};
 use crm_core::relationship::survey::SurveyAnswer;
-use crm_core::value::tier::Tier;
-use crm_core::vocabulary::Vocabulary;
+use crm_io::records::{self as io, RecordError, RecordTable};
 use rust_decimal::Decimal;
 
 use crate::convert::{Nulls, customer_ids, decimals, f64_ratio, optional_u64, strings};
@@ -179,21 +181,6 @@ fn opt_strings(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Opti
     }
 }
 
-fn opt_times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
-    match optional(input, names, role)? {
-        None => Ok(vec![None; input.num_rows()]),
-        Some((col, a)) => timestamps(input.what, &col, &a, Nulls::Keep),
-    }
-}
-
-fn times(input: &InputTable, names: &Names, role: &str) -> Result<Vec<DateTime<Utc>>> {
-    let (col, a) = required(input, names, role)?;
-    Ok(timestamps(input.what, &col, &a, Nulls::Reject)?
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
 fn counts(input: &InputTable, names: &Names, role: &str) -> Result<Vec<u64>> {
     let (col, a) = required(input, names, role)?;
     let v = null_check(
@@ -205,34 +192,32 @@ fn counts(input: &InputTable, names: &Names, role: &str) -> Result<Vec<u64>> {
     Ok(v.into_iter().flatten().collect())
 }
 
+/// The record table of a relationship input: every column, with the
+/// package's role → column mapping; crm-io reads it ([`crm_io::records`],
+/// the readers the `crm` command uses too).
+fn record_table(input: &InputTable, names: &Names) -> Result<RecordTable> {
+    let mut columns = Vec::with_capacity(input.names().len());
+    for n in input.names() {
+        columns.push((n.clone(), input.column(n, n)?));
+    }
+    Ok(RecordTable::from_columns(input.what, columns)
+        .map_err(record_error)?
+        .with_columns(names))
+}
+
+/// A reader's error: its message already names the table, the 1-based row,
+/// the column and the rule.
+fn record_error(e: RecordError) -> Error {
+    Error {
+        message: e.to_string(),
+        ..Error::core("", &e)
+    }
+}
+
 /// The customer base: customer, since, until (optional), tier (optional), segment (optional).
 pub fn customer_base(input: &InputTable, names: &Names) -> Result<CustomerBase> {
-    let what = input.what;
-    let customers = ids(input, names, "customer")?;
-    let (since_col, since) = required(input, names, "since")?;
-    let since = dates(what, &since_col, &since, Nulls::Reject)?;
-    let until = match optional(input, names, "until")? {
-        Some((col, a)) => dates(what, &col, &a, Nulls::Keep)?,
-        None => vec![None; customers.len()],
-    };
-    let tiers = opt_strings(input, names, "tier")?;
-    let segments = opt_strings(input, names, "segment")?;
-    let mut spans = Vec::with_capacity(customers.len());
-    for (row, c) in customers.into_iter().enumerate() {
-        let tier = match &tiers[row] {
-            None => None,
-            Some(t) => Some(<Tier as Vocabulary>::from_name(t).map_err(|e| {
-                let column = name(names, "tier");
-                let at = format!("{what}: row {}, column `{column}`", row + 1);
-                Error::core(&at, &e).at_index(row).column(column)
-            })?),
-        };
-        let mut s = CustomerSpan::new(c, since[row].unwrap_or(NaiveDate::MIN), until[row]);
-        s.tier = tier;
-        s.segment = segments[row].clone();
-        spans.push(s);
-    }
-    CustomerBase::new(spans).map_err(|e| Error::core(what, &e))
+    let spans = io::customer_base(&record_table(input, names)?).map_err(record_error)?;
+    CustomerBase::new(spans).map_err(|e| Error::core(input.what, &e))
 }
 
 /// Per-customer first and last purchase days: customer, first_purchase,
@@ -273,104 +258,17 @@ pub fn activity(input: &InputTable, names: &Names) -> Result<Vec<PeriodActivity>
 
 /// Complaints: customer, opened, first_response, resolved, channel, outcome.
 pub fn complaints(input: &InputTable, names: &Names) -> Result<Vec<Complaint>> {
-    let customers = ids(input, names, "customer")?;
-    let opened = times(input, names, "opened")?;
-    let response = opt_times(input, names, "first_response")?;
-    let resolved = opt_times(input, names, "resolved")?;
-    let channel = opt_strings(input, names, "channel")?;
-    let outcome = opt_strings(input, names, "outcome")?;
-    Ok(customers
-        .into_iter()
-        .enumerate()
-        .map(|(row, c)| Complaint {
-            customer: c,
-            channel: channel[row].clone().unwrap_or_else(|| "unknown".to_owned()),
-            opened: opened[row],
-            first_response: response[row],
-            resolved: resolved[row],
-            outcome: outcome[row].clone(),
-        })
-        .collect())
+    io::complaints(&record_table(input, names)?).map_err(record_error)
 }
 
 /// Referrals: referrer, time, referred (optional).
 pub fn referrals(input: &InputTable, names: &Names) -> Result<Vec<Referral>> {
-    let referrers = ids(input, names, "referrer")?;
-    let time = times(input, names, "time")?;
-    let referred = match optional(input, names, "referred")? {
-        None => vec![None; referrers.len()],
-        Some((col, a)) => optional_ids(input.what, &col, &a)?,
-    };
-    Ok(referrers
-        .into_iter()
-        .enumerate()
-        .map(|(row, r)| Referral {
-            referrer: r,
-            referred: referred[row].clone(),
-            time: time[row],
-        })
-        .collect())
-}
-
-/// A customer id column that may hold nulls.
-fn optional_ids(what: &str, column: &str, a: &ArrayRef) -> Result<Vec<Option<CustomerId>>> {
-    let integer = a.data_type().is_integer();
-    let target = if integer {
-        DataType::Int64
-    } else {
-        DataType::Utf8
-    };
-    let c = cast(a, &target).map_err(|_| {
-        dtype(
-            what,
-            column,
-            a.data_type(),
-            "customer ids (integers or strings)",
-        )
-    })?;
-    if integer {
-        Ok(c.as_primitive::<arrow::datatypes::Int64Type>()
-            .iter()
-            .map(|x| x.map(CustomerId::Int))
-            .collect())
-    } else {
-        Ok(c.as_string::<i32>()
-            .iter()
-            .map(|x| x.map(CustomerId::from))
-            .collect())
-    }
+    io::referrals(&record_table(input, names)?).map_err(record_error)
 }
 
 /// Survey answers: customer, time, scale (csat, nps, ces), score.
 pub fn answers(input: &InputTable, names: &Names) -> Result<Vec<SurveyAnswer>> {
-    let what = input.what;
-    let customers = ids(input, names, "customer")?;
-    let time = times(input, names, "time")?;
-    let (scale_col, scale) = required(input, names, "scale")?;
-    let scales = strings(what, &scale_col, "scale", &scale)?;
-    let scores = counts(input, names, "score")?;
-    let mut out = Vec::with_capacity(customers.len());
-    for (row, c) in customers.into_iter().enumerate() {
-        let bad = |role: &str, problem| value_error(what, name(names, role), row, problem);
-        if scales.is_null(row) {
-            return Err(bad("scale", ValueProblem::Missing));
-        }
-        let scale = crm_core::relationship::survey::SurveyScale::from_name(scales.value(row))
-            .map_err(|e| {
-                let column = name(names, "scale");
-                let at = format!("{what}: row {}, column `{column}`", row + 1);
-                Error::core(&at, &e).at_index(row).column(column)
-            })?;
-        let score =
-            u8::try_from(scores[row]).map_err(|_| bad("score", ValueProblem::OutOfRange))?;
-        out.push(SurveyAnswer {
-            customer: c,
-            time: time[row],
-            scale,
-            score,
-        });
-    }
-    Ok(out)
+    io::answers(&record_table(input, names)?).map_err(record_error)
 }
 
 /// A numeric column of decimals (nulls as given).
@@ -447,40 +345,4 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<String> {
             format!("internal error serialising a report: {e}"),
         )
     })
-}
-
-fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<f64>)>) {
-    use serde_json::Value;
-    let key = |k: &str| {
-        if prefix.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{prefix}.{k}")
-        }
-    };
-    match v {
-        Value::Object(map) => map.iter().for_each(|(k, x)| flatten(&key(k), x, out)),
-        Value::Null => out.push((prefix.to_owned(), None)),
-        Value::Number(n) => out.push((prefix.to_owned(), n.as_f64())),
-        Value::String(s) => {
-            if let Ok(d) = s.parse::<Decimal>() {
-                out.push((prefix.to_owned(), Some(f64_ratio(d))));
-            }
-        }
-        Value::Bool(_) | Value::Array(_) => {}
-    }
-}
-
-/// Every numeric figure of a report as (metric, value) rows, metric names as
-/// dotted paths (`complaints.resolution_rate`); undefined figures are null.
-pub fn metric_rows<T: serde::Serialize>(value: &T) -> Result<(Vec<String>, Vec<Option<f64>>)> {
-    let v = serde_json::to_value(value).map_err(|e| {
-        Error::new(
-            Kind::Internal,
-            format!("internal error serialising a report: {e}"),
-        )
-    })?;
-    let mut rows = Vec::new();
-    flatten("", &v, &mut rows);
-    Ok(rows.into_iter().unzip())
 }

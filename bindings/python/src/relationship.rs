@@ -13,6 +13,7 @@ use crm_core::relationship::period_metrics::{
     PeriodConfig, PeriodData, period_metrics as core_period_metrics,
 };
 use crm_core::relationship::survey::{SurveyConfig, SurveyMetrics, survey_report};
+use crm_io::tables::metrics::Given;
 use pyo3::prelude::*;
 use rust_decimal::Decimal;
 
@@ -21,7 +22,7 @@ use crate::error::{Error, Result, run};
 use crate::input::InputTable;
 use crate::records::{
     Names, activity, answers, complaints, customer_base, customer_column, float_col, int_col, json,
-    metric_rows, numbers, optional_numbers, period, purchase_days, referrals, text_col, whole,
+    numbers, optional_numbers, period, purchase_days, referrals, text_col, whole,
 };
 use crate::table::ArrowTable;
 
@@ -60,18 +61,6 @@ fn value_error(what: &str, e: impl crm_core::error::Diagnostic) -> Error {
     Error::core(what, &e)
 }
 
-/// The (metric, value) table of a report.
-fn metrics_table<T: serde::Serialize>(value: &T) -> Result<ArrowTable> {
-    let (names, values) = metric_rows(value)?;
-    ArrowTable::from_columns(vec![
-        ("metric", text_col(names.iter().map(|n| Some(n.as_str())))),
-        (
-            "value",
-            std::sync::Arc::new(values.into_iter().collect::<arrow::array::Float64Array>()),
-        ),
-    ])
-}
-
 /// Python entry point (see `crm_engine.period_metrics`).
 #[pyfunction]
 #[pyo3(signature = (customers, *, first_day, last_day, names, activity_table = None, complaints_table = None, referrals_table = None, config_json = None))]
@@ -108,7 +97,14 @@ pub fn period_metrics(
         };
         let m =
             core_period_metrics(&data, p, &cfg).map_err(|e| value_error("period_metrics", e))?;
-        Ok((metrics_table(&m)?, json(&m)?))
+        let given = Given {
+            complaints: comp_in.is_some(),
+            referrals: ref_in.is_some(),
+            surveys: None,
+        };
+        let table = crm_io::tables::metrics::metrics(&m, given)
+            .map_err(|e| Error::core("period_metrics", &e))?;
+        Ok((ArrowTable::from_table(&table)?, json(&m)?))
     })
 }
 

@@ -97,6 +97,27 @@ def test_review_has_the_golden_layout() -> None:
     assert layout(r, "review") == golden("review")
 
 
+def test_period_metrics_have_the_golden_layout_with_or_without_records() -> None:
+    base = pa.table(
+        {
+            "customer": [1, 2],
+            "since": pa.array([dt.date(2024, 1, 1), dt.date(2024, 1, 9)], pa.date32()),
+        }
+    )
+    complaints = pa.table({"customer": [1], "opened": ["2024-01-10T09:00:00Z"]})
+    referrals = pa.table({"referrer": [2], "time": ["2024-01-11"]})
+    bare = crm.period_metrics(base, first_day="2024-01-01", last_day="2024-01-31")
+    full = crm.period_metrics(
+        base,
+        first_day="2024-01-01",
+        last_day="2024-01-31",
+        complaints=complaints,
+        referrals=referrals,
+    )
+    for m in (bare, full):
+        assert layout(m, "metrics") == golden("metrics")
+
+
 def test_float64_money_changes_only_the_money_columns() -> None:
     exact = pa.table(summary()).schema
     floats = pa.table(summary(money="float64")).schema

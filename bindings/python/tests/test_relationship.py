@@ -272,6 +272,56 @@ def test_unknown_customer_and_bad_time_name_the_row() -> None:
     assert e.value.row == 1 and e.value.column == "time"
 
 
+def test_record_errors_name_the_table_a_1_based_row_the_column_and_the_rule() -> None:
+    # crm-io's record readers, the ones the crm command's files go through.
+    bad_time = pa.table({"customer": [1, 2], "opened": ["2024-03-05T08:00:00Z", "soon-secret"]})
+    with pytest.raises(crm.InvalidValueError) as e:
+        crm.period_metrics(
+            base_table(), first_day="2024-03-01", last_day="2024-03-31", complaints=bad_time
+        )
+    assert (e.value.row, e.value.column, e.value.rule) == (2, "opened", "time_value")
+    assert str(e.value).startswith("complaints row 2, column `opened`")
+    assert "secret" not in str(e.value)
+    bad_tier = base_table().set_column(3, "tier", pa.array(["gold-secret"] + [None] * 9))
+    with pytest.raises(crm.InvalidValueError) as e:
+        crm.period_metrics(bad_tier, first_day="2024-03-01", last_day="2024-03-31")
+    assert (e.value.row, e.value.column, e.value.rule) == (1, "tier", "known_name")
+    assert "secret" not in str(e.value)
+    with pytest.raises(crm.ColumnError) as e:
+        crm.period_metrics(
+            base_table(),
+            first_day="2024-03-01",
+            last_day="2024-03-31",
+            referrals=pa.table({"who": [1], "time": ["2024-03-02"]}),
+        )
+    assert (e.value.column, e.value.rule) == ("referrer", "column_present")
+    backwards = pa.table(
+        {
+            "customer": [1, 2],
+            "since": pa.array([day(1, 1), day(3, 5)], pa.date32()),
+            "until": pa.array([None, day(3, 1)], pa.date32()),
+        }
+    )
+    with pytest.raises(crm.InvalidValueError) as e:
+        crm.period_metrics(backwards, first_day="2024-03-01", last_day="2024-03-31")
+    assert (e.value.row, e.value.column, e.value.rule) == (2, "until", "since_before_until")
+
+
+def test_a_complaint_without_a_channel_counts_under_unknown_and_absent_records_are_unknown() -> (
+    None
+):
+    no_channel = complaints_table().drop_columns(["channel"])
+    m = crm.period_metrics(
+        base_table(), first_day="2024-03-01", last_day="2024-03-31", complaints=no_channel
+    )
+    assert m.data["complaints"]["by_channel"] == {"unknown": 3}
+    bare = crm.period_metrics(base_table(), first_day="2024-03-01", last_day="2024-03-31")
+    names = bare.as_dict().keys()
+    assert "retention_rate" in names and "base.at_start" in names
+    assert not any(n.startswith(("complaints.", "service_recovery.", "referral")) for n in names)
+    assert list(names) == sorted(names)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.permutations(list(range(10))))
 def test_period_metrics_do_not_depend_on_input_order(order: list[int]) -> None:

@@ -29,6 +29,7 @@ use crm_core::relationship::period_metrics::{
 };
 use crm_core::relationship::survey::{SurveyConfig, SurveyReport, survey_report};
 use crm_core::value::assignment::Assignments;
+use crm_io::tables::metrics::Given;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -47,16 +48,16 @@ pub struct LoyaltyArgs {
     /// without a purchase (at least the period's length).
     #[arg(long, default_value_t = InactivityRule::default().days)]
     pub inactive_days: u32,
-    /// The customer base: CSV with customer, since, [until], [tier], [segment].
+    /// The customer base: CSV (or .parquet) with customer, since, [until], [tier], [segment].
     #[arg(long)]
     pub customer_base: Option<PathBuf>,
-    /// Complaints: CSV with customer, channel, opened, [first_response], [resolved], [outcome].
+    /// Complaints: CSV (or .parquet) with customer, opened, [channel], [first_response], [resolved], [outcome].
     #[arg(long)]
     pub complaints: Option<PathBuf>,
-    /// Referrals: CSV with referrer, time, [referred].
+    /// Referrals: CSV (or .parquet) with referrer, time, [referred].
     #[arg(long)]
     pub referrals: Option<PathBuf>,
-    /// Survey answers: CSV with customer, time, scale (csat/nps/ces), score.
+    /// Survey answers: CSV (or .parquet) with customer, time, scale (csat/nps/ces), score.
     #[arg(long)]
     pub answers: Option<PathBuf>,
 }
@@ -155,6 +156,7 @@ fn period_failure(args: &LoyaltyArgs) -> impl Fn(PeriodError) -> Failure + '_ {
                 ..in_file(base, "customer base", &e)
             }
         }
+        PeriodError::Complaint(_) => in_file(args.complaints.as_deref(), "complaints", &e),
         _ => domain("loyalty metrics")(e),
     }
 }
@@ -230,7 +232,12 @@ pub fn finish(
         activity,
         transactions,
     } = prepared;
-    let base = CustomerBase::new(with_tiers(spans, tiers)).map_err(domain("customer base"))?;
+    let base =
+        CustomerBase::new(with_tiers(spans, tiers)).map_err(|e| match &args.customer_base {
+            // The spans are the file's rows, in order: the row is the file's.
+            Some(p) => in_file(Some(p), "customer base", &e),
+            None => domain("customer base")(e),
+        })?;
     let ids = IdKind::of(tiers.ids());
     let data = PeriodData {
         base,
@@ -301,80 +308,17 @@ fn with_tiers(mut spans: Vec<CustomerSpan>, a: &Assignments) -> Vec<CustomerSpan
     spans
 }
 
-fn rate(x: Option<Decimal>) -> String {
-    x.map_or_else(String::new, |d| d.round_dp(6).normalize().to_string())
-}
-
-/// The headline figures as (metric, value) pairs, in reading order (the
-/// rows of the `metrics` table, `crm_io::tables::metrics`); rates
-/// are fractions, empty when undefined (zero denominator). Referral,
-/// complaint and survey figures appear only when their file was given:
-/// without it they are unknown, and a 0 would say otherwise.
-pub fn figures(r: &LoyaltyReport) -> Vec<(&'static str, String)> {
-    let m = &r.metrics;
-    let (b, c, s) = (&m.base, &m.complaints, &m.service_recovery);
-    let mut v = vec![
-        ("period_first_day", r.period.first_day.to_string()),
-        ("period_last_day", r.period.last_day.to_string()),
-        (
-            "customer_base",
-            match &r.base {
-                BaseSource::Inactivity { rule } => format!(
-                    "inactivity rule: lost after {} days without a purchase",
-                    rule.days
-                ),
-                BaseSource::File { file, .. } => format!("file {file}"),
-            },
-        ),
-        ("customers_at_start", b.at_start.to_string()),
-        ("customers_at_end", b.at_end.to_string()),
-        ("retained", b.retained.to_string()),
-        ("lost", b.lost.to_string()),
-        ("acquired", b.acquired.to_string()),
-        ("returned", b.returned.to_string()),
-        ("joined", b.joined.to_string()),
-        ("retention_rate", rate(m.retention_rate)),
-        ("churn_rate", rate(m.churn_rate)),
-        ("growth_rate", rate(m.growth_rate)),
-        ("acquisition_rate", rate(m.acquisition_rate)),
-        ("active_customers", m.active_customers.to_string()),
-        ("repeat_customers", m.repeat_customers.to_string()),
-        ("repeat_purchase_rate", rate(m.repeat_purchase_rate)),
-        ("orders", m.orders.to_string()),
-    ];
-    if r.referrals_file.is_some() {
-        v.extend([
-            ("referrals", m.referrals.to_string()),
-            ("referrers", m.referrers.to_string()),
-            ("referral_rate", rate(m.referral_rate)),
-        ]);
+/// Which records the metrics were computed with, for the `metrics` table
+/// (`crm_io::tables::metrics`, the layout Python's `period_metrics` has
+/// too): referral, complaint and survey figures appear only when their
+/// file was given, since without it they are unknown, and a 0 would say
+/// otherwise.
+pub fn given(r: &LoyaltyReport) -> Given<'_> {
+    Given {
+        complaints: r.complaints_file.is_some(),
+        referrals: r.referrals_file.is_some(),
+        surveys: r.surveys.as_ref(),
     }
-    if r.complaints_file.is_some() {
-        v.extend([
-            ("complaints", c.complaints.to_string()),
-            (
-                "complaints_per_active_customer",
-                rate(c.per_active_customer),
-            ),
-            ("complaints_per_1000_orders", rate(c.per_1000_orders)),
-            ("resolution_rate", rate(c.resolution_rate)),
-            ("on_time_rate", rate(c.on_time_rate)),
-            (
-                "repeat_rate_after_resolved_complaint",
-                rate(s.repeat_rate_after_resolved_complaint),
-            ),
-            ("repeat_rate_no_complaint", rate(s.repeat_rate_no_complaint)),
-        ]);
-    }
-    if let Some(sv) = &r.surveys {
-        let o = &sv.overall;
-        v.extend([
-            ("csat", rate(o.csat.score)),
-            ("nps", rate(o.nps.score)),
-            ("customer_effort_mean", rate(o.ces.mean)),
-        ]);
-    }
-    v
 }
 
 fn pct(x: Option<Decimal>) -> String {

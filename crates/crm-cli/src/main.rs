@@ -328,7 +328,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let r = loyalty::finish(prepared, source, args, &a)?;
             match OutFormat::of(output)? {
                 OutFormat::Json => write_json(&r, output)?,
-                _ => io_tables::metrics::metrics(&loyalty::figures(&r)).write(output)?,
+                _ => io_tables::metrics::metrics(&r.metrics, loyalty::given(&r))?.write(output)?,
             }
             note(cli, source, &out, output);
         }

@@ -100,6 +100,8 @@ pub mod ipc;
 pub mod parquet_input;
 mod parse;
 #[cfg(feature = "arrow")]
+pub mod records;
+#[cfg(feature = "arrow")]
 pub mod tables;
 
 #[cfg(feature = "arrow")]

@@ -284,15 +284,18 @@ def period_metrics(
         activity: purchases in the period, one row per customer: a
             :class:`Summary` made with ``since=first_day, as_of=last_day`` or
             a table with customer_id, occasions, transactions, last_purchase.
-        complaints: customer, opened, first_response, resolved, channel, outcome.
+        complaints: customer, opened, first_response, resolved, channel (a
+            complaint without one counts under ``unknown``), outcome.
         referrals: referrer, time, referred (optional).
         service_levels: promised hours by tier.
         customer_columns, activity_columns, complaint_columns, referral_columns:
             role → column name overrides.
 
     Returns:
-        :class:`Metrics`: ``metric``/``value`` rows; ``.data`` has the full report
-        (counts, row accounting, complaints by channel).
+        :class:`Metrics`: ``metric``/``value`` rows (the layout of ``crm metrics``;
+        ``complaints.*``, ``service_recovery.*`` and the referral figures only
+        when ``complaints`` / ``referrals`` were given); ``.data`` has the full
+        report (exact decimals, row accounting, complaints by channel).
     """
     first, last = _date_text("first_day", first_day), _date_text("last_day", last_day)
     names = {

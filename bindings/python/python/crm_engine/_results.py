@@ -413,8 +413,11 @@ class DeliveredValue(Report):
 
 class Metrics(Report):
     """A table of named figures: columns ``metric`` (dotted name such as
-    ``complaints.resolution_rate``) and ``value`` (float64; null = undefined,
-    e.g. retention without customers at the start).
+    ``complaints.resolution_rate``, crm-core's field path) and ``value``
+    (float64; null = undefined, e.g. retention without customers at the
+    start), sorted by name: crm-io's ``metrics`` table, the one ``crm
+    metrics`` writes. Complaint and referral figures are present only when
+    their records were given (unknown otherwise, never 0).
 
     ``m["retention_rate"]`` gives one figure as a float (or None).
     """

@@ -131,10 +131,29 @@ fn review_matches_its_golden_file() {
 
 #[test]
 fn metrics_match_their_golden_file() {
-    assert_golden(
-        "metrics",
-        &metrics::metrics(&[("retention_rate", "0.5".to_owned())]),
-    );
+    use crm_core::relationship::customer_base::{CustomerBase, CustomerSpan};
+    use crm_core::relationship::period_metrics::{
+        MetricPeriod, PeriodConfig, PeriodData, period_metrics,
+    };
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    let data = PeriodData {
+        base: CustomerBase::new(vec![CustomerSpan::new(1, d(1, 1), None)]).unwrap(),
+        activity: vec![],
+        complaints: vec![],
+        referrals: vec![],
+    };
+    let period = MetricPeriod::new(d(3, 1), d(3, 31)).unwrap();
+    let m = period_metrics(&data, period, &PeriodConfig::default()).unwrap();
+    for given in [
+        metrics::Given::default(),
+        metrics::Given {
+            complaints: true,
+            referrals: true,
+            surveys: None,
+        },
+    ] {
+        assert_golden("metrics", &metrics::metrics(&m, given).unwrap());
+    }
 }
 
 #[test]

@@ -1,0 +1,150 @@
+//! `crm clv fit` and `crm clv predict`: BG/NBD on CDNOW, saved models,
+//! damaged model files.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let model = dir.path().join("model.json");
+    let cdnow = [
+        "--format",
+        "cdnow",
+        "--as-of",
+        "1997-09-30",
+        "--unit",
+        "week",
+    ];
+    crm()?
+        .args(["clv", "fit"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--output")
+        .arg(&model)
+        .assert()
+        .success();
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&model)?)?;
+    assert_valid("ClvModelFile", &m)?;
+    assert_eq!(m["format"], "crm-engine/clv-model");
+    assert_eq!(m["version"], 1);
+    assert_eq!(m["as_of"], "1997-09-30");
+    assert_eq!(m["repeat"]["model"]["kind"], "bg_nbd");
+    assert_eq!(m["spend"]["model"]["kind"], "gamma_gamma");
+    // The spend fit set: the 946 repeat buyers of CDNOW's calibration period.
+    assert_eq!(m["spend"]["fit_set"]["used"], 946.0);
+    assert_eq!(m["spend"]["fit_set"]["customers"], 2357.0);
+    // Fader, Hardie & Lee (2005): r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4.
+    for (name, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+        let got = m["repeat"]["model"]["params"][name].as_f64().ok_or(name)?;
+        assert!((got - want).abs() < 1e-3, "{name}: {got}");
+    }
+    assert!(
+        (m["repeat"]["model"]["log_likelihood"]
+            .as_f64()
+            .ok_or("ll")?
+            + 9582.4)
+            .abs()
+            < 0.1
+    );
+    let out = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .output()?;
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout)?;
+    assert!(text.starts_with("customer_id,p_alive,expected_purchases,expected_spend,clv"));
+    assert_eq!(text.lines().count(), 2358);
+    let parquet = dir.path().join("clv.parquet");
+    crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .arg("-o")
+        .arg(&parquet)
+        .assert()
+        .success();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&parquet)?,
+    )?;
+    assert_eq!(
+        Some(crm_io::tables::layout("clv_predictions", reader.schema()).as_str()),
+        crm_io::tables::golden_layout("clv_predictions"),
+        "crm clv predict writes the golden clv_predictions layout"
+    );
+    let json = dir.path().join("clv.json");
+    crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .arg("-o")
+        .arg(&json)
+        .assert()
+        .success();
+    let p: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_valid("ClvPredictions", &p)?;
+    let customers = p["customers"].as_array().ok_or("customers")?;
+    assert_eq!(customers.len(), 2357);
+    assert!(customers.iter().all(|c| {
+        c["p_alive"]
+            .as_f64()
+            .is_some_and(|x| (0.0..=1.0).contains(&x))
+    }));
+    let days = crm()?
+        .args([
+            "clv",
+            "predict",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1997-09-30",
+            "--input",
+        ])
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&model)
+        .output()?;
+    assert_eq!(
+        days.status.code(),
+        Some(2),
+        "a model fitted in weeks is not applied to days"
+    );
+    let newer = write(
+        dir.path(),
+        "newer.json",
+        &std::fs::read_to_string(&model)?.replacen("\"version\": 1", "\"version\": 7", 1),
+    )?;
+    let bad = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&newer)
+        .output()?;
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(String::from_utf8(bad.stderr)?.contains("version 7 is not supported"));
+    let junk = write(dir.path(), "junk.json", "{\"unit\": \"Week\"}")?;
+    let bad = crm()?
+        .args(["clv", "predict"])
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .arg("--model-file")
+        .arg(&junk)
+        .output()?;
+    assert_eq!(bad.status.code(), Some(3));
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! The `crm report` and `crm schema` commands: the report on the sample, its
+//! sections when a model cannot be fitted, and the JSON schemas of every
+//! subcommand's output.
+
+mod common;
+
+use common::*;
+use rust_decimal::Decimal;
+
+#[test]
+fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("report");
+    let assert = crm()?
+        .args([
+            "report",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone())?;
+    assert!(
+        stdout.contains("report.md"),
+        "prints where the report is: {stdout}"
+    );
+    for f in [
+        "report.md",
+        "summaries.csv",
+        "tiers.csv",
+        "rfm.csv",
+        "result.json",
+        "pareto.png",
+        "tier_shares.png",
+        "clv.csv",
+        "p_alive.png",
+    ] {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    let shares: Decimal = json["tiers"]
+        .as_array()
+        .ok_or("tiers")?
+        .iter()
+        .filter_map(|t| {
+            t["value_share"]
+                .as_str()
+                .and_then(|s| s.parse::<Decimal>().ok())
+        })
+        .sum();
+    assert_eq!(shares, Decimal::ONE);
+    let r = &json["reconciliation"];
+    assert_eq!(r["rows_read"], 6919);
+    assert_eq!(r["rows_used"], 6919);
+    let segments: u64 = json["rfm_segments"]
+        .as_array()
+        .ok_or("segments")?
+        .iter()
+        .filter_map(|s| s[1].as_u64())
+        .sum();
+    assert_eq!(segments, 2357, "every customer has an RFM segment");
+    let md = std::fs::read_to_string(out.join("report.md"))?;
+    assert!(md.contains("Value shares add up to 100.00 %"));
+    assert!(md.contains("read = used + skipped + rejected"));
+    assert!(md.contains("## Customer lifetime value"));
+    assert!(md.contains("## Loyalty and relationship metrics, 1997-07-01 to 1998-06-30"));
+    assert!(
+        json["loyalty"]["metrics"]["retention_rate"]
+            .as_str()
+            .is_some(),
+        "{}",
+        json["loyalty"]
+    );
+    let clv = std::fs::read_to_string(out.join("clv.csv"))?;
+    assert_eq!(clv.lines().count(), 2358);
+    assert!(
+        json["lifetime_value"]["models"]["repeat"]["model"]["params"]["r"]
+            .as_f64()
+            .is_some_and(|r| r > 0.0),
+        "{}",
+        json["lifetime_value"]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report() -> TestResult {
+    // Every purchase costs exactly 10.00: no spread of spend for the
+    // Gamma-Gamma model to fit, while purchase timing still varies.
+    let dir = tempfile::tempdir()?;
+    let mut text = String::from("customer,date,amount\n");
+    let mut seed: u64 = 7;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let origin = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).ok_or("date")?;
+    for customer in 1..=400 {
+        let (purchases, start) = (1 + next(6), next(100));
+        for _ in 0..purchases {
+            let day = origin + chrono::Days::new(start + next(600));
+            text.push_str(&format!("{customer},{day},10.00\n"));
+        }
+    }
+    let input = write(dir.path(), "flat.csv", &text)?;
+    let out = dir.path().join("report");
+    let run = crm()?
+        .args(["report", "--quiet", "--as-of", "2024-12-31", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()?;
+    assert!(run.status.success());
+    // The missing figures are said on stderr too, even with --quiet.
+    let err = String::from_utf8(run.stderr)?;
+    assert!(
+        err.starts_with("warning: the report has no CLV figures"),
+        "{err}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    assert_valid("Report", &json)?;
+    assert!(json["lifetime_value"].is_null());
+    assert!(
+        json["lifetime_value_unavailable"]
+            .as_str()
+            .is_some_and(|w| w.contains("Gamma-Gamma")),
+        "{}",
+        json["lifetime_value_unavailable"]
+    );
+    assert_eq!(json["purchase_model"]["model"]["kind"], "bg_nbd");
+    assert!(out.join("p_alive.png").is_file() && !out.join("clv.csv").exists());
+    let md = std::fs::read_to_string(out.join("report.md"))?;
+    assert!(md.contains("The spend model is not available"), "{md}");
+    Ok(())
+}
+
+#[test]
+fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let run =
+        |args: &[&str], file: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+            let path = dir.path().join(file);
+            crm()?
+                .args(args)
+                .arg("--input")
+                .arg(sample())
+                .arg("--output")
+                .arg(&path)
+                .assert()
+                .success();
+            Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)?)
+        };
+    let base = ["--format", "cdnow", "--as-of", "1997-12-31"];
+    let with = |cmd: &str, extra: &[&'static str]| -> Vec<String> {
+        std::iter::once(cmd)
+            .chain(base)
+            .chain(extra.iter().copied())
+            .map(str::to_owned)
+            .collect()
+    };
+    for (cmd, extra, name) in [
+        ("summarize", &[][..], "SummaryOutput"),
+        ("classify", &[][..], "AssignmentReport"),
+        ("rfm", &[][..], "RfmResult"),
+        (
+            "review",
+            &["--previous-as-of", "1997-06-30"][..],
+            "PeriodReview",
+        ),
+        ("metrics", &[][..], "LoyaltyReport"),
+    ] {
+        let args = with(cmd, extra);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let json = run(&refs, &format!("{cmd}.json"))?;
+        assert_valid(name, &json)?;
+    }
+    let out = dir.path().join("report");
+    crm()?
+        .args(["report", "--quiet"])
+        .args(base)
+        .arg("--input")
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    assert_valid("Report", &report)?;
+    // And a document that breaks the contract is caught.
+    let mut broken = report.clone();
+    broken["customers"] = serde_json::json!("many");
+    let out = crm()?.args(["schema", "Report"]).output()?;
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert!(
+        !jsonschema::validator_for(&schema)
+            .map_err(|e| e.to_string())?
+            .is_valid(&broken)
+    );
+    let unknown = crm()?.args(["schema", "NoSuchType"]).output()?;
+    assert_eq!(unknown.status.code(), Some(2));
+    Ok(())
+}
