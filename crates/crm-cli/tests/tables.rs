@@ -110,7 +110,9 @@ fn review_lists_every_customer_of_either_period_once() -> TestResult {
     let inactive_now = r
         .moves
         .iter()
-        .filter(|m| m.current_value == Some(Decimal::ZERO) && m.current_rank.is_none())
+        .filter(|m| {
+            m.current_value == Some(rust_decimal::Decimal::ZERO) && m.current_rank.is_none()
+        })
         .count();
     assert!(
         inactive_now >= quiet && quiet > 1000,
