@@ -321,6 +321,7 @@ mod tests {
             of::<Component>(),
             of::<ContributionScale>(),
             of::<crate::clv::registry::ModelKind>(),
+            of::<crate::value::review::Membership>(),
         ]
     }
 

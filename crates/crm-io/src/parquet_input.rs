@@ -126,6 +126,31 @@ pub fn read_parquet_chunks_into<R: ChunkReader + 'static, S: Sink>(
     Ok((arrow.into_sink(), rows))
 }
 
+/// Every record batch of a whole Parquet file (a relationship file: the
+/// customer base, complaints, …), through the same checks and decoder guard
+/// as the transaction reader: a damaged file is [`IoError::Damaged`], never
+/// a panic.
+pub(crate) fn read_all_batches(
+    file: File,
+    name: &str,
+) -> Result<(arrow::datatypes::SchemaRef, Vec<arrow::array::RecordBatch>), IoError> {
+    let damaged = |e: parquet::errors::ParquetError| IoError::damaged(name, FORMAT, e);
+    let metadata = guarded(name, FORMAT, || validated_metadata(&file, name))?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata);
+    let schema = builder.schema().clone();
+    let mut reader = guarded(name, FORMAT, || builder.build().map_err(damaged))?;
+    let mut batches = Vec::new();
+    while let Some(batch) = guarded(name, FORMAT, || {
+        reader
+            .next()
+            .transpose()
+            .map_err(|e| IoError::damaged(name, FORMAT, e))
+    })? {
+        batches.push(batch);
+    }
+    Ok((schema, batches))
+}
+
 /// The file's metadata, after checking what can be checked before the
 /// parquet crate decodes anything: the magic bytes, the footer length
 /// against the file length, each column chunk's byte range against the file

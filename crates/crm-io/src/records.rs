@@ -275,15 +275,9 @@ impl RecordTable {
         match ext.as_deref() {
             #[cfg(feature = "parquet")]
             Some("parquet" | "pq") => {
-                let builder =
-                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-                        .map_err(|e| RecordError::read(&source, None, e))?;
-                let schema = builder.schema().clone();
-                let reader = builder
-                    .build()
-                    .map_err(|e| RecordError::read(&source, None, e))?;
-                let batches = reader
-                    .collect::<Result<Vec<_>, _>>()
+                // The transaction reader's checks and decoder guard: a
+                // damaged file is an error naming it, never a panic.
+                let (schema, batches) = crate::parquet_input::read_all_batches(file, &source)
                     .map_err(|e| RecordError::read(&source, None, e))?;
                 RecordTable::from_batches(source, &schema, &batches)
             }
