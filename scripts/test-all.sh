@@ -3,7 +3,8 @@
 #   0. habits: cargo fmt --check and cargo clippy -D warnings on every target
 #      (ruff, lint and format check, runs in step 3 once the venv exists);
 #   1. Rust: unit, property (proptest) and doc tests of the whole workspace;
-#   2. the CSV-path fuzz target for 60 s (cargo-fuzz, installed if missing);
+#   2. the fuzz targets (CSV, Parquet and Arrow IPC input) for 60 s each, run
+#      concurrently (cargo-fuzz, installed if missing);
 #   3. Python: the wheel built into a fresh virtual environment, pytest,
 #      stubtest and the quickstart example.
 # Needs only Rust and Python 3.11+; everything else is installed on the way.
@@ -21,7 +22,7 @@ cargo test --workspace --all-targets --exclude crm-engine-python
 cargo test --workspace --doc --exclude crm-engine-python
 
 if [ "${CRM_SKIP_FUZZ:-0}" != "1" ]; then
-  echo "== Fuzz (CSV path, 60 s)"
+  echo "== Fuzz (CSV, Parquet and IPC targets, 60 s each, concurrently)"
   bash .ci/fuzz
 fi
 

@@ -255,3 +255,21 @@ def test_negative_and_huge_integer_options_are_config_errors(bad: int) -> None:
     one = {k: np.array([1.0]) for k in ("f", "r", "T", "m")}
     with pytest.raises(crm.ConfigError):
         gg.customer_lifetime_value(bg, one["f"], one["r"], one["T"], one["m"], time=bad)
+
+
+@pytest.mark.parametrize("bad", [10**400, float("nan"), float("inf"), "x", None])
+def test_non_finite_or_non_numeric_float_options_are_config_errors(bad: object) -> None:
+    bg = clv.BetaGeo.from_params(r=0.25, alpha=4.0, a=0.8, b=2.5)
+    one = np.array([1.0])
+    calls = [
+        lambda: bg.conditional_expected_purchases(bad, one, one, one),
+        lambda: clv.BetaGeo(l2_penalty=bad),
+        lambda: clv.BetaGeo(gradient_tolerance=bad),
+        lambda: clv.GammaGamma.from_params(p=6.0, q=4.0, v=15.0).customer_lifetime_value(
+            bg, one, one, one, one, time=12, discount_rate=bad
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(crm.ConfigError) as e:
+            call()
+        assert isinstance(e.value, ValueError) and e.value.rule == "finite_parameter"

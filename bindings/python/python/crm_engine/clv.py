@@ -57,6 +57,19 @@ from . import _crm_engine
 from ._errors import ConfigError, ConvergenceError
 from ._input import prepare
 
+
+def _finite(name: str, value: object) -> float:
+    """A float parameter, or a ConfigError (crm-core's rule ``finite_parameter``)
+    naming it: never a builtin OverflowError or ValueError, and never the value."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        x = float("nan")
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ConfigError(f"{name} must be a finite number", rule="finite_parameter")
+    return x
+
+
 __all__ = [
     "predictions",
     "month_length",
@@ -128,10 +141,10 @@ class _Model:
     def __init__(
         self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8
     ) -> None:
-        self.l2_penalty = float(l2_penalty)
+        self.l2_penalty = _finite("l2_penalty", l2_penalty)
         # Checked by the engine at fit time (a negative or huge value is a ConfigError).
         self.max_iterations = max_iterations
-        self.gradient_tolerance = float(gradient_tolerance)
+        self.gradient_tolerance = _finite("gradient_tolerance", gradient_tolerance)
         self.params = None
         self.log_likelihood = None
         self.standard_errors = None
@@ -207,9 +220,13 @@ class _Model:
 
     def _curve(self, what: str, points: object, t: float = 0.0) -> Any:
         np = _numpy()
-        pts = np.asarray(points, dtype="float64").reshape(-1).tolist()
+        try:
+            pts = np.asarray(points, dtype="float64").reshape(-1).tolist()
+        except (TypeError, ValueError, OverflowError):
+            raise ConfigError("points must be numbers", rule="finite_parameter") from None
         return np.asarray(
-            _crm_engine.clv_curve(self._model, self._values(), what, pts, float(t)), dtype="float64"
+            _crm_engine.clv_curve(self._model, self._values(), what, pts, _finite("t", t)),
+            dtype="float64",
         )
 
     def __repr__(self) -> str:
@@ -250,7 +267,7 @@ class _RepeatModel(_Model):
         return self._predict(
             "conditional_expected_purchases",
             {"frequency": frequency, "recency": recency, "T": T},
-            t=float(t),
+            t=_finite("t", t),
         )
 
     def expected_purchases(self, t: object) -> Any:
@@ -283,8 +300,8 @@ class _RepeatModel(_Model):
             "customer_lifetime_value",
             {"frequency": frequency, "recency": recency, "T": T, "monetary_value": spend},
             periods=time,
-            period_length=float(period_length),
-            discount_rate=float(discount_rate),
+            period_length=_finite("period_length", period_length),
+            discount_rate=_finite("discount_rate", discount_rate),
         )
 
 
@@ -344,7 +361,7 @@ class BetaGeoBetaBinom(_Model):
         return self._predict(
             "conditional_expected_purchases",
             {"frequency": frequency, "recency": recency, "n": n_periods},
-            t=float(t),
+            t=_finite("t", t),
         )
 
     def expected_purchases(self, n: object) -> Any:
@@ -469,6 +486,6 @@ def predictions(
         prepare(data, columns),
         columns,
         months,
-        float(discount_rate),
+        _finite("discount_rate", discount_rate),
         unit,
     )
