@@ -130,7 +130,7 @@ def review_periods(
     windows: Sequence[tuple[str | None, str]] = ...,
     customer_base: object | None = None,
     purchases: Sequence[object] = ...,
-    inactive_days: int = 365,
+    inactive_days: int | None = None,
     base_names: Mapping[str, str] = ...,
     purchase_names: Mapping[str, str] = ...,
 ) -> list[
