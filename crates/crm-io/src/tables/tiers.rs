@@ -188,30 +188,24 @@ fn build(a: &Assignments, money_type: MoneyType, id_column: ArrayRef) -> Table {
             .push("net_margin", null_money(money_type, n));
     }
     let treatments = Treatments::of(a, &evidence);
-    t.push(
-        "strategy",
-        first_seen(treatments.each(|r| r.0.strategy.as_str())),
-    )
-    .push(
-        "service_model",
-        first_seen(treatments.each(|r| r.0.service_model.as_str())),
-    )
-    .push(
-        "contact",
-        first_seen(treatments.each(|r| r.0.contact.as_str())),
-    )
-    .push(
-        "response_hours",
-        Arc::new(UInt32Array::from_iter_values(
-            treatments.each(|r| r.0.response_hours),
-        )) as ArrayRef,
-    )
-    .push(
-        "policy_rule",
-        Arc::new(UInt32Array::from_iter_values(
-            treatments.each(|r| u32::try_from(r.1).unwrap_or(u32::MAX)),
-        )) as ArrayRef,
-    );
+    t.push("strategy", treatments.names(|r| r.0.strategy.as_str()))
+        .push(
+            "service_model",
+            treatments.names(|r| r.0.service_model.as_str()),
+        )
+        .push("contact", treatments.names(|r| r.0.contact.as_str()))
+        .push(
+            "response_hours",
+            Arc::new(UInt32Array::from_iter_values(
+                treatments.each(|r| r.0.response_hours),
+            )) as ArrayRef,
+        )
+        .push(
+            "policy_rule",
+            Arc::new(UInt32Array::from_iter_values(
+                treatments.each(|r| u32::try_from(r.1).unwrap_or(u32::MAX)),
+            )) as ArrayRef,
+        );
     t
 }
 
@@ -287,6 +281,27 @@ impl Treatments {
         Treatments { memo, slots }
     }
 
+    /// A dictionary column of one name of every customer's treatment, the
+    /// categories in order of first appearance (deterministic for a given
+    /// input). A name is looked up once per slot, not once per customer.
+    fn names(&self, name: impl Fn(&(Treatment, usize)) -> &'static str) -> ArrayRef {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut key_of_slot: Vec<Option<i8>> = vec![None; self.memo.len()];
+        let keys = Int8Array::from_iter_values(self.slots.iter().map(|&s| {
+            let slot = usize::from(s);
+            *key_of_slot[slot].get_or_insert_with(|| {
+                let n = name(&self.memo[slot]);
+                let at = seen.iter().position(|x| *x == n).unwrap_or_else(|| {
+                    seen.push(n);
+                    seen.len() - 1
+                });
+                // The categories are a vocabulary's names: far below i8::MAX.
+                i8::try_from(at).unwrap_or(0)
+            })
+        }));
+        dictionary(keys, &seen)
+    }
+
     /// One field of every customer's (treatment, policy rule), in input order.
     fn each<'a, T: 'a>(
         &'a self,
@@ -307,20 +322,6 @@ fn floats(values: impl Iterator<Item = Option<f64>>) -> ArrayRef {
 fn vocabulary(codes: impl Iterator<Item = usize>, names: &[&str]) -> ArrayRef {
     let keys = Int8Array::from_iter_values(codes.map(|c| i8::try_from(c).unwrap_or(0)));
     dictionary(keys, names)
-}
-
-/// A dictionary column whose categories are the names in order of first
-/// appearance (deterministic for a given input).
-fn first_seen<'a>(names: impl Iterator<Item = &'a str>) -> ArrayRef {
-    let mut seen: Vec<&str> = Vec::new();
-    let keys = Int8Array::from_iter_values(names.map(|n| {
-        let at = seen.iter().position(|s| *s == n).unwrap_or_else(|| {
-            seen.push(n);
-            seen.len() - 1
-        });
-        i8::try_from(at).unwrap_or(0)
-    }));
-    dictionary(keys, &seen)
 }
 
 fn dictionary(keys: Int8Array, names: &[&str]) -> ArrayRef {

@@ -275,13 +275,16 @@ impl Classification {
     /// when inactive).
     ///
     /// With few tie groups (values in cents repeat: 50,000 groups for ten
-    /// million customers is typical) each customer's group is found by a
-    /// binary search of the group keys, which stay in the cache: one
-    /// sequential pass, no allocation beyond the result. With many groups
+    /// million customers is typical) each customer's group is found in a
+    /// hash table of the group keys, which stays in the cache: one
+    /// sequential pass, no allocation beyond the result and the table. With many groups
     /// (mostly distinct values) the searches would miss the cache, so
     /// (key, position) pairs are radix-sorted once and matched with the
     /// groups, both in descending key order. Both give the same ordinals.
-    fn group_ordinals<K: radsort::Key + Ord>(&self, narrow: impl Fn(u128) -> K) -> Vec<u32> {
+    fn group_ordinals<K>(&self, narrow: impl Fn(u128) -> K) -> Vec<u32>
+    where
+        K: radsort::Key + Ord + Copy + Into<u128>,
+    {
         if self.groups.len() <= SEARCHED_GROUPS {
             self.searched_ordinals(narrow)
         } else {
@@ -289,9 +292,13 @@ impl Classification {
         }
     }
 
-    fn searched_ordinals<K: Ord>(&self, narrow: impl Fn(u128) -> K) -> Vec<u32> {
+    fn searched_ordinals<K: Copy + Ord + Into<u128>>(
+        &self,
+        narrow: impl Fn(u128) -> K,
+    ) -> Vec<u32> {
         // Descending, as the walk built them.
         let keys: Vec<K> = self.groups.iter().map(|g| narrow(g.key)).collect();
+        let table = GroupTable::new(&keys);
         self.values
             .iter()
             .zip(&self.tiers)
@@ -302,6 +309,9 @@ impl Classification {
                 let Some(key) = key_of(*v, self.scale).map(&narrow) else {
                     return NO_GROUP;
                 };
+                if let Some(found) = table.as_ref().and_then(|t| t.find(key)) {
+                    return found;
+                }
                 let g = keys.partition_point(|k| *k > key);
                 if keys.get(g) == Some(&key) {
                     g as u32
@@ -338,8 +348,70 @@ impl Classification {
 /// No tie group: an inactive customer.
 const NO_GROUP: u32 = u32::MAX;
 
-/// Up to this many tie groups (2 MB of u128 keys at most, 512 kB as u64)
-/// [`Classification::evidence`] finds each customer's group by binary search.
+/// The tie groups' keys in an open-addressing hash table (linear probing,
+/// at most half full, Fibonacci hashing): a customer's group is one
+/// multiplication and a probe or two in a table that stays in the cache,
+/// where a binary search takes a dependent load per halving.
+///
+/// Values are input: keys chosen to collide could make every probe walk a
+/// long run. No key is placed or sought more than [`MAX_PROBES`] slots
+/// from its hash slot; past that the table is not built (or a lookup gives
+/// up) and the binary search answers, so the work stays bounded whatever
+/// the values.
+struct GroupTable<K> {
+    keys: Vec<K>,
+    ordinals: Vec<u32>,
+    shift: u32,
+}
+
+/// The longest probe sequence [`GroupTable`] accepts.
+const MAX_PROBES: usize = 32;
+
+impl<K: Copy + Eq + Into<u128>> GroupTable<K> {
+    /// The table of `keys` (distinct), `None` when some key would sit more
+    /// than [`MAX_PROBES`] slots from its hash slot.
+    fn new(keys: &[K]) -> Option<GroupTable<K>> {
+        let first = *keys.first()?;
+        let slots = (2 * keys.len()).next_power_of_two();
+        let mut table = GroupTable {
+            keys: vec![first; slots],
+            ordinals: vec![NO_GROUP; slots],
+            shift: 64 - slots.trailing_zeros(),
+        };
+        for (ordinal, &key) in keys.iter().enumerate() {
+            let start = table.slot(key);
+            let at = (0..MAX_PROBES)
+                .map(|p| (start + p) & (slots - 1))
+                .find(|&at| table.ordinals[at] == NO_GROUP)?;
+            table.keys[at] = key;
+            table.ordinals[at] = u32::try_from(ordinal).ok()?;
+        }
+        Some(table)
+    }
+
+    fn slot(&self, key: K) -> usize {
+        let k: u128 = key.into();
+        let h = ((k as u64) ^ ((k >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // `shift` >= 46 (at most 2^18 slots): the result fits usize.
+        (h >> self.shift) as usize
+    }
+
+    /// The ordinal of the group with `key`; `None` when it is not within
+    /// [`MAX_PROBES`] slots (then the key is not in the table).
+    fn find(&self, key: K) -> Option<u32> {
+        let mask = self.ordinals.len() - 1;
+        let start = self.slot(key);
+        (0..MAX_PROBES)
+            .map(|p| (start + p) & mask)
+            .map(|at| (self.ordinals[at], at))
+            .find(|&(ordinal, at)| ordinal == NO_GROUP || self.keys[at] == key)
+            .and_then(|(ordinal, _)| (ordinal != NO_GROUP).then_some(ordinal))
+    }
+}
+
+/// Up to this many tie groups [`Classification::evidence`] finds each
+/// customer's group in a hash table (at most 2^18 slots: 2 MB of u64 keys,
+/// 1 MB of ordinals).
 const SEARCHED_GROUPS: usize = 1 << 17;
 
 /// The figures of one tie group, shared by all its members.
@@ -487,35 +559,29 @@ impl Evidence {
     /// # Ok::<(), crm_core::value::tier::TierError>(())
     /// ```
     pub fn columns(&self) -> EvidenceColumns {
-        let n = self.group_of.len();
-        let mut out = EvidenceColumns {
-            active: Vec::with_capacity(n),
-            ranks: Vec::with_capacity(n),
-            tie_group_sizes: Vec::with_capacity(n),
-            shares: Vec::with_capacity(n),
-            cumulative_shares_before: Vec::with_capacity(n),
-            cumulative_shares_after: Vec::with_capacity(n),
+        // Each column collected on its own from an exact-size iterator over
+        // the customers' group positions: one indexed load a row, no
+        // per-row capacity checks, sequential writes.
+        let floats = |f: fn(&GroupEvidence) -> f64| -> Vec<f64> {
+            self.group_of
+                .iter()
+                .map(|&g| self.groups.get(g as usize).map_or(f64::NAN, f))
+                .collect()
         };
-        let none = GroupEvidence {
-            rank: 0,
-            size: 1,
-            share: f64::NAN,
-            cumulative_share_before: f64::NAN,
-            cumulative_share_after: f64::NAN,
+        let counts = |f: fn(&GroupEvidence) -> u64, inactive: u64| -> Vec<u64> {
+            self.group_of
+                .iter()
+                .map(|&g| self.groups.get(g as usize).map_or(inactive, f))
+                .collect()
         };
-        for &g in &self.group_of {
-            let (active, e) = match self.groups.get(g as usize) {
-                Some(e) => (true, e),
-                None => (false, &none),
-            };
-            out.active.push(active);
-            out.ranks.push(e.rank);
-            out.tie_group_sizes.push(e.size);
-            out.shares.push(e.share);
-            out.cumulative_shares_before.push(e.cumulative_share_before);
-            out.cumulative_shares_after.push(e.cumulative_share_after);
+        EvidenceColumns {
+            active: self.group_of.iter().map(|&g| g != NO_GROUP).collect(),
+            ranks: counts(|e| e.rank, 0),
+            tie_group_sizes: counts(|e| e.size, 1),
+            shares: floats(|e| e.share),
+            cumulative_shares_before: floats(|e| e.cumulative_share_before),
+            cumulative_shares_after: floats(|e| e.cumulative_share_after),
         }
-        out
     }
 
     /// Every customer's tier.
@@ -621,7 +687,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// The binary search and the sort find every customer's tie group
+        /// The hash table and the sort find every customer's tie group
         /// alike, whatever the values (repeats, zeros, negatives, scales).
         #[test]
         fn searched_and_sorted_group_ordinals_are_identical(
@@ -633,5 +699,27 @@ mod tests {
             prop_assert_eq!(c.searched_ordinals(narrow), c.sorted_ordinals(narrow));
             prop_assert_eq!(c.searched_ordinals(|k| k), c.sorted_ordinals(|k| k));
         }
+    }
+
+    /// Values chosen so that every key hashes to one slot (the two halves
+    /// of `i·(2^64 + 1)` cancel): the table refuses them and the binary
+    /// search still finds every group, in bounded time.
+    #[test]
+    fn colliding_keys_fall_back_to_the_binary_search() {
+        let keys: Vec<u128> = (1..=64_u128).map(|i| i * ((1 << 64) + 1)).collect();
+        assert!(super::GroupTable::new(&keys).is_none());
+        let spread: Vec<u128> = (1..=64_u128).collect();
+        assert!(super::GroupTable::new(&spread).is_some());
+        let values: Vec<Decimal> = keys
+            .iter()
+            .map(|&k| Decimal::from_i128_with_scale(k as i128, 0))
+            .chain([Decimal::ZERO, Decimal::from(-3)])
+            .collect();
+        let c = classify(&values, &TierConfig::by_value()).unwrap();
+        let ordinals = c.searched_ordinals(|k| k);
+        assert_eq!(ordinals, c.sorted_ordinals(|k| k));
+        // Largest value first: group 0 is the last key.
+        assert_eq!(ordinals[63], 0);
+        assert_eq!(ordinals[64..], [super::NO_GROUP, super::NO_GROUP]);
     }
 }
