@@ -110,6 +110,25 @@ impl RepeatModel for ModifiedBetaGeo {
         beta_mixture::expected(r + x, alpha + age, a, b + x + 1.0, t) * self.p_alive(x, t_x, age)
     }
 
+    /// [`beta_mixture::expected_by_period`] times P(alive), computed once.
+    fn conditional_purchases_by_period(
+        &self,
+        period: f64,
+        periods: u32,
+        x: f64,
+        t_x: f64,
+        age: f64,
+    ) -> Vec<f64> {
+        let ModifiedBetaGeo { r, alpha, a, b } = *self;
+        let alive = self.p_alive(x, t_x, age);
+        let mut by_period =
+            beta_mixture::expected_by_period(r + x, alpha + age, a, b + x + 1.0, period, periods);
+        for e in &mut by_period {
+            *e *= alive;
+        }
+        by_period
+    }
+
     fn p_purchases(&self, n: u32, t: f64) -> f64 {
         let ModifiedBetaGeo { r, alpha, a, b } = *self;
         let nf = f64::from(n);
