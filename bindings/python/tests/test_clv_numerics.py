@@ -239,3 +239,51 @@ def test_a_century_of_months_on_every_cdnow_customer_is_finite_within_seconds() 
     spent = time.process_time() - start
     assert len(clv) == 2357 and np.isfinite(clv).all()
     assert spent < 30.0, spent  # 269 s with one integral per period
+
+
+def pareto_p_alive(p: dict[str, float], x: float, t_x: float, T: float) -> mp.mpf:
+    """Pareto/NBD P(alive | x, t_x, T): 1 / (1 + s ∫ ... dτ), the likelihood's
+    two parts by mpmath's quadrature (independent of the engine's ₂F₁ and panels)."""
+    r, al, s, be = (mp.mpf(p[k]) for k in ("r", "alpha", "s", "beta"))
+    x, t_x, T = mp.mpf(x), mp.mpf(t_x), mp.mpf(T)
+    if t_x == T:
+        return mp.mpf(1)
+
+    def integrand(v: mp.mpf) -> mp.mpf:
+        # ((α+T)/(α+τ))^(r+x) ((β+T)/(β+τ))^s / (β+τ) · dτ/dv, the ratios by
+        # log1p (1e150 + 1e6 is 1e150 at 30 digits).
+        tau = t_x + mp.exp(v)
+        ln_f = (r + x) * mp.log1p((T - tau) / (al + tau)) + s * mp.log1p((T - tau) / (be + tau))
+        return mp.exp(ln_f + v - mp.log(be + tau))
+
+    # In v = ln(τ − t_x), split every 30 units from below the smallest scale
+    # (the parameters' and the decay's) up to ln(T − t_x).
+    hi = mp.log(T - t_x)
+    lo = min(mp.log(al + t_x), mp.log(be + t_x), hi) - mp.log(max(r + x, s, 1)) - 60
+    points = [lo + 30 * k for k in range(int((hi - lo) / 30) + 1)] + [hi]
+    odds = s * mp.quad(integrand, [-mp.inf, *points])
+    return 1 / (1 + odds)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"r": 0.553, "alpha": 1e300, "s": 0.606, "beta": 11.669},
+        {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 1e300},
+        {"r": 0.553, "alpha": 1e-300, "s": 0.606, "beta": 11.669},
+        {"r": 1e-300, "alpha": 10.578, "s": 0.606, "beta": 1e-300},
+        {"r": 1e150, "alpha": 1e150, "s": 1e-150, "beta": 1e-150},
+        {"r": 0.553, "alpha": 1e200, "s": 1e200, "beta": 1e-200},
+    ],
+)
+def test_pareto_nbd_p_alive_at_extreme_parameters_matches_mpmath(params: dict[str, float]) -> None:
+    m = ParetoNBD.from_params(**params)
+    histories = [(0.0, 0.0, 38.86), (2.0, 30.43, 38.86), (10_000.0, 1.0, 1e6), (5.0, 37.0, 38.0)]
+    x, t_x, T = (list(c) for c in zip(*histories))
+    got = m.p_alive(x, t_x, T)
+    e = m.conditional_expected_purchases(52.0, x, t_x, T)
+    assert np.isfinite(e).all() and (e >= 0).all(), (params, e)
+    with mp.workdps(30):
+        for g, h in zip(got, histories):
+            want = float(pareto_p_alive(params, *h))
+            assert abs(float(g) - want) <= 1e-9 * max(want, 1e-300), (params, h, g, want)
