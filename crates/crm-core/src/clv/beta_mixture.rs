@@ -585,15 +585,7 @@ mod tests {
     /// The differences of [`expected`] at the period ends: what the lifetime
     /// value summed before [`expected_by_period`].
     fn differences(r: f64, alpha: f64, a: f64, b: f64, period: f64, periods: u32) -> Vec<f64> {
-        let mut before = 0.0;
-        (1..=periods)
-            .map(|k| {
-                let now = expected(r, alpha, a, b, f64::from(k) * period);
-                let d = now - before;
-                before = now;
-                d
-            })
-            .collect()
+        crate::clv::increments(period, periods, |t| expected(r, alpha, a, b, t))
     }
 
     /// `Σ_k d^k e_k` and the same with `|e_k|`, the scale of its rounding.

@@ -363,22 +363,13 @@ impl RepeatModel for BetaGeo {
     }
 
     /// [`beta_mixture::expected_by_period`] times P(alive), computed once.
-    fn conditional_purchases_by_period(
-        &self,
-        period: f64,
-        periods: u32,
-        x: f64,
-        t_x: f64,
-        age: f64,
-    ) -> Vec<f64> {
-        let BetaGeo { r, alpha, a, b } = *self;
+    fn conditional_purchases_by_period(&self, period: f64, n: u32, h: [f64; 3]) -> Vec<f64> {
+        let (BetaGeo { r, alpha, a, b }, [x, t_x, age]) = (*self, h);
         let alive = self.p_alive(x, t_x, age);
-        let mut by_period =
-            beta_mixture::expected_by_period(r + x, alpha + age, a, b + x, period, periods);
-        for e in &mut by_period {
-            *e *= alive;
-        }
-        by_period
+        beta_mixture::expected_by_period(r + x, alpha + age, a, b + x, period, n)
+            .into_iter()
+            .map(|e| e * alive)
+            .collect()
     }
 
     fn p_purchases(&self, n: u32, t: f64) -> f64 {

@@ -446,26 +446,12 @@ impl RepeatModel for ParetoNbd {
 
     /// The factor before the dropout integral (with P(alive)) once for all
     /// periods.
-    fn conditional_purchases_by_period(
-        &self,
-        period: f64,
-        periods: u32,
-        x: f64,
-        t_x: f64,
-        age: f64,
-    ) -> Vec<f64> {
-        let ParetoNbd { s, beta, .. } = *self;
+    fn conditional_purchases_by_period(&self, period: f64, n: u32, h: [f64; 3]) -> Vec<f64> {
+        let (ParetoNbd { s, beta, .. }, [x, t_x, age]) = (*self, h);
         let factor = self.ln_conditional_factor(x, t_x, age);
-        let mut before = 0.0;
-        (1..=periods)
-            .map(|k| {
-                let q = -(f64::from(k) * period / (beta + age)).ln_1p();
-                let now = (factor + dropout_integral(s, q).ln()).exp();
-                let increment = now - before;
-                before = now;
-                increment
-            })
-            .collect()
+        super::increments(period, n, |t| {
+            (factor + dropout_integral(s, -(t / (beta + age)).ln_1p()).ln()).exp()
+        })
     }
 
     /// Fader & Hardie (2006), "Deriving an expression for P(X(t) = x) under

@@ -115,12 +115,11 @@ pub fn customer_lifetime_value<M: RepeatModel + Parameters>(
         }
         let mut value = 0.0;
         let mut factor = 1.0;
+        let history = [x[i], t_x[i], age[i]];
         let by_period = model.conditional_purchases_by_period(
             discounting.period_length,
             discounting.periods,
-            x[i],
-            t_x[i],
-            age[i],
+            history,
         );
         for increment in by_period {
             if !increment.is_finite() {
