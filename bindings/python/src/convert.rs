@@ -28,7 +28,7 @@ use crate::error::{Error, Result};
 
 use crm_io::columns::{ColumnError, ValueProblem, decimal_of_i128, decimal_of_i256};
 pub use crm_io::columns::{
-    FloatProblem, decimal_from_f32, decimal_from_f64, decimal_from_f64_slow,
+    FloatProblem, decimal_from_f16, decimal_from_f32, decimal_from_f64, decimal_from_f64_slow,
 };
 
 /// A decimal as the nearest double, for value columns: a value that came in
@@ -150,12 +150,7 @@ pub fn decimals(
     match array.data_type() {
         DataType::Float64 => floats!(Float64Type, decimal_from_f64),
         DataType::Float32 => floats!(Float32Type, decimal_from_f32),
-        DataType::Float16 => floats!(
-            Float16Type,
-            |x: <Float16Type as arrow::datatypes::ArrowPrimitiveType>::Native| decimal_from_f64(
-                x.to_f64()
-            )
-        ),
+        DataType::Float16 => floats!(Float16Type, decimal_from_f16),
         DataType::Int8 => ints!(Int8Type),
         DataType::Int16 => ints!(Int16Type),
         DataType::Int32 => ints!(Int32Type),

@@ -156,6 +156,37 @@ def test_float32_amounts_follow_one_rule_in_summarize_and_classify() -> None:
     assert Decimal(str(c.column("value").to_pylist()[0])) == Decimal("1234567.1")
 
 
+@pytest.mark.parametrize("make", ["numpy", "pyarrow"])
+def test_float16_amounts_follow_the_same_rule_in_summarize_and_classify(make: str) -> None:
+    # float16(0.1) is 0.0999755859375 in binary, float16(3.14) 3.140625; the
+    # shortest representations that read back as the same float16 are what
+    # numpy's str shows (an independent implementation): 0.1, 1234, 3.14,
+    # and 65500 for the largest float16 (65504).
+    values = [0.1, 1234.0, 65504.0, 3.14]
+    x: object = (
+        np.array(values, dtype="f2")
+        if make == "numpy"
+        else pa.array(np.array(values, dtype="f2"), type=pa.float16())
+    )
+    want = [Decimal(str(np.float16(v))) for v in values]
+    assert want == [Decimal("0.1"), Decimal("1234"), Decimal("65500"), Decimal("3.14")]
+    s = summarize(
+        {
+            "customer": np.array([1, 2, 3, 4]),
+            "date": np.array(["2024-01-02"] * 4, "datetime64[D]"),
+            "amount": x,
+        }
+    )
+    c = pa.table(
+        crm.classify(
+            {"customer": np.array([1, 2, 3, 4]), "value": x}, customer="customer", value="value"
+        )
+    )
+    assert s.column("total_spend").to_pylist() == want
+    by_customer = dict(zip(c.column("customer_id").to_pylist(), c.column("value").to_pylist()))
+    assert [Decimal(str(by_customer[i])) for i in (1, 2, 3, 4)] == want
+
+
 def test_a_decimal256_that_does_not_fit_is_out_of_range_naming_the_row() -> None:
     big = pa.array([Decimal("1.5"), Decimal("9" * 40)], type=pa.decimal256(76, 1))
     data = pa.table({"customer": [1, 2], "value": big})

@@ -351,9 +351,36 @@ pub trait RepeatModel {
     fn expected_purchases(&self, t: f64) -> f64;
     /// Expected purchases in `(age, age + t]` given the customer's history.
     fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, age: f64) -> f64;
+    /// Expected purchases given the history `h = [x, t_x, age]` in each of
+    /// `n` periods of length `period` after `age`: element `k − 1` is the expectation for
+    /// `(age + (k−1)·period, age + k·period]`, what a discounted lifetime
+    /// value sums ([`value`]). A value that is not finite is passed on for
+    /// the caller to refuse. By default the differences of
+    /// [`RepeatModel::conditional_expected_purchases`] at the period ends;
+    /// models override it with the same figures at a lower cost.
+    fn conditional_purchases_by_period(&self, period: f64, n: u32, h: [f64; 3]) -> Vec<f64> {
+        let [x, t_x, age] = h;
+        increments(period, n, |t| {
+            self.conditional_expected_purchases(t, x, t_x, age)
+        })
+    }
     /// Probability that a new customer makes exactly `n` repeat purchases in
     /// `(0, t]`.
     fn p_purchases(&self, n: u32, t: f64) -> f64;
+}
+
+/// `f(k·period) − f((k−1)·period)` for `k = 1..=n`, with `f(0) = 0`: the
+/// per-period figures of a cumulative expectation.
+pub(crate) fn increments(period: f64, n: u32, mut f: impl FnMut(f64) -> f64) -> Vec<f64> {
+    let mut before = 0.0;
+    (1..=n)
+        .map(|k| {
+            let now = f(f64::from(k) * period);
+            let increment = now - before;
+            before = now;
+            increment
+        })
+        .collect()
 }
 
 /// The total log-likelihood with its gradient on the natural parameters

@@ -31,7 +31,7 @@ use crm_core::records::summary::{
 use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
 use rust_decimal::Decimal;
 
-use crate::columns::{decimal_of_i256, widen_f32};
+use crate::columns::{decimal_of_i256, widen_f16, widen_f32};
 use crate::parse::{parse_day, parse_decimal, parse_flag};
 use crate::{ColumnMapping, ColumnRef, IoError, Sink, accumulator};
 
@@ -691,11 +691,16 @@ fn amount_prep(
     Ok(match a.data_type() {
         DataType::Decimal128(_, s) if *s >= 0 => AmountPrep::Arrow(a),
         DataType::Float64 | DataType::Int64 => AmountPrep::Arrow(a),
-        // One float32 rule with `classify`: the shortest representation
-        // (crate::columns), not the binary value.
+        // One float rule with `classify`: the shortest representation
+        // (crate::columns), not the binary value, for float32 and float16.
         DataType::Float32 => {
             let f = a.as_primitive::<arrow::datatypes::Float32Type>();
             let wide: arrow::array::Float64Array = f.unary(widen_f32);
+            AmountPrep::Arrow(std::sync::Arc::new(wide))
+        }
+        DataType::Float16 => {
+            let f = a.as_primitive::<arrow::datatypes::Float16Type>();
+            let wide: arrow::array::Float64Array = f.unary(widen_f16);
             AmountPrep::Arrow(std::sync::Arc::new(wide))
         }
         DataType::Decimal32(_, _) | DataType::Decimal64(_, _) => {

@@ -12,7 +12,9 @@
 //! is the one decimal that reads back as the same float, so it is the value
 //! the producer meant, while the binary expansion's extra digits are an
 //! artefact of the storage. `summarize` (through [`widen_f32`]) and
-//! `classify` (through [`decimal_from_f32`]) follow this one rule.
+//! `classify` (through [`decimal_from_f32`]) follow this one rule, and so
+//! does a `float16` (`widen_f16`, `decimal_from_f16`): `0.1f16` is `0.1`,
+//! not `0.0999755859375`.
 
 use std::str::FromStr;
 
@@ -130,6 +132,62 @@ pub fn widen_f32(x: f32) -> f64 {
         .format_finite(x)
         .parse::<f64>()
         .unwrap_or(f64::from(x))
+}
+
+/// Arrow's `float16` value type.
+#[cfg(feature = "arrow")]
+pub type Half = <arrow::datatypes::Float16Type as arrow::datatypes::ArrowPrimitiveType>::Native;
+
+/// The shortest decimal text that reads back as the same finite `float16`
+/// (at most 5 significant digits; `ryu` has no `float16`). Each candidate
+/// is `x` correctly rounded to that many digits, read back through `f64`
+/// (exact for these short decimals' nearest `float16`).
+#[cfg(feature = "arrow")]
+fn shortest_f16(x: Half) -> String {
+    let v = x.to_f64();
+    for digits in 1..=5 {
+        let text = format!("{:.*e}", digits - 1, v);
+        if text.parse::<f64>().is_ok_and(|p| Half::from_f64(p) == x) {
+            return text;
+        }
+    }
+    format!("{v:e}")
+}
+
+/// The shortest representation of the `float16` itself: `0.1f16` is `0.1`
+/// (its binary value is `0.0999755859375`), the `float32` rule of
+/// [`decimal_from_f32`] at half precision.
+///
+/// # Errors
+///
+/// As [`decimal_from_f64`].
+///
+/// ```
+/// use crm_io::columns::{decimal_from_f16, Half};
+/// assert_eq!(decimal_from_f16(Half::from_f64(0.1)).map(|d| d.to_string()), Ok("0.1".to_owned()));
+/// ```
+#[cfg(feature = "arrow")]
+pub fn decimal_from_f16(x: Half) -> Result<Decimal, FloatProblem> {
+    if !x.is_finite() {
+        return Err(FloatProblem::NotFinite);
+    }
+    parse_shortest(&shortest_f16(x), x != Half::ZERO)
+}
+
+/// A `float16` as the `f64` nearest its shortest representation (the
+/// [`widen_f32`] rule): `0.1f16` becomes `0.1_f64`. NaN and infinities stay
+/// what they are.
+///
+/// ```
+/// use crm_io::columns::{widen_f16, Half};
+/// assert_eq!(widen_f16(Half::from_f64(0.1)), 0.1_f64);
+/// ```
+#[cfg(feature = "arrow")]
+pub fn widen_f16(x: Half) -> f64 {
+    if !x.is_finite() {
+        return x.to_f64();
+    }
+    shortest_f16(x).parse::<f64>().unwrap_or(x.to_f64())
 }
 
 /// Parses `ryu`'s shortest round-trip text; a non-zero float that parses to

@@ -17,6 +17,8 @@ use parquet::arrow::{ARROW_SCHEMA_META_KEY, ProjectionMask};
 use parquet::file::reader::ChunkReader;
 
 use crate::damaged::guarded;
+
+mod page_headers;
 use crate::{ArrowReader, ColumnMapping, ColumnRef, IoError, Sink, accumulator};
 
 /// Rows per batch read from Parquet.
@@ -154,8 +156,10 @@ pub(crate) fn read_all_batches(
 /// The file's metadata, after checking what can be checked before the
 /// parquet crate decodes anything: the magic bytes, the footer length
 /// against the file length, each column chunk's byte range against the file
-/// length, and the embedded Arrow schema ([`crate::ipc::check_schema`]: the
-/// arrow-ipc conversion panics on a malformed one).
+/// length, each page header's declared sizes against what its compressed
+/// bytes can hold ([`page_headers`]), and the embedded Arrow schema
+/// ([`crate::ipc::check_schema`]: the arrow-ipc conversion panics on a
+/// malformed one).
 fn validated_metadata<R: ChunkReader>(
     source: &R,
     name: &str,
@@ -206,6 +210,7 @@ fn validated_metadata<R: ChunkReader>(
             }
         }
     }
+    page_headers::check(source, meta).map_err(|detail| bad(&detail))?;
     let embedded = meta
         .file_metadata()
         .key_value_metadata()

@@ -257,3 +257,49 @@ proptest! {
         parquet_outcome_is_typed(framed);
     }
 }
+
+/// A page header that declares more data than its page's bytes can hold
+/// (here 8,191 bytes in an uncompressed page of fewer, written in place of
+/// the true size with the varint's length kept) is refused before the
+/// decoder allocates it; under a codec, up to 2 GB would have been.
+#[test]
+fn a_page_header_declaring_more_than_its_bytes_is_a_damaged_file() -> Fallible<()> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = parquet_file()?;
+    let reader = SerializedFileReader::new(bytes::Bytes::from(file.clone()))?;
+    let column = reader.metadata().row_group(0).column(0);
+    let at = usize::try_from(
+        column
+            .dictionary_page_offset()
+            .unwrap_or(column.data_page_offset()),
+    )?;
+    // Field 1 (type, one byte), then field 2 (uncompressed size): 0x15, varint.
+    assert_eq!((file[at], file[at + 2]), (0x15, 0x15));
+    let mut end = at + 3;
+    while file[end] & 0x80 != 0 {
+        end += 1;
+    }
+    let mut bad = file.clone();
+    for b in &mut bad[at + 3..end] {
+        *b = 0xFE;
+    }
+    bad[end] = 0x7F;
+    let e = summarize(bad)
+        .err()
+        .ok_or("a page claiming 8,191 bytes was read")?;
+    assert!(matches!(e, IoError::Damaged { .. }), "{e:?}");
+    assert!(e.to_string().contains("declares"), "{e}");
+    // The intact file still reads, and a compressed one too.
+    assert!(summarize(file).is_ok());
+    let batch = transactions()?;
+    let props = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .set_data_page_row_count_limit(10)
+        .build();
+    let mut snappy = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut snappy, batch.schema(), Some(props))?;
+    w.write(&batch)?;
+    w.close()?;
+    assert_eq!(summarize(snappy)?.reconciliation.rows_read, 60);
+    Ok(())
+}

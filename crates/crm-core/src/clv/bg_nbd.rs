@@ -362,6 +362,16 @@ impl RepeatModel for BetaGeo {
         beta_mixture::expected(r + x, alpha + age, a, b + x, t) * self.p_alive(x, t_x, age)
     }
 
+    /// [`beta_mixture::expected_by_period`] times P(alive), computed once.
+    fn conditional_purchases_by_period(&self, period: f64, n: u32, h: [f64; 3]) -> Vec<f64> {
+        let (BetaGeo { r, alpha, a, b }, [x, t_x, age]) = (*self, h);
+        let alive = self.p_alive(x, t_x, age);
+        beta_mixture::expected_by_period(r + x, alpha + age, a, b + x, period, n)
+            .into_iter()
+            .map(|e| e * alive)
+            .collect()
+    }
+
     fn p_purchases(&self, n: u32, t: f64) -> f64 {
         let BetaGeo { r, alpha, a, b } = *self;
         let nf = f64::from(n);

@@ -27,6 +27,56 @@ fn a_decimal128_beyond_28_places_keeps_its_value_when_the_extra_places_are_zeros
     assert_eq!(decimal_of_i128(1, 30), None);
 }
 
+/// Every float16 (all 65,536 bit patterns): both rules give one decimal, it
+/// reads back as the same float16, and no decimal with fewer significant
+/// digits does (checked by rounding the decimal to one digit less).
+#[test]
+fn every_float16_is_read_as_its_shortest_repr_by_both_rules() {
+    for bits in 0..=u16::MAX {
+        let x = Half::from_bits(bits);
+        let direct = decimal_from_f16(x);
+        let via_widening = decimal_from_f64(widen_f16(x));
+        match (&direct, &via_widening) {
+            (Ok(a), Ok(b)) => assert_eq!(a.normalize(), b.normalize(), "{bits:#x}"),
+            (a, b) => assert_eq!(a.is_err(), b.is_err(), "{bits:#x}: {a:?} {b:?}"),
+        }
+        if !x.is_finite() {
+            assert_eq!(direct, Err(FloatProblem::NotFinite));
+            continue;
+        }
+        let Ok(d) = direct else {
+            // Below Decimal's resolution: none is (the smallest subnormal is 6e-8).
+            panic!("{bits:#x}: {direct:?}");
+        };
+        let back: f64 = d.to_string().parse().unwrap();
+        assert_eq!(Half::from_f64(back), x, "{bits:#x} {d}");
+        let digits = d
+            .mantissa()
+            .unsigned_abs()
+            .to_string()
+            .trim_end_matches('0')
+            .len();
+        if digits > 1 {
+            let shorter = format!("{:.*e}", digits - 2, back);
+            assert_ne!(
+                Half::from_f64(shorter.parse().unwrap()),
+                x,
+                "{bits:#x} {d} {shorter}"
+            );
+        }
+    }
+    assert_eq!(
+        decimal_from_f16(Half::from_f64(0.1)).unwrap().to_string(),
+        "0.1"
+    );
+    assert_eq!(
+        decimal_from_f16(Half::from_f64(1234.0))
+            .unwrap()
+            .to_string(),
+        "1234"
+    );
+}
+
 proptest! {
     #[test]
     fn a_float32_is_read_as_its_shortest_repr_by_both_rules(bits in any::<u32>()) {
