@@ -232,6 +232,11 @@ fn check_message<'a>(
         if !inside {
             return Err("a buffer of a batch lies outside the message body".to_owned());
         }
+        // The format pads every buffer to a multiple of 8 bytes; a decoder
+        // handed a misaligned one asserts instead of refusing it.
+        if buffer.offset() % 8 != 0 {
+            return Err("a buffer of a batch is not aligned to 8 bytes".to_owned());
+        }
     }
     let variadic: Vec<i64> = batch.variadicBufferCounts().iter().flatten().collect();
     let mut layout = Layout {
@@ -297,10 +302,41 @@ impl Layout {
         Ok(())
     }
 
+    /// [`Layout::take`] of a variable-width column (validity, offsets of
+    /// `width` bytes, data), whose offsets buffer must hold whole offsets.
+    fn take_offsets(&mut self, width: usize) -> Result<(), String> {
+        self.take(3, true)?;
+        let offsets = self.buffers.get(self.buffer - 2).copied().unwrap_or(0);
+        match usize::try_from(offsets) {
+            Ok(bytes) if bytes % width != 0 => {
+                Err("a column's offsets buffer does not hold whole offsets".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Layout::take`] of a fixed-width column (validity, values) whose
+    /// values buffer must hold whole values of `width` bytes: arrow-buffer
+    /// asserts it when the decoder views the bytes as values.
+    fn take_values(&mut self, width: Option<usize>) -> Result<(), String> {
+        self.take(2, true)?;
+        let values = self.buffers.get(self.buffer - 1).copied().unwrap_or(0);
+        match (width, usize::try_from(values)) {
+            (Some(w), Ok(bytes)) if bytes % w != 0 => {
+                Err("a column's values buffer does not hold whole values".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn column(&mut self, field: &Field<'_>, may_be_dictionary: bool) -> Result<(), String> {
         if may_be_dictionary && field.dictionary().is_some() {
             // The indices; the values come in a dictionary batch.
-            return self.take(2, true);
+            let width = field
+                .dictionary()
+                .and_then(|d| d.indexType())
+                .and_then(|i| usize::try_from(i.bitWidth() / 8).ok());
+            return self.take_values(width);
         }
         let children = |layout: &mut Layout| -> Result<(), String> {
             for child in field.children().iter().flat_map(|c| c.iter()) {
@@ -310,7 +346,8 @@ impl Layout {
         };
         match field.type_type() {
             Type::Null => self.take(0, false),
-            Type::Utf8 | Type::Binary | Type::LargeUtf8 | Type::LargeBinary => self.take(3, true),
+            Type::Utf8 | Type::Binary => self.take_offsets(4),
+            Type::LargeUtf8 | Type::LargeBinary => self.take_offsets(8),
             Type::Utf8View | Type::BinaryView => {
                 let extra = self
                     .variadic
@@ -337,8 +374,39 @@ impl Layout {
                 self.take(0, false)?;
                 children(self)
             }
-            _ => self.take(2, true),
+            _ => self.take_values(value_width(field)),
         }
+    }
+}
+
+/// The byte width of one value of a fixed-width column (`None`: booleans,
+/// which are bits, and types without a fixed width).
+fn value_width(field: &Field<'_>) -> Option<usize> {
+    let bits = |b: i32| usize::try_from(b / 8).ok().filter(|&w| w > 0);
+    match field.type_type() {
+        Type::Int => field.type_as_int().and_then(|t| bits(t.bitWidth())),
+        Type::FloatingPoint => field.type_as_floating_point().map(|t| match t.precision() {
+            Precision::HALF => 2,
+            Precision::SINGLE => 4,
+            _ => 8,
+        }),
+        Type::Decimal => field.type_as_decimal().and_then(|t| bits(t.bitWidth())),
+        Type::Date => field.type_as_date().map(|t| match t.unit() {
+            DateUnit::DAY => 4,
+            _ => 8,
+        }),
+        Type::Time => field.type_as_time().and_then(|t| bits(t.bitWidth())),
+        Type::Timestamp | Type::Duration => Some(8),
+        Type::Interval => field.type_as_interval().map(|t| match t.unit() {
+            IntervalUnit::YEAR_MONTH => 4,
+            IntervalUnit::DAY_TIME => 8,
+            _ => 16,
+        }),
+        Type::FixedSizeBinary => field
+            .type_as_fixed_size_binary()
+            .and_then(|t| usize::try_from(t.byteWidth()).ok())
+            .filter(|&w| w > 0),
+        _ => None,
     }
 }
 
