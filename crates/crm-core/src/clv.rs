@@ -60,6 +60,7 @@ pub mod bg_nbd;
 mod data;
 pub mod fit_set;
 pub mod gamma_gamma;
+pub mod holdout;
 pub mod horizon;
 pub mod mbg_nbd;
 pub mod model_file;
@@ -68,6 +69,7 @@ pub mod pareto_nbd;
 pub mod registry;
 pub mod sbg;
 pub mod special;
+pub mod validation;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
