@@ -342,7 +342,16 @@ pub enum IoError {
 }
 
 impl IoError {
-    pub(crate) fn from_summary(source_name: &str, error: SummaryError) -> Self {
+    /// A summary error of the source `source_name` (a strict rejection
+    /// becomes [`IoError::Rejected`]), for callers that finish an
+    /// accumulator a reader filled.
+    ///
+    /// ```
+    /// use crm_core::records::summary::SummaryError;
+    /// let e = crm_io::IoError::from_summary("tx.csv", SummaryError::TotalsOverflow);
+    /// assert_eq!(e.source_name(), "tx.csv");
+    /// ```
+    pub fn from_summary(source_name: &str, error: SummaryError) -> Self {
         match error {
             SummaryError::Rejected(rejection) => IoError::Rejected {
                 source_name: source_name.to_owned(),

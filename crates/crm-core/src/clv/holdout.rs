@@ -53,6 +53,7 @@ use super::model_file::{self, ClvColumns, ModelFile};
 use super::registry::ModelKind;
 use super::validation::{HoldoutColumns, HoldoutScores};
 use super::{ClvError, FitOptions};
+use crate::records::customer::CustomerId;
 use crate::records::summary::{CalibrationHoldout, Unit};
 
 /// A holdout forecast and its scores.
@@ -70,6 +71,10 @@ pub struct HoldoutForecast {
     /// The models fitted on the calibration part (a model file, analysis
     /// date the cut).
     pub model: ModelFile,
+    /// The calibration customers, sorted by id.
+    pub customers: Vec<CustomerId>,
+    /// Purchases (occasions) in the holdout, the actual figure.
+    pub actual_purchases: Vec<u64>,
     /// Expected holdout purchases per calibration customer, in the split's
     /// customer order.
     pub predicted_purchases: Vec<f64>,
@@ -147,6 +152,8 @@ impl HoldoutForecast {
             observation_end: split.observation_end,
             duration_holdout: t,
             model,
+            customers: cal.customers.clone(),
+            actual_purchases: split.frequency_holdout.clone(),
             predicted_purchases,
             expected_spend,
             predicted_value,
