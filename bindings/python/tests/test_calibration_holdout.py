@@ -29,13 +29,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import crm_engine as crm
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import as_lib, cdnow_arrow
-
-import crm_engine as crm
 
 DATA = Path(__file__).resolve().parent / "data"
 COLUMNS = [
@@ -79,7 +78,9 @@ def assert_equal_with_the_spend_exception(ours: pd.DataFrame, ref: pd.DataFrame)
     for c in EXACT:
         assert len(mismatches(ours, ref, c)) == 0, c
     # Exception 1: lifetimes' holdout spend is per row.
-    per_row = (ours.total_spend_holdout / ours.transactions_holdout.where(ours.transactions_holdout > 0)).fillna(0.0)
+    per_row = (
+        ours.total_spend_holdout / ours.transactions_holdout.where(ours.transactions_holdout > 0)
+    ).fillna(0.0)
     ref_mean = ref.monetary_value_holdout.to_numpy(float)
     assert np.allclose(per_row.reindex(ref.index).to_numpy(float), ref_mean, rtol=1e-12, atol=1e-12)
     several = ours.index[ours.transactions_holdout != ours.frequency_holdout]
@@ -142,11 +143,18 @@ def test_a_cut_outside_the_observation_is_a_config_error() -> None:
 
 def test_the_layout_is_the_golden_one() -> None:
     s = crm.calibration_holdout(
-        cdnow_arrow(), customer="customer", time="date", amount="amount", calibration_end="1997-09-30", as_of="1998-06-30"
+        cdnow_arrow(),
+        customer="customer",
+        time="date",
+        amount="amount",
+        calibration_end="1997-09-30",
+        as_of="1998-06-30",
     )
     from crm_engine import _crm_engine
 
-    assert _crm_engine.layout(s._table, "calibration_holdout") == _crm_engine.golden_layout("calibration_holdout")
+    assert _crm_engine.layout(s._table, "calibration_holdout") == _crm_engine.golden_layout(
+        "calibration_holdout"
+    )
 
 
 def master() -> pd.DataFrame:
@@ -190,10 +198,14 @@ def test_the_full_cdnow_master_equals_lifetimes() -> None:
     assert len(daily) == 23570
     assert_equal_with_the_spend_exception(daily, lifetimes_split("1997-09-30", "1998-06-30", "D"))
     weekly = frame(split(tx, "1997-09-30", "1998-06-30", "week"))
-    assert_equal_with_the_spend_exception(weekly, lifetimes_split("1997-09-30", "1998-06-30", "D", 7))
+    assert_equal_with_the_spend_exception(
+        weekly, lifetimes_split("1997-09-30", "1998-06-30", "D", 7)
+    )
     # freq="W": calendar weeks as occasions, cut and end on Sundays.
     on_sundays = frame(split(week_ends(tx), "1997-09-28", "1998-06-28", "week"))
-    assert_equal_with_the_spend_exception(on_sundays, lifetimes_split("1997-09-28", "1998-06-28", "W"))
+    assert_equal_with_the_spend_exception(
+        on_sundays, lifetimes_split("1997-09-28", "1998-06-28", "W")
+    )
     # freq="W" with the issue's mid-week cut: lifetimes splits the cut's week
     # (29 Sep - 5 Oct 1997); only its buyers differ from ours on week ends.
     ref = lifetimes_split("1997-09-30", "1998-06-30", "W")

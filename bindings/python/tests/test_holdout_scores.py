@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 
+import crm_engine as crm
 import numpy as np
 import pytest
-
-import crm_engine as crm
 from crm_engine.clv import holdout_scores
 
 
@@ -46,7 +45,12 @@ def numpy_scores(d: dict[str, np.ndarray]) -> dict[str, object]:
         "gini": 2 * area - 1,
         "lorenz": [(0.0, 0.0)] + [(m / n, curve[m]) for m in keep],
         "deciles": [
-            (k + 1, int((decile == k).sum()), p[order][decile == k].mean(), av[order][decile == k].mean())
+            (
+                k + 1,
+                int((decile == k).sum()),
+                p[order][decile == k].mean(),
+                av[order][decile == k].mean(),
+            )
             for k in range(10)
             if (decile == k).any()
         ],
@@ -62,9 +66,13 @@ def test_scores_equal_an_independent_numpy_computation(n: int) -> None:
     for k in ["mae", "rmse", "predicted_total", "actual_total", "correlation", "gini"]:
         assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-12), k
     assert got["customers"] == n
-    assert got["aggregate_error"] == pytest.approx(want["predicted_total"] - want["actual_total"], abs=1e-9)
+    assert got["aggregate_error"] == pytest.approx(
+        want["predicted_total"] - want["actual_total"], abs=1e-9
+    )
     lorenz = s.lorenz.to_arrow()
-    points = list(zip(lorenz.column("customer_share").to_pylist(), lorenz.column("value_share").to_pylist()))
+    points = list(
+        zip(lorenz.column("customer_share").to_pylist(), lorenz.column("value_share").to_pylist())
+    )
     assert len(points) == len(want["lorenz"])
     for (x, y), (wx, wy) in zip(points, want["lorenz"]):
         assert x == pytest.approx(wx, rel=1e-15) and y == pytest.approx(wy, rel=1e-12)

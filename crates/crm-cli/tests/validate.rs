@@ -86,8 +86,7 @@ fn validate_writes_the_golden_tables() -> TestResult {
         ("l.parquet", "holdout_lorenz"),
     ] {
         let f = std::fs::File::open(path(file))?;
-        let reader =
-            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?;
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?;
         let schema = reader.schema().clone();
         assert_eq!(
             crm_io::tables::layout(table, &schema),
@@ -102,7 +101,13 @@ fn validate_writes_the_golden_tables() -> TestResult {
 fn a_calibration_end_after_the_observation_is_bad_input() -> TestResult {
     let out = crm()?
         .args(["--json-errors", "clv", "validate", "--format", "cdnow"])
-        .args(["--calibration-end", "1998-07-01", "--as-of", "1998-06-30", "--input"])
+        .args([
+            "--calibration-end",
+            "1998-07-01",
+            "--as-of",
+            "1998-06-30",
+            "--input",
+        ])
         .arg(sample())
         .output()?;
     assert_eq!(out.status.code(), Some(3));

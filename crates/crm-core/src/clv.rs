@@ -66,6 +66,7 @@ pub mod mbg_nbd;
 pub mod model_file;
 mod optimize;
 pub mod pareto_nbd;
+pub mod pareto_nbd_pmf;
 pub mod registry;
 pub mod sbg;
 pub mod special;

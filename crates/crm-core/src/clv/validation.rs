@@ -212,7 +212,7 @@ impl HoldoutScores {
                 .then_with(|| c.customers[i].cmp(&c.customers[j]))
         });
         let (gini, lorenz) = lorenz(&order, c.actual_value);
-        Ok(HoldoutScores {
+        let scores = HoldoutScores {
             customers: n as u64,
             mae: abs / nf,
             rmse: (sq / nf).sqrt(),
@@ -224,7 +224,43 @@ impl HoldoutScores {
             gini,
             lorenz,
             deciles: deciles(&order, c),
-        })
+        };
+        if scores.all_finite() {
+            Ok(scores)
+        } else {
+            Err(ClvError::InvalidArgument {
+                name: "holdout columns".into(),
+                rule: "finite_scores: the columns' sums must be finite in f64".into(),
+            })
+        }
+    }
+
+    /// Whether every figure is finite (sums of finite values can overflow).
+    fn all_finite(&self) -> bool {
+        let options = [self.aggregate_relative_error, self.correlation, self.gini];
+        [
+            self.mae,
+            self.rmse,
+            self.predicted_total,
+            self.actual_total,
+            self.aggregate_error,
+        ]
+        .iter()
+        .chain(options.iter().flatten())
+        .chain(
+            self.lorenz
+                .iter()
+                .flat_map(|p| [&p.customer_share, &p.value_share]),
+        )
+        .chain(self.deciles.iter().flat_map(|d| {
+            [
+                &d.predicted_purchases,
+                &d.actual_purchases,
+                &d.predicted_value,
+                &d.actual_value,
+            ]
+        }))
+        .all(|v| v.is_finite())
     }
 }
 
@@ -233,7 +269,7 @@ impl HoldoutScores {
 fn lorenz(order: &[usize], actual: &[f64]) -> (Option<f64>, Vec<LorenzPoint>) {
     let n = order.len();
     let total: f64 = actual.iter().sum();
-    if !(total > 0.0) {
+    if total <= 0.0 || !total.is_finite() {
         return (None, Vec::new());
     }
     let mut points = vec![LorenzPoint {
@@ -397,6 +433,21 @@ mod tests {
         let few = scores(&[1.0, 2.0, 3.0], &[0.0; 3], &[1.0, 2.0, 3.0], &[0.0; 3]);
         let numbers: Vec<u8> = few.deciles.iter().map(|d| d.decile).collect();
         assert_eq!(numbers, vec![1, 4, 7]);
+    }
+
+    #[test]
+    fn sums_beyond_f64_are_an_error_not_infinity() {
+        let c = ids(2);
+        let big = [f64::MAX, f64::MAX];
+        let e = HoldoutScores::of(&HoldoutColumns {
+            customers: &c,
+            predicted_purchases: &big,
+            actual_purchases: &[0.0, 0.0],
+            predicted_value: &[1.0, 1.0],
+            actual_value: &[1.0, 1.0],
+        })
+        .unwrap_err();
+        assert!(matches!(e, ClvError::InvalidArgument { .. }));
     }
 
     #[test]
