@@ -201,6 +201,21 @@ fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
     Model::from_values(kind, values).map_err(|e| clv_error(e, &[]))
 }
 
+/// A `ConfigError` unless `columns` names `expected` columns.
+pub(crate) fn column_count(columns: &[String], expected: usize) -> Result<()> {
+    if columns.len() == expected {
+        return Ok(());
+    }
+    Err(Error::core(
+        WHAT,
+        &ParameterError::Count {
+            name: "columns".to_owned(),
+            expected,
+            found: columns.len(),
+        },
+    ))
+}
+
 pub(crate) fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
     let c = |i: usize| columns.get(i).map_or("", String::as_str);
     if let Some(first) = cols.first() {
@@ -377,17 +392,8 @@ pub fn clv_predictions(
         let r = model_of(kind, &repeat_values)?;
         let s = model_of(ModelKind::GammaGamma, &spend_values)?;
         let name = |i: usize| columns.get(i).map_or("", String::as_str);
-        if columns.len() != 5 {
-            // customer, frequency, recency, T, monetary_value
-            return Err(Error::core(
-                WHAT,
-                &ParameterError::Count {
-                    name: "columns".to_owned(),
-                    expected: 5,
-                    found: columns.len(),
-                },
-            ));
-        }
+        // customer, frequency, recency, T, monetary_value
+        column_count(&columns, 5)?;
         let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
         let roles = ["frequency", "recency", "T", "monetary_value"];
         let cols: Vec<Float64Array> = (1..5)

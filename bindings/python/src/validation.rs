@@ -4,14 +4,13 @@
 //! (crm_core::clv::validation), as Arrow tables.
 
 use crm_core::clv::validation::{HoldoutColumns, HoldoutScores};
-use crm_core::parameter::ParameterError;
 use crm_core::vocabulary::Vocabulary;
 use crm_io::tables;
 use pyo3::prelude::*;
 
-use crate::clv::{WHAT, clv_error, floats, same_lengths};
+use crate::clv::{WHAT, clv_error, column_count, floats, same_lengths};
 use crate::convert::customer_ids;
-use crate::error::{Error, Result, run};
+use crate::error::{Result, run};
 use crate::input::InputTable;
 use crate::summarize::{
     SummaryParams, TransactionColumns, date_param, json, read_transactions, summary_limits,
@@ -107,16 +106,7 @@ pub fn clv_holdout_scores(
 ) -> PyResult<ScoresOutputPy> {
     let input = InputTable::from_py("data", data)?;
     run(py, move || {
-        if columns.len() != 5 {
-            return Err(Error::core(
-                WHAT,
-                &ParameterError::Count {
-                    name: "columns".to_owned(),
-                    expected: 5,
-                    found: columns.len(),
-                },
-            ));
-        }
+        column_count(&columns, 5)?;
         let name = |i: usize| columns.get(i).map_or("", String::as_str);
         let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
         let roles = [

@@ -70,7 +70,7 @@ pub fn conditional_probability_of_n_purchases(
     if t == 0.0 {
         return Ok(if n == 0 { 1.0 } else { 0.0 });
     }
-    if !(p_alive > 0.0) {
+    if p_alive.is_nan() || p_alive <= 0.0 {
         return finite(dead);
     }
     let ParetoNbd { r, alpha, s, beta } = *m;
