@@ -29,11 +29,11 @@ use crm_core::error::Diagnostic;
 use crm_core::parameter::ParameterError;
 use crm_io::columns::{ColumnError, ValueProblem};
 
-const WHAT: &str = "clv";
+pub(crate) const WHAT: &str = "clv";
 
 /// One input column as `f64` (integers and decimals are cast; nulls are an
 /// error naming the row).
-fn floats(input: &InputTable, name: &str, role: &str) -> Result<Float64Array> {
+pub(crate) fn floats(input: &InputTable, name: &str, role: &str) -> Result<Float64Array> {
     let a = input.column(name, role)?;
     let a = if a.data_type() == &DataType::Float64 {
         a
@@ -55,7 +55,7 @@ fn floats(input: &InputTable, name: &str, role: &str) -> Result<Float64Array> {
 
 /// A crm-core error as a binding error; `names` maps the core's field names
 /// (`x`, `t_x`, `T`, ...) to the caller's column names.
-fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
+pub(crate) fn clv_error(e: ClvError, names: &[(&str, &str)]) -> Error {
     let user = |field: &str| -> String {
         names
             .iter()
@@ -201,7 +201,22 @@ fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
     Model::from_values(kind, values).map_err(|e| clv_error(e, &[]))
 }
 
-fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
+/// A `ConfigError` unless `columns` names `expected` columns.
+pub(crate) fn column_count(columns: &[String], expected: usize) -> Result<()> {
+    if columns.len() == expected {
+        return Ok(());
+    }
+    Err(Error::core(
+        WHAT,
+        &ParameterError::Count {
+            name: "columns".to_owned(),
+            expected,
+            found: columns.len(),
+        },
+    ))
+}
+
+pub(crate) fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<()> {
     let c = |i: usize| columns.get(i).map_or("", String::as_str);
     if let Some(first) = cols.first() {
         for (i, other) in cols.iter().enumerate().skip(1) {
@@ -377,17 +392,8 @@ pub fn clv_predictions(
         let r = model_of(kind, &repeat_values)?;
         let s = model_of(ModelKind::GammaGamma, &spend_values)?;
         let name = |i: usize| columns.get(i).map_or("", String::as_str);
-        if columns.len() != 5 {
-            // customer, frequency, recency, T, monetary_value
-            return Err(Error::core(
-                WHAT,
-                &ParameterError::Count {
-                    name: "columns".to_owned(),
-                    expected: 5,
-                    found: columns.len(),
-                },
-            ));
-        }
+        // customer, frequency, recency, T, monetary_value
+        column_count(&columns, 5)?;
         let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
         let roles = ["frequency", "recency", "T", "monetary_value"];
         let cols: Vec<Float64Array> = (1..5)

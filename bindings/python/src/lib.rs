@@ -23,6 +23,7 @@ pub mod relationship;
 pub mod review;
 pub mod summarize;
 pub mod table;
+pub mod validation;
 pub mod vocabulary;
 
 use pyo3::prelude::*;
@@ -60,6 +61,7 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table::layout, m)?)?;
     m.add_function(wrap_pyfunction!(classify::classify, m)?)?;
     partition::register(m)?;
+    validation::register(m)?;
     m.add_function(wrap_pyfunction!(clv::clv_fit, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predict, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_curve, m)?)?;

@@ -42,7 +42,7 @@ pub struct SummaryParams {
     pub max_listed_rejections: Option<usize>,
 }
 
-fn date_param(name: &str, text: &str) -> Result<NaiveDate> {
+pub fn date_param(name: &str, text: &str) -> Result<NaiveDate> {
     crm_core::parameter::date(name, text).map_err(|e| Error::core("summarize", &e))
 }
 
@@ -99,13 +99,13 @@ fn io_error(e: IoError) -> Error {
     Error::core("summarize", &e)
 }
 
-/// Summaries and reconciliation of a transaction table.
-pub fn summarize_table(
+/// Reads the transaction columns of `input` and hands them, with their
+/// names, to `read` (a crm-io reader of arrays into an accumulator).
+pub fn read_transactions<T>(
     input: &InputTable,
     cols: &TransactionColumns,
-    params: &SummaryParams,
-) -> Result<(Summaries, Reconciliation)> {
-    let (calendar, config) = params.configs()?;
+    read: impl FnOnce(&TransactionArrays<'_>, &ColumnMapping) -> std::result::Result<T, IoError>,
+) -> Result<T> {
     let customer = input.column(&cols.customer, "customer")?;
     let date = input.column(&cols.time, "time")?;
     let amount = input.column(&cols.amount, "amount")?;
@@ -155,7 +155,19 @@ pub fn summarize_table(
     mapping.quantity = cols.quantity.as_deref().map(Into::into);
     mapping.margin = cols.margin.as_deref().map(Into::into);
     mapping.discount = cols.discount.as_deref().map(Into::into);
-    let out = summarize_arrays(&arrays, &mapping, &calendar, config).map_err(io_error)?;
+    read(&arrays, &mapping).map_err(io_error)
+}
+
+/// Summaries and reconciliation of a transaction table.
+pub fn summarize_table(
+    input: &InputTable,
+    cols: &TransactionColumns,
+    params: &SummaryParams,
+) -> Result<(Summaries, Reconciliation)> {
+    let (calendar, config) = params.configs()?;
+    let out = read_transactions(input, cols, |arrays, mapping| {
+        summarize_arrays(arrays, mapping, &calendar, config)
+    })?;
     Ok((out.summaries, out.reconciliation))
 }
 
@@ -169,13 +181,31 @@ pub fn summary_table(s: &Summaries, money: MoneyType) -> Result<ArrowTable> {
 /// the analysis date, window start and unit.
 pub type SummaryOutputPy = (ArrowTable, String, String, Option<String>, &'static str);
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| {
         Error::new(
             Kind::Internal,
             format!("internal error serialising a report: {e}"),
         )
     })
+}
+
+/// The `amount_scale` and `max_listed_rejections` arguments of a summary,
+/// as whole numbers.
+pub fn summary_limits(
+    what: &str,
+    amount_scale: Option<&Bound<'_, PyAny>>,
+    max_listed_rejections: Option<&Bound<'_, PyAny>>,
+) -> Result<(Option<u32>, Option<usize>)> {
+    let amount_scale = whole_opt(what, "amount_scale", amount_scale, 0, u32::MAX.into())?;
+    let max_listed_rejections = whole_opt(
+        what,
+        "max_listed_rejections",
+        max_listed_rejections,
+        0,
+        i64::MAX as u64,
+    )?;
+    Ok((amount_scale, max_listed_rejections))
 }
 
 /// Python entry point (see `crm_engine.summarize`).
@@ -206,20 +236,10 @@ pub fn summarize(
     money: String,
 ) -> PyResult<SummaryOutputPy> {
     let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
-    let amount_scale = whole_opt(
+    let (amount_scale, max_listed_rejections) = summary_limits(
         "summarize",
-        "amount_scale",
         amount_scale.as_ref(),
-        0,
-        u32::MAX.into(),
-    )
-    .map_err(|e| e.into_pyerr(py))?;
-    let max_listed_rejections = whole_opt(
-        "summarize",
-        "max_listed_rejections",
         max_listed_rejections.as_ref(),
-        0,
-        i64::MAX as u64,
     )
     .map_err(|e| e.into_pyerr(py))?;
     let params = SummaryParams {

@@ -42,6 +42,7 @@ mod schema;
 mod source;
 mod table;
 mod tables;
+mod validate_command;
 mod vocabulary;
 
 use failure::{Failure, domain};
@@ -197,6 +198,10 @@ enum ClvCommand {
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
     },
+    /// Fits on a calibration period and scores the predictions against the
+    /// holdout period after it (MAE, RMSE, aggregate error, correlation,
+    /// Gini and Lorenz curve, deciles).
+    Validate(validate_command::ValidateArgs),
 }
 
 /// How customers are ranked into tiers.
@@ -384,6 +389,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             note(cli, source, &out, output);
         }
+        Command::Clv(ClvCommand::Validate(args)) => validate_command::run(args, quiet)?,
         Command::Schema { name } => table::print_line(&schema::text(name.as_deref())?)?,
         Command::Report {
             source,

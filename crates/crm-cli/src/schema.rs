@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use crm_core::clv::bg_nbd::BetaGeo;
 use crm_core::clv::gamma_gamma::GammaGamma;
+use crm_core::clv::holdout::HoldoutForecast;
 use crm_core::clv::model_file::ModelFile;
 use crm_core::clv::registry::FittedModel;
 use crm_core::clv::{FitOptions, Fitted};
@@ -92,6 +93,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("LoyaltyReport", schema_for!(crate::loyalty::LoyaltyReport)),
         ("ClvModelFile", schema_for!(ModelFile)),
         ("ClvFittedModel", schema_for!(FittedModel)),
+        ("ClvHoldoutForecast", schema_for!(HoldoutForecast)),
         (
             "ClvPredictions",
             schema_for!(crate::clv_command::PredictionsJson<'static>),

@@ -10,9 +10,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use crm_core::records::summary::{SummaryConfig, SummaryOutput, Unit};
+use crm_core::records::summary::{CalibrationHoldout, SummaryConfig, SummaryOutput, Unit};
 use crm_core::records::transaction::CalendarConfig;
-use crm_io::{ColumnMapping, CsvOptions, IdType, summarize_csv_reader, summarize_parquet};
+use crm_io::csv_input::read_csv_into;
+use crm_io::parquet_input::{DEFAULT_BATCH_ROWS, read_parquet_into};
+use crm_io::{
+    ColumnMapping, CsvOptions, IdType, IoError, calibration_accumulator, summarize_csv_reader,
+    summarize_parquet,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::failure::Failure;
@@ -152,6 +157,67 @@ impl Source {
         self.input.display().to_string()
     }
 
+    /// The CSV options and column mapping (the CDNOW layout's for `--format cdnow`).
+    fn csv_layout(&self) -> Result<(CsvOptions, ColumnMapping), Failure> {
+        if self.format() == Format::Cdnow {
+            let mut mapping = CsvOptions::cdnow_mapping();
+            mapping.margin = self.margin.as_deref().map(Into::into);
+            Ok((CsvOptions::cdnow(), mapping))
+        } else {
+            Ok((self.csv_options()?, self.mapping()))
+        }
+    }
+
+    fn open(&self) -> Result<std::fs::File, Failure> {
+        let name = self.name();
+        std::fs::File::open(&self.input)
+            .map_err(|e| Failure::input(format!("{name}: {e}")).file(name.clone()))
+    }
+
+    /// Reads the file into a calibration / holdout split at
+    /// `calibration_end` (`--as-of` is the observation end).
+    pub fn split(
+        &self,
+        calibration_end: NaiveDate,
+        quiet: bool,
+    ) -> Result<CalibrationHoldout, Failure> {
+        let calendar = self.calendar()?;
+        let name = self.name();
+        let bar = progress(&self.input, quiet);
+        let config = self.config();
+        let strict = config.strict;
+        let acc = match self.format() {
+            Format::Parquet => {
+                let mapping = self.mapping();
+                let acc = calibration_accumulator(&name, config, &mapping, calibration_end)?;
+                read_parquet_into(&self.input, &mapping, &calendar, DEFAULT_BATCH_ROWS, acc)?.0
+            }
+            Format::Cdnow | Format::Csv | Format::Auto => {
+                let (opts, mapping) = self.csv_layout()?;
+                let mut acc = calibration_accumulator(&name, config, &mapping, calibration_end)?;
+                let file = self.open()?;
+                read_csv_into(
+                    bar.wrap_read(file),
+                    &name,
+                    &opts,
+                    &mapping,
+                    &calendar,
+                    strict,
+                    &mut acc,
+                )?;
+                acc
+            }
+        };
+        bar.finish_and_clear();
+        let out = acc.finish().map_err(|e| IoError::from_summary(&name, e))?;
+        if !out.reconciliation.is_balanced() {
+            return Err(Failure::internal(format!(
+                "{name}: the reconciliation does not add up"
+            )));
+        }
+        Ok(out)
+    }
+
     /// Reads the file into per-customer summaries and their reconciliation,
     /// with a progress bar on stderr for large files unless `quiet`.
     pub fn summarize(&self, quiet: bool) -> Result<SummaryOutput, Failure> {
@@ -165,15 +231,8 @@ impl Source {
                 summarize_parquet(&self.input, &self.mapping(), &calendar, config)?
             }
             Format::Cdnow | Format::Csv | Format::Auto => {
-                let (opts, mapping) = if self.format() == Format::Cdnow {
-                    let mut mapping = CsvOptions::cdnow_mapping();
-                    mapping.margin = self.margin.as_deref().map(Into::into);
-                    (CsvOptions::cdnow(), mapping)
-                } else {
-                    (self.csv_options()?, self.mapping())
-                };
-                let file = std::fs::File::open(&self.input)
-                    .map_err(|e| Failure::input(format!("{name}: {e}")).file(name.clone()))?;
+                let (opts, mapping) = self.csv_layout()?;
+                let file = self.open()?;
                 summarize_csv_reader(
                     bar.wrap_read(file),
                     &name,

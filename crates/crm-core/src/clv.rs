@@ -60,14 +60,17 @@ pub mod bg_nbd;
 mod data;
 pub mod fit_set;
 pub mod gamma_gamma;
+pub mod holdout;
 pub mod horizon;
 pub mod mbg_nbd;
 pub mod model_file;
 mod optimize;
 pub mod pareto_nbd;
+pub mod pareto_nbd_pmf;
 pub mod registry;
 pub mod sbg;
 pub mod special;
+pub mod validation;
 pub mod value;
 
 use serde::{Deserialize, Serialize};

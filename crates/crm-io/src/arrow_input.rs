@@ -26,7 +26,7 @@ use arrow::datatypes::{
 use arrow::error::ArrowError;
 use crm_core::records::reconciliation::{Column, RejectReason};
 use crm_core::records::summary::{
-    Amounts, ColumnBatch, Flags, Keys, SummaryConfig, SummaryOutput, Validity,
+    Amounts, CalibrationHoldout, ColumnBatch, Flags, Keys, SummaryConfig, SummaryOutput, Validity,
 };
 use crm_core::records::transaction::{CalendarConfig, DayConverter, TimeUnit};
 use rust_decimal::Decimal;
@@ -309,6 +309,49 @@ pub fn summarize_arrays(
 ) -> Result<SummaryOutput, IoError> {
     let source = "arrays";
     let acc = accumulator(source, config, names)?;
+    let mut reader = ArrowReader::new(acc, names.clone(), *calendar, source);
+    reader.add_arrays(arrays)?;
+    reader
+        .into_sink()
+        .finish()
+        .map_err(|e| IoError::from_summary(source, e))
+}
+
+/// Splits whole arrays at `calibration_end` into calibration summaries and
+/// holdout figures (`lifetimes`' `calibration_and_holdout_data`), as
+/// [`summarize_arrays`] reads them; `config.as_of` is the observation end.
+///
+/// # Errors
+///
+/// As [`summarize_arrays`]; [`IoError::Summary`] for a cut outside the
+/// observation.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow::array::{ArrayRef, Date32Array, Float64Array, Int64Array};
+/// use chrono::NaiveDate;
+/// use crm_core::records::summary::SummaryConfig;
+/// use crm_io::{split_arrays, ColumnMapping, TransactionArrays};
+/// let customer: ArrayRef = Arc::new(Int64Array::from(vec![1, 1, 1]));
+/// let date: ArrayRef = Arc::new(Date32Array::from(vec![19_723, 19_750, 19_850]));
+/// let amount: ArrayRef = Arc::new(Float64Array::from(vec![10.0, 20.0, 5.0]));
+/// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+/// let cut = NaiveDate::from_ymd_opt(2024, 3, 31).unwrap();
+/// let out = split_arrays(&TransactionArrays::new(&customer, &date, &amount), &ColumnMapping::default(), &crm_io::utc(), config, cut)?;
+/// assert_eq!((out.calibration.frequency[0], out.frequency_holdout[0]), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn split_arrays(
+    arrays: &TransactionArrays<'_>,
+    names: &ColumnMapping,
+    calendar: &CalendarConfig,
+    config: SummaryConfig,
+    calibration_end: chrono::NaiveDate,
+) -> Result<CalibrationHoldout, IoError> {
+    let source = "arrays";
+    let acc = crate::calibration_accumulator(source, config, names, calibration_end)?;
     let mut reader = ArrowReader::new(acc, names.clone(), *calendar, source);
     reader.add_arrays(arrays)?;
     reader

@@ -105,7 +105,9 @@ pub mod records;
 pub mod tables;
 
 #[cfg(feature = "arrow")]
-pub use arrow_input::{ArrowReader, TransactionArrays, summarize_arrays, summarize_record_batches};
+pub use arrow_input::{
+    ArrowReader, TransactionArrays, split_arrays, summarize_arrays, summarize_record_batches,
+};
 pub use csv_input::{CsvOptions, IdType, summarize_csv, summarize_csv_reader};
 #[cfg(feature = "parquet")]
 pub use parquet_input::summarize_parquet;
@@ -340,7 +342,16 @@ pub enum IoError {
 }
 
 impl IoError {
-    pub(crate) fn from_summary(source_name: &str, error: SummaryError) -> Self {
+    /// A summary error of the source `source_name` (a strict rejection
+    /// becomes [`IoError::Rejected`]), for callers that finish an
+    /// accumulator a reader filled.
+    ///
+    /// ```
+    /// use crm_core::records::summary::SummaryError;
+    /// let e = crm_io::IoError::from_summary("tx.csv", SummaryError::TotalsOverflow);
+    /// assert_eq!(e.source_name(), "tx.csv");
+    /// ```
+    pub fn from_summary(source_name: &str, error: SummaryError) -> Self {
         match error {
             SummaryError::Rejected(rejection) => IoError::Rejected {
                 source_name: source_name.to_owned(),
@@ -473,6 +484,37 @@ pub(crate) fn accumulator(
     mapping: &ColumnMapping,
 ) -> Result<SummaryAccumulator, IoError> {
     SummaryAccumulator::new(named(config, mapping))
+        .map_err(|e| IoError::from_summary(source_name, e))
+}
+
+/// A calibration / holdout accumulator named after `mapping` (the split of
+/// `lifetimes`' `calibration_and_holdout_data`): `config.as_of` is the
+/// observation end, `calibration_end` the cut. Feed it to any reader
+/// ([`csv_input::read_csv_into`], [`parquet_input::read_parquet_into`],
+/// [`ArrowReader`]).
+///
+/// # Errors
+///
+/// [`IoError::Summary`] as [`CalibrationHoldoutAccumulator::new`].
+///
+/// # Example
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::records::summary::SummaryConfig;
+/// use crm_io::{calibration_accumulator, ColumnMapping};
+/// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+/// let m = ColumnMapping::default();
+/// assert!(calibration_accumulator("x", SummaryConfig::new(d(6, 30)), &m, d(3, 31)).is_ok());
+/// assert!(calibration_accumulator("x", SummaryConfig::new(d(3, 31)), &m, d(6, 30)).is_err());
+/// ```
+pub fn calibration_accumulator(
+    source_name: &str,
+    config: SummaryConfig,
+    mapping: &ColumnMapping,
+    calibration_end: chrono::NaiveDate,
+) -> Result<CalibrationHoldoutAccumulator, IoError> {
+    CalibrationHoldoutAccumulator::new(named(config, mapping), calibration_end)
         .map_err(|e| IoError::from_summary(source_name, e))
 }
 

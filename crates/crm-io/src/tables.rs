@@ -50,6 +50,7 @@ pub mod review;
 pub mod rfm;
 pub mod summaries;
 pub mod tiers;
+pub mod validation;
 #[cfg(feature = "parquet")]
 pub mod write;
 
@@ -500,6 +501,22 @@ pub const GOLDEN: &[(&str, &str)] = &[
         include_str!("../schemas/clv_predictions.json"),
     ),
     ("tiers", include_str!("../schemas/tiers.json")),
+    (
+        "holdout_forecast",
+        include_str!("../schemas/holdout_forecast.json"),
+    ),
+    (
+        "holdout_scores",
+        include_str!("../schemas/holdout_scores.json"),
+    ),
+    (
+        "holdout_deciles",
+        include_str!("../schemas/holdout_deciles.json"),
+    ),
+    (
+        "holdout_lorenz",
+        include_str!("../schemas/holdout_lorenz.json"),
+    ),
 ];
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ __all__ = [
     "review",
     "review_periods",
     "summarize",
+    "calibration_holdout",
+    "CalibrationHoldout",
     "rfm",
     "delivered_value",
     "period_metrics",
@@ -429,6 +431,41 @@ def _date_text(name: str, x: object) -> str:
     )
 
 
+def _summary_call(
+    native: Any,
+    transactions: Any,
+    *,
+    columns: tuple[object, object, object, object, object, object],
+    as_of: Any,
+    since: Any,
+    strict: bool,
+    **options: Any,
+) -> Any:
+    """Calls a native summary function (summarize, calibration_holdout) with
+    the checked column names (customer, time, amount, quantity, margin,
+    discount), the prepared table and the dates as text."""
+    customer = _check_name("customer", columns[0])
+    time = _check_name("time", columns[1])
+    amount = _check_name("amount", columns[2])
+    opt = {
+        "quantity": _optional_name("quantity", columns[3]),
+        "margin": _optional_name("margin", columns[4]),
+        "discount": _optional_name("discount", columns[5]),
+    }
+    data = prepare(transactions, [customer, time, amount, *opt.values()])
+    return native(
+        data,
+        customer=customer,
+        time=time,
+        amount=amount,
+        as_of=_date_text("as_of", as_of),
+        since=None if since is None else _date_text("since", since),
+        strict=bool(strict),
+        **opt,
+        **options,
+    )
+
+
 def summarize(
     transactions: Any,
     *,
@@ -501,27 +538,16 @@ def summarize(
     """
     import datetime as _dt
 
-    customer = _check_name("customer", customer)
-    time = _check_name("time", time)
-    amount = _check_name("amount", amount)
-    opt = {
-        "quantity": _optional_name("quantity", quantity),
-        "margin": _optional_name("margin", margin),
-        "discount": _optional_name("discount", discount),
-    }
-    data = prepare(transactions, [customer, time, amount, *opt.values()])
-    table, rec, as_of_text, since_text, unit_name = _crm_engine.summarize(
-        data,
-        customer=customer,
-        time=time,
-        amount=amount,
-        as_of=_date_text("as_of", as_of),
+    table, rec, as_of_text, since_text, unit_name = _summary_call(
+        _crm_engine.summarize,
+        transactions,
+        columns=(customer, time, amount, quantity, margin, discount),
+        as_of=as_of,
         unit=unit,
-        since=None if since is None else _date_text("since", since),
+        since=since,
         tz=tz,
         naive=naive,
-        strict=bool(strict),
-        **opt,
+        strict=strict,
         amount_scale=amount_scale,
         max_listed_rejections=max_listed_rejections,
         money=money,
@@ -667,3 +693,4 @@ from ._relationship import (  # noqa: E402
     simple_clv,
     survey_metrics,
 )
+from ._validation import CalibrationHoldout, calibration_holdout  # noqa: E402

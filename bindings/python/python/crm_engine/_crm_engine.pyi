@@ -159,6 +159,33 @@ def summarize(
 ) -> tuple[ArrowTable, str, str, str | None, str]:
     """Summary table, reconciliation JSON, as_of, window start and unit."""
 
+def calibration_holdout(
+    transactions: object,
+    *,
+    customer: str,
+    time: str,
+    amount: str,
+    calibration_end: str,
+    as_of: str,
+    unit: str,
+    since: str | None = None,
+    tz: str,
+    naive: str,
+    strict: bool,
+    quantity: str | None = None,
+    margin: str | None = None,
+    discount: str | None = None,
+    amount_scale: int | None = None,
+    max_listed_rejections: int | None = None,
+    money: str = ...,
+) -> tuple[ArrowTable, str, str, str, str, float]:
+    """Split table, reconciliation JSON, calibration end, observation end, unit, holdout length."""
+
+def clv_holdout_scores(
+    data: object, columns: list[str]
+) -> tuple[ArrowTable, ArrowTable, ArrowTable, str]:
+    """Scores, deciles and Lorenz tables, and the scores as JSON."""
+
 def rfm_scores(
     data: object,
     *,

@@ -30,6 +30,11 @@ customers (frequency > 0) with a positive mean repeat spend. Predictions
 cover every customer: ``T = 0`` customers as new customers, and customers
 outside the spend fit set get the population mean spend.
 
+:func:`holdout_scores` scores predictions of a holdout period (MAE, RMSE,
+aggregate error, correlation, Gini with the Lorenz curve, deciles) on the
+split of :func:`crm_engine.calibration_holdout`; ``crm clv validate`` does
+the fit, the prediction and the scores in one command.
+
 :func:`predictions` gives the ``crm clv predict`` table (one row per
 customer: P(alive), expected purchases and spend over a horizon in months,
 discounted CLV); a month is :func:`month_length` time units.
@@ -55,6 +60,7 @@ from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
 from ._errors import ConfigError, ConvergenceError
+from ._holdout import HoldoutScores, holdout_scores
 from ._input import prepare
 
 
@@ -72,6 +78,8 @@ def _finite(name: str, value: object) -> float:
 
 __all__ = [
     "predictions",
+    "holdout_scores",
+    "HoldoutScores",
     "month_length",
     "BetaGeo",
     "ModifiedBetaGeo",

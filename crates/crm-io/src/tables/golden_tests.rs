@@ -220,3 +220,24 @@ fn decimal_columns_read_back_into_decimals_without_losing_an_amount_digit() {
         }
     }
 }
+
+#[test]
+fn holdout_tables_match_their_golden_files_with_undefined_scores_as_nulls() {
+    use crm_core::clv::validation::{HoldoutColumns, HoldoutScores};
+    use crm_core::records::customer::CustomerId;
+    let ids = [CustomerId::from(1), CustomerId::from(2)];
+    // No actual purchase or value: relative error, correlation and Gini are null.
+    let s = HoldoutScores::of(&HoldoutColumns {
+        customers: &ids,
+        predicted_purchases: &[1.0, 2.0],
+        actual_purchases: &[0.0, 0.0],
+        predicted_value: &[1.0, 2.0],
+        actual_value: &[0.0, 0.0],
+    })
+    .unwrap();
+    let t = super::validation::holdout_scores(&s);
+    assert_golden("holdout_scores", &t);
+    assert_eq!(t.batch().unwrap().column(8).null_count(), 1);
+    assert_golden("holdout_deciles", &super::validation::holdout_deciles(&s));
+    assert_golden("holdout_lorenz", &super::validation::holdout_lorenz(&s));
+}

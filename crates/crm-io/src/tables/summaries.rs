@@ -73,11 +73,16 @@ fn push_summaries(t: &mut Table, s: &Summaries, m: MoneyType) {
         );
 }
 
-/// One row per calibration customer: the [`summaries`] columns at the cut
-/// date, then `frequency_holdout` (occasions in the holdout period),
-/// `monetary_value_holdout` (mean spend per holdout occasion, 0 without
-/// one) and `duration_holdout` (the holdout's length in the unit, the same
-/// on every row, as `lifetimes` gives it).
+/// One row per calibration customer, the layout of `lifetimes`'
+/// `calibration_and_holdout_data`: `customer_id`, the [`summaries`] columns
+/// at the cut date with the suffix `_cal` (`frequency_cal`, `recency_cal`,
+/// `T_cal`, `monetary_value_cal`, ...), then `frequency_holdout` (occasions
+/// in the holdout period), `monetary_value_holdout` (mean spend per holdout
+/// occasion, 0 without one), `transactions_holdout` (rows),
+/// `total_spend_holdout` (net spend; `lifetimes`' per-row mean is
+/// `total_spend_holdout / transactions_holdout`) and `duration_holdout`
+/// (the holdout's length in the unit, the same on every row, as `lifetimes`
+/// gives it).
 ///
 /// ```
 /// use chrono::NaiveDate;
@@ -86,26 +91,33 @@ fn push_summaries(t: &mut Table, s: &Summaries, m: MoneyType) {
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
 /// let out = CalibrationHoldoutAccumulator::new(SummaryConfig::new(d(6, 30)), d(3, 31))?.finish()?;
 /// let t = calibration_holdout(&out, MoneyType::Float64);
+/// assert_eq!(t.names()[..5], ["customer_id", "frequency_cal", "recency_cal", "T_cal", "monetary_value_cal"]);
 /// assert_eq!(t.names().last(), Some(&"duration_holdout"));
 /// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
 pub fn calibration_holdout(c: &CalibrationHoldout, m: MoneyType) -> Table {
     let mut t = Table::default();
-    push_summaries(&mut t, &c.calibration, m);
+    for (name, column) in summaries(&c.calibration, m).columns {
+        if name == "customer_id" {
+            t.push(&name, column);
+        } else {
+            t.push(&format!("{name}_cal"), column);
+        }
+    }
+    let all = |v: &[rust_decimal::Decimal]| v.iter().map(|d| Some(*d)).collect::<Vec<_>>();
     t.push(
         "frequency_holdout",
         counts(c.frequency_holdout.iter().copied()),
     )
     .push(
         "monetary_value_holdout",
-        money(
-            m,
-            c.monetary_value_holdout
-                .iter()
-                .map(|d| Some(*d))
-                .collect::<Vec<_>>(),
-        ),
+        money(m, all(&c.monetary_value_holdout)),
     )
+    .push(
+        "transactions_holdout",
+        counts(c.transactions_holdout.iter().copied()),
+    )
+    .push("total_spend_holdout", money(m, all(&c.total_spend_holdout)))
     .push(
         "duration_holdout",
         floats(c.frequency_holdout.iter().map(|_| Some(c.duration_holdout))),

@@ -8,6 +8,14 @@ use super::*;
 /// date, and for each calibration customer the occasions and mean occasion
 /// spend in the holdout period (cut, observation end].
 ///
+/// Holdout spend is per *occasion* (a calendar day with purchases), as the
+/// calibration's `monetary_value` and the Gamma-Gamma model are, so that a
+/// predicted holdout value (expected occasions × expected spend per
+/// occasion) and the actual one (`total_spend_holdout`) are on one footing.
+/// `lifetimes`' `monetary_value_holdout` is the mean per transaction row:
+/// it is `total_spend_holdout / transactions_holdout`, and equals
+/// `monetary_value_holdout` for every customer with one row per holdout day.
+///
 /// # Example
 ///
 /// See [`CalibrationHoldoutAccumulator`].
@@ -20,8 +28,14 @@ pub struct CalibrationHoldout {
     pub frequency_holdout: Vec<u64>,
     /// Mean net spend per holdout occasion (0 without one).
     pub monetary_value_holdout: Vec<Decimal>,
+    /// Transaction rows in the holdout period, per calibration customer.
+    pub transactions_holdout: Vec<u64>,
+    /// Net spend in the holdout period, per calibration customer.
+    pub total_spend_holdout: Vec<Decimal>,
     /// Length of the holdout period in the unit.
     pub duration_holdout: f64,
+    /// The last day of the holdout period (the observation end).
+    pub observation_end: NaiveDate,
     /// What happened to every input row over the whole observation:
     /// used = used in calibration or holdout, skipped = after the
     /// observation end or before the window start.
@@ -49,6 +63,8 @@ pub struct CalibrationHoldout {
 /// assert_eq!(out.calibration.frequency, vec![1]);
 /// assert_eq!(out.frequency_holdout, vec![2]);       // 1 April and 1 May
 /// assert_eq!(out.monetary_value_holdout[0].to_string(), "6");   // (3 + 4 + 5) / 2
+/// assert_eq!(out.transactions_holdout, vec![3]);
+/// assert_eq!(out.total_spend_holdout[0].to_string(), "12");
 /// assert_eq!(out.duration_holdout, 91.0);
 /// assert!(out.reconciliation.is_balanced());
 /// # Ok::<(), crm_core::records::summary::SummaryError>(())
@@ -174,20 +190,24 @@ impl CalibrationHoldoutAccumulator {
     /// See [`CalibrationHoldoutAccumulator`].
     pub fn finish(self) -> Result<CalibrationHoldout, SummaryError> {
         let unit = self.calibration.config.unit;
+        let observation_end = self.holdout.config.as_of;
         let duration = i64::from(self.holdout.as_of_day) - i64::from(self.calibration.as_of_day);
         let cal = self.calibration.finish()?;
         let hold = self.holdout.finish()?;
         let mut frequency_holdout = Vec::with_capacity(cal.summaries.len());
         let mut monetary_value_holdout = Vec::with_capacity(cal.summaries.len());
+        let mut transactions_holdout = Vec::with_capacity(cal.summaries.len());
+        let mut total_spend_holdout = Vec::with_capacity(cal.summaries.len());
         // Both are sorted by id: merge-join.
         let mut j = 0;
         for id in &cal.summaries.customers {
             while hold.summaries.customers.get(j).is_some_and(|h| h < id) {
                 j += 1;
             }
-            let (f, m) = match hold.summaries.customers.get(j) {
+            let (f, m, rows, total) = match hold.summaries.customers.get(j) {
                 Some(h) if h == id => {
                     let occ = hold.summaries.occasions.get(j).copied().unwrap_or(0);
+                    let rows = hold.summaries.transactions.get(j).copied().unwrap_or(0);
                     let total = hold
                         .summaries
                         .total_spend
@@ -199,12 +219,14 @@ impl CalibrationHoldoutAccumulator {
                     } else {
                         total.checked_div(Decimal::from(occ)).unwrap_or_default()
                     };
-                    (occ, mean)
+                    (occ, mean, rows, total)
                 }
-                _ => (0, Decimal::ZERO),
+                _ => (0, Decimal::ZERO, 0, Decimal::ZERO),
             };
             frequency_holdout.push(f);
             monetary_value_holdout.push(m);
+            transactions_holdout.push(rows);
+            total_spend_holdout.push(total);
         }
         let (c, h) = (&cal.reconciliation, &hold.reconciliation);
         let reconciliation = Reconciliation {
@@ -220,7 +242,10 @@ impl CalibrationHoldoutAccumulator {
             calibration: cal.summaries,
             frequency_holdout,
             monetary_value_holdout,
+            transactions_holdout,
+            total_spend_holdout,
             duration_holdout: unit.of_days(duration),
+            observation_end,
             reconciliation,
         })
     }

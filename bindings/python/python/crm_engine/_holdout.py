@@ -1,0 +1,94 @@
+"""Holdout scores: predictions of the holdout against what happened
+(crm-core's ``clv::validation``), as :func:`crm_engine.clv.holdout_scores`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import _crm_engine
+from ._input import prepare
+from ._results import Table
+
+__all__ = ["HoldoutScores", "holdout_scores"]
+
+
+class HoldoutScores(Table):
+    """The result of :func:`crm_engine.clv.holdout_scores`: one row of scores
+    (crm-io's ``holdout_scores`` table) with the decile table and the
+    Lorenz curve beside it.
+
+    Columns: ``customers``, ``mae``, ``rmse`` (of holdout purchases per
+    customer), ``predicted_total``, ``actual_total``, ``aggregate_error``
+    (predicted − actual), ``aggregate_relative_error``, ``correlation``
+    (Pearson, predicted vs actual purchases) and ``gini`` (predicted value
+    against actual value); null where the figure is undefined.
+
+    Attributes:
+        deciles: ``holdout_deciles``: per tenth of customers by predicted
+            value (1 the highest; ties by customer id), the mean predicted
+            and actual purchases and value.
+        lorenz: ``holdout_lorenz``: ``customer_share`` (highest predicted
+            value first) against ``value_share`` (of the actual value), from
+            (0, 0) at every hundredth of the customers.
+    """
+
+    def __init__(self, table: Any, deciles: Any, lorenz: Any, scores_json: str) -> None:
+        super().__init__(table)
+        self.deciles = Table(deciles)
+        self.lorenz = Table(lorenz)
+        self._scores = json.loads(scores_json)
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """The scores by name (no deciles or curve)."""
+        return {k: v for k, v in self._scores.items() if k not in ("deciles", "lorenz")}
+
+    def __getitem__(self, score: str) -> float | int | None:
+        return self.as_dict()[score]
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self._scores,)
+
+
+def holdout_scores(
+    data: Any,
+    *,
+    customer: str = "customer_id",
+    predicted_purchases: str = "predicted_purchases",
+    actual_purchases: str = "frequency_holdout",
+    predicted_value: str = "predicted_value",
+    actual_value: str = "total_spend_holdout",
+) -> HoldoutScores:
+    """Scores predictions of the holdout made at the calibration end.
+
+    ``data`` is any Arrow-compatible table (or mapping of numpy arrays) with
+    one row per customer; the defaults are the column names of
+    :func:`crm_engine.calibration_holdout` (``frequency_holdout``,
+    ``total_spend_holdout``) and of the predictions you add to it
+    (``predicted_purchases``: e.g. ``BetaGeo.conditional_expected_purchases``
+    over ``duration_holdout``; ``predicted_value``: predicted purchases ×
+    ``GammaGamma.conditional_expected_spend``). The rules are crm-core's
+    ``clv::validation``: ranks by predicted value, ties by customer id;
+    deciles as even as possible, 1 the highest; ``gini = 2 · area under the
+    Lorenz curve − 1``; a figure whose denominator is zero is ``None``.
+
+    Example::
+
+        split = crm.calibration_holdout(tx, customer="id", time="date", amount="amount",
+                                        calibration_end="1997-09-30", as_of="1998-06-30")
+        bg = BetaGeo().fit(split, frequency="frequency_cal", recency="recency_cal", T="T_cal")
+        df = split.to_pandas()
+        df["predicted_purchases"] = bg.conditional_expected_purchases(
+            split.duration_holdout, df.frequency_cal, df.recency_cal, df.T_cal)
+        df["predicted_value"] = df.predicted_purchases * spend_per_purchase
+        scores = holdout_scores(df)
+        scores["mae"], scores.deciles.to_pandas()
+
+    Raises:
+        ColumnError: a named column is missing.
+        InvalidValueError: a value is not finite (names the row and column).
+        ConfigError: no customers, or columns of different lengths.
+    """
+    columns = [customer, predicted_purchases, actual_purchases, predicted_value, actual_value]
+    out = _crm_engine.clv_holdout_scores(prepare(data, columns), columns)
+    return HoldoutScores(*out)

@@ -1,0 +1,146 @@
+//! `calibration_holdout` and `clv_holdout_scores`: the calibration / holdout
+//! split of transactions (crm_io::split_arrays, crm_core's
+//! `CalibrationHoldout`) and the holdout scores of predictions
+//! (crm_core::clv::validation), as Arrow tables.
+
+use crm_core::clv::validation::{HoldoutColumns, HoldoutScores};
+use crm_core::vocabulary::Vocabulary;
+use crm_io::tables;
+use pyo3::prelude::*;
+
+use crate::clv::{WHAT, clv_error, column_count, floats, same_lengths};
+use crate::convert::customer_ids;
+use crate::error::{Result, run};
+use crate::input::InputTable;
+use crate::summarize::{
+    SummaryParams, TransactionColumns, date_param, json, read_transactions, summary_limits,
+};
+use crate::table::{ArrowTable, money_type};
+
+/// What `calibration_holdout` hands to Python: the table, the
+/// reconciliation as JSON, the calibration end, the observation end, the
+/// unit and the holdout's length.
+pub type SplitOutputPy = (ArrowTable, String, String, String, &'static str, f64);
+
+/// Python entry point (see `crm_engine.calibration_holdout`).
+#[pyfunction]
+#[pyo3(signature = (
+    transactions, *, customer, time, amount, calibration_end, as_of, unit, since = None, tz, naive, strict,
+    quantity = None, margin = None, discount = None, amount_scale = None, max_listed_rejections = None,
+    money = "decimal128".to_owned()
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn calibration_holdout(
+    py: Python<'_>,
+    transactions: &Bound<'_, PyAny>,
+    customer: String,
+    time: String,
+    amount: String,
+    calibration_end: String,
+    as_of: String,
+    unit: String,
+    since: Option<String>,
+    tz: String,
+    naive: String,
+    strict: bool,
+    quantity: Option<String>,
+    margin: Option<String>,
+    discount: Option<String>,
+    amount_scale: Option<Bound<'_, PyAny>>,
+    max_listed_rejections: Option<Bound<'_, PyAny>>,
+    money: String,
+) -> PyResult<SplitOutputPy> {
+    let what = "calibration_holdout";
+    let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
+    let (amount_scale, max_listed_rejections) =
+        summary_limits(what, amount_scale.as_ref(), max_listed_rejections.as_ref())
+            .map_err(|e| e.into_pyerr(py))?;
+    let params = SummaryParams {
+        as_of,
+        unit,
+        since,
+        tz,
+        naive,
+        strict,
+        amount_scale,
+        max_listed_rejections,
+    };
+    let (calendar, config) = params.configs().map_err(|e| e.into_pyerr(py))?;
+    let cut = date_param("calibration_end", &calibration_end).map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py(what, transactions)?;
+    let cols = TransactionColumns {
+        customer,
+        time,
+        amount,
+        quantity,
+        margin,
+        discount,
+    };
+    run(py, move || {
+        let split = read_transactions(&input, &cols, |arrays, mapping| {
+            crm_io::split_arrays(arrays, mapping, &calendar, config, cut)
+        })?;
+        Ok((
+            ArrowTable::from_table(&tables::summaries::calibration_holdout(&split, money))?,
+            json(&split.reconciliation)?,
+            split.calibration.as_of.to_string(),
+            split.observation_end.to_string(),
+            split.calibration.unit.name(),
+            split.duration_holdout,
+        ))
+    })
+}
+
+/// What `clv_holdout_scores` hands to Python: the scores, deciles and
+/// Lorenz tables and the scores as JSON.
+pub type ScoresOutputPy = (ArrowTable, ArrowTable, ArrowTable, String);
+
+/// Python entry point (see `crm_engine.clv.holdout_scores`): `columns`
+/// names customer, predicted purchases, actual purchases, predicted value
+/// and actual value.
+#[pyfunction]
+pub fn clv_holdout_scores(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    columns: Vec<String>,
+) -> PyResult<ScoresOutputPy> {
+    let input = InputTable::from_py("data", data)?;
+    run(py, move || {
+        column_count(&columns, 5)?;
+        let name = |i: usize| columns.get(i).map_or("", String::as_str);
+        let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
+        let roles = [
+            "predicted_purchases",
+            "actual_purchases",
+            "predicted_value",
+            "actual_value",
+        ];
+        let cols = (1..5)
+            .map(|i| floats(&input, name(i), roles[i - 1]))
+            .collect::<Result<Vec<_>>>()?;
+        same_lengths(&cols, &columns[1..])?;
+        let v = |i: usize| cols.get(i).map_or(&[][..], |c| c.values().as_ref());
+        let names: Vec<(&str, &str)> = roles.iter().copied().zip((1..5).map(name)).collect();
+        let s = HoldoutScores::of(&HoldoutColumns {
+            customers: &ids.ids,
+            predicted_purchases: v(0),
+            actual_purchases: v(1),
+            predicted_value: v(2),
+            actual_value: v(3),
+        })
+        .map_err(|e| clv_error(e, &names))?;
+        Ok((
+            ArrowTable::from_table(&tables::validation::holdout_scores(&s))?,
+            ArrowTable::from_table(&tables::validation::holdout_deciles(&s))?,
+            ArrowTable::from_table(&tables::validation::holdout_lorenz(&s))?,
+            json(&s)?,
+        ))
+    })
+}
+
+/// Adds the functions to the extension module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(calibration_holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(clv_holdout_scores, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! `crm clv validate`: a calibration / holdout validation on the command
+//! line. Splits the transactions at `--calibration-end` (observed to
+//! `--as-of`), fits the repeat-purchase model (BG/NBD by default) and
+//! Gamma-Gamma on the calibration part, and writes each customer's
+//! predicted holdout purchases and value next to the actual ones (crm-io's
+//! `holdout_forecast` table, or with `.json` the serde form of crm-core's
+//! `HoldoutForecast`, schema `crm schema ClvHoldoutForecast`) and the
+//! scores (`--scores`, `--deciles`, `--lorenz`: crm-io's `holdout_scores`,
+//! `holdout_deciles`, `holdout_lorenz` tables). The split, the predictions
+//! and the scores are crm-core's (`records::summary::CalibrationHoldout`,
+//! `clv::holdout`, `clv::validation`).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+use crm_core::clv::FitOptions;
+use crm_core::clv::holdout::HoldoutForecast;
+use crm_core::clv::registry::ModelKind;
+use crm_io::tables::{MoneyType, validation};
+
+use crate::failure::{Failure, domain};
+use crate::source::Source;
+use crate::table::{OutFormat, WriteTable, write_json};
+
+/// The options of `crm clv validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    source: Source,
+    /// The last day of the calibration period (YYYY-MM-DD); the holdout
+    /// runs from the next day to --as-of.
+    #[arg(long)]
+    calibration_end: NaiveDate,
+    /// The repeat-purchase model.
+    #[arg(long, default_value = "bg_nbd", value_parser = crate::clv_command::parse_repeat_model)]
+    model: ModelKind,
+    /// Per-customer forecast: .csv, .parquet or .json; `-` for CSV on stdout.
+    #[arg(long, short, default_value = "-")]
+    output: PathBuf,
+    /// The scores (one row): .csv, .parquet or .json (the `scores` of the
+    /// JSON output).
+    #[arg(long)]
+    scores: Option<PathBuf>,
+    /// The decile calibration table: .csv, .parquet or .json.
+    #[arg(long)]
+    deciles: Option<PathBuf>,
+    /// The Lorenz curve of predicted value: .csv, .parquet or .json.
+    #[arg(long)]
+    lorenz: Option<PathBuf>,
+}
+
+/// Runs `crm clv validate`.
+pub fn run(args: &ValidateArgs, quiet: bool) -> Result<(), Failure> {
+    let split = args.source.split(args.calibration_end, quiet)?;
+    let f = HoldoutForecast::fit(&split, args.model, &FitOptions::default())
+        .map_err(domain(args.model.label()))?;
+    match OutFormat::of(&args.output)? {
+        OutFormat::Json => write_json(&f, &args.output)?,
+        _ => validation::holdout_forecast(&split, &f, MoneyType::Decimal128).write(&args.output)?,
+    }
+    let s = &f.scores;
+    if let Some(p) = &args.scores {
+        match OutFormat::of(p)? {
+            OutFormat::Json => write_json(s, p)?,
+            _ => validation::holdout_scores(s).write(p)?,
+        }
+    }
+    if let Some(p) = &args.deciles {
+        match OutFormat::of(p)? {
+            OutFormat::Json => write_json(&s.deciles, p)?,
+            _ => validation::holdout_deciles(s).write(p)?,
+        }
+    }
+    if let Some(p) = &args.lorenz {
+        match OutFormat::of(p)? {
+            OutFormat::Json => write_json(&s.lorenz, p)?,
+            _ => validation::holdout_lorenz(s).write(p)?,
+        }
+    }
+    if !quiet && args.output != std::path::Path::new("-") {
+        let opt = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+        eprintln!(
+            "{} on {} customers, holdout {:.1} {}s: MAE {:.3}, RMSE {:.3}, predicted {:.1} vs actual {:.0} purchases, correlation {}, Gini {} -> {}",
+            args.model.label(),
+            s.customers,
+            f.duration_holdout,
+            crm_core::vocabulary::Vocabulary::name(f.unit),
+            s.mae,
+            s.rmse,
+            s.predicted_total,
+            s.actual_total,
+            opt(s.correlation),
+            opt(s.gini),
+            args.output.display()
+        );
+    }
+    Ok(())
+}
