@@ -9,6 +9,8 @@ from typing import Any, final
 __all__ = [
     "ArrowTable",
     "__version__",
+    "calibration_holdout",
+    "clv_holdout_scores",
     "classify",
     "classify_partition",
     "clv_curve",
