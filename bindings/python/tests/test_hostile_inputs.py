@@ -304,3 +304,31 @@ def test_non_finite_or_non_numeric_float_options_are_config_errors(bad: object) 
         with pytest.raises(crm.ConfigError) as e:
             call()
         assert isinstance(e.value, ValueError) and e.value.rule == "finite_parameter"
+
+
+def test_option_errors_name_the_option_never_its_value() -> None:
+    # A mistyped option may hold anything a user pasted: the message names
+    # the option (and the allowed names), never what was given.
+    day = dt.date(2024, 1, 31)
+    values = pa.table({"customer_id": [1], "tier": ["major"], "value": [1.0]})
+    cases = [
+        lambda: crm.review_periods([values, values], grace=SECRET),  # type: ignore[arg-type]
+        lambda: crm.customer_base(
+            values,
+            first_day=day,
+            last_day=day,
+            inactive_days=SECRET,  # type: ignore[arg-type]
+        ),
+        lambda: crm.customer_base(values, first_day=day, last_day=day, columns={SECRET: "c"}),
+        lambda: crm.period_metrics(
+            values, first_day=day, last_day=day, service_levels={SECRET: -1}
+        ),
+        lambda: crm.degrees(values, first_day=day, last_day=day, config={SECRET: 1}),
+        lambda: crm.delivered_value(values, ours="ours", weights={"default": {SECRET: 1}}),
+        lambda: crm.delivered_value(
+            values, ours="ours", weights={SECRET: {"product_value": float("nan")}}
+        ),
+    ]
+    for case in cases:
+        message = _message_of(case)
+        assert "alice" not in message, message

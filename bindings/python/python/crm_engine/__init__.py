@@ -359,7 +359,7 @@ def review_periods(
     value = _check_name("value", value)
     rank = _optional_name("rank", rank)
     if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
-        raise ConfigError(f"grace must be a non-negative integer, got {grace!r}", rule="grace")
+        raise ConfigError("grace must be a whole number >= 0", rule="grace")
     periods = list(periods)
     if labels is None:
         labels = [f"period {i}" for i in range(len(periods))]

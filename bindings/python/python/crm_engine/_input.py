@@ -169,6 +169,6 @@ def decimal_text(name: str, x: object) -> str:
         return str(x)
     if isinstance(x, float):
         if x != x or x in (float("inf"), float("-inf")):
-            raise ConfigError(f"{name} must be finite, got {x!r}", rule="decimal_parameter")
+            raise ConfigError(f"{name} must be finite", rule="decimal_parameter")
         return repr(x)
     raise ConfigError(f"{name} must be a number, got {type(x).__name__}", rule="decimal_parameter")

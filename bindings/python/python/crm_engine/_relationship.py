@@ -69,7 +69,7 @@ def _names(
     for role, col in (given or {}).items():
         if role not in defaults:
             raise ConfigError(
-                f"{param}: unknown role {role!r}; roles are {', '.join(defaults)}",
+                f"{param}: unknown role; roles are {', '.join(defaults)}",
                 rule="column_role",
             )
         if not isinstance(col, str):
@@ -143,9 +143,10 @@ def delivered_value(
             for comp, w in ws.items():
                 if comp not in COMPONENTS:
                     raise ConfigError(
-                        f"weights[{seg!r}]: unknown component {comp!r}", rule="weights"
+                        f"weights: unknown component; components are {', '.join(COMPONENTS)}",
+                        rule="weights",
                     )
-                row[COMPONENTS.index(comp)] = decimal_text(f"weights[{seg!r}][{comp!r}]", w)
+                row[COMPONENTS.index(comp)] = decimal_text(f"weights: a segment's {comp}", w)
             if seg == "default":
                 table["default"] = row
             else:
@@ -218,9 +219,7 @@ def customer_base(
     """
     first, last = _date_text("first_day", first_day), _date_text("last_day", last_day)
     if not isinstance(inactive_days, int) or isinstance(inactive_days, bool) or inactive_days < 1:
-        raise ConfigError(
-            f"inactive_days must be an int >= 1, got {inactive_days!r}", rule="inactive_days"
-        )
+        raise ConfigError("inactive_days must be a whole number >= 1", rule="inactive_days")
     if isinstance(during, Summary):
         _activity(during, first, last)
     if isinstance(before, Summary):
@@ -310,10 +309,11 @@ def period_metrics(
     if service_levels is not None:
         # Only the hours the caller set: crm-core fills in its defaults and
         # refuses an unknown tier key.
-        for k, v in service_levels.items():
+        for v in service_levels.values():
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise ConfigError(
-                    f"service_levels[{k!r}] must be hours (int >= 0)", rule="service_levels"
+                    "service_levels: each value must be hours (a whole number >= 0)",
+                    rule="service_levels",
                 )
         config = json.dumps({"service_levels": dict(service_levels)})
     table, report = _crm_engine.period_metrics(
@@ -422,7 +422,7 @@ def degrees(
         for k, v in config.items():
             if k not in defaults:
                 raise ConfigError(
-                    f"config: unknown field {k!r}; fields are {', '.join(defaults)}", rule="config"
+                    f"config: unknown field; fields are {', '.join(defaults)}", rule="config"
                 )
             if k.endswith("_weights"):
                 v = [decimal_text(f"config[{k!r}]", x) for x in v]

@@ -109,7 +109,7 @@ def _task_threads(df: DataFrame, threads: int | None) -> int:
         except Exception:  # noqa: BLE001 - a missing or odd setting means 1
             threads = 1
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"threads must be a positive integer, got {threads!r}", rule="threads")
+        raise ConfigError("threads must be a whole number >= 1", rule="threads")
     return threads
 
 
