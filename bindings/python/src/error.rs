@@ -109,11 +109,13 @@ impl Error {
     }
 
     /// A parameter naming a value outside its crm-core vocabulary (a
-    /// `ConfigError` listing the allowed names, never repeating the input).
+    /// `ConfigError` listing the allowed names, never repeating the input),
+    /// with the parameter as its field, as crm-core's `ParameterError`s
+    /// have.
     pub fn parameter(name: &str, e: &crm_core::vocabulary::UnknownName) -> Error {
         Error {
             kind: Kind::Config,
-            column: None,
+            column: Some(name.to_owned()),
             ..Error::core(name, e)
         }
     }
@@ -188,12 +190,28 @@ pub fn whole<T: TryFrom<i128>>(
     min: i64,
     max: u64,
 ) -> Result<T> {
-    let v = if value.is_instance_of::<pyo3::types::PyBool>() {
+    crm_core::parameter::whole_number(name, int_of(value), min, max)
+        .map_err(|e| Error::core(what, &e))
+}
+
+/// A Python integer (not a `bool`) as `i128`, or `None`: what crm-core's
+/// whole-number rule takes.
+pub fn int_of(value: &Bound<'_, PyAny>) -> Option<i128> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
         None
     } else {
         value.extract::<i128>().ok()
-    };
-    crm_core::parameter::whole_number(name, v, min, max).map_err(|e| Error::core(what, &e))
+    }
+}
+
+/// A Python number (not a `bool`) as `f64`, NaN when it is not one: what
+/// crm-core's finite rule takes.
+pub fn float_of(value: &Bound<'_, PyAny>) -> f64 {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        f64::NAN
+    } else {
+        value.extract::<f64>().unwrap_or(f64::NAN)
+    }
 }
 
 /// An optional [`whole`] argument (`None` stays `None`).
@@ -213,12 +231,7 @@ pub fn whole_opt<T: TryFrom<i128>>(
 /// A floating-point argument from any Python number: a value that is not
 /// one, or not finite (an int beyond a double's range), is a `ConfigError`.
 pub fn finite(what: &str, name: &str, value: &Bound<'_, PyAny>) -> Result<f64> {
-    let v = if value.is_instance_of::<pyo3::types::PyBool>() {
-        f64::NAN
-    } else {
-        value.extract::<f64>().unwrap_or(f64::NAN)
-    };
-    crm_core::parameter::finite(name, v).map_err(|e| Error::core(what, &e))
+    crm_core::parameter::finite(name, float_of(value)).map_err(|e| Error::core(what, &e))
 }
 
 /// Runs `work` without the GIL, turning a panic into an `InternalError` so

@@ -170,22 +170,9 @@ impl InputTable {
     /// message of a missing column.
     pub fn column(&self, name: &str, role: &str) -> Result<ArrayRef> {
         let Some(i) = self.names.iter().position(|n| n == name) else {
-            let available = if self.names.len() <= 20 {
-                self.names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                format!("{} columns", self.names.len())
-            };
             return Err(Error::core(
                 self.what,
-                &ColumnError::Missing {
-                    column: name.to_owned(),
-                    role: role.to_owned(),
-                    available,
-                },
+                &ColumnError::missing(name, role, &self.names),
             ));
         };
         let parts = &self.chunks[i];

@@ -17,6 +17,7 @@ pub mod delivered_value;
 pub mod economics;
 pub mod error;
 pub mod input;
+pub mod parameter;
 pub mod partition;
 pub mod records;
 pub mod relationship;
@@ -30,6 +31,9 @@ use pyo3::prelude::*;
 
 /// The environment variable that limits the worker threads of one call.
 pub const THREADS_VARIABLE: &str = "CRM_ENGINE_THREADS";
+
+/// The most worker threads one call uses, whatever it is told.
+pub const MAX_THREADS: usize = 256;
 
 /// Worker threads one call may use: `CRM_ENGINE_THREADS` when it is a
 /// positive integer, otherwise the available cores, at most 8.
@@ -46,7 +50,7 @@ pub fn max_threads() -> usize {
 /// The thread limit from the variable's text and the available cores.
 fn threads_from(setting: Option<&str>, cores: usize) -> usize {
     match setting.map(str::trim).and_then(|s| s.parse::<usize>().ok()) {
-        Some(n) if n > 0 => n.min(256),
+        Some(n) if n > 0 => n.min(MAX_THREADS),
         _ => cores.clamp(1, 8),
     }
 }
@@ -82,6 +86,20 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(economics::economics, m)?)?;
     m.add_function(wrap_pyfunction!(economics::equity, m)?)?;
     m.add_function(wrap_pyfunction!(vocabulary::vocabulary, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::argument_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::required_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::unknown_key_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::summary_window_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::not_fitted_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::date_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::whole_number, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::finite_number, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::decimal_parameter, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::unreadable_column_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::declared_schema_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::repeated_customer_error, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::task_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(parameter::missing_column_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -30,10 +30,15 @@ fn table_of(what: &'static str, data: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
     data.map(|d| InputTable::from_py(what, d)).transpose()
 }
 
-fn config<T: serde::de::DeserializeOwned + Default>(what: &str, text: Option<&str>) -> Result<T> {
+fn config<T>(what: &str, text: Option<&str>) -> Result<T>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + Default,
+{
     match text {
         None => Ok(T::default()),
-        Some(j) => crm_core::parameter::json("config", j).map_err(|e| Error::core(what, &e)),
+        Some(j) => {
+            crm_core::parameter::json_over_defaults("config", j).map_err(|e| Error::core(what, &e))
+        }
     }
 }
 
@@ -110,16 +115,26 @@ pub fn period_metrics(
 
 /// Python entry point (see `crm_engine.customer_base`).
 #[pyfunction]
-#[pyo3(signature = (during, *, first_day, last_day, inactive_days, names, before = None))]
+#[pyo3(signature = (during, *, first_day, last_day, names, inactive_days = None, before = None))]
 pub fn customer_base_by_inactivity(
     py: Python<'_>,
     during: &Bound<'_, PyAny>,
     first_day: String,
     last_day: String,
-    inactive_days: u32,
     names: Names,
+    inactive_days: Option<&Bound<'_, PyAny>>,
     before: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<ArrowTable> {
+    // The inactivity rule's own default and bounds.
+    let inactive_days: u32 = crate::error::whole_opt(
+        "customer_base",
+        "inactive_days",
+        inactive_days,
+        InactivityRule::MIN_DAYS.into(),
+        u32::MAX.into(),
+    )
+    .map_err(|e| e.into_pyerr(py))?
+    .unwrap_or(InactivityRule::default().days);
     let during_in = InputTable::from_py("during", during)?;
     let before_in = table_of("before", before)?;
     run(py, move || {

@@ -226,7 +226,7 @@ pub fn review_tables(
 
 /// Python entry point (see `crm_engine.review` and `crm_engine.review_periods`).
 #[pyfunction]
-#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = None, money = "decimal128".to_owned(), membership = "base".to_owned(), windows = Vec::new(), customer_base = None, purchases = Vec::new(), inactive_days = None, base_names = crate::records::Names::default(), purchase_names = crate::records::Names::default()))]
+#[pyo3(signature = (periods, labels, *, customer, tier, value, rank = None, rank_required = false, grace = None, money = "decimal128".to_owned(), membership = None, windows = Vec::new(), customer_base = None, purchases = Vec::new(), inactive_days = None, base_names = crate::records::Names::default(), purchase_names = crate::records::Names::default()))]
 #[allow(clippy::too_many_arguments)]
 pub fn review_periods(
     py: Python<'_>,
@@ -239,7 +239,7 @@ pub fn review_periods(
     rank_required: bool,
     grace: Option<Bound<'_, PyAny>>,
     money: String,
-    membership: String,
+    membership: Option<Bound<'_, PyAny>>,
     windows: Vec<(Option<String>, String)>,
     customer_base: Option<Bound<'_, PyAny>>,
     purchases: Vec<Bound<'_, PyAny>>,
@@ -250,15 +250,21 @@ pub fn review_periods(
     let money = money_type(&money).map_err(|e| e.into_pyerr(py))?;
     let grace: u32 = crate::error::whole_opt(WHAT, "grace", grace.as_ref(), 0, u32::MAX.into())
         .map_err(|e| e.into_pyerr(py))?
-        .unwrap_or(0);
-    let membership = <Membership as Vocabulary>::from_name(&membership)
-        .map_err(|e| Error::core(WHAT, &e).into_pyerr(py))?;
+        .unwrap_or(GraceRule::default().demote_after);
+    // Not a str at all is an unknown name too (never a builtin TypeError).
+    let membership = match membership {
+        None => Membership::default(),
+        Some(m) => {
+            <Membership as Vocabulary>::from_name(&m.extract::<String>().unwrap_or_default())
+                .map_err(|e| Error::parameter("membership", &e).into_pyerr(py))?
+        }
+    };
     // The inactivity rule's own default when the caller gives none.
     let inactive_days: u32 = crate::error::whole_opt(
         WHAT,
         "inactive_days",
         inactive_days.as_ref(),
-        0,
+        InactivityRule::MIN_DAYS.into(),
         u32::MAX.into(),
     )
     .map_err(|e| e.into_pyerr(py))?

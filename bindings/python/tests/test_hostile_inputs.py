@@ -332,3 +332,169 @@ def test_option_errors_name_the_option_never_its_value() -> None:
     for case in cases:
         message = _message_of(case)
         assert "alice" not in message, message
+
+
+def _error_of(call: object) -> crm.CrmError:
+    try:
+        call()  # type: ignore[operator]
+    except crm.CrmError as e:
+        return e
+    raise AssertionError("no error")
+
+
+def test_argument_errors_carry_crm_core_rules_and_never_the_value() -> None:
+    # Each Python-side check raises crm-core's (or crm-io's) own error: the
+    # rule id a CLI or Rust user sees for the same mistake, the parameter
+    # named, the value never quoted.
+    day = dt.date(2024, 1, 31)
+    tiers = pa.table({"customer_id": [1], "tier": ["major"], "value": [1.0]})
+    values = pa.table({"c": [1, 2], "v": [1.0, 2.0]})
+    cases = [
+        (lambda: crm.classify(values, customer=3, value="v"), "argument_form", "customer"),  # type: ignore[arg-type]
+        (
+            lambda: crm.classify(values, customer="c", value="v", cutoffs=SECRET),
+            "argument_form",
+            "cutoffs",
+        ),  # type: ignore[arg-type]
+        (
+            lambda: crm.classify(values, customer="c", value="v", cutoffs=(SECRET, 1)),
+            "decimal_parameter",
+            "cutoffs[0]",
+        ),
+        (
+            lambda: crm.classify(values, customer="c", value="v", cutoffs=(float("nan"), 1)),
+            "decimal_parameter",
+            "cutoffs[0]",
+        ),
+        (
+            lambda: crm.classify(values, customer="c", value="v", cutoffs=(object(), 1)),
+            "argument_form",
+            "cutoffs[0]",
+        ),
+        (lambda: crm.review(tiers, tiers, labels=SECRET), "argument_form", "labels"),  # type: ignore[arg-type]
+        (lambda: crm.review_periods([tiers, tiers], grace=-1), "whole_number_in_range", "grace"),
+        (lambda: crm.review_periods([tiers, tiers], membership=SECRET), "known_name", "membership"),  # type: ignore[arg-type]
+        (lambda: crm.review_periods([tiers, tiers], membership=3), "known_name", "membership"),  # type: ignore[arg-type]
+        (
+            lambda: crm.review_periods([tiers, tiers], windows=[SECRET]),
+            "argument_form",
+            "windows[0]",
+        ),  # type: ignore[list-item]
+        (
+            lambda: crm.customer_base(tiers, first_day=SECRET, last_day=day),
+            "date_parameter",
+            "first_day",
+        ),
+        (
+            lambda: crm.customer_base(tiers, first_day=object(), last_day=day),
+            "date_parameter",
+            "first_day",
+        ),
+        (
+            lambda: crm.customer_base(tiers, first_day=day, last_day=day, inactive_days=SECRET),
+            "whole_number_in_range",
+            "inactive_days",
+        ),  # type: ignore[arg-type]
+        (
+            lambda: crm.customer_base(tiers, first_day=day, last_day=day, columns={SECRET: "c"}),
+            "known_key",
+            "columns",
+        ),
+        (
+            lambda: crm.customer_base(tiers, first_day=day, last_day=day, columns={"customer": 1}),
+            "argument_form",
+            "columns['customer']",
+        ),  # type: ignore[dict-item]
+        (
+            lambda: crm.period_metrics(
+                tiers, first_day=day, last_day=day, service_levels={"major": SECRET}
+            ),
+            "whole_number_in_range",
+            "service_levels",
+        ),  # type: ignore[dict-item]
+        (
+            lambda: crm.period_metrics(
+                tiers, first_day=day, last_day=day, service_levels={SECRET: 1}
+            ),
+            "known_key",
+            "config.service_levels",
+        ),
+        (
+            lambda: crm.degrees(tiers, first_day=day, last_day=day, config={SECRET: 1}),
+            "known_key",
+            "config",
+        ),
+        (
+            lambda: crm.degrees(tiers, first_day=day, last_day=day, config=SECRET),
+            "argument_form",
+            "config",
+        ),  # type: ignore[arg-type]
+        (
+            lambda: crm.delivered_value(tiers, ours="ours", weights={"default": {SECRET: 1}}),
+            "known_key",
+            "weights",
+        ),
+        (lambda: crm.acquisition_vs_retention(1, SECRET), "whole_number_in_range", "customers"),  # type: ignore[arg-type]
+        (lambda: crm.rfm(values, customer="c"), "required_parameter", "as_of"),
+        (
+            lambda: crm.rfm(values, customer="c", as_of=day, thresholds={"recency_days": [SECRET]}),
+            "argument_form",
+            "thresholds",
+        ),  # type: ignore[dict-item]
+        (
+            lambda: crm.rfm(
+                values,
+                customer="c",
+                as_of=day,
+                thresholds={"recency_days": [1.5], "frequency": [1], "monetary": [1]},
+            ),
+            "argument_form",
+            "thresholds",
+        ),  # type: ignore[list-item]
+        (
+            lambda: clv.BetaGeo.from_params(r=1, alpha=1, a=1, b=1, **{SECRET: 1}),
+            "known_key",
+            "params",
+        ),
+        (lambda: clv.BetaGeo.from_params(r=1, alpha=1, a=1), "required_parameter", "b"),
+        (lambda: clv.BetaGeo.from_params(r=1, alpha=1, a=1, b=SECRET), "finite_parameter", "b"),  # type: ignore[arg-type]
+        (lambda: clv.BetaGeo().p_alive([1], [1], [2]), "clv_fitted", "BetaGeo"),
+        (lambda: clv.BetaGeo(gradient_tolerance=SECRET), "finite_parameter", "gradient_tolerance"),  # type: ignore[arg-type]
+        (
+            lambda: crm.summarize(
+                {
+                    "c": np.array([1, 2]),
+                    "d": np.array([1, 2], dtype="m8[D]"),
+                    "a": np.array([1.0, 2.0]),
+                },
+                customer="c",
+                time="d",
+                amount="a",
+                as_of=day,
+            ),
+            "column_type",
+            "d",
+        ),
+    ]
+    wrong = []
+    for call, rule, field in cases:
+        e = _error_of(call)
+        message = str(e) + repr(e.args)
+        assert "alice" not in message, message
+        assert isinstance(e, (ValueError, TypeError, KeyError))
+        if (e.rule, e.column) != (rule, field):
+            wrong.append((message, e.rule, e.column))
+    assert not wrong, wrong
+
+
+def test_no_rule_id_is_written_in_the_python_package() -> None:
+    # Rule ids and messages come from crm-core and crm-io through the
+    # extension; only the exception classes pass a rule on.
+    import pathlib
+
+    package = pathlib.Path(crm.__file__).parent
+    for path in package.glob("*.py"):
+        if path.name == "_errors.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "rule=" not in text, path.name

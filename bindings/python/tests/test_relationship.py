@@ -421,7 +421,7 @@ def test_customer_base_errors_say_what_is_wrong() -> None:
         )
     with pytest.raises(crm.ConfigError, match="summary"):
         crm.customer_base(during, before=before, first_day="2024-03-02", last_day="2024-03-31")
-    with pytest.raises(crm.ConfigError, match="day before first_day"):
+    with pytest.raises(crm.ConfigError, match="day before the period.s first day"):
         crm.customer_base(during, before=during, first_day="2024-03-01", last_day="2024-03-31")
     with pytest.raises(crm.ConfigError, match="inactive_days"):
         crm.customer_base(during, first_day="2024-03-01", last_day="2024-03-31", inactive_days=0)
@@ -592,6 +592,20 @@ def test_degrees_by_hand(lib: str) -> None:
         config={"require_satisfaction": True},
     )
     assert r2.to_pylist()[1]["index"] is None
+    # Fields given in part, decimals as numbers: crm-core keeps its other
+    # defaults. Dependency alone in the index: customer 1's index is 0.75;
+    # no penalty for the open complaint: satisfaction (0.75 + 0.9) / 2.
+    r3 = crm.degrees(
+        i["customers"],
+        first_day="2024-01-01",
+        last_day="2024-01-31",
+        answers=i["answers"],
+        complaints=i["complaints"],
+        referrals=i["referrals"],
+        config={"index_weights": [0, 0, 0, 1], "open_complaint_penalty": 0},
+    )
+    c1 = r3.to_pylist()[0]
+    assert (c1["index"], c1["satisfaction"], c1["contribution"]) == (0.75, 0.825, 0.6)
 
 
 def test_degrees_contribution_of_a_zero_total_is_null_not_zero() -> None:

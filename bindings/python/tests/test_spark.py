@@ -369,12 +369,21 @@ def test_no_customers(spark: Any) -> None:
 
 def test_bad_input_is_an_error_naming_the_rule(spark: Any) -> None:
     df = spark.createDataFrame([(1, 2.0), (1, 3.0), (2, 1.0)], "id long, v double")
-    with pytest.raises(crm.DuplicateCustomerError, match="customer 1"):
+    with pytest.raises(crm.DuplicateCustomerError, match="customer 1") as dup:
         crs.classify(df, customer="id", value="v")
+    assert (dup.value.rule, dup.value.customer, dup.value.column) == (
+        "one_row_per_customer",
+        "1",
+        "id",
+    )
     with pytest.raises(crm.ConfigError):
         crs.classify(df, customer="id", value="v", cutoffs=(0.6, 0.5))
-    with pytest.raises(crm.ColumnError):
+    with pytest.raises(crm.ConfigError) as pair:
+        crs.classify(df, customer="id", value="v", cutoffs="alice@example.com")
+    assert pair.value.rule == "argument_form" and "alice" not in str(pair.value)
+    with pytest.raises(crm.ColumnError) as missing:
         crs.summarize(df, customer="id", time="nope", amount="v", as_of=AS_OF)
+    assert (missing.value.rule, missing.value.column) == ("column_present", "nope")
     nan = spark.createDataFrame([(1, float("nan")), (2, 1.0)], "id long, v double")
     with pytest.raises(Exception, match="NaN or infinite"):
         crs.classify(nan, customer="id", value="v").collect()
@@ -457,8 +466,12 @@ def test_conform_casts_to_the_declared_types() -> None:
         v = pa.table({"s": pa.array(["a"], pa.string_view())})
         assert crs.conform(v, pa.schema([("s", pa.string())])).schema.field("s").type == pa.string()
     lossy = pa.table({"m": pa.array([Decimal("1.005")], pa.decimal128(10, 3))})
-    with pytest.raises(crm.InvalidValueError, match="`m`"):
+    with pytest.raises(crm.InvalidValueError, match="`m`") as lost:
         crs.conform(lossy, pa.schema([("m", pa.decimal128(10, 2))]))
+    assert lost.value.rule == "declared_schema" and "1.005" not in str(lost.value)
+    with pytest.raises(crm.InvalidValueError) as absent:
+        crs.conform(lossy, pa.schema([("n", pa.int64())]))
+    assert (absent.value.rule, absent.value.column) == ("declared_schema", "n")
 
 
 def test_models_and_policies_pickle(cdnow: pa.Table) -> None:

@@ -118,14 +118,13 @@ fn period(source: &Source, args: &LoyaltyArgs) -> Result<MetricPeriod, Failure> 
     }
     let period = MetricPeriod::new(start, source.as_of)
         .map_err(|e| Failure::usage(format!("--period-start: {e}")))?;
-    let days = (period.last_day - period.first_day).num_days() + 1;
-    if args.customer_base.is_none() && i64::from(args.inactive_days) < days {
-        // Checked here, before any file is read; crm-core checks it too.
-        return Err(Failure::usage(format!(
-            "--inactive-days {} is shorter than the {days}-day period: losses inside the period would go unseen; \
-             use a later --period-start or give --customer-base",
-            args.inactive_days
-        )));
+    if args.customer_base.is_none() {
+        // Checked before any file is read, by crm-core's own rule.
+        InactivityRule {
+            days: args.inactive_days,
+        }
+        .check_for(period)
+        .map_err(|e| Failure::usage(format!("--inactive-days: {e}")))?;
     }
     Ok(period)
 }

@@ -108,6 +108,126 @@ pub enum ParameterError {
         /// How many were given.
         found: usize,
     },
+    /// An argument of the wrong form: a number where a column name
+    /// belongs, one value where a pair does. A front end checks the form of
+    /// what its language passes; the rule and the words are the same in
+    /// every front end.
+    #[error("{name} must be {}", form.text())]
+    Form {
+        /// The parameter.
+        name: String,
+        /// What it must be.
+        form: Form,
+    },
+    /// A parameter the call cannot do without.
+    #[error("{name} is required{}", unless.as_deref().map(|u| format!(" unless {u}")).unwrap_or_default())]
+    Required {
+        /// The parameter.
+        name: String,
+        /// When it may be left out, if ever (the front end's words for
+        /// another argument, never a value).
+        unless: Option<String>,
+    },
+    /// A key that the parameter does not have (a column role, a component,
+    /// a configuration field). The message lists the keys there are, never
+    /// the one given, which may be anything a user typed.
+    #[error("{name}: unknown key; the keys are {}", allowed.join(", "))]
+    UnknownKey {
+        /// The parameter.
+        name: String,
+        /// Its keys.
+        allowed: Vec<String>,
+    },
+    /// Summaries of another window than the call's period: the per-customer
+    /// dates of a summary only mean "in the period" when the summary covers
+    /// exactly that period (or ends the day before it).
+    #[error("{name}: {}", window.text())]
+    SummaryWindow {
+        /// The parameter.
+        name: String,
+        /// The window the summary must cover.
+        window: Window,
+    },
+    /// A model asked for predictions before it has parameters.
+    #[error("{name} has no parameters yet: fit it, or give its parameters")]
+    NotFitted {
+        /// The model.
+        name: String,
+    },
+}
+
+/// The form an argument must have ([`ParameterError::Form`]).
+///
+/// ```
+/// use crm_core::parameter::Form;
+/// use crm_core::vocabulary::Vocabulary;
+/// assert_eq!("pair".parse::<Form>(), Ok(Form::Pair));
+/// assert_eq!(Form::ColumnName.text(), "a column name (text)");
+/// assert!(Form::names().contains(&"column_name"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// The name of a column of the input table.
+    ColumnName,
+    /// Two values (cut-offs, labels, a window's first and last day).
+    Pair,
+    /// Names mapped to values (column roles, weights, a configuration).
+    Mapping,
+    /// A decimal number: an integer, a float or decimal text.
+    Number,
+    /// Numbers (points of a curve).
+    Numbers,
+    /// A model of this library's lifetime-value models.
+    Model,
+    /// RFM thresholds: `recency_days`, `frequency` and `monetary` lists.
+    Thresholds,
+}
+
+impl Form {
+    /// What the argument must be, as the message says it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Form::ColumnName => "a column name (text)",
+            Form::Pair => "a pair of two values",
+            Form::Mapping => "a mapping of names to values",
+            Form::Number => "a number (an integer, a float, a decimal or decimal text)",
+            Form::Numbers => "finite numbers",
+            Form::Model => "a BG/NBD, MBG/NBD, Pareto/NBD or Gamma-Gamma model",
+            Form::Thresholds => {
+                "a mapping of recency_days, frequency and monetary to lists of numbers"
+            }
+        }
+    }
+}
+
+/// The window a summary must cover ([`ParameterError::SummaryWindow`]).
+///
+/// ```
+/// use crm_core::parameter::Window;
+/// assert_eq!("period".parse::<Window>(), Ok(Window::Period));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Exactly the period: from its first day to its last.
+    Period,
+    /// Everything up to the day before the period's first day.
+    DayBefore,
+}
+
+impl Window {
+    /// What the summary must cover, as the message says it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Window::Period => {
+                "the summary must cover exactly the period: summarize with the period's first day as its window start and its last day as the analysis date"
+            }
+            Window::DayBefore => {
+                "the summary must end on the day before the period's first day: summarize with that day as the analysis date"
+            }
+        }
+    }
 }
 
 fn position(line: usize, column: usize) -> String {
@@ -129,6 +249,11 @@ impl Diagnostic for ParameterError {
             ParameterError::NotFinite { .. } => "finite_parameter",
             ParameterError::ColumnNotNamed { .. } => "column_named",
             ParameterError::Count { .. } => "parameter_count",
+            ParameterError::Form { .. } => "argument_form",
+            ParameterError::Required { .. } => "required_parameter",
+            ParameterError::UnknownKey { .. } => "known_key",
+            ParameterError::SummaryWindow { .. } => "summary_window",
+            ParameterError::NotFitted { .. } => "clv_fitted",
         }
     }
     fn field(&self) -> Option<&str> {
@@ -139,7 +264,12 @@ impl Diagnostic for ParameterError {
             | ParameterError::Json { name, .. }
             | ParameterError::WholeNumber { name, .. }
             | ParameterError::NotFinite { name }
-            | ParameterError::Count { name, .. } => name,
+            | ParameterError::Count { name, .. }
+            | ParameterError::Form { name, .. }
+            | ParameterError::Required { name, .. }
+            | ParameterError::UnknownKey { name, .. }
+            | ParameterError::SummaryWindow { name, .. }
+            | ParameterError::NotFitted { name } => name,
             ParameterError::ColumnNotNamed { role } => role,
         })
     }
@@ -319,6 +449,71 @@ pub fn json<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T,
             serde_json::error::Category::Eof => "the text ends early",
         },
     })
+}
+
+/// A JSON configuration of type `T` that overrides some of `T`'s fields:
+/// the fields given replace the defaults (`T::default()`), objects merge
+/// field by field, and a field `T` does not have is
+/// [`ParameterError::UnknownKey`] listing the fields there are. So the
+/// defaults live only in `T`, and a front end passes only what its caller
+/// set.
+///
+/// # Errors
+///
+/// [`ParameterError::Json`] for text that is not a JSON object or breaks
+/// `T`'s rules of form; [`ParameterError::UnknownKey`] for an unknown field
+/// (named by its path, such as `config.service_levels`).
+///
+/// ```
+/// use crm_core::parameter::{json_over_defaults, ParameterError};
+/// use crm_core::relationship::degrees::DegreeConfig;
+/// let c: DegreeConfig = json_over_defaults("config", r#"{"repeat_full_at": 6}"#)?;
+/// assert_eq!((c.repeat_full_at, c.tenure_full_days), (6, DegreeConfig::default().tenure_full_days));
+/// let e = json_over_defaults::<DegreeConfig>("config", r#"{"alice@example.com": 1}"#).unwrap_err();
+/// assert!(matches!(&e, ParameterError::UnknownKey { allowed, .. } if allowed.contains(&"repeat_full_at".to_owned())));
+/// assert!(!e.to_string().contains("alice"));
+/// # Ok::<(), ParameterError>(())
+/// ```
+pub fn json_over_defaults<T>(name: &str, text: &str) -> Result<T, ParameterError>
+where
+    T: Default + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let given: serde_json::Value = json(name, text)?;
+    let mut merged = serde_json::to_value(T::default()).map_err(|_| ParameterError::Json {
+        name: name.to_owned(),
+        line: 0,
+        column: 0,
+        problem: "a configuration without a JSON form",
+    })?;
+    merge(name, &mut merged, given)?;
+    json(name, &merged.to_string())
+}
+
+/// `given`'s fields over `base`'s, recursively into objects.
+fn merge(
+    name: &str,
+    base: &mut serde_json::Value,
+    given: serde_json::Value,
+) -> Result<(), ParameterError> {
+    let (serde_json::Value::Object(base), serde_json::Value::Object(given)) = (&mut *base, &given)
+    else {
+        *base = given;
+        return Ok(());
+    };
+    for (key, value) in given.clone() {
+        let Some(slot) = base.get_mut(&key) else {
+            return Err(ParameterError::UnknownKey {
+                name: name.to_owned(),
+                allowed: base.keys().cloned().collect(),
+            });
+        };
+        if slot.is_object() && value.is_object() {
+            merge(&format!("{name}.{key}"), slot, value)?;
+        } else {
+            *slot = value;
+        }
+    }
+    Ok(())
 }
 
 /// A whole-number parameter within `min..=max`, from the caller's integer

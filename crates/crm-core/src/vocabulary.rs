@@ -124,6 +124,7 @@ macro_rules! vocabulary {
     };
 }
 
+use crate::parameter::{Form, Window};
 use crate::records::summary::Unit;
 use crate::records::transaction::NaiveTimestamps;
 use crate::relationship::degrees::ContributionScale;
@@ -155,6 +156,12 @@ vocabulary!(MoveKind, "move", [
 vocabulary!(Monetary, "monetary", [Total => "total", MeanPerOccasion => "mean_per_occasion"],
     display, from_str);
 vocabulary!(Unit, "unit", [Day => "day", Week => "week"], display, from_str);
+vocabulary!(Form, "argument_form", [
+    ColumnName => "column_name", Pair => "pair", Mapping => "mapping", Number => "number",
+    Numbers => "numbers", Model => "model", Thresholds => "thresholds",
+], display, from_str);
+vocabulary!(Window, "summary_window", [Period => "period", DayBefore => "day_before"],
+    display, from_str);
 vocabulary!(NaiveTimestamps, "naive_timestamps", [WallClock => "wall_clock", Utc => "utc"],
     display, from_str);
 vocabulary!(SurveyScale, "survey_scale", [Csat => "csat", Nps => "nps", Ces => "ces"], display, from_str);

@@ -19,6 +19,7 @@
 use std::str::FromStr;
 
 use crm_core::error::{Diagnostic, ErrorClass};
+use crm_core::records::customer::CustomerId;
 use rust_decimal::Decimal;
 
 /// Why a float has no Decimal.
@@ -357,9 +358,76 @@ pub enum ColumnError {
         /// What is wrong.
         problem: ValueProblem,
     },
+    /// A column the front end cannot hand over as Arrow at all (a Python
+    /// column of mixed objects, a duration): caught before any role is
+    /// read, so the message names what the column holds, not a role.
+    #[error("column `{column}` holds {found}; expected {expected}")]
+    Unreadable {
+        /// The column.
+        column: String,
+        /// What it holds (a type, never a value).
+        found: String,
+        /// What would be read.
+        expected: String,
+    },
+    /// A result column that does not fit the schema declared for it (to
+    /// Spark, say): missing, or castable only by losing data.
+    #[error(
+        "column `{column}` does not fit the declared type {expected}{}: the rule is that a result has its declared schema",
+        found.as_deref().map(|f| format!(" (it has type {f} and would lose data)")).unwrap_or_else(|| " (it is missing)".to_owned())
+    )]
+    Declared {
+        /// The column.
+        column: String,
+        /// Its type, or `None` when it is missing.
+        found: Option<String>,
+        /// The declared type.
+        expected: String,
+    },
+    /// A customer on more than one row of a table that has one row per
+    /// customer, found where only the id and the count are known (a
+    /// distributed check, before any row is read in order).
+    #[error(
+        "column `{column}`: customer {customer} appears {count} times: the rule is one row per customer"
+    )]
+    Repeated {
+        /// The customer column.
+        column: String,
+        /// The customer id (an id is the one input value an error may show).
+        customer: CustomerId,
+        /// Its rows.
+        count: u64,
+    },
 }
 
 impl ColumnError {
+    /// The error of a column `column` (for `role`) that a table with
+    /// columns `names` does not have: the message lists up to 20 of them
+    /// (a table's own names, which help the caller spot a typo), or gives
+    /// their count.
+    ///
+    /// ```
+    /// use crm_io::columns::ColumnError;
+    /// let e = ColumnError::missing("amount", "amount", &["id", "date"]);
+    /// assert!(e.to_string().contains("the table has `id`, `date`"));
+    /// ```
+    pub fn missing(column: &str, role: &str, names: &[impl AsRef<str>]) -> ColumnError {
+        let available = if names.len() <= 20 {
+            names
+                .iter()
+                .map(|n| format!("`{}`", n.as_ref()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            format!("{} columns", names.len())
+        };
+        ColumnError::Missing {
+            column: column.to_owned(),
+            role: role.to_owned(),
+            available,
+        }
+    }
+
     /// The error of the value at 0-based `index`: data row `index + 1`.
     ///
     /// ```
@@ -383,6 +451,9 @@ impl Diagnostic for ColumnError {
             ColumnError::Length { .. } => "equal_length",
             ColumnError::Type { .. } => "column_type",
             ColumnError::Value { problem, .. } => problem.rule(),
+            ColumnError::Unreadable { .. } => "column_type",
+            ColumnError::Declared { .. } => "declared_schema",
+            ColumnError::Repeated { .. } => "one_row_per_customer",
         }
     }
     fn row(&self) -> Option<u64> {
@@ -391,19 +462,29 @@ impl Diagnostic for ColumnError {
             _ => None,
         }
     }
+    fn customer(&self) -> Option<&CustomerId> {
+        match self {
+            ColumnError::Repeated { customer, .. } => Some(customer),
+            _ => None,
+        }
+    }
     fn field(&self) -> Option<&str> {
         match self {
             ColumnError::Missing { column, .. }
             | ColumnError::Length { column, .. }
             | ColumnError::Type { column, .. }
-            | ColumnError::Value { column, .. } => Some(column),
+            | ColumnError::Value { column, .. }
+            | ColumnError::Unreadable { column, .. }
+            | ColumnError::Declared { column, .. }
+            | ColumnError::Repeated { column, .. } => Some(column),
         }
     }
     fn class(&self) -> ErrorClass {
         match self {
             ColumnError::Missing { .. } | ColumnError::Length { .. } => ErrorClass::Column,
-            ColumnError::Type { .. } => ErrorClass::Type,
-            ColumnError::Value { .. } => ErrorClass::Value,
+            ColumnError::Type { .. } | ColumnError::Unreadable { .. } => ErrorClass::Type,
+            ColumnError::Value { .. } | ColumnError::Declared { .. } => ErrorClass::Value,
+            ColumnError::Repeated { .. } => ErrorClass::Duplicate,
         }
     }
 }

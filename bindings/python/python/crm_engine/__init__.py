@@ -31,6 +31,7 @@ Tier, behaviour and treatment values are snake_case names: tiers
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -134,16 +135,15 @@ def vocabulary() -> dict[str, tuple[str, ...]]:
 Number = float | int | Decimal | str
 
 
-def _check_name(param: str, value: object) -> str:
+def _check_name(call: str, param: str, value: object) -> str:
+    """A column name, or crm-core's ``argument_form`` error naming ``param``."""
     if not isinstance(value, str):
-        raise ConfigError(
-            f"{param} must be a column name (str), got {type(value).__name__}", rule="column_name"
-        )
+        raise _crm_engine.argument_error(call, param, "column_name")
     return value
 
 
-def _optional_name(param: str, value: object) -> str | None:
-    return None if value is None else _check_name(param, value)
+def _optional_name(call: str, param: str, value: object) -> str | None:
+    return None if value is None else _check_name(call, param, value)
 
 
 def classify(
@@ -205,18 +205,18 @@ def classify(
         ConfigError: invalid cut-offs, thresholds or policy.
         DecimalOverflowError: values too large to sum exactly.
     """
-    customer = _check_name("customer", customer)
-    value = _check_name("value", value)
+    customer = _check_name("classify", "customer", customer)
+    value = _check_name("classify", "value", value)
     names = {
-        "spend": _optional_name("spend", spend),
-        "discount_spend": _optional_name("discount_spend", discount_spend),
-        "margin": _optional_name("margin", margin),
-        "cost_to_serve": _optional_name("cost_to_serve", cost_to_serve),
+        "spend": _optional_name("classify", "spend", spend),
+        "discount_spend": _optional_name("classify", "discount_spend", discount_spend),
+        "margin": _optional_name("classify", "margin", margin),
+        "cost_to_serve": _optional_name("classify", "cost_to_serve", cost_to_serve),
     }
     cut: tuple[str, str] | None = None
     if cutoffs is not None:
         if not isinstance(cutoffs, (tuple, list)) or len(cutoffs) != 2:
-            raise ConfigError("cutoffs must be a pair (first, second)", rule="cutoffs")
+            raise _crm_engine.argument_error("classify", "cutoffs", "pair")
         cut = (decimal_text("cutoffs[0]", cutoffs[0]), decimal_text("cutoffs[1]", cutoffs[1]))
     data = prepare(values, [customer, value, *names.values()])
     customers, tiers, config_json, total = _crm_engine.classify(
@@ -255,7 +255,7 @@ def review(
     windows: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None,
     customer_base: Any = None,
     purchases: Sequence[Any] | None = None,
-    inactive_days: int = 365,
+    inactive_days: int | None = None,
     customer_base_columns: Mapping[str, str] | None = None,
     purchase_columns: Mapping[str, str] | None = None,
 ) -> Review:
@@ -269,7 +269,7 @@ def review(
     ``None``: from the beginning), and the members of a period are the
     customers in the base on at least one of its days, from ``customer_base``
     (spans: customer, since, until) or, without it, from the inactivity rule
-    (``inactive_days``, default 365) applied to the first and last purchase
+    (``inactive_days``; None: crm-core's default, 365) applied to the first and last purchase
     days of the ``purchases`` tables (summaries; together they must cover
     every purchase up to each period's end, e.g. a summary of everything up
     to the previous period's end and one of the current period). A member
@@ -307,7 +307,7 @@ def review(
         DuplicateCustomerError (a customer twice in one period).
     """
     if not isinstance(labels, (tuple, list)) or len(labels) != 2:
-        raise ConfigError("labels must be a pair (previous, current)", rule="labels")
+        raise _crm_engine.argument_error("review", "labels", "pair")
     return review_periods(
         [previous, current],
         labels=list(labels),
@@ -330,7 +330,7 @@ def review_periods(
     periods: Sequence[Any],
     *,
     labels: Sequence[str] | None = None,
-    grace: int = 0,
+    grace: int | None = None,
     customer: str = "customer_id",
     tier: str = "tier",
     value: str = "value",
@@ -340,7 +340,7 @@ def review_periods(
     windows: Sequence[tuple[Any, Any]] | None = None,
     customer_base: Any = None,
     purchases: Sequence[Any] | None = None,
-    inactive_days: int = 365,
+    inactive_days: int | None = None,
     customer_base_columns: Mapping[str, str] | None = None,
     purchase_columns: Mapping[str, str] | None = None,
 ) -> list[Review]:
@@ -354,24 +354,16 @@ def review_periods(
     Returns:
         ``len(periods) - 1`` :class:`Review` results.
     """
-    customer = _check_name("customer", customer)
-    tier = _check_name("tier", tier)
-    value = _check_name("value", value)
-    rank = _optional_name("rank", rank)
-    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
-        raise ConfigError("grace must be a whole number >= 0", rule="grace")
+    customer = _check_name("review_periods", "customer", customer)
+    tier = _check_name("review_periods", "tier", tier)
+    value = _check_name("review_periods", "value", value)
+    rank = _optional_name("review_periods", "rank", rank)
     periods = list(periods)
     if labels is None:
         labels = [f"period {i}" for i in range(len(periods))]
     labels = [str(x) for x in labels]
     from ._relationship import CUSTOMER_COLUMNS, _names, _table
 
-    if membership not in VOCABULARY["membership"]:
-        raise ConfigError(
-            f"membership must be one of {', '.join(VOCABULARY['membership'])}", rule="membership"
-        )
-    if isinstance(inactive_days, bool) or not isinstance(inactive_days, int) or inactive_days < 1:
-        raise ConfigError("inactive_days must be a positive integer", rule="inactive_days")
     base_names = _names("customer_base_columns", CUSTOMER_COLUMNS, customer_base_columns)
     purchase_names = _names(
         "purchase_columns",
@@ -383,11 +375,9 @@ def review_periods(
         purchase_columns,
     )
     window_texts: list[tuple[str | None, str]] = []
-    for w in windows or ():
+    for i, w in enumerate(windows or ()):
         if not isinstance(w, (tuple, list)) or len(w) != 2:
-            raise ConfigError(
-                "windows: each window is a pair (first_day, last_day)", rule="windows"
-            )
+            raise _crm_engine.argument_error("review_periods", f"windows[{i}]", "pair")
         window_texts.append(
             (None if w[0] is None else _date_text("first_day", w[0]), _date_text("last_day", w[1]))
         )
@@ -413,6 +403,18 @@ def review_periods(
     return [Review(*r) for r in out]
 
 
+def _whole_numbers(xs: Any) -> list[int]:
+    """Integers as they are (numpy's too); a float, text or bool is a TypeError."""
+    if isinstance(xs, (str, bytes)):
+        raise TypeError("a list of whole numbers")
+    out = []
+    for x in xs:
+        if isinstance(x, bool):
+            raise TypeError("a whole number, not a bool")
+        out.append(operator.index(x))
+    return out
+
+
 def _date_text(name: str, x: object) -> str:
     import datetime as _dt
 
@@ -425,10 +427,7 @@ def _date_text(name: str, x: object) -> str:
     iso = getattr(x, "isoformat", None)  # numpy.datetime64, pandas.Timestamp
     if callable(iso):
         return str(iso())[:10]
-    raise ConfigError(
-        f"{name} must be a date (datetime.date or 'YYYY-MM-DD'), got {type(x).__name__}",
-        rule="date_parameter",
-    )
+    raise _crm_engine.date_error("date", name)
 
 
 def _summary_call(
@@ -444,13 +443,14 @@ def _summary_call(
     """Calls a native summary function (summarize, calibration_holdout) with
     the checked column names (customer, time, amount, quantity, margin,
     discount), the prepared table and the dates as text."""
-    customer = _check_name("customer", columns[0])
-    time = _check_name("time", columns[1])
-    amount = _check_name("amount", columns[2])
+    call = native.__name__
+    customer = _check_name(call, "customer", columns[0])
+    time = _check_name(call, "time", columns[1])
+    amount = _check_name(call, "amount", columns[2])
     opt = {
-        "quantity": _optional_name("quantity", columns[3]),
-        "margin": _optional_name("margin", columns[4]),
-        "discount": _optional_name("discount", columns[5]),
+        "quantity": _optional_name(call, "quantity", columns[3]),
+        "margin": _optional_name(call, "margin", columns[4]),
+        "discount": _optional_name(call, "discount", columns[5]),
     }
     data = prepare(transactions, [customer, time, amount, *opt.values()])
     return native(
@@ -618,26 +618,23 @@ def rfm(
         if isinstance(summary_or_transactions, Summary):
             as_of = summary_or_transactions.as_of
         else:
-            raise ConfigError(
-                "rfm: as_of is required unless a crm_engine Summary is given", rule="as_of"
-            )
+            raise _crm_engine.required_error("rfm", "as_of", "a crm_engine Summary is given")
     thresholds_json = None
     if thresholds is not None:
+        # Whole numbers stay whole: operator.index refuses 1.5 and "3" (int()
+        # would silently truncate or parse them); the engine checks ranges.
         try:
             thresholds_json = json.dumps(
                 {
-                    "recency_days": [int(x) for x in thresholds["recency_days"]],
-                    "frequency": [int(x) for x in thresholds["frequency"]],
+                    "recency_days": _whole_numbers(thresholds["recency_days"]),
+                    "frequency": _whole_numbers(thresholds["frequency"]),
                     "monetary": [
                         decimal_text("thresholds.monetary", x) for x in thresholds["monetary"]
                     ],
                 }
             )
-        except (KeyError, TypeError, ValueError) as e:
-            raise ConfigError(
-                f"rfm: invalid thresholds ({e}): expected recency_days, frequency and monetary lists",
-                rule="thresholds",
-            ) from None
+        except (KeyError, TypeError, IndexError):
+            raise _crm_engine.argument_error("rfm", "thresholds", "thresholds") from None
     cols = (
         [customer, time, amount]
         if from_transactions
@@ -647,7 +644,7 @@ def rfm(
     (table, thr, seg), summary = _crm_engine.rfm_scores(
         data,
         from_transactions=from_transactions,
-        customer=_check_name("customer", customer),
+        customer=_check_name("rfm", "customer", customer),
         monetary=monetary,
         thresholds_json=thresholds_json,
         segments_json=None if segments is None else json.dumps(list(segments)),

@@ -32,6 +32,20 @@ __all__ = [
     "summarize",
     "survey_metrics",
     "vocabulary",
+    "argument_error",
+    "date_error",
+    "decimal_parameter",
+    "declared_schema_error",
+    "finite_number",
+    "missing_column_error",
+    "not_fitted_error",
+    "repeated_customer_error",
+    "required_error",
+    "summary_window_error",
+    "task_threads",
+    "unknown_key_error",
+    "unreadable_column_error",
+    "whole_number",
     "tier_partition_plan",
     "tier_partition_stats",
 ]
@@ -128,7 +142,7 @@ def review_periods(
     rank_required: bool = False,
     grace: int | None = None,
     money: str = ...,
-    membership: str = ...,
+    membership: str | None = None,
     windows: Sequence[tuple[str | None, str]] = ...,
     customer_base: object | None = None,
     purchases: Sequence[object] = ...,
@@ -234,8 +248,8 @@ def customer_base_by_inactivity(
     *,
     first_day: str,
     last_day: str,
-    inactive_days: int,
     names: Mapping[str, str],
+    inactive_days: int | None = None,
     before: object | None = None,
 ) -> ArrowTable:
     """The spans (customer, since, until) under the inactivity rule."""
@@ -266,6 +280,55 @@ def degrees(
 
 def vocabulary() -> list[tuple[str, list[str]]]:
     """Every crm-core vocabulary as (kind, names in report order)."""
+
+# The argument checks of the Python layer: each builds crm-core's (or
+# crm-io's) own error and returns its exception, for the caller to raise, so
+# that no rule id or message is written in Python. `call` prefixes the
+# message ("" for none); no function takes the value that was wrong.
+
+def argument_error(call: str, name: str, form: str) -> BaseException:
+    """`name` is not of `form` (column_name, pair, mapping, number, numbers, model, thresholds): rule argument_form."""
+
+def required_error(call: str, name: str, unless: str | None = None) -> BaseException:
+    """`name` was left out: rule required_parameter."""
+
+def unknown_key_error(call: str, name: str, allowed: Sequence[str]) -> BaseException:
+    """A key of `name` outside `allowed` (the message lists them): rule known_key."""
+
+def summary_window_error(call: str, name: str, window: str) -> BaseException:
+    """A summary of another window (period, day_before): rule summary_window."""
+
+def not_fitted_error(call: str, name: str) -> BaseException:
+    """The model `name` has no parameters: rule clv_fitted."""
+
+def date_error(call: str, name: str) -> BaseException:
+    """`name` is not a date: rule date_parameter."""
+
+def whole_number(call: str, name: str, value: object, min: int, max: int) -> int:
+    """`value` as a whole number in min..=max, or ConfigError (whole_number_in_range)."""
+
+def finite_number(call: str, name: str, value: object) -> float:
+    """`value` as a finite float, or ConfigError (finite_parameter)."""
+
+def decimal_parameter(call: str, name: str, text: str) -> str:
+    """`text` if crm-core reads it as an exact decimal, else ConfigError (decimal_parameter)."""
+
+def task_threads(threads: object) -> int:
+    """The worker threads of a Spark task, 1 to 256, or ConfigError (whole_number_in_range)."""
+
+def missing_column_error(call: str, column: str, role: str, names: Sequence[str]) -> BaseException:
+    """A column the frame does not have: rule column_present."""
+
+def unreadable_column_error(call: str, column: str, found: str, expected: str) -> BaseException:
+    """A column Python cannot hand over as Arrow: rule column_type."""
+
+def declared_schema_error(
+    call: str, column: str, expected: str, found: str | None = None
+) -> BaseException:
+    """A result column that does not fit its declared type (missing when `found` is None): rule declared_schema."""
+
+def repeated_customer_error(call: str, column: str, customer: object, count: int) -> BaseException:
+    """A customer id on `count` rows of a one-row-per-customer table: rule one_row_per_customer."""
 
 def economics(kind: str, params_json: str) -> str:
     """One economics computation (clv, what_if, acquisition_retention): JSON in, JSON out."""

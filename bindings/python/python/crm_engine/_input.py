@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ._errors import ConfigError, DtypeError
+from . import _crm_engine
 
 __all__ = ["prepare", "decimal_text"]
 
@@ -19,10 +19,8 @@ def _pyarrow(name: str, what: str) -> Any:
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow is a test dependency
-        raise DtypeError(
-            f"column `{name}` is {what}; install pyarrow or pass an Arrow array",
-            column=name,
-            rule="column_type",
+        raise _crm_engine.unreadable_column_error(
+            "prepare", name, what, "an Arrow array (or pyarrow installed to read it)"
         ) from None
     return pa
 
@@ -37,10 +35,11 @@ def _to_arrow(name: str, pa: Any, values: Any, mask: Any = None) -> Any:
     try:
         return pa.array(values, mask=mask, from_pandas=text and mask is None)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
-        raise DtypeError(
-            f"column `{name}` holds values of mixed or unsupported types (dtype {values.dtype})",
-            column=name,
-            rule="column_type",
+        raise _crm_engine.unreadable_column_error(
+            "prepare",
+            name,
+            f"values of mixed or unsupported types (dtype {values.dtype})",
+            "values of one type",
         ) from None
 
 
@@ -84,11 +83,11 @@ def _numpy_to_arrow(name: str, arr: Any) -> Any:
     import numpy as np
 
     if kind == "m":
-        raise DtypeError(
-            f"column `{name}` is a numpy timedelta64 array: a duration is neither a time nor a number; "
-            "convert it (e.g. to days) first",
-            column=name,
-            rule="column_type",
+        raise _crm_engine.unreadable_column_error(
+            "prepare",
+            name,
+            "a numpy timedelta64 array (a duration is neither a time nor a number)",
+            "a time or a number: convert durations (e.g. to days) first",
         )
     masked = isinstance(arr, np.ma.MaskedArray)
     mask = np.ma.getmaskarray(arr) if masked else None
@@ -163,12 +162,9 @@ def prepare(data: object, columns: Sequence[str | None]) -> object:
 
 def decimal_text(name: str, x: object) -> str:
     """A decimal parameter as text for the engine: floats by their shortest repr."""
-    if isinstance(x, bool):
-        raise ConfigError(f"{name} must be a number, got a boolean", rule="decimal_parameter")
-    if isinstance(x, (int, Decimal, str)):
+    if isinstance(x, (int, Decimal, str)) and not isinstance(x, bool):
         return str(x)
     if isinstance(x, float):
-        if x != x or x in (float("inf"), float("-inf")):
-            raise ConfigError(f"{name} must be finite", rule="decimal_parameter")
-        return repr(x)
-    raise ConfigError(f"{name} must be a number, got {type(x).__name__}", rule="decimal_parameter")
+        # NaN and the infinities are refused by crm-core's decimal rule.
+        return _crm_engine.decimal_parameter("parameter", name, repr(x))
+    raise _crm_engine.argument_error("parameter", name, "number")

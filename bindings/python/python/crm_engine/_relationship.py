@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from . import _crm_engine
-from ._errors import ConfigError
 from ._input import decimal_text, prepare
 from ._results import Degrees, DeliveredValue, Metrics, Summary, SurveyMetrics, Table
 from ._vocabulary import VOCABULARY
@@ -68,12 +67,9 @@ def _names(
     out = dict(defaults)
     for role, col in (given or {}).items():
         if role not in defaults:
-            raise ConfigError(
-                f"{param}: unknown role; roles are {', '.join(defaults)}",
-                rule="column_role",
-            )
+            raise _crm_engine.unknown_key_error("columns", param, list(defaults))
         if not isinstance(col, str):
-            raise ConfigError(f"{param}[{role!r}] must be a column name (str)", rule="column_name")
+            raise _crm_engine.argument_error("columns", f"{param}[{role!r}]", "column_name")
         out[role] = col
     return out
 
@@ -142,9 +138,8 @@ def delivered_value(
             row = ["1"] * 8
             for comp, w in ws.items():
                 if comp not in COMPONENTS:
-                    raise ConfigError(
-                        f"weights: unknown component; components are {', '.join(COMPONENTS)}",
-                        rule="weights",
+                    raise _crm_engine.unknown_key_error(
+                        "delivered_value", "weights", list(COMPONENTS)
                     )
                 row[COMPONENTS.index(comp)] = decimal_text(f"weights: a segment's {comp}", w)
             if seg == "default":
@@ -157,15 +152,11 @@ def delivered_value(
     return DeliveredValue(*out)
 
 
-def _activity(activity: Any, first: str, last: str) -> None:
+def _activity(call: str, name: str, activity: Any, first: str, last: str) -> None:
     if isinstance(activity, Summary):
         since = None if activity.since is None else activity.since.isoformat()
         if since != first or activity.as_of.isoformat() != last:
-            raise ConfigError(
-                f"activity: the summary covers {since}..{activity.as_of.isoformat()}, not the period {first}..{last}: "
-                "summarize with since=first_day and as_of=last_day",
-                rule="summary_window",
-            )
+            raise _crm_engine.summary_window_error(call, name, "period")
 
 
 PURCHASE_COLUMNS = {
@@ -181,7 +172,7 @@ def customer_base(
     first_day: Any,
     last_day: Any,
     before: Any = None,
-    inactive_days: int = 365,
+    inactive_days: int | None = None,
     columns: Mapping[str, str] | None = None,
 ) -> Table:
     """Who was a customer when, from purchases alone, under an inactivity rule (crm-core ``inactivity``).
@@ -202,7 +193,8 @@ def customer_base(
         before: the purchases before the period: a :class:`Summary` made
             with ``as_of`` = the day before ``first_day`` (or such a table);
             None when there is no earlier history.
-        inactive_days: days without a purchase after which a customer is lost.
+        inactive_days: days without a purchase after which a customer is lost
+            (None: crm-core's default, 365).
         columns: role → column name overrides for tables (roles customer,
             first_purchase, last_purchase).
 
@@ -218,20 +210,18 @@ def customer_base(
             in one table, dates that contradict the period.
     """
     first, last = _date_text("first_day", first_day), _date_text("last_day", last_day)
-    if not isinstance(inactive_days, int) or isinstance(inactive_days, bool) or inactive_days < 1:
-        raise ConfigError("inactive_days must be a whole number >= 1", rule="inactive_days")
     if isinstance(during, Summary):
-        _activity(during, first, last)
+        _activity("customer_base", "during", during, first, last)
     if isinstance(before, Summary):
         import datetime
 
-        want = (datetime.date.fromisoformat(first) - datetime.timedelta(days=1)).isoformat()
+        try:
+            start = datetime.date.fromisoformat(first)
+        except ValueError:  # its message quotes the text
+            raise _crm_engine.date_error("customer_base", "first_day") from None
+        want = (start - datetime.timedelta(days=1)).isoformat()
         if before.as_of.isoformat() != want:
-            raise ConfigError(
-                f"before: the summary ends on {before.as_of.isoformat()}, not on {want}: summarize with as_of = "
-                "the day before first_day",
-                rule="summary_window",
-            )
+            raise _crm_engine.summary_window_error("customer_base", "before", "day_before")
     names = _names("columns", PURCHASE_COLUMNS, columns)
     return Table(
         _crm_engine.customer_base_by_inactivity(
@@ -304,18 +294,16 @@ def period_metrics(
         "referrals": _names("referral_columns", REFERRAL_COLUMNS, referral_columns),
     }
     if activity is not None:
-        _activity(activity, first, last)
+        _activity("period_metrics", "activity", activity, first, last)
     config = None
     if service_levels is not None:
         # Only the hours the caller set: crm-core fills in its defaults and
         # refuses an unknown tier key.
-        for v in service_levels.values():
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise ConfigError(
-                    "service_levels: each value must be hours (a whole number >= 0)",
-                    rule="service_levels",
-                )
-        config = json.dumps({"service_levels": dict(service_levels)})
+        levels = {
+            k: _crm_engine.whole_number("period_metrics", "service_levels", v, 0, 2**32 - 1)
+            for k, v in service_levels.items()
+        }
+        config = json.dumps({"service_levels": levels})
     table, report = _crm_engine.period_metrics(
         prepare(customers, list(names["customers"].values())),
         first_day=first,
@@ -408,28 +396,21 @@ def degrees(
     }
     config_json = None
     if config is not None:
-        defaults: dict[str, Any] = {
-            "open_complaint_penalty": "0.1",
-            "resolved_complaint_penalty": "0",
-            "repeat_full_at": 4,
-            "tenure_full_days": 730,
-            "referrals_full_at": 2,
-            "loyalty_weights": ["0.5", "0.25", "0.25"],
-            "contribution_scale": "share",
-            "index_weights": ["0.4", "0.3", "0.15", "0.15"],
-            "require_satisfaction": False,
-        }
+        # Only the fields the caller set, decimals as exact text: crm-core
+        # fills in DegreeConfig's defaults and refuses an unknown field.
+        if not isinstance(config, Mapping):
+            raise _crm_engine.argument_error("degrees", "config", "mapping")
+        given: dict[str, Any] = {}
         for k, v in config.items():
-            if k not in defaults:
-                raise ConfigError(
-                    f"config: unknown field; fields are {', '.join(defaults)}", rule="config"
-                )
-            if k.endswith("_weights"):
-                v = [decimal_text(f"config[{k!r}]", x) for x in v]
-            elif k.endswith("_penalty"):
-                v = decimal_text(f"config[{k!r}]", v)
-            defaults[k] = v
-        config_json = json.dumps(defaults)
+            if isinstance(k, str) and k.endswith("_weights"):
+                v = [decimal_text("config", x) for x in v]
+            elif isinstance(k, str) and k.endswith("_penalty"):
+                v = decimal_text("config", v)
+            given[str(k)] = v
+        try:
+            config_json = json.dumps(given)
+        except (TypeError, ValueError):
+            raise _crm_engine.argument_error("degrees", "config", "mapping") from None
     out = _crm_engine.degrees(
         prepare(customers, list(names["customers"].values())),
         first_day=_date_text("first_day", first_day),
@@ -524,8 +505,9 @@ def acquisition_vs_retention(
     Returns customers, acquisition_cost, cost_to_keep, cost_to_replace,
     saving_from_keeping (exact Decimals).
     """
-    if not isinstance(customers, int) or isinstance(customers, bool) or customers < 0:
-        raise ConfigError("customers must be an int >= 0", rule="customers")
+    customers = _crm_engine.whole_number(
+        "acquisition_vs_retention", "customers", customers, 0, 2**63 - 1
+    )
     p = {
         "costs": {
             "retention_cost": decimal_text("retention_cost", retention_cost),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigError
+from . import _crm_engine
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pyarrow as _pa
@@ -71,19 +71,18 @@ def fit_btyd(
     if model is None:
         model = BetaGeo()
     if isinstance(model, GammaGamma):
-        _column_names(summaries, [frequency, monetary_value], "fit_btyd")
+        _column_names(
+            summaries, {"frequency": frequency, "monetary_value": monetary_value}, "fit_btyd"
+        )
         data = _compressed(summaries, [frequency, monetary_value])
         return model.fit(
             data, frequency=frequency, monetary_value=monetary_value, weights="_crm_weight"
         )
     if isinstance(model, (BetaGeo, ModifiedBetaGeo, ParetoNBD)):
-        _column_names(summaries, [frequency, recency, T], "fit_btyd")
+        _column_names(summaries, {"frequency": frequency, "recency": recency, "T": T}, "fit_btyd")
         data = _compressed(summaries, [frequency, recency, T])
         return model.fit(data, frequency=frequency, recency=recency, T=T, weights="_crm_weight")
-    raise ConfigError(
-        f"fit_btyd takes BetaGeo, ModifiedBetaGeo, ParetoNBD or GammaGamma, got {type(model).__name__}",
-        rule="clv_model",
-    )
+    raise _crm_engine.argument_error("fit_btyd", "model", "model")
 
 
 def predict_btyd(
@@ -119,7 +118,11 @@ def predict_btyd(
     import pyarrow as pa
 
     model._values()  # raises ConfigError when not fitted
-    _column_names(summaries, [customer, frequency, recency, T], "predict_btyd")
+    _column_names(
+        summaries,
+        {"customer": customer, "frequency": frequency, "recency": recency, "T": T},
+        "predict_btyd",
+    )
     threads = _task_threads(summaries, threads)
     t = float(t)
     df = summaries.select(customer, frequency, recency, T)
@@ -191,7 +194,17 @@ def predict_clv(
     transaction_model._values()  # raise ConfigError on the driver when not fitted
     spend_model._values()
     cols = [customer, frequency, recency, T, monetary_value]
-    _column_names(summaries, [*cols], "predict_clv")
+    _column_names(
+        summaries,
+        {
+            "customer": customer,
+            "frequency": frequency,
+            "recency": recency,
+            "T": T,
+            "monetary_value": monetary_value,
+        },
+        "predict_clv",
+    )
     threads = _task_threads(summaries, threads)
     df = summaries.select(*cols)
     in_schema = _arrow_schema(df.schema)

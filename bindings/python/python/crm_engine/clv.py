@@ -59,7 +59,7 @@ import json
 from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
-from ._errors import ConfigError, ConvergenceError
+from ._errors import ConvergenceError
 from ._holdout import HoldoutScores, holdout_scores
 from ._input import prepare
 
@@ -67,13 +67,7 @@ from ._input import prepare
 def _finite(name: str, value: object) -> float:
     """A float parameter, or a ConfigError (crm-core's rule ``finite_parameter``)
     naming it: never a builtin OverflowError or ValueError, and never the value."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        x = float("nan")
-    if x != x or x in (float("inf"), float("-inf")):
-        raise ConfigError(f"{name} must be a finite number", rule="finite_parameter")
-    return x
+    return _crm_engine.finite_number("", name, value)
 
 
 __all__ = [
@@ -161,22 +155,19 @@ class _Model:
     @classmethod
     def from_params(cls: type[_M], **params: float) -> _M:
         """A model with given parameters (e.g. published ones), ready to predict."""
-        missing = [n for n in cls._names if n not in params]
-        extra = [n for n in params if n not in cls._names]
-        if missing or extra:
-            raise ConfigError(
-                f"{cls.__name__} takes parameters {', '.join(cls._names)}", rule="clv_parameters"
-            )
+        call = f"{cls.__name__}.from_params"
+        if any(n not in cls._names for n in params):
+            raise _crm_engine.unknown_key_error(call, "params", list(cls._names))
+        for n in cls._names:
+            if n not in params:
+                raise _crm_engine.required_error(call, n)
         m = cls()
-        m.params = {n: float(params[n]) for n in cls._names}
+        m.params = {n: _crm_engine.finite_number(call, n, params[n]) for n in cls._names}
         return m
 
     def _values(self) -> list[float]:
         if self.params is None:
-            raise ConfigError(
-                f"{type(self).__name__} is not fitted: call fit() or from_params()",
-                rule="clv_fitted",
-            )
+            raise _crm_engine.not_fitted_error("predict", type(self).__name__)
         return [self.params[n] for n in self._names]
 
     def _fit(self: _M, data: object, columns: list[str | None]) -> _M:
@@ -231,7 +222,7 @@ class _Model:
         try:
             pts = np.asarray(points, dtype="float64").reshape(-1).tolist()
         except (TypeError, ValueError, OverflowError):
-            raise ConfigError("points must be numbers", rule="finite_parameter") from None
+            raise _crm_engine.argument_error("curve", "points", "numbers") from None
         return np.asarray(
             _crm_engine.clv_curve(self._model, self._values(), what, pts, _finite("t", t)),
             dtype="float64",

@@ -47,7 +47,8 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import ConfigError, DuplicateCustomerError, InternalError, InvalidValueError
+from . import _crm_engine
+from ._errors import InternalError
 from ._results import Reconciliation
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -108,9 +109,7 @@ def _task_threads(df: DataFrame, threads: int | None) -> int:
             threads = int(df.sparkSession.conf.get("spark.task.cpus", "1") or "1")
         except Exception:  # noqa: BLE001 - a missing or odd setting means 1
             threads = 1
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError("threads must be a whole number >= 1", rule="threads")
-    return threads
+    return _crm_engine.task_threads(threads)
 
 
 def _partition_id() -> int:
@@ -141,20 +140,15 @@ def conform(table: _pa.Table | _pa.RecordBatch, schema: _pa.Schema) -> _pa.Table
     columns = []
     for field in schema:
         if field.name not in table.column_names:
-            raise InvalidValueError(
-                f"conform: column `{field.name}` of the declared schema is missing",
-                column=field.name,
-                rule="declared_schema",
-            )
+            raise _crm_engine.declared_schema_error("conform", field.name, str(field.type))
         column = table.column(field.name)
         if not column.type.equals(field.type):
             try:
                 column = column.cast(field.type, safe=True)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-                raise InvalidValueError(
-                    f"conform: column `{field.name}` of type {column.type} does not fit the declared type {field.type}: {e}",
-                    column=field.name,
-                    rule="declared_schema",
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                # Not pyarrow's message: it quotes the value that did not fit.
+                raise _crm_engine.declared_schema_error(
+                    "conform", field.name, str(field.type), str(column.type)
                 ) from None
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)
@@ -176,14 +170,12 @@ def _spark_schema(arrow_schema: _pa.Schema) -> Any:
     return from_arrow_schema(arrow_schema)
 
 
-def _column_names(df: DataFrame, names: list[str | None], what: str) -> None:
-    for name in names:
+def _column_names(df: DataFrame, roles: dict[str, str | None], what: str) -> None:
+    """Every named column is in ``df``, or crm-io's ``column_present`` error,
+    as the single-machine functions raise it."""
+    for role, name in roles.items():
         if name is not None and name not in df.columns:
-            from ._errors import ColumnError
-
-            raise ColumnError(
-                f"{what}: column `{name}` not found (columns: {', '.join(df.columns)})", column=name
-            )
+            raise _crm_engine.missing_column_error(what, name, role, list(df.columns))
 
 
 # --------------------------------------------------------------------------
@@ -307,7 +299,18 @@ def summarize(
     from . import _date_text
     from . import summarize as summarize_table
 
-    _column_names(transactions, [customer, time, amount, quantity, margin, discount], "summarize")
+    _column_names(
+        transactions,
+        {
+            "customer": customer,
+            "time": time,
+            "amount": amount,
+            "quantity": quantity,
+            "margin": margin,
+            "discount": discount,
+        },
+        "summarize",
+    )
     threads = _task_threads(transactions, threads)
     as_of_text = _date_text("as_of", as_of)
     since_text = None if since is None else _date_text("since", since)
@@ -442,7 +445,6 @@ def classify(
     import pyarrow as pa
     from pyspark.sql import functions as F
 
-    from . import _crm_engine
     from ._input import decimal_text
 
     signals = {
@@ -451,11 +453,11 @@ def classify(
         "margin": margin,
         "cost_to_serve": cost_to_serve,
     }
-    _column_names(values, [customer, value, *signals.values()], "classify")
+    _column_names(values, {"customer": customer, "value": value, **signals}, "classify")
     cut: tuple[str, str] | None = None
     if cutoffs is not None:
         if not isinstance(cutoffs, (tuple, list)) or len(cutoffs) != 2:
-            raise ConfigError("cutoffs must be a pair (first, second)", rule="cutoffs")
+            raise _crm_engine.argument_error("classify", "cutoffs", "pair")
         cut = (decimal_text("cutoffs[0]", cutoffs[0]), decimal_text("cutoffs[1]", cutoffs[1]))
     rules: dict[str, Any] = {
         "price_driven_min_discount_share": None
@@ -490,12 +492,8 @@ def classify(
     if check_unique:
         dup = df.groupBy("customer_id").count().where(F.col("count") > 1).limit(1).collect()
         if dup:
-            cid = dup[0]["customer_id"]
-            raise DuplicateCustomerError(
-                f"classify: customer {cid} appears {dup[0]['count']} times; the rule is one row per customer",
-                column=customer,
-                customer=str(cid),
-                rule="one_row_per_customer",
+            raise _crm_engine.repeated_customer_error(
+                "classify", customer, dup[0]["customer_id"], dup[0]["count"]
             )
     n_parts = partitions or int(
         df.sparkSession.conf.get("spark.sql.shuffle.partitions", "200") or "200"

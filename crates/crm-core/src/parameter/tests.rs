@@ -134,3 +134,93 @@ impl TrailingZeros for u64 {
         n
     }
 }
+
+#[test]
+fn front_end_argument_errors_have_their_own_rules_and_never_a_value() {
+    let cases = [
+        (
+            ParameterError::Form {
+                name: "cutoffs".into(),
+                form: Form::Pair,
+            },
+            "argument_form",
+            "cutoffs must be a pair of two values",
+        ),
+        (
+            ParameterError::Required {
+                name: "as_of".into(),
+                unless: Some("a Summary is given".into()),
+            },
+            "required_parameter",
+            "as_of is required unless a Summary is given",
+        ),
+        (
+            ParameterError::Required {
+                name: "alpha".into(),
+                unless: None,
+            },
+            "required_parameter",
+            "alpha is required",
+        ),
+        (
+            ParameterError::UnknownKey {
+                name: "weights".into(),
+                allowed: vec!["quality".into(), "price".into()],
+            },
+            "known_key",
+            "weights: unknown key; the keys are quality, price",
+        ),
+        (
+            ParameterError::NotFitted {
+                name: "BetaGeo".into(),
+            },
+            "clv_fitted",
+            "BetaGeo has no parameters yet: fit it, or give its parameters",
+        ),
+    ];
+    for (e, rule, text) in cases {
+        assert_eq!((e.rule(), e.to_string().as_str()), (rule, text));
+        assert_eq!(e.class(), ErrorClass::Config);
+    }
+    let w = ParameterError::SummaryWindow {
+        name: "before".into(),
+        window: Window::DayBefore,
+    };
+    assert_eq!((w.rule(), w.field()), ("summary_window", Some("before")));
+    for f in <Form as crate::vocabulary::Vocabulary>::ALL {
+        assert_eq!(f.to_string().parse::<Form>(), Ok(*f));
+        assert!(!f.text().is_empty());
+    }
+}
+
+#[test]
+fn json_over_defaults_keeps_every_default_it_is_not_given() {
+    use crate::relationship::degrees::DegreeConfig;
+    use crate::relationship::period_metrics::PeriodConfig;
+    let d = DegreeConfig::default();
+    assert_eq!(json_over_defaults::<DegreeConfig>("config", "{}"), Ok(d));
+    let c: DegreeConfig =
+        json_over_defaults("config", r#"{"require_satisfaction": true}"#).unwrap();
+    assert_eq!(
+        c,
+        DegreeConfig {
+            require_satisfaction: true,
+            ..d
+        }
+    );
+    // Nested objects merge field by field: one service level changes.
+    let p: PeriodConfig =
+        json_over_defaults("config", r#"{"service_levels": {"major": 12}}"#).unwrap();
+    assert_eq!(p.service_levels.major, 12);
+    assert_eq!(
+        p.service_levels.most_valuable,
+        PeriodConfig::default().service_levels.most_valuable
+    );
+    let e = json_over_defaults::<PeriodConfig>("config", r#"{"service_levels": {"x@y.z": 1}}"#)
+        .unwrap_err();
+    assert_eq!(e.rule(), "known_key");
+    assert_eq!(e.field(), Some("config.service_levels"));
+    assert!(!e.to_string().contains("x@y"));
+    let e = json_over_defaults::<DegreeConfig>("config", "[1]").unwrap_err();
+    assert_eq!(e.rule(), "json_parameter");
+}

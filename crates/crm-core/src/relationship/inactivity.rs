@@ -69,6 +69,54 @@ pub struct InactivityRule {
     pub days: u32,
 }
 
+impl InactivityRule {
+    /// The shortest rule: a purchase keeps a customer in the base for at
+    /// least the day it was made.
+    ///
+    /// ```
+    /// use crm_core::relationship::inactivity::InactivityRule;
+    /// assert_eq!(InactivityRule::MIN_DAYS, 1);
+    /// ```
+    pub const MIN_DAYS: u32 = 1;
+
+    /// Whether the rule can find the base of `period` from per-customer
+    /// purchase dates: at least [`InactivityRule::MIN_DAYS`], and no shorter
+    /// than the period (see the module documentation). A front end may call
+    /// it before reading any file.
+    ///
+    /// # Errors
+    ///
+    /// [`InactivityError::ZeroDays`] or
+    /// [`InactivityError::RuleShorterThanPeriod`].
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::relationship::inactivity::{InactivityError, InactivityRule};
+    /// use crm_core::relationship::period_metrics::MetricPeriod;
+    /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+    /// let march = MetricPeriod::new(d(3, 1), d(3, 31))?;
+    /// assert!(InactivityRule::default().check_for(march).is_ok());
+    /// assert!(matches!(
+    ///     InactivityRule { days: 30 }.check_for(march),
+    ///     Err(InactivityError::RuleShorterThanPeriod { period_days: 31, .. })
+    /// ));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_for(self, period: MetricPeriod) -> Result<(), InactivityError> {
+        if self.days < InactivityRule::MIN_DAYS {
+            return Err(InactivityError::ZeroDays);
+        }
+        let period_days = (period.last_day - period.first_day).num_days() + 1;
+        if i64::from(self.days) < period_days {
+            return Err(InactivityError::RuleShorterThanPeriod {
+                days: self.days,
+                period_days,
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Default for InactivityRule {
     /// A year: see the module documentation for why.
     fn default() -> Self {
@@ -426,16 +474,7 @@ pub fn spans_by_inactivity(
     period: MetricPeriod,
     rule: InactivityRule,
 ) -> Result<Vec<CustomerSpan>, InactivityError> {
-    if rule.days == 0 {
-        return Err(InactivityError::ZeroDays);
-    }
-    let period_days = (period.last_day - period.first_day).num_days() + 1;
-    if i64::from(rule.days) < period_days {
-        return Err(InactivityError::RuleShorterThanPeriod {
-            days: rule.days,
-            period_days,
-        });
-    }
+    rule.check_for(period)?;
     let mut spans = Vec::with_capacity(dates.len());
     for (row, p) in (1..).zip(dates) {
         check(row, p, period)?;
@@ -505,7 +544,7 @@ pub fn members_by_inactivity(
     last: NaiveDate,
     rule: InactivityRule,
 ) -> Result<Vec<CustomerId>, InactivityError> {
-    if rule.days == 0 {
+    if rule.days < InactivityRule::MIN_DAYS {
         return Err(InactivityError::ZeroDays);
     }
     let mut latest: std::collections::BTreeMap<CustomerId, NaiveDate> =

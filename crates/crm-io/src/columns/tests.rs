@@ -102,3 +102,53 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn front_end_column_errors_name_the_column_and_rule_but_no_value() {
+    use crm_core::records::customer::CustomerId;
+    let unreadable = ColumnError::Unreadable {
+        column: "when".into(),
+        found: "a numpy timedelta64 array".into(),
+        expected: "a time or a number".into(),
+    };
+    assert_eq!(
+        (unreadable.rule(), unreadable.field(), unreadable.class()),
+        ("column_type", Some("when"), ErrorClass::Type)
+    );
+    let missing = ColumnError::Declared {
+        column: "tier".into(),
+        found: None,
+        expected: "string".into(),
+    };
+    assert_eq!(
+        missing.to_string(),
+        "column `tier` does not fit the declared type string (it is missing): the rule is that a result has its declared schema"
+    );
+    assert_eq!(
+        (missing.rule(), missing.class()),
+        ("declared_schema", ErrorClass::Value)
+    );
+    let lossy = ColumnError::Declared {
+        column: "value".into(),
+        found: Some("decimal128(38, 30)".into()),
+        expected: "decimal128(38, 2)".into(),
+    };
+    assert!(lossy.to_string().contains("would lose data"));
+    let repeated = ColumnError::Repeated {
+        column: "id".into(),
+        customer: CustomerId::Int(7),
+        count: 2,
+    };
+    assert_eq!(
+        (repeated.rule(), repeated.class(), repeated.customer()),
+        (
+            "one_row_per_customer",
+            ErrorClass::Duplicate,
+            Some(&CustomerId::Int(7))
+        )
+    );
+    assert_eq!(
+        repeated.to_string(),
+        "column `id`: customer 7 appears 2 times: the rule is one row per customer"
+    );
+}
