@@ -86,7 +86,8 @@ impl Error {
     /// A crm-core (or crm-io) error: the exception class from its
     /// [`ErrorClass`], and the rule, 1-based row, field (as `column`) and
     /// customer from [`Diagnostic`], so the glue names no rule of its own.
-    /// `what` (the call) prefixes the message.
+    /// `what` (the call) prefixes the message, unless it is empty (a check
+    /// shared by many calls).
     pub fn core(what: &str, e: &dyn Diagnostic) -> Error {
         let kind = match e.class() {
             ErrorClass::Value => Kind::Value,
@@ -100,7 +101,11 @@ impl Error {
         };
         Error {
             kind,
-            message: format!("{what}: {e}"),
+            message: if what.is_empty() {
+                e.to_string()
+            } else {
+                format!("{what}: {e}")
+            },
             row: e.row(),
             column: e.field().map(str::to_owned),
             rule: Some(e.rule()),
@@ -196,7 +201,7 @@ pub fn whole<T: TryFrom<i128>>(
 
 /// A Python integer (not a `bool`) as `i128`, or `None`: what crm-core's
 /// whole-number rule takes.
-pub fn int_of(value: &Bound<'_, PyAny>) -> Option<i128> {
+fn int_of(value: &Bound<'_, PyAny>) -> Option<i128> {
     if value.is_instance_of::<pyo3::types::PyBool>() {
         None
     } else {
@@ -206,7 +211,7 @@ pub fn int_of(value: &Bound<'_, PyAny>) -> Option<i128> {
 
 /// A Python number (not a `bool`) as `f64`, NaN when it is not one: what
 /// crm-core's finite rule takes.
-pub fn float_of(value: &Bound<'_, PyAny>) -> f64 {
+fn float_of(value: &Bound<'_, PyAny>) -> f64 {
     if value.is_instance_of::<pyo3::types::PyBool>() {
         f64::NAN
     } else {

@@ -18,29 +18,16 @@ use crm_io::columns::ColumnError;
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
 
-use crate::error::{Error, Kind, float_of, int_of};
+use crate::error::{Error, Kind};
 
-/// The glue error of a crm-core or crm-io error, its message prefixed with
+/// The exception of a crm-core or crm-io error, its message prefixed with
 /// `call` (none when `call` is empty: a check shared by many calls).
-fn of(call: &str, e: &dyn crm_core::error::Diagnostic) -> Error {
-    let error = Error::core(call, e);
-    if call.is_empty() {
-        Error {
-            message: e.to_string(),
-            ..error
-        }
-    } else {
-        error
-    }
-}
-
-/// The exception of a crm-core or crm-io error (see [`of`]).
 fn exception(
     py: Python<'_>,
     call: &str,
     e: &dyn crm_core::error::Diagnostic,
 ) -> Py<PyBaseException> {
-    of(call, e).into_pyerr(py).into_value(py)
+    Error::core(call, e).into_pyerr(py).into_value(py)
 }
 
 /// A vocabulary name the Python layer passes (a form, a window); an unknown
@@ -156,8 +143,7 @@ pub fn whole_number(
     min: i64,
     max: u64,
 ) -> PyResult<i128> {
-    crm_core::parameter::whole_number(name, int_of(value), min, max)
-        .map_err(|e| of(call, &e).into_pyerr(py))
+    crate::error::whole(call, name, value, min, max).map_err(|e| e.into_pyerr(py))
 }
 
 /// A finite float from any Python number, or crm-core's
@@ -169,7 +155,7 @@ pub fn finite_number(
     name: &str,
     value: &Bound<'_, PyAny>,
 ) -> PyResult<f64> {
-    crm_core::parameter::finite(name, float_of(value)).map_err(|e| of(call, &e).into_pyerr(py))
+    crate::error::finite(call, name, value).map_err(|e| e.into_pyerr(py))
 }
 
 /// Decimal text read by crm-core's one decimal rule, or its
@@ -179,7 +165,7 @@ pub fn finite_number(
 pub fn decimal_parameter(py: Python<'_>, call: &str, name: &str, text: String) -> PyResult<String> {
     match crm_core::parameter::decimal(name, &text) {
         Ok(_) => Ok(text),
-        Err(e) => Err(of(call, &e).into_pyerr(py)),
+        Err(e) => Err(Error::core(call, &e).into_pyerr(py)),
     }
 }
 
@@ -262,6 +248,6 @@ pub fn repeated_customer_error(
 /// naming `threads`.
 #[pyfunction]
 pub fn task_threads(py: Python<'_>, threads: &Bound<'_, PyAny>) -> PyResult<usize> {
-    crm_core::parameter::whole_number("threads", int_of(threads), 1, crate::MAX_THREADS as u64)
-        .map_err(|e| of("spark", &e).into_pyerr(py))
+    crate::error::whole("spark", "threads", threads, 1, crate::MAX_THREADS as u64)
+        .map_err(|e| e.into_pyerr(py))
 }
