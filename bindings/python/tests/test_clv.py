@@ -274,3 +274,59 @@ def test_predictions_table_has_the_golden_layout_and_the_models_figures(
     assert t.column("expected_spend").to_numpy().tolist() == spend.tolist()
     e = bg.conditional_expected_purchases(12 * month_length("week"), f, r, age)
     assert t.column("expected_purchases").to_numpy().tolist() == e.tolist()
+
+
+def _bg_nbd_log_likelihood(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> float:
+    """Fader, Hardie & Lee (2005), equation 6, written here from the paper (not
+    crm-engine's code), on log-parameters."""
+    import math
+
+    r, alpha, a, b = np.exp(theta)
+    lg = np.frompyfunc(math.lgamma, 1, 1)
+
+    def ln_beta(p: np.ndarray | float, q: np.ndarray | float) -> np.ndarray:
+        return np.asarray(lg(p) + lg(q) - lg(np.asarray(p) + q), dtype=float)
+
+    common = np.asarray(lg(r + x) - math.lgamma(r), dtype=float) + r * np.log(alpha)
+    first = ln_beta(a, b + x) - ln_beta(a, b) - (r + x) * np.log(alpha + T)
+    repeat = x > 0
+    second = np.full_like(first, -np.inf)
+    second[repeat] = (
+        ln_beta(a + 1, b + x[repeat] - 1)
+        - ln_beta(a, b)
+        - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    return float(np.sum(common + np.logaddexp(first, second)))
+
+
+def test_hessian_condition_agrees_with_an_independent_computation(
+    bg: BetaGeo, cdnow_summary: pd.DataFrame
+) -> None:
+    # The fit reports the condition number of the observed information on
+    # the log-parameters; here the same figure from the paper's likelihood by
+    # central differences in numpy, and numpy's eigenvalues.
+    assert bg.report is not None and bg.params is not None
+    x, t_x, T = (cdnow_summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    theta = np.log([bg.params[n] for n in ("r", "alpha", "a", "b")])
+    h = 1e-4
+    n = len(theta)
+    hess = np.zeros((n, n))
+
+    def at(i: int, j: int, si: float, sj: float) -> float:
+        t = theta.copy()
+        t[i] += si * h
+        t[j] += sj * h
+        return _bg_nbd_log_likelihood(t, x, t_x, T)
+
+    for i in range(n):
+        for j in range(n):
+            hess[i, j] = (at(i, j, 1, 1) - at(i, j, 1, -1) - at(i, j, -1, 1) + at(i, j, -1, -1)) / (
+                4 * h * h
+            )
+    eig = np.linalg.eigvalsh(-hess)
+    assert eig.min() > 0
+    independent = eig.max() / eig.min()
+    assert bg.report["hessian_condition"] == pytest.approx(independent, rel=1e-4)
+    assert bg.report["starts"] == 1 and "at_bound" not in bg.report

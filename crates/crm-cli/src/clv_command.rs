@@ -72,12 +72,13 @@ fn with_customer(mut f: Failure, s: &Summaries) -> Failure {
 pub fn warnings(fit: &ModelFit) -> Vec<String> {
     fit.warnings
         .iter()
-        .map(|w| match w {
-            crm_core::clv::registry::FitWarning::MeanSpendUndefined => format!(
-                "warning: {} fitted q <= 1 (spend too heavy-tailed): the population mean spend is undefined ({}), so CLV cannot be predicted for customers outside its fit set",
+        .map(|w| {
+            format!(
+                "warning: {} {} ({})",
                 fit.model.kind().label(),
+                w.text(),
                 w.name()
-            ),
+            )
         })
         .collect()
 }

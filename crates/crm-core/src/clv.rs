@@ -59,6 +59,7 @@ pub mod bg_bb;
 pub mod bg_nbd;
 mod data;
 pub mod fit_set;
+pub mod fit_warning;
 pub mod gamma_gamma;
 pub mod holdout;
 pub mod horizon;
@@ -179,8 +180,8 @@ pub enum ClvError {
         best: Vec<f64>,
         /// The log-likelihood (total) at the best point.
         log_likelihood: f64,
-        /// How the search went.
-        report: FitReport,
+        /// How the search went (boxed: it keeps every `ClvError` small).
+        report: Box<FitReport>,
     },
 }
 
@@ -244,6 +245,43 @@ pub struct FitReport {
     pub gradient_norm: f64,
     /// Whether the Nelder–Mead fallback was needed.
     pub used_simplex: bool,
+    /// Deterministic starting points tried: 1 when the first one converged;
+    /// up to [`FitReport::STARTS`] when a start failed and the search began
+    /// again from the next (the start scaled by 10, by 1/10, then every
+    /// parameter at 1). `iterations` and `evaluations` count them all.
+    #[serde(default = "one_start")]
+    pub starts: usize,
+    /// The parameters the search drove to the edge of their range (below
+    /// [`FitReport::EDGE`]⁻¹ or above [`FitReport::EDGE`]): the likelihood
+    /// is flat in that direction, typically because a simpler model fits as
+    /// well (for BG/NBD, `b` growing without bound is "nobody drops out").
+    /// The fit converged, but such a parameter, and its standard error, say
+    /// little. Empty when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_bound: Vec<String>,
+    /// The condition number of the observed information (the negative
+    /// Hessian of the total log-likelihood) on the log-parameters, at the
+    /// estimate: its largest over its smallest eigenvalue. On log-parameters
+    /// it does not depend on the units of money or time. Near 1 every
+    /// direction is pinned down alike; above about 10⁸ some combination of
+    /// parameters is barely identified by the data (a ridge), and the
+    /// standard errors of the parameters in it are unreliable. `None` when
+    /// the matrix is not positive definite (then there are no standard
+    /// errors either) or the fit did not converge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hessian_condition: Option<f64>,
+}
+
+fn one_start() -> usize {
+    1
+}
+
+impl FitReport {
+    /// The most starting points a fit tries.
+    pub const STARTS: usize = 4;
+    /// How far from 1 a parameter may go before it is at the edge of its
+    /// range ([`FitReport::at_bound`]): 10⁸ (and 10⁻⁸).
+    pub const EDGE: f64 = 1e8;
 }
 
 /// A fitted model: the parameters, the total log-likelihood, their standard
@@ -442,14 +480,9 @@ fn fit_model<P: Parameters>(
         let v = -ll / customers + penalty;
         if v.is_finite() { v } else { f64::INFINITY }
     };
-    let theta0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
     let analytic: Option<optimize::Gradient<'_>> =
         gradient.map(|_| &grad_theta as optimize::Gradient<'_>);
-    let outcome = optimize::minimise(&objective, analytic, &theta0, options);
-    let (o, ok) = match outcome {
-        Ok(o) => (o, true),
-        Err(o) => (o, false),
-    };
+    let (mut o, ok) = search_from_starts(start, &objective, analytic, options);
     let natural: Vec<f64> = o.theta.iter().map(|t| t.exp()).collect();
     // The gradient pass returns the log-likelihood too, and costs less than
     // the value-only pass of the large-data models (whose per-time caches
@@ -466,14 +499,21 @@ fn fit_model<P: Parameters>(
             names: P::NAMES.iter().map(|s| (*s).to_owned()).collect(),
             best: natural,
             log_likelihood: ll,
-            report: o.report,
+            report: Box::new(o.report),
         });
     }
-    let se = match gradient {
-        Some(g) => optimize::standard_errors_from_gradient(g, &natural),
-        None => optimize::standard_errors(total_ll, &natural),
-    }
-    .and_then(|v| P::from_values(&v));
+    let precision = match gradient {
+        Some(g) => optimize::precision_from_gradient(g, &natural),
+        None => optimize::precision(total_ll, &natural),
+    };
+    o.report.hessian_condition = precision.condition;
+    o.report.at_bound = P::NAMES
+        .iter()
+        .zip(&natural)
+        .filter(|(_, v)| !(1.0 / FitReport::EDGE..=FitReport::EDGE).contains(*v))
+        .map(|(n, _)| (*n).to_owned())
+        .collect();
+    let se = precision.standard_errors.and_then(|v| P::from_values(&v));
     let params = P::from_values(&natural).ok_or_else(|| ClvError::InvalidArgument {
         name: "parameters".into(),
         rule: "internal: wrong parameter count".into(),
@@ -486,6 +526,54 @@ fn fit_model<P: Parameters>(
         customers,
         rows,
     })
+}
+
+/// Minimises `objective` (on the log-parameters) from the log of `start`,
+/// and, when that search does not converge, from the next deterministic
+/// start ([`FitReport::starts`]) until one does: a start far from the
+/// optimum can fail where another succeeds. Returns the first converged
+/// search, or the best point of all when none converged, with the counts of
+/// every search.
+fn search_from_starts(
+    start: &[f64],
+    objective: &dyn Fn(&[f64]) -> f64,
+    analytic: Option<optimize::Gradient<'_>>,
+    options: &FitOptions,
+) -> (optimize::Outcome, bool) {
+    let log_start: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+    let shifted = |by: f64| -> Vec<f64> { log_start.iter().map(|t| t + by).collect() };
+    let starts: [Vec<f64>; FitReport::STARTS] = [
+        log_start.clone(),
+        shifted(std::f64::consts::LN_10),
+        shifted(-std::f64::consts::LN_10),
+        vec![0.0; start.len()],
+    ];
+    let run = |theta0: &[f64]| match optimize::minimise(objective, analytic, theta0, options) {
+        Ok(o) => (o, true),
+        Err(o) => (o, false),
+    };
+    let (first, ok) = run(&starts[0]);
+    if ok {
+        return (first, true);
+    }
+    let (mut iterations, mut evaluations) = (first.report.iterations, first.report.evaluations);
+    let mut best = (objective(&first.theta), first);
+    for (k, theta0) in starts.iter().enumerate().skip(1) {
+        let (o, ok) = run(theta0);
+        iterations += o.report.iterations;
+        evaluations += o.report.evaluations;
+        let value = objective(&o.theta);
+        if ok || value < best.0 {
+            best = (value, o);
+        }
+        best.1.report.iterations = iterations;
+        best.1.report.evaluations = evaluations;
+        best.1.report.starts = k + 1;
+        if ok {
+            return (best.1, true);
+        }
+    }
+    (best.1, false)
 }
 
 /// `ln(e^u + e^v)` without overflow.
@@ -504,6 +592,76 @@ fn log_add_exp(u: f64, v: f64) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_converged_fit_reports_its_starts_bounds_and_condition() {
+        let fit = bg_nbd::fit(&tests_data::cdnow(), &FitOptions::default()).unwrap();
+        let r = &fit.report;
+        assert!(
+            r.converged && r.starts == 1 && r.at_bound.is_empty(),
+            "{r:?}"
+        );
+        // The published CDNOW fit is well identified: a finite condition
+        // well below the weak-identification threshold, and above 1 (the
+        // four parameters are not pinned down equally).
+        let c = r.hessian_condition.unwrap();
+        assert!(
+            c > 1.0 && c < registry::FitWarning::WEAKLY_IDENTIFIED_ABOVE,
+            "{c}"
+        );
+        let json = serde_json::to_string(&fit).unwrap();
+        let back: Fitted<bg_nbd::BetaGeo> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, fit);
+        // A saved report of before these fields still reads (one start).
+        let old = r#"{"iterations":3,"evaluations":9,"converged":true,"gradient_norm":1e-9,"used_simplex":false}"#;
+        let old: FitReport = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (old.starts, old.at_bound.len(), old.hessian_condition),
+            (1, 0, None)
+        );
+    }
+
+    #[test]
+    fn a_fit_that_fails_from_every_start_says_so_and_counts_them_all() {
+        let options = FitOptions {
+            max_iterations: 1,
+            ..FitOptions::default()
+        };
+        let one = |o: &FitOptions| match bg_nbd::fit(&tests_data::cdnow(), o) {
+            Err(ClvError::NotConverged { report, .. }) => *report,
+            other => panic!("{other:?}"),
+        };
+        let r = one(&options);
+        assert_eq!((r.converged, r.starts), (false, FitReport::STARTS), "{r:?}");
+        // Every start's iterations are counted: more than one search makes.
+        assert!(r.iterations >= FitReport::STARTS, "{r:?}");
+    }
+
+    #[test]
+    fn a_parameter_driven_to_the_edge_is_reported_and_warned() {
+        // Every customer bought at the same steady pace up to the end: no
+        // sign of dropout, so BG/NBD's dropout odds go to zero (a → 0 or
+        // b → ∞) and the model reduces to the NBD.
+        let n = 200;
+        let x: Vec<f64> = (0..n).map(|i| f64::from(1 + i % 5)).collect();
+        let t_x: Vec<f64> = vec![40.0; n as usize];
+        let age: Vec<f64> = vec![40.0; n as usize];
+        let f = registry::fit(
+            registry::ModelKind::BgNbd,
+            &[&x, &t_x, &age],
+            None,
+            &FitOptions::default(),
+        );
+        let f = f.unwrap();
+        let r = f.model.report();
+        // The dropout odds go to zero (a); the purchase rates are hardly
+        // heterogeneous either, so r and alpha may grow together.
+        assert!(r.converged && r.at_bound.contains(&"a".to_owned()), "{r:?}");
+        assert!(f.warnings.contains(&registry::FitWarning::ParameterAtBound));
+        // So flat a likelihood leaves no usable information matrix.
+        assert_eq!(r.hessian_condition, None);
+        assert!(f.warnings.contains(&registry::FitWarning::WeaklyIdentified));
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]

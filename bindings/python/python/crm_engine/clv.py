@@ -136,9 +136,14 @@ class _Model:
     """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
     report: dict[str, Any] | None
     """The optimiser's report: iterations, evaluations, converged, gradient_norm,
-    customers, rows, ``fit_set`` (customers used and left out, by reason) and
-    ``warnings`` (e.g. ``"mean_spend_undefined"``: a Gamma-Gamma fit with
-    q <= 1, whose population mean spend does not exist)."""
+    ``starts`` (deterministic starting points tried), ``at_bound`` (parameters
+    driven to the edge of their range, when any), ``hessian_condition`` (the
+    condition number of the observed information on the log-parameters; absent
+    when that matrix is not positive definite), customers, rows, ``fit_set``
+    (customers used and left out, by reason) and ``warnings`` (e.g.
+    ``"mean_spend_undefined"``: a Gamma-Gamma fit with q <= 1, whose population
+    mean spend does not exist; ``"parameter_at_bound"``; ``"weakly_identified"``:
+    a condition above 1e8 or none, so standard errors are missing or unreliable)."""
 
     def __init__(
         self, l2_penalty: float = 0.0, max_iterations: int = 500, gradient_tolerance: float = 1e-8

@@ -107,6 +107,9 @@ pub(crate) fn minimise(
         converged: false,
         gradient_norm: f64::INFINITY,
         used_simplex: false,
+        starts: 1,
+        at_bound: Vec::new(),
+        hessian_condition: None,
     };
     let mut x = start.to_vec();
     // With an analytic gradient the first point costs one gradient pass,
@@ -358,10 +361,21 @@ fn nelder_mead(c: &mut Counted<'_>, start: &[f64], iterations: usize) -> (Vec<f6
     (pts[best].clone(), vals[best])
 }
 
-/// Standard errors: `sqrt(diag((-H)^-1))` with `H` the Hessian of the total
-/// log-likelihood `ll` on the natural parameters by central differences
-/// (steps 1e-4 of each parameter). `None` when `-H` is not positive definite.
-pub(crate) fn standard_errors(ll: &dyn Fn(&[f64]) -> f64, p: &[f64]) -> Option<Vec<f64>> {
+/// What the curvature of the log-likelihood at the estimate says: the
+/// standard errors and the condition of the information matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Precision {
+    /// `sqrt(diag((-H)^-1))`, `None` when `-H` is not positive definite.
+    pub standard_errors: Option<Vec<f64>>,
+    /// The condition number of `-H` on the log-parameters
+    /// ([`FitReport::hessian_condition`]).
+    pub condition: Option<f64>,
+}
+
+/// [`Precision`] from `H`, the Hessian of the total log-likelihood `ll` on
+/// the natural parameters by central differences (steps 1e-4 of each
+/// parameter).
+pub(crate) fn precision(ll: &dyn Fn(&[f64]) -> f64, p: &[f64]) -> Precision {
     let n = p.len();
     let h: Vec<f64> = p.iter().map(|v| 1e-4 * v.abs().max(1e-8)).collect();
     let mut m = vec![0.0; n * n];
@@ -392,26 +406,16 @@ pub(crate) fn standard_errors(ll: &dyn Fn(&[f64]) -> f64, p: &[f64]) -> Option<V
             m[j * n + i] = -v;
         }
     }
-    let inv = invert_spd(&m, n)?;
-    (0..n)
-        .map(|i| {
-            let v = inv[i * n + i];
-            if v > 0.0 && v.is_finite() {
-                Some(v.sqrt())
-            } else {
-                None
-            }
-        })
-        .collect()
+    precision_of_information(&m, p)
 }
 
-/// As [`standard_errors`], with the Hessian from central differences of an
+/// As [`precision`], with the Hessian from central differences of an
 /// analytic gradient of the total log-likelihood (`2n` gradient calls instead
 /// of `2n² + 1` likelihood calls), symmetrised.
-pub(crate) fn standard_errors_from_gradient(
+pub(crate) fn precision_from_gradient(
     grad: &dyn Fn(&[f64], &mut [f64]) -> f64,
     p: &[f64],
-) -> Option<Vec<f64>> {
+) -> Precision {
     let n = p.len();
     let mut m = vec![0.0; n * n];
     let (mut q, mut up, mut down) = (p.to_vec(), vec![0.0; n], vec![0.0; n]);
@@ -433,8 +437,20 @@ pub(crate) fn standard_errors_from_gradient(
             m[j * n + i] = v;
         }
     }
-    let inv = invert_spd(&m, n)?;
-    (0..n)
+    precision_of_information(&m, p)
+}
+
+/// The standard errors and condition from the observed information `m`
+/// (`-H`, row-major) on the natural parameters `p`.
+fn precision_of_information(m: &[f64], p: &[f64]) -> Precision {
+    let n = p.len();
+    let Some(inv) = invert_spd(m, n) else {
+        return Precision {
+            standard_errors: None,
+            condition: None,
+        };
+    };
+    let standard_errors = (0..n)
         .map(|i| {
             let v = inv[i * n + i];
             if v > 0.0 && v.is_finite() {
@@ -443,7 +459,65 @@ pub(crate) fn standard_errors_from_gradient(
                 None
             }
         })
-        .collect()
+        .collect();
+    // On θ = ln p the information is D m D with D = diag(p) (the gradient
+    // term of the change of variables vanishes at the optimum).
+    let scaled: Vec<f64> = (0..n * n).map(|k| m[k] * p[k / n] * p[k % n]).collect();
+    Precision {
+        standard_errors,
+        condition: condition_number(&scaled, n),
+    }
+}
+
+/// Largest over smallest eigenvalue of a symmetric matrix (cyclic Jacobi
+/// rotations; the matrices here are at most 8 × 8), `None` unless every
+/// eigenvalue is positive and the ratio finite.
+pub(crate) fn condition_number(a: &[f64], n: usize) -> Option<f64> {
+    let mut a = a.to_vec();
+    if n == 0 || a.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j] * a[i * n + j])
+            .sum();
+        let diag: f64 = (0..n).map(|i| a[i * n + i] * a[i * n + i]).sum();
+        if off <= 1e-30 * diag {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                // The smaller root of t² + 2θt − 1 = 0 (t = 1 when θ = 0).
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let akp = a[k * n + p];
+                    let akq = a[k * n + q];
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let apk = a[p * n + k];
+                    let aqk = a[q * n + k];
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let eig = (0..n).map(|i| a[i * n + i]);
+    let (lo, hi) = eig.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let ratio = hi / lo;
+    (lo > 0.0 && ratio.is_finite()).then_some(ratio)
 }
 
 /// Inverse of a symmetric positive definite matrix by Cholesky; `None` when
@@ -509,7 +583,40 @@ mod tests {
     fn standard_errors_of_a_quadratic() {
         // ll = -(x²/2σ²): se = σ.
         let ll = |p: &[f64]| -(p[0] - 3.0).powi(2) / (2.0 * 0.25) - (p[1] - 2.0).powi(2) / 2.0;
-        let se = standard_errors(&ll, &[3.0, 2.0]).unwrap();
+        let precision = precision(&ll, &[3.0, 2.0]);
+        let se = precision.standard_errors.unwrap();
         assert!((se[0] - 0.5).abs() < 1e-4 && (se[1] - 1.0).abs() < 1e-4);
+        // -H = diag(4, 1); on the log-parameters D(-H)D = diag(4·9, 1·4):
+        // condition 36 / 4 = 9.
+        let c = precision.condition.unwrap();
+        assert!((c - 9.0).abs() < 1e-3, "{c}");
+    }
+
+    #[test]
+    fn the_condition_number_is_the_ratio_of_the_extreme_eigenvalues() {
+        // [[2, 1], [1, 2]]: eigenvalues 3 and 1 (closed form (a+d)/2 ± sqrt(((a−d)/2)² + b²)).
+        let c = condition_number(&[2.0, 1.0, 1.0, 2.0], 2).unwrap();
+        assert!((c - 3.0).abs() < 1e-12, "{c}");
+        // Q diag(1, 10, 1000) Qᵀ for the rotation Q of 30° in the (0,1) plane and
+        // 45° in the (1,2) plane: eigenvalues kept, so condition 1000.
+        let (c30, s30) = (3f64.sqrt() / 2.0, 0.5);
+        let r = std::f64::consts::FRAC_1_SQRT_2;
+        let q1 = [c30, -s30, 0.0, s30, c30, 0.0, 0.0, 0.0, 1.0];
+        let q2 = [1.0, 0.0, 0.0, 0.0, r, -r, 0.0, r, r];
+        let mul = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            (0..9)
+                .map(|k| (0..3).map(|m| a[k / 3 * 3 + m] * b[m * 3 + k % 3]).sum())
+                .collect()
+        };
+        let q = mul(&q1, &q2);
+        let qt: Vec<f64> = (0..9).map(|k| q[k % 3 * 3 + k / 3]).collect();
+        let d = [1.0, 0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 1000.0];
+        let a = mul(&mul(&q, &d), &qt);
+        let c = condition_number(&a, 3).unwrap();
+        assert!((c - 1000.0).abs() < 1e-8, "{c}");
+        // Not positive definite, or not finite: no condition.
+        assert_eq!(condition_number(&[1.0, 2.0, 2.0, 1.0], 2), None);
+        assert_eq!(condition_number(&[f64::NAN, 0.0, 0.0, 1.0], 2), None);
+        assert_eq!(condition_number(&[], 0), None);
     }
 }

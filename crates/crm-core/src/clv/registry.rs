@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use super::bg_bb::{self, BetaGeoBetaBinom, DiscreteData};
 use super::bg_nbd::{self, BetaGeo};
 use super::fit_set::{self, FitSet};
+pub use super::fit_warning::FitWarning;
 use super::gamma_gamma::{self, GammaGamma, SpendData};
 use super::mbg_nbd::{self, ModifiedBetaGeo};
 use super::pareto_nbd::{self, ParetoNbd};
@@ -535,41 +536,6 @@ impl FittedModel {
     }
 }
 
-/// What a fit found that its user must know before predicting with it.
-///
-/// ```
-/// use crm_core::clv::registry::FitWarning;
-/// use crm_core::vocabulary::Vocabulary;
-/// assert_eq!(FitWarning::names(), ["mean_spend_undefined"]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FitWarning {
-    /// Gamma-Gamma fitted `q <= 1` (heavy-tailed spend): the population mean
-    /// spend does not exist, so the expected spend of a customer outside the
-    /// fit set (and of a repeat customer with `p·x + q <= 1`) is refused
-    /// ([`ClvError::SpendUndefined`]); see [`super::gamma_gamma`].
-    MeanSpendUndefined,
-}
-
-impl Vocabulary for FitWarning {
-    const KIND: &'static str = "fit warning";
-    const ALL: &'static [Self] = &[FitWarning::MeanSpendUndefined];
-
-    fn name(self) -> &'static str {
-        match self {
-            FitWarning::MeanSpendUndefined => "mean_spend_undefined",
-        }
-    }
-}
-
-impl fmt::Display for FitWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// A fit and the customers it used.
 ///
 /// ```
@@ -635,7 +601,7 @@ pub fn fit(
             other => other,
         }
     };
-    match kind {
+    let mut fitted = match kind {
         ModelKind::BgNbd | ModelKind::MbgNbd | ModelKind::ParetoNbd => {
             let s = fit_set::repeat_fit_set(col(0), col(1), col(2), weights)?;
             let w = s.take_weights(weights);
@@ -651,11 +617,11 @@ pub fn fit(
                 ModelKind::MbgNbd => FittedModel::MbgNbd(mbg_nbd::fit(&data, options)?),
                 _ => FittedModel::ParetoNbd(pareto_nbd::fit(&data, options)?),
             };
-            Ok(ModelFit {
+            ModelFit {
                 model,
                 fit_set: s.fit_set,
                 warnings: Vec::new(),
-            })
+            }
         }
         ModelKind::GammaGamma => {
             let s = fit_set::spend_fit_set(col(0), col(1), weights)?;
@@ -668,29 +634,40 @@ pub fn fit(
             } else {
                 Vec::new()
             };
-            Ok(ModelFit {
+            ModelFit {
                 model: FittedModel::GammaGamma(fitted),
                 fit_set: s.fit_set,
                 warnings,
-            })
+            }
         }
         ModelKind::BgBb => {
             let data = DiscreteData::new(col(0), col(1), col(2), weights)?;
-            Ok(ModelFit {
+            ModelFit {
                 fit_set: FitSet::all(data.total_weight()),
                 model: FittedModel::BgBb(bg_bb::fit(&data, options)?),
                 warnings: Vec::new(),
-            })
+            }
         }
         ModelKind::Sbg => {
             let f = sbg::fit_survivors(col(0), options)?;
-            Ok(ModelFit {
+            ModelFit {
                 fit_set: FitSet::all(col(0).len() as f64),
                 model: FittedModel::Sbg(f),
                 warnings: Vec::new(),
-            })
+            }
         }
+    };
+    let report = fitted.model.report();
+    if !report.at_bound.is_empty() {
+        fitted.warnings.push(FitWarning::ParameterAtBound);
     }
+    if report
+        .hessian_condition
+        .is_none_or(|c| c > FitWarning::WEAKLY_IDENTIFIED_ABOVE)
+    {
+        fitted.warnings.push(FitWarning::WeaklyIdentified);
+    }
+    Ok(fitted)
 }
 
 #[cfg(test)]

@@ -282,13 +282,16 @@ fn every_variant() -> Vec<Box<dyn Diagnostic>> {
             names: vec![],
             best: vec![],
             log_likelihood: 0.0,
-            report: FitReport {
+            report: Box::new(FitReport {
                 iterations: 1,
                 evaluations: 1,
                 converged: false,
                 gradient_norm: 1.0,
                 used_simplex: false,
-            },
+                starts: 1,
+                at_bound: Vec::new(),
+                hessian_condition: None,
+            }),
         }),
         Box::new(rejection),
     ];
