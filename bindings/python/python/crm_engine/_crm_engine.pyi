@@ -13,6 +13,7 @@ __all__ = [
     "clv_holdout_scores",
     "classify",
     "classify_partition",
+    "clv_compare",
     "clv_curve",
     "clv_fit",
     "clv_models",
@@ -282,6 +283,19 @@ def clv_fit(
     gradient_tolerance: float,
 ) -> str:
     """Fits a CLV model on named columns; the fit (or the best point of a failed one) as JSON."""
+
+def clv_compare(
+    data: object,
+    columns: Sequence[str],
+    weights: str | None,
+    holdout: str | None,
+    holdout_duration: float | None,
+    l2_penalty: float,
+    max_iterations: int,
+    gradient_tolerance: float,
+) -> str:
+    """Compares the repeat models on named columns and chooses one: the comparison,
+    the choice (or null) and the error (message and rule, or null) as JSON."""
 
 def clv_predict(
     model: str,
