@@ -539,3 +539,19 @@ pub fn clv_compare(
         })
     })
 }
+
+/// The likelihood-ratio test of a restricted model against the full model it
+/// is nested in (`crm_core::clv::choice::likelihood_ratio`; the caller
+/// asserts the nesting): `(statistic, df, p_value)`.
+#[pyfunction]
+pub fn clv_likelihood_ratio(
+    py: Python<'_>,
+    ll_restricted: f64,
+    ll_full: f64,
+    df: Bound<'_, PyAny>,
+) -> PyResult<(f64, u32, f64)> {
+    let df: u32 = whole(WHAT, "df", &df, 0, u32::MAX.into()).map_err(|e| e.into_pyerr(py))?;
+    let t = choice::likelihood_ratio(ll_restricted, ll_full, df)
+        .map_err(|e| clv_error(e, &[]).into_pyerr(py))?;
+    Ok((t.statistic, t.df, t.p_value))
+}

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from crm_engine.clv import BetaGeo, ModelComparison, ParetoNBD, compare_models
+from crm_engine.clv import BetaGeo, ModelComparison, ParetoNBD, compare_models, likelihood_ratio
 
 DATA = Path(__file__).resolve().parents[3] / "examples" / "data"
 COLUMNS = {"frequency": "x", "recency": "t_x", "T": "T"}
@@ -121,3 +121,24 @@ def test_weights_count_as_repeated_customers(seed: int, frame: str) -> None:
         assert a["observations"] == b["observations"] == counts.sum()
         assert a["bic"] == pytest.approx(b["bic"], rel=1e-9)
     assert weighted.chosen == expanded.chosen
+
+
+@pytest.mark.parametrize(
+    ("df", "critical"),
+    # 5 % critical values: NIST/SEMATECH e-Handbook 1.3.6.7.4 (3.841, 5.991,
+    # 7.815), to full precision as scipy.stats.chi2.ppf(0.95, df) (SciPy 1.17.1).
+    [(1, 3.841458820694124), (2, 5.991464547107979), (3, 7.814727903251178)],
+)
+def test_likelihood_ratio_at_the_published_critical_values(df: int, critical: float) -> None:
+    t = likelihood_ratio(-1000.0 - critical / 2, -1000.0, df)
+    assert t["df"] == df
+    assert t["statistic"] == pytest.approx(critical, rel=1e-12)
+    assert t["p_value"] == pytest.approx(0.05, rel=1e-9)
+
+
+def test_likelihood_ratio_refuses_a_worse_full_fit() -> None:
+    with pytest.raises(crm.ConfigError) as e:
+        likelihood_ratio(-990.0, -1000.0, 1)
+    assert e.value.rule == "clv_argument"
+    with pytest.raises(crm.ConfigError):
+        likelihood_ratio(-1000.0, -990.0, 0)

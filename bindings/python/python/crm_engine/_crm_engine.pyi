@@ -11,6 +11,7 @@ __all__ = [
     "__version__",
     "calibration_holdout",
     "clv_holdout_scores",
+    "clv_likelihood_ratio",
     "classify",
     "classify_partition",
     "clv_compare",
@@ -296,6 +297,9 @@ def clv_compare(
 ) -> str:
     """Compares the repeat models on named columns and chooses one: the comparison,
     the choice (or null) and the error (message and rule, or null) as JSON."""
+
+def clv_likelihood_ratio(ll_restricted: float, ll_full: float, df: int) -> tuple[float, int, float]:
+    """The likelihood-ratio test of nested fits: (statistic, df, p_value)."""
 
 def clv_predict(
     model: str,

@@ -40,7 +40,8 @@ and reports each one's log-likelihood, AIC, BIC and, with a holdout, the
 error of its holdout predictions; :meth:`ModelComparison.choose` names the
 model to use (the lowest holdout error when a holdout is given, else the
 lowest BIC; a fit that did not converge is never chosen). Every fitted model
-has ``aic``, ``bic`` and ``information_criteria``.
+has ``aic``, ``bic`` and ``information_criteria``; :func:`likelihood_ratio`
+tests a fit against a restricted (nested) one.
 
 :func:`predictions` gives the ``crm clv predict`` table (one row per
 customer: P(alive), expected purchases and spend over a horizon in months,
@@ -85,6 +86,7 @@ def _finite(name: str, value: object) -> float:
 
 __all__ = [
     "compare_models",
+    "likelihood_ratio",
     "ModelComparison",
     "predictions",
     "holdout_scores",
@@ -651,3 +653,20 @@ def compare_models(
         _finite("gradient_tolerance", gradient_tolerance),
     )
     return ModelComparison(json.loads(text))
+
+
+def likelihood_ratio(ll_restricted: float, ll_full: float, df: int) -> dict[str, float]:
+    """The likelihood-ratio test of a restricted fit against the full model it is nested in.
+
+    ``df`` is the number of parameters the restriction fixes. Returns
+    ``statistic`` (2 (ll_full - ll_restricted)), ``df`` and ``p_value`` (the
+    chi-square survival function). **The caller asserts the nesting**: no two
+    models of the engine are nested (BG/NBD and Pareto/NBD are not, nor BG/NBD
+    and MBG/NBD); the test is for a model against the same model with
+    parameters fixed inside their range. Raises ``ConfigError`` when the full
+    fit is clearly worse than the restricted one (rule ``clv_argument``).
+    """
+    statistic, dof, p = _crm_engine.clv_likelihood_ratio(
+        _finite("ll_restricted", ll_restricted), _finite("ll_full", ll_full), df
+    )
+    return {"statistic": statistic, "df": dof, "p_value": p}
