@@ -11,6 +11,7 @@
 use arrow::array::{Array, AsArray, Float64Array};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type};
+use crm_core::clv::choice::{self, HoldoutPurchases};
 use crm_core::clv::horizon::{self, Horizon};
 use crm_core::clv::model_file::{self, ClvColumns};
 use crm_core::clv::registry::{self, Model, ModelKind};
@@ -76,7 +77,22 @@ fn fit_json(
     names: &[(&str, &str)],
 ) -> Result<String> {
     let value = match outcome {
-        Ok(fit) => serde_json::to_value(&fit),
+        // The fit's serde form, with its AIC and BIC beside it.
+        Ok(fit) => {
+            let criteria = fit
+                .model
+                .information_criteria()
+                .map_err(|e| clv_error(e, names))?;
+            serde_json::to_value(&fit).and_then(|mut v| {
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "information_criteria".into(),
+                        serde_json::to_value(criteria)?,
+                    );
+                }
+                Ok(v)
+            })
+        }
         Err(ClvError::NotConverged {
             names: params,
             best,
@@ -432,4 +448,110 @@ pub fn clv_predictions(
                 .collect(),
         )
     })
+}
+
+/// Compares the repeat models (`crm_core::clv::choice::compare`) on the named
+/// columns of `data` (frequency, recency, T) with optional weights and
+/// holdout purchases, and chooses one (`choice::choose`). The JSON holds the
+/// comparison, the choice (null when none can be made) and, then, the
+/// error's message and rule.
+#[pyfunction]
+#[pyo3(signature = (data, columns, weights, holdout, holdout_duration, l2_penalty, max_iterations, gradient_tolerance))]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_compare(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    columns: Vec<String>,
+    weights: Option<String>,
+    holdout: Option<String>,
+    holdout_duration: Option<f64>,
+    l2_penalty: f64,
+    max_iterations: Bound<'_, PyAny>,
+    gradient_tolerance: f64,
+) -> PyResult<String> {
+    let max_iterations: usize = whole(WHAT, "max_iterations", &max_iterations, 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py("data", data)?;
+    let options = FitOptions {
+        l2_penalty,
+        max_iterations,
+        gradient_tolerance,
+    };
+    run(py, move || {
+        column_count(&columns, 3)?;
+        let roles = ["frequency", "recency", "T"];
+        let mut cols: Vec<Float64Array> = (0..3)
+            .map(|i| floats(&input, &columns[i], roles[i]))
+            .collect::<Result<_>>()?;
+        let mut named = columns.clone();
+        for (name, role) in [(&weights, "weights"), (&holdout, "holdout")] {
+            if let Some(n) = name {
+                cols.push(floats(&input, n, role)?);
+                named.push(n.clone());
+            }
+        }
+        same_lengths(&cols, &named)?;
+        let names = [
+            ("x", columns[0].as_str()),
+            ("t_x", columns[1].as_str()),
+            ("T", columns[2].as_str()),
+            ("weights", weights.as_deref().unwrap_or("weights")),
+            ("actual_purchases", holdout.as_deref().unwrap_or("holdout")),
+        ];
+        let v = |i: usize| cols[i].values().as_ref();
+        let w = weights.as_ref().map(|_| v(3));
+        let h = match (&holdout, holdout_duration) {
+            (Some(_), Some(duration)) => Some(HoldoutPurchases {
+                duration,
+                actual: v(cols.len() - 1),
+            }),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(clv_error(
+                    ClvError::InvalidArgument {
+                        name: "holdout_duration".into(),
+                        rule: "a holdout column and its duration go together".into(),
+                    },
+                    &names,
+                ));
+            }
+        };
+        let slices = [v(0), v(1), v(2)];
+        let comparison =
+            choice::compare(&slices, w, &options, h.as_ref()).map_err(|e| clv_error(e, &names))?;
+        let (chosen, error) = match choice::choose(&comparison) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (
+                None,
+                Some(serde_json::json!({"message": format!("{WHAT}: {e}"), "rule": e.rule()})),
+            ),
+        };
+        serde_json::to_string(&serde_json::json!({
+            "comparison": comparison,
+            "choice": chosen,
+            "error": error,
+        }))
+        .map_err(|e| {
+            Error::new(
+                Kind::Internal,
+                format!("{WHAT}: could not write the comparison: {e}"),
+            )
+        })
+    })
+}
+
+/// The likelihood-ratio test of a restricted model against the full model it
+/// is nested in (`crm_core::clv::choice::likelihood_ratio`; the caller
+/// asserts the nesting): `(statistic, df, p_value)`.
+#[pyfunction]
+pub fn clv_likelihood_ratio(
+    py: Python<'_>,
+    ll_restricted: f64,
+    ll_full: f64,
+    df: Bound<'_, PyAny>,
+) -> PyResult<(f64, u32, f64)> {
+    let df: u32 = whole(WHAT, "df", &df, 0, u32::MAX.into()).map_err(|e| e.into_pyerr(py))?;
+    let t = choice::likelihood_ratio(ll_restricted, ll_full, df)
+        .map_err(|e| clv_error(e, &[]).into_pyerr(py))?;
+    Ok((t.statistic, t.df, t.p_value))
 }

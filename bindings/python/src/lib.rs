@@ -67,6 +67,8 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     partition::register(m)?;
     validation::register(m)?;
     m.add_function(wrap_pyfunction!(clv::clv_fit, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_compare, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_likelihood_ratio, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predict, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_curve, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_models, m)?)?;

@@ -32,7 +32,8 @@
 //! predictions by name ([`registry::ModelKind`]); [`fit_set`] says which
 //! customers each fit uses and counts the others; [`horizon`] turns months
 //! into the summaries' clock; [`model_file`] is the versioned file of a
-//! fitted purchase and spend model.
+//! fitted purchase and spend model; [`choice`] compares fits (AIC, BIC,
+//! likelihood-ratio test, holdout error) and chooses a model.
 //!
 //! Discounted lifetime value lives in [`value`]; the special functions
 //! (log-gamma, log-beta, the Gauss hypergeometric function in log space) in
@@ -57,6 +58,7 @@
 pub mod beta_mixture;
 pub mod bg_bb;
 pub mod bg_nbd;
+pub mod choice;
 mod data;
 pub mod fit_set;
 pub mod fit_warning;
@@ -182,6 +184,17 @@ pub enum ClvError {
         log_likelihood: f64,
         /// How the search went (boxed: it keeps every `ClvError` small).
         report: Box<FitReport>,
+    },
+    /// No model of a comparison converged ([`choice::choose`]): there is
+    /// nothing that may be chosen, and a fit that stopped early is never
+    /// chosen in its place.
+    #[error(
+        "no model converged ({}): none can be chosen (rule no_model_converged)",
+        choice::kind_names(.models)
+    )]
+    NoModelConverged {
+        /// The models compared, none of which converged, in comparison order.
+        models: Vec<registry::ModelKind>,
     },
 }
 

@@ -744,6 +744,7 @@ impl Diagnostic for ClvError {
             ClvError::NotFinite { .. } => "finite_prediction",
             ClvError::HorizonTooLong { .. } => "horizon_limit",
             ClvError::SpendUndefined { .. } => "mean_spend_undefined",
+            ClvError::NoModelConverged { .. } => "no_model_converged",
         }
     }
     fn row(&self) -> Option<u64> {
@@ -776,7 +777,9 @@ impl Diagnostic for ClvError {
             ClvError::InvalidArgument { .. } | ClvError::HorizonTooLong { .. } => {
                 ErrorClass::Config
             }
-            ClvError::NotConverged { .. } => ErrorClass::NotConverged,
+            ClvError::NotConverged { .. } | ClvError::NoModelConverged { .. } => {
+                ErrorClass::NotConverged
+            }
         }
     }
 }

@@ -11,8 +11,10 @@ __all__ = [
     "__version__",
     "calibration_holdout",
     "clv_holdout_scores",
+    "clv_likelihood_ratio",
     "classify",
     "classify_partition",
+    "clv_compare",
     "clv_curve",
     "clv_fit",
     "clv_models",
@@ -345,6 +347,22 @@ def clv_fit(
     gradient_tolerance: float,
 ) -> str:
     """Fits a CLV model on named columns; the fit (or the best point of a failed one) as JSON."""
+
+def clv_compare(
+    data: object,
+    columns: Sequence[str],
+    weights: str | None,
+    holdout: str | None,
+    holdout_duration: float | None,
+    l2_penalty: float,
+    max_iterations: int,
+    gradient_tolerance: float,
+) -> str:
+    """Compares the repeat models on named columns and chooses one: the comparison,
+    the choice (or null) and the error (message and rule, or null) as JSON."""
+
+def clv_likelihood_ratio(ll_restricted: float, ll_full: float, df: int) -> tuple[float, int, float]:
+    """The likelihood-ratio test of nested fits: (statistic, df, p_value)."""
 
 def clv_predict(
     model: str,

@@ -35,6 +35,14 @@ aggregate error, correlation, Gini with the Lorenz curve, deciles) on the
 split of :func:`crm_engine.calibration_holdout`; ``crm clv validate`` does
 the fit, the prediction and the scores in one command.
 
+:func:`compare_models` fits BG/NBD, MBG/NBD and Pareto/NBD on one data set
+and reports each one's log-likelihood, AIC, BIC and, with a holdout, the
+error of its holdout predictions; :meth:`ModelComparison.choose` names the
+model to use (the lowest holdout error when a holdout is given, else the
+lowest BIC; a fit that did not converge is never chosen). Every fitted model
+has ``aic``, ``bic`` and ``information_criteria``; :func:`likelihood_ratio`
+tests a fit against a restricted (nested) one.
+
 :func:`predictions` gives the ``crm clv predict`` table (one row per
 customer: P(alive), expected purchases and spend over a horizon in months,
 discounted CLV); a month is :func:`month_length` time units.
@@ -71,6 +79,9 @@ def _finite(name: str, value: object) -> float:
 
 
 __all__ = [
+    "compare_models",
+    "likelihood_ratio",
+    "ModelComparison",
     "predictions",
     "holdout_scores",
     "HoldoutScores",
@@ -134,6 +145,14 @@ class _Model:
     """Total log-likelihood at ``params`` on the data's own time scale."""
     standard_errors: dict[str, float] | None
     """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
+    information_criteria: dict[str, float] | None
+    """The fit's ``log_likelihood``, ``parameters`` (k), ``observations`` (n, the
+    customers of the fit set, weighted), ``aic`` (2k - 2 LL) and ``bic``
+    (k ln n - 2 LL), from the engine (None before ``fit``)."""
+    aic: float | None
+    """Akaike's criterion 2k - 2 LL of the fit (None before ``fit``)."""
+    bic: float | None
+    """The Bayesian criterion k ln n - 2 LL of the fit (None before ``fit``)."""
     report: dict[str, Any] | None
     """The optimiser's report: iterations, evaluations, converged, gradient_norm,
     ``starts`` (deterministic starting points tried), ``at_bound`` (parameters
@@ -155,6 +174,9 @@ class _Model:
         self.params = None
         self.log_likelihood = None
         self.standard_errors = None
+        self.information_criteria = None
+        self.aic = None
+        self.bic = None
         self.report = None
 
     @classmethod
@@ -199,6 +221,10 @@ class _Model:
                 log_likelihood=out["log_likelihood"],
                 report=out["report"],
             )
+        return self._load(out)
+
+    def _load(self: _M, out: dict[str, Any]) -> _M:
+        """Takes the engine's fit (its serde form: model, fit_set, warnings)."""
         fitted = out["model"]
         self.params = {n: float(fitted["params"][n]) for n in self._names}
         self.log_likelihood = float(fitted["log_likelihood"])
@@ -211,6 +237,10 @@ class _Model:
             fit_set=out["fit_set"],
             warnings=out.get("warnings", []),
         )
+        criteria = out.get("information_criteria")
+        self.information_criteria = None if criteria is None else dict(criteria)
+        self.aic = None if criteria is None else float(criteria["aic"])
+        self.bic = None if criteria is None else float(criteria["bic"])
         return self
 
     def _predict(self, what: str, columns: dict[str, object], **kwargs: Any) -> Any:
@@ -493,3 +523,146 @@ def predictions(
         _finite("discount_rate", discount_rate),
         unit,
     )
+
+
+_REPEAT_CLASSES: dict[str, type[_RepeatModel]] = {
+    cls._model: cls for cls in (BetaGeo, ModifiedBetaGeo, ParetoNBD)
+}
+
+
+class ModelComparison:
+    """The repeat models fitted on one data set, side by side (crm-core's
+    ``clv::choice``); made by :func:`compare_models`.
+
+    Attributes:
+        rows: one dict per model, in the engine's order (bg_nbd, mbg_nbd,
+            pareto_nbd): ``kind``, ``converged``, ``log_likelihood``,
+            ``parameters`` (k), ``observations`` (n), ``aic``, ``bic``,
+            ``bic_rank`` (1 = lowest BIC among converged fits, None for a fit
+            that did not converge), ``holdout_mae`` and ``holdout_rmse``
+            (None without a holdout).
+        criterion: what :meth:`choose` ranks by, ``"holdout_mae"`` or ``"bic"``.
+        chosen: the chosen model's name, or None when no model converged.
+        skipped: the models the choice passed over, as dicts ``kind``,
+            ``reason`` (``"not_converged"``).
+    """
+
+    rows: list[dict[str, Any]]
+    criterion: str
+    chosen: str | None
+    skipped: list[dict[str, str]]
+
+    def __init__(self, out: dict[str, Any]) -> None:
+        comparison = out["comparison"]
+        self.rows = [dict(r) for r in comparison["rows"]]
+        self.criterion = str(comparison["criterion"])
+        keys = ("log_likelihood", "parameters", "observations", "aic", "bic")
+        rows = {r["kind"]: r for r in self.rows}
+        self._fits = {
+            f["model"]["kind"]: dict(
+                f, information_criteria={k: rows[f["model"]["kind"]][k] for k in keys}
+            )
+            for f in comparison["fits"]
+        }
+        choice = out.get("choice")
+        self.chosen = None if choice is None else str(choice["kind"])
+        self.skipped = [] if choice is None else [dict(s) for s in choice["skipped"]]
+        self._error = out.get("error")
+
+    def choose(self) -> str:
+        """The name of the chosen model (e.g. ``"bg_nbd"``).
+
+        Raises ``ConvergenceError`` (rule ``no_model_converged``) when no model
+        converged: a fit that stopped early is never chosen.
+        """
+        if self.chosen is None:
+            error = self._error or {}
+            raise ConvergenceError(
+                str(error.get("message", "clv: no model converged")),
+                rule=str(error.get("rule", "no_model_converged")),
+            )
+        return self.chosen
+
+    def fitted(self, kind: str | None = None) -> _RepeatModel:
+        """The fitted model of ``kind`` (default: the chosen one), ready to predict.
+
+        Raises ``ConfigError`` (rule ``clv_fitted``) for a model whose fit did not
+        converge, and ``ConvergenceError`` when ``kind`` is None and nothing was chosen.
+        """
+        name = self.choose() if kind is None else kind
+        fit = self._fits.get(name)
+        if fit is None or name not in _REPEAT_CLASSES:
+            raise ConfigError(f"no converged fit of the model {name!r}", rule="clv_fitted")
+        return _REPEAT_CLASSES[name]()._load(fit)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ModelComparison {len(self.rows)} models, chosen={self.chosen!r} by {self.criterion}>"
+        )
+
+
+def compare_models(
+    data: object,
+    *,
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    weights: str | None = None,
+    holdout: str | None = None,
+    holdout_duration: float | None = None,
+    l2_penalty: float = 0.0,
+    max_iterations: int = 500,
+    gradient_tolerance: float = 1e-8,
+) -> ModelComparison:
+    """Fits BG/NBD, MBG/NBD and Pareto/NBD on the same customers and compares them.
+
+    ``holdout`` names a column of holdout purchases per customer (e.g.
+    ``frequency_holdout`` of :func:`crm_engine.calibration_holdout`, with
+    ``frequency_cal`` etc. as the fit columns) and ``holdout_duration`` the
+    holdout's length on the same clock (its ``duration_holdout``); with them
+    the choice is the lowest mean absolute error of the predicted holdout
+    purchases, else the lowest BIC. A fit that does not converge is a row with
+    ``converged`` False, never the choice.
+
+    Example::
+
+        c = compare_models(summary)      # columns frequency, recency, T
+        c.rows[0]["bic"], c.choose()     # e.g. 19195.9, "bg_nbd"
+        model = c.fitted()               # the chosen model, fitted
+    """
+    columns = [frequency, recency, T]
+    named = [*columns, weights, holdout]
+    wanted = [c for c in named if c is not None]
+    if type(data).__module__.split(".", 1)[0] == "pandas" and all(
+        c in getattr(data, "columns", ()) for c in wanted
+    ):
+        data = {c: _column(data[c]) for c in dict.fromkeys(wanted)}  # type: ignore[index]
+    duration = None if holdout_duration is None else _finite("holdout_duration", holdout_duration)
+    text = _crm_engine.clv_compare(
+        prepare(data, named),
+        columns,
+        weights,
+        holdout,
+        duration,
+        _finite("l2_penalty", l2_penalty),
+        max_iterations,
+        _finite("gradient_tolerance", gradient_tolerance),
+    )
+    return ModelComparison(json.loads(text))
+
+
+def likelihood_ratio(ll_restricted: float, ll_full: float, df: int) -> dict[str, float]:
+    """The likelihood-ratio test of a restricted fit against the full model it is nested in.
+
+    ``df`` is the number of parameters the restriction fixes. Returns
+    ``statistic`` (2 (ll_full - ll_restricted)), ``df`` and ``p_value`` (the
+    chi-square survival function). **The caller asserts the nesting**: no two
+    models of the engine are nested (BG/NBD and Pareto/NBD are not, nor BG/NBD
+    and MBG/NBD); the test is for a model against the same model with
+    parameters fixed inside their range. Raises ``ConfigError`` when the full
+    fit is clearly worse than the restricted one (rule ``clv_argument``).
+    """
+    statistic, dof, p = _crm_engine.clv_likelihood_ratio(
+        _finite("ll_restricted", ll_restricted), _finite("ll_full", ll_full), df
+    )
+    return {"statistic": statistic, "df": dof, "p_value": p}

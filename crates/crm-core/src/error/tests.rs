@@ -278,6 +278,9 @@ fn every_variant() -> Vec<Box<dyn Diagnostic>> {
             name: "months".into(),
             rule: "r".into(),
         }),
+        Box::new(ClvError::NoModelConverged {
+            models: vec![crate::clv::registry::ModelKind::BgNbd],
+        }),
         Box::new(ClvError::NotConverged {
             names: vec![],
             best: vec![],
