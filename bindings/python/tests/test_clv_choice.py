@@ -91,8 +91,15 @@ def test_no_converged_fit_is_never_chosen(cdnow: pd.DataFrame) -> None:
         c.choose()
     assert e.value.rule == "no_model_converged"
     assert "bg_nbd, mbg_nbd, pareto_nbd" in str(e.value)
-    with pytest.raises(crm.ConfigError):
+    import pickle
+
+    assert pickle.loads(pickle.dumps(e.value)).rule == "no_model_converged"
+    with pytest.raises(crm.ConfigError) as unfitted:
         c.fitted("bg_nbd")
+    assert unfitted.value.rule == "clv_fitted"
+    with pytest.raises(crm.ConfigError) as unknown:
+        c.fitted("alice@example.com")
+    assert unknown.value.rule == "known_key" and "alice" not in str(unknown.value)
 
 
 def test_input_errors_name_the_callers_column(cdnow: pd.DataFrame) -> None:

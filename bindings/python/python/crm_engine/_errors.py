@@ -165,11 +165,26 @@ class ConvergenceError(CrmError, RuntimeError):
     def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild_convergence,
-            (self.message, self.best, self.log_likelihood, self.report),
+            (self.message, self.best, self.log_likelihood, self.report, self.rule),
         )
 
 
 def _rebuild_convergence(
-    message: str, best: dict[str, float], log_likelihood: float, report: dict[str, object]
+    message: str,
+    best: dict[str, float],
+    log_likelihood: float,
+    report: dict[str, object],
+    rule: str | None = "convergence",
 ) -> ConvergenceError:
-    return ConvergenceError(message, best=best, log_likelihood=log_likelihood, report=report)
+    return ConvergenceError(
+        message, best=best, log_likelihood=log_likelihood, report=report, rule=rule
+    )
+
+
+def _engine_convergence_error(error: dict[str, object]) -> ConvergenceError:
+    """The :class:`ConvergenceError` of an error record the engine returned
+    (``message`` and ``rule``, crm-core's own) instead of raising it."""
+    return ConvergenceError(
+        str(error.get("message", "clv: no model converged")),
+        rule=str(error["rule"]) if "rule" in error else None,
+    )

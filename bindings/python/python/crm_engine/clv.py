@@ -67,7 +67,7 @@ import json
 from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
-from ._errors import ConvergenceError
+from ._errors import ConvergenceError, _engine_convergence_error
 from ._holdout import HoldoutScores, holdout_scores
 from ._input import prepare
 
@@ -576,11 +576,7 @@ class ModelComparison:
         converged: a fit that stopped early is never chosen.
         """
         if self.chosen is None:
-            error = self._error or {}
-            raise ConvergenceError(
-                str(error.get("message", "clv: no model converged")),
-                rule=str(error.get("rule", "no_model_converged")),
-            )
+            raise _engine_convergence_error(self._error or {})
         return self.chosen
 
     def fitted(self, kind: str | None = None) -> _RepeatModel:
@@ -590,9 +586,11 @@ class ModelComparison:
         converge, and ``ConvergenceError`` when ``kind`` is None and nothing was chosen.
         """
         name = self.choose() if kind is None else kind
+        if name not in _REPEAT_CLASSES:
+            raise _crm_engine.unknown_key_error("fitted", "kind", list(_REPEAT_CLASSES))
         fit = self._fits.get(name)
-        if fit is None or name not in _REPEAT_CLASSES:
-            raise ConfigError(f"no converged fit of the model {name!r}", rule="clv_fitted")
+        if fit is None:
+            raise _crm_engine.not_fitted_error("fitted", name)
         return _REPEAT_CLASSES[name]()._load(fit)
 
     def __repr__(self) -> str:
