@@ -131,6 +131,23 @@ fn column_name<'a>(columns: &'a [Option<String>], i: usize, role: &str) -> Resul
     })
 }
 
+/// The fit options from Python's arguments: `max_iterations` a whole
+/// number (crm-core's rule), the floats as the Python layer checked them.
+fn fit_options(
+    py: Python<'_>,
+    l2_penalty: f64,
+    max_iterations: &Bound<'_, PyAny>,
+    gradient_tolerance: f64,
+) -> PyResult<FitOptions> {
+    let max_iterations: usize = whole(WHAT, "max_iterations", max_iterations, 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?;
+    Ok(FitOptions {
+        l2_penalty,
+        max_iterations,
+        gradient_tolerance,
+    })
+}
+
 fn kind_of(model: &str) -> Result<ModelKind> {
     model
         .parse::<ModelKind>()
@@ -179,14 +196,8 @@ pub fn clv_fit(
     gradient_tolerance: f64,
 ) -> PyResult<String> {
     let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
-    let max_iterations: usize = whole(WHAT, "max_iterations", &max_iterations, 0, u32::MAX.into())
-        .map_err(|e| e.into_pyerr(py))?;
+    let options = fit_options(py, l2_penalty, &max_iterations, gradient_tolerance)?;
     let input = InputTable::from_py("data", data)?;
-    let options = FitOptions {
-        l2_penalty,
-        max_iterations,
-        gradient_tolerance,
-    };
     run(py, move || {
         let roles = kind.fit_columns();
         let mut cols = Vec::with_capacity(roles.len());
@@ -469,14 +480,8 @@ pub fn clv_compare(
     max_iterations: Bound<'_, PyAny>,
     gradient_tolerance: f64,
 ) -> PyResult<String> {
-    let max_iterations: usize = whole(WHAT, "max_iterations", &max_iterations, 0, u32::MAX.into())
-        .map_err(|e| e.into_pyerr(py))?;
+    let options = fit_options(py, l2_penalty, &max_iterations, gradient_tolerance)?;
     let input = InputTable::from_py("data", data)?;
-    let options = FitOptions {
-        l2_penalty,
-        max_iterations,
-        gradient_tolerance,
-    };
     run(py, move || {
         column_count(&columns, 3)?;
         let roles = ["frequency", "recency", "T"];
