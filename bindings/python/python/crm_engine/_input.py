@@ -166,5 +166,5 @@ def decimal_text(name: str, x: object) -> str:
         return str(x)
     if isinstance(x, float):
         # NaN and the infinities are refused by crm-core's decimal rule.
-        return _crm_engine.decimal_parameter("parameter", name, repr(x))
-    raise _crm_engine.argument_error("parameter", name, "number")
+        return _crm_engine.decimal_parameter("", name, repr(x))
+    raise _crm_engine.argument_error("", name, "number")
