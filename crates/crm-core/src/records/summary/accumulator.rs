@@ -26,9 +26,8 @@ use super::*;
 /// assert_eq!(out.reconciliation.rows_used, 3);
 /// # Ok::<(), crm_core::records::summary::SummaryError>(())
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(into = "PartialRepr", try_from = "PartialRepr")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "PartialRepr")]
 pub struct SummaryAccumulator {
     pub(super) config: SummaryConfig,
     pub(super) as_of_day: i32,
@@ -42,6 +41,10 @@ pub struct SummaryAccumulator {
     pub(super) pending: Vec<u64>,
     /// Sorted, de-duplicated keys.
     pub(super) occasions: OccasionRun,
+    /// Used rows not yet added to `cells` (see [`Stage`]).
+    pub(super) stage: Stage,
+    /// The buffer a flush collects the staged rows' days in.
+    pub(super) staged_days: Vec<u64>,
     pub(super) tally: Tally,
 }
 
@@ -57,17 +60,41 @@ pub(super) struct PartialRepr {
     pub(super) tally: Tally,
 }
 
-impl From<SummaryAccumulator> for PartialRepr {
-    fn from(mut a: SummaryAccumulator) -> Self {
+impl TryFrom<SummaryAccumulator> for PartialRepr {
+    type Error = SummaryError;
+
+    fn try_from(mut a: SummaryAccumulator) -> Result<Self, SummaryError> {
+        a.flush()?;
         a.compact();
-        PartialRepr {
+        Ok(PartialRepr {
             config: a.config,
             ids: a.index.ids,
             cells: a.cells,
             extra: a.extra,
             occasions: a.occasions.iter().collect(),
             tally: a.tally,
-        }
+        })
+    }
+}
+
+/// Serialises as [`PartialRepr`], after adding the staged rows (which
+/// fails only if a customer's figures overflow).
+impl Serialize for SummaryAccumulator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PartialRepr::try_from(self.clone())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SummaryAccumulator {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SummaryAccumulator".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PartialRepr::json_schema(generator)
     }
 }
 
@@ -128,6 +155,8 @@ impl SummaryAccumulator {
             track_extra: false,
             pending: Vec::new(),
             occasions: OccasionRun::new(as_of_day),
+            stage: Stage::default(),
+            staged_days: Vec::new(),
             tally: Tally::default(),
         })
     }
@@ -473,19 +502,21 @@ impl SummaryAccumulator {
                     }
                 }
             }
-            // Pass 3: the customers' figures; the cell a few rows ahead is
-            // read early so that its cache miss overlaps this row's work
-            // (a prefetch without `unsafe`).
-            for j in 0..idx.len() {
-                if let Some(ahead) = idx
-                    .get(j + LOOKAHEAD)
-                    .and_then(|a| self.cells.get(*a as usize))
+            // Pass 3: stage the used rows, or add them at once while there
+            // are few customers (and an amount too wide to stage); the
+            // optional columns' figures are added at once (they are rare
+            // and kept apart). Adding at once reads a record a few rows
+            // ahead, so that cache misses overlap.
+            let stage = self.cells.len() >= STAGE_FROM_CUSTOMERS;
+            for (j, &ix) in idx.iter().enumerate() {
+                if !stage
+                    && let Some(ahead) = idx
+                        .get(j + LOOKAHEAD)
+                        .and_then(|a| self.cells.get(*a as usize))
                 {
                     std::hint::black_box(ahead.first_day);
                 }
-                let (Some(&ix), Some(&day), Some(&amount)) =
-                    (idx.get(j), sel_days.get(j), sel_amounts.get(j))
-                else {
+                let (Some(&day), Some(&amount)) = (sel_days.get(j), sel_amounts.get(j)) else {
                     continue;
                 };
                 if ix == u32::MAX {
@@ -494,15 +525,18 @@ impl SummaryAccumulator {
                 self.tally
                     .used(amount)
                     .map_err(|_| SummaryError::TotalsOverflow)?;
-                let ix = ix as usize;
-                if !self.add_to_cell(ix, day, amount) {
-                    return Err(self.overflow(ix));
+                let staged = stage && self.stage.push(ix, day, amount);
+                if !(staged || self.add_to_cell(ix as usize, day, amount)) {
+                    return Err(self.overflow(ix as usize));
                 }
                 if let Some((q, m, f)) = sel_extra.get(j)
-                    && !self.add_extra(ix, *q, *m, *f)
+                    && !self.add_extra(ix as usize, *q, *m, *f)
                 {
-                    return Err(self.overflow(ix));
+                    return Err(self.overflow(ix as usize));
                 }
+            }
+            if self.stage.len() >= self.stage_threshold() {
+                self.flush()?;
             }
             if self.pending.len() >= self.compact_threshold() {
                 self.compact();
@@ -510,6 +544,51 @@ impl SummaryAccumulator {
             start = end;
         }
         Ok(())
+    }
+
+    /// Staged rows that trigger a flush: at least [`MIN_STAGE`], and a
+    /// quarter of the customers and of the occasion run's keys, so that
+    /// the stage (about 36 bytes a row while it is sorted) stays well
+    /// below the records' 64 bytes a customer, and merging into the run
+    /// (a pass over it per flush) stays near-linear overall.
+    fn stage_threshold(&self) -> usize {
+        MIN_STAGE
+            .max(self.cells.len() / 4)
+            .max(self.occasions.len() / 4)
+    }
+
+    /// Adds the staged rows to their customers' records (see the module
+    /// docs) and merges their days into the occasion run.
+    ///
+    /// # Errors
+    ///
+    /// [`SummaryError::CustomerOverflow`] when a customer's count or sum
+    /// overflows; the accumulator then holds part of the stage.
+    pub(super) fn flush(&mut self) -> Result<(), SummaryError> {
+        if self.stage.len() == 0 {
+            return Ok(());
+        }
+        let mut days = std::mem::take(&mut self.staged_days);
+        let result = self.drain_stage(&mut days);
+        self.occasions.merge_sorted(&days);
+        days.clear();
+        self.staged_days = days;
+        result
+    }
+
+    /// Adds the staged rows to their customers' records and appends their
+    /// distinct occasion keys, in ascending order, to `days`.
+    pub(super) fn drain_stage(&mut self, days: &mut Vec<u64>) -> Result<(), SummaryError> {
+        let (cells, ids) = (&mut self.cells, &self.index.ids);
+        self.stage.drain(
+            cells.len(),
+            days,
+            |ix, partial| match cells.get_mut(ix).map(|c| merge_cell(c, partial)) {
+                Some(true) => Ok(()),
+                _ => Err(customer_overflow(ids, ix)),
+            },
+            |ix| customer_overflow(ids, ix),
+        )
     }
 
     /// Pending keys that trigger a compaction: at least [`MIN_PENDING`],
@@ -530,12 +609,7 @@ impl SummaryAccumulator {
 
     #[cold]
     pub(super) fn overflow(&self, ix: usize) -> SummaryError {
-        match self.index.ids.get(ix) {
-            Some(id) => SummaryError::CustomerOverflow {
-                customer: id.clone(),
-            },
-            None => SummaryError::TotalsOverflow,
-        }
+        customer_overflow(&self.index.ids, ix)
     }
 
     /// Adds one used row to customer `ix`; false on overflow.
@@ -622,5 +696,16 @@ impl SummaryAccumulator {
         if self.pending.capacity() > MIN_PENDING * 2 {
             self.pending.shrink_to(MIN_PENDING);
         }
+    }
+}
+
+/// The error of a count or sum of customer `ix` that overflows.
+#[cold]
+fn customer_overflow(ids: &[CustomerId], ix: usize) -> SummaryError {
+    match ids.get(ix) {
+        Some(id) => SummaryError::CustomerOverflow {
+            customer: id.clone(),
+        },
+        None => SummaryError::TotalsOverflow,
     }
 }

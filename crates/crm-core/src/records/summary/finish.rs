@@ -32,6 +32,8 @@ impl SummaryAccumulator {
             return incompatible("amount scale");
         }
         let mut other = other;
+        self.flush()?;
+        other.flush()?;
         other.compact();
         if other.track_extra {
             self.ensure_extra();
@@ -98,12 +100,18 @@ impl SummaryAccumulator {
     ///
     /// See the [module docs](self).
     pub fn finish(mut self) -> Result<SummaryOutput, SummaryError> {
+        // The last staged rows' days are counted with the run, not merged
+        // into it.
+        let mut days = std::mem::take(&mut self.staged_days);
+        self.drain_stage(&mut days)?;
         self.compact();
         let n = self.cells.len();
-        let mut occasions = self.occasions.counts(n);
+        let mut occasions = self.occasions.counts_with(&days, n);
+        drop(days);
         // Free what the output does not need before building it.
         self.occasions = OccasionRun::default();
         self.pending = Vec::new();
+        self.stage = Stage::default();
         // Output order: by customer id, whatever the input order.
         let order = self.index.output_order();
         let mut ids = std::mem::take(&mut self.index.ids);

@@ -114,12 +114,18 @@ impl CustomerIndex {
         if u >= limit {
             return;
         }
+        let old_len = self.direct.len();
         let new_len = u
             .saturating_add(1)
-            .max(self.direct.len().saturating_mul(2))
+            .max(old_len.saturating_mul(2))
             .max(1024)
             .min(limit);
-        let old_len = self.direct.len();
+        // Growing moves the hashed ids the table now covers, a pass over
+        // the hash map: grow by half at least, or ids arriving in
+        // ascending order would pass over it again and again.
+        if !self.ints.is_empty() && new_len < old_len.saturating_add(old_len / 2) {
+            return;
+        }
         self.direct.resize(new_len, 0);
         if !self.ints.is_empty() {
             let direct = &mut self.direct;

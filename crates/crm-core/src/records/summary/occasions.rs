@@ -62,6 +62,13 @@ impl OccasionRun {
             return;
         }
         let mut out = Encoder::with_capacity(self.anchor, self.bytes.len() + keys.len() * 3);
+        self.union(keys, |k| out.push(k));
+        *self = out.finish();
+    }
+
+    /// Calls `f` with every key of the run and of the sorted, distinct
+    /// `keys`, in ascending order, a key in both once.
+    fn union(&self, keys: &[u64], mut f: impl FnMut(u64)) {
         let mut old = self.iter().peekable();
         let mut new = keys.iter().copied().peekable();
         loop {
@@ -76,19 +83,25 @@ impl OccasionRun {
                 (None, None) => break,
             };
             if let Some(k) = next {
-                out.push(k);
+                f(k);
             }
         }
-        *self = out.finish();
     }
 
-    /// Distinct days per customer index, for `customers` customers.
-    pub(super) fn counts(&self, customers: usize) -> Vec<u32> {
+    /// Distinct days per customer index, for `customers` customers, of the
+    /// run and the sorted, distinct `keys` together (without building their
+    /// merged run).
+    pub(super) fn counts_with(&self, keys: &[u64], customers: usize) -> Vec<u32> {
         let mut counts = vec![0_u32; customers];
-        for k in self.iter() {
+        let mut count = |k: u64| {
             if let Some(c) = counts.get_mut(key_index(k)) {
                 *c = c.saturating_add(1);
             }
+        };
+        if keys.is_empty() {
+            self.iter().for_each(&mut count);
+        } else {
+            self.union(keys, &mut count);
         }
         counts
     }
@@ -234,7 +247,8 @@ mod tests {
         ];
         let run = run_of(0, &keys);
         assert_eq!(run.iter().collect::<Vec<_>>(), keys.to_vec());
-        assert_eq!(run.counts(2), vec![2, 0]);
+        assert_eq!(run.counts_with(&[], 2), vec![2, 0]);
+        assert_eq!(run.counts_with(&[key(0, 5), key(1, 7)], 2), vec![3, 1]);
     }
 
     proptest! {
