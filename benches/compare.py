@@ -384,11 +384,16 @@ def header(argv: list[str], load0: tuple, load1: tuple, started: dt.datetime, to
     import crm_engine
 
     peers = ("polars", "duckdb", "lifetimes", "numpy", "pandas", "pyarrow")
-    here = git("rev-parse", "--short", "HEAD") + (
-        " + uncommitted changes" if git("status", "--porcelain") else ""
-    )
+
+    def commit(cwd: Path) -> str:
+        dirty = git("status", "--porcelain", "--untracked-files=no", cwd=cwd)
+        return (git("rev-parse", "--short", "HEAD", cwd=cwd) or "?") + (
+            " + changes" if dirty else ""
+        )
+
+    here = commit(ROOT)
     pkg = Path(crm_engine.__file__).parent
-    pkg_commit = git("rev-parse", "--short", "HEAD", cwd=pkg) or "?"
+    pkg_commit = commit(pkg)
 
     def load(x: tuple) -> str:
         return " / ".join(f"{v:.2f}" for v in x)
@@ -396,7 +401,7 @@ def header(argv: list[str], load0: tuple, load1: tuple, started: dt.datetime, to
     return "\n".join(
         [
             f"Measured {started:%Y-%m-%d %H:%M} UTC in {took:,.0f} s, commit {here}; "
-            f"crm_engine {crm_engine.__version__} imported from `{pkg}` (commit {pkg_commit}).",
+            f"crm_engine {crm_engine.__version__} imported from `{pkg}` (its tree: {pkg_commit}; the build may be older).",
             "",
             f"Machine: {machine()}. Load average (1 / 5 / 15 min): {load(load0)} before, {load(load1)} after.",
             "",
