@@ -159,7 +159,7 @@ const LOOKAHEAD: usize = 24;
 /// in tests, so that both ways are exercised.
 const STAGE_FROM_CUSTOMERS: usize = if cfg!(test) { 1 << 10 } else { 1 << 14 };
 
-/// Used rows staged before a flush, at least (16 bytes a row, and 20 more
+/// Used rows staged before a flush, at least (20 bytes a row, and 16 more
 /// while they are sorted: 36 MiB); more with more customers.
 const MIN_STAGE: usize = 1 << 20;
 

@@ -5,7 +5,7 @@
 //! record from main memory once the customers outnumber the cache (half a
 //! million customers hold 32 MB of records), and records every day seen in
 //! a buffer of occasion keys that has to be sorted again and again. The
-//! stage instead keeps the used rows, 16 bytes each, until there are a
+//! stage instead keeps the used rows, 20 bytes each, until there are a
 //! quarter as many as customers (at least a million); then a counting sort by
 //! customer index puts each customer's rows together, each customer's rows
 //! are sorted by day (a handful, in cache) and folded into one partial
