@@ -618,37 +618,10 @@ impl SummaryAccumulator {
         let Some(c) = self.cells.get_mut(ix) else {
             return false;
         };
-        let new_day = day != c.first_day && day != c.last_day;
-        if day < c.first_day {
-            c.first_day = day;
-            c.first_day_spend = amount;
-        } else if day == c.first_day {
-            match c.first_day_spend.checked_add(amount) {
-                Some(s) => c.first_day_spend = s,
-                None => return false,
-            }
-        }
-        if day > c.last_day {
-            c.last_day = day;
-        }
-        let (Some(t), Some(n)) = (c.total.checked_add(amount), c.transactions.checked_add(1))
-        else {
-            return false;
-        };
-        c.total = t;
-        c.transactions = n;
-        if amount < 0 {
-            let (Some(r), Some(n)) = (
-                c.returns_amount.checked_add(amount),
-                c.returns.checked_add(1),
-            ) else {
-                return false;
-            };
-            c.returns_amount = r;
-            c.returns = n;
-        }
-        if new_day {
-            self.pending.push(key(ix as u32, day));
+        match c.add(day, amount) {
+            Some(true) => self.pending.push(key(ix as u32, day)),
+            Some(false) => {}
+            None => return false,
         }
         true
     }

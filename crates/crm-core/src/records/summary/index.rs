@@ -36,6 +36,33 @@ impl Default for Cell {
     }
 }
 
+impl Cell {
+    /// Adds one used row: the one definition of how a row changes a
+    /// record. `Some(true)` when `day` is neither the record's first nor
+    /// its last day (so possibly a new occasion, whose key the caller
+    /// keeps), `None` when a count or sum overflows.
+    #[inline]
+    pub(super) fn add(&mut self, day: i32, amount: Mantissa) -> Option<bool> {
+        let new_day = day != self.first_day && day != self.last_day;
+        if day < self.first_day {
+            self.first_day = day;
+            self.first_day_spend = amount;
+        } else if day == self.first_day {
+            self.first_day_spend = self.first_day_spend.checked_add(amount)?;
+        }
+        if day > self.last_day {
+            self.last_day = day;
+        }
+        self.total = self.total.checked_add(amount)?;
+        self.transactions = self.transactions.checked_add(1)?;
+        if amount < 0 {
+            self.returns_amount = self.returns_amount.checked_add(amount)?;
+            self.returns = self.returns.checked_add(1)?;
+        }
+        Some(new_day)
+    }
+}
+
 /// Per-customer figures of the optional columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]

@@ -128,25 +128,11 @@ impl Stage {
 /// count or sum overflows.
 fn fold(ix: usize, rows: &mut [(i32, i64)], days: &mut Vec<u64>) -> Option<Cell> {
     rows.sort_unstable_by_key(|r| r.0);
-    let (first, last) = (rows.first()?.0, rows.last()?.0);
-    let mut cell = Cell {
-        first_day: first,
-        last_day: last,
-        transactions: u32::try_from(rows.len()).ok()?,
-        ..Cell::default()
-    };
     let ix = u32::try_from(ix).ok()?;
+    let mut cell = Cell::default();
     let mut previous = None;
     for &(day, amount) in rows.iter() {
-        let a = Mantissa::from(amount);
-        cell.total = cell.total.checked_add(a)?;
-        if day == first {
-            cell.first_day_spend = cell.first_day_spend.checked_add(a)?;
-        }
-        if amount < 0 {
-            cell.returns += 1;
-            cell.returns_amount = cell.returns_amount.checked_add(a)?;
-        }
+        cell.add(day, Mantissa::from(amount))?;
         if previous != Some(day) {
             days.push(key(ix, day));
             previous = Some(day);
