@@ -215,14 +215,13 @@ fn tier_section(md: &mut String, j: &ReportJson<'_>, a: &Assignments) {
 
 fn top_section(md: &mut String, a: &Assignments) {
     let c = a.classification();
-    let mut order: Vec<usize> = (0..a.len()).filter(|&i| c.rank(i).is_some()).collect();
-    order.sort_by_key(|&i| (c.rank(i), i));
+    let order = c.top(TOP);
     let _ = writeln!(md, "## Top {TOP} customers: why each is where it is\n");
     let _ = writeln!(
         md,
         "| customer | rank | value | share | cumulative before | tier |\n|---|---:|---:|---:|---:|---|"
     );
-    for row in order.iter().take(TOP).filter_map(|&i| a.get(i)) {
+    for row in order.iter().filter_map(|&i| a.get(i)) {
         let _ = writeln!(
             md,
             "| {} | {} | {:.2} | {} | {} | {} |",

@@ -44,7 +44,7 @@
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
-use super::special::{digamma, ln_gamma};
+use super::special::{digamma, digamma_difference, ln_gamma, ln_gamma_ratio};
 use super::{
     ClvError, FitOptions, Fitted, Parameters, check_len, check_weight, fit_model, invalid,
 };
@@ -224,23 +224,35 @@ impl SpendData {
     /// ```
     pub fn log_likelihood(&self, model: &GammaGamma) -> f64 {
         let GammaGamma { p, q, v } = *model;
-        let lg_q = ln_gamma(q);
-        let q_ln_v = q * v.ln();
-        // Terms in x only, once per distinct x.
+        let ln_v = v.ln();
         let table: Vec<f64> = self
             .distinct_x
             .iter()
-            .map(|&x| ln_gamma(p * x + q) - ln_gamma(p * x) - lg_q + q_ln_v + p * x * x.ln())
+            .map(|&x| x_terms(p, q, ln_v, x))
             .collect();
         let mut total = 0.0;
         for i in 0..self.x.len() {
             let px = p * self.x[i];
             let ll = table[self.x_index[i] as usize] + (px - 1.0) * self.ln_m[i]
-                - (px + q) * (self.x[i] * self.m[i] + v).ln();
+                - (px + q) * (self.x[i] * self.m[i] / v).ln_1p();
             total += self.weight[i] * ll;
         }
         total
     }
+}
+
+/// The terms of a customer's log-likelihood that depend on `x` only, once
+/// per distinct `x`: `ln Γ(px + q) − ln Γ(q) − ln Γ(px) − px ln γ + px ln x`.
+///
+/// The likelihood is written as `… − px ln γ − (px + q) ln(1 + x z̄/γ)`
+/// rather than the textbook `q ln γ − (px + q) ln(x z̄ + γ)`: the same
+/// value, but when customers do not differ in spend the maximum lies at
+/// `q, γ → ∞` with `γ/q` fixed, and there the textbook form subtracts
+/// numbers near 10⁹ and the optimiser sees rounding noise instead of the
+/// slope it has to follow ([`ln_gamma_ratio`]).
+fn x_terms(p: f64, q: f64, ln_v: f64, x: f64) -> f64 {
+    let px = p * x;
+    ln_gamma_ratio(q, px) - ln_gamma(px) + px * (x.ln() - ln_v)
 }
 
 impl SpendData {
@@ -251,36 +263,39 @@ impl SpendData {
     ///
     /// With `L = ln(x z̄ + γ)`:
     /// `∂p = x (ψ(px+q) − ψ(px) + ln x + ln z̄ − L)`,
-    /// `∂q = ψ(px+q) − ψ(q) + ln γ − L`, `∂γ = q/γ − (px+q)/(x z̄ + γ)`.
+    /// `∂q = ψ(px+q) − ψ(q) + ln γ − L`, `∂γ = q/γ − (px+q)/(x z̄ + γ)`,
+    /// computed as `∂q = [ψ(px+q) − ψ(q)] − ln(1 + x z̄/γ)` and
+    /// `∂γ = (q x z̄ − px γ) / (γ (x z̄ + γ))` so that neither subtracts two
+    /// large, nearly equal numbers when `q` and `γ` run far out (see
+    /// [`x_terms`]).
     fn log_likelihood_gradient(&self, model: &GammaGamma, grad: &mut [f64]) -> f64 {
         let GammaGamma { p, q, v } = *model;
-        let (lg_q, dg_q, ln_v) = (ln_gamma(q), digamma(q), v.ln());
-        let q_ln_v = q * ln_v;
-        // Per distinct x: value terms, ψ(px+q) − ψ(px) + ln x, ψ(px+q) − ψ(q) + ln γ.
+        let ln_v = v.ln();
+        // Per distinct x: value terms, ψ(px+q) − ψ(px) + ln x − ln γ, ψ(px+q) − ψ(q).
         let table: Vec<[f64; 3]> = self
             .distinct_x
             .iter()
             .map(|&x| {
-                let dg_pxq = digamma(p * x + q);
+                let px = p * x;
+                let dg_ratio = digamma_difference(q, px);
                 [
-                    ln_gamma(p * x + q) - ln_gamma(p * x) - lg_q + q_ln_v + p * x * x.ln(),
-                    dg_pxq - digamma(p * x) + x.ln(),
-                    dg_pxq - dg_q + ln_v,
+                    x_terms(p, q, ln_v, x),
+                    dg_ratio + digamma(q) - digamma(px) + x.ln() - ln_v,
+                    dg_ratio,
                 ]
             })
             .collect();
         let (mut total, mut gp, mut gq, mut gv) = (0.0, 0.0, 0.0, 0.0);
-        let q_over_v = q / v;
         for i in 0..self.x.len() {
             let [c, dp, dq] = table[self.x_index[i] as usize];
             let (x, w) = (self.x[i], self.weight[i]);
             let px = p * x;
-            let xmv = x * self.m[i] + v;
-            let l = xmv.ln();
-            total += w * (c + (px - 1.0) * self.ln_m[i] - (px + q) * l);
-            gp += w * x * (dp + self.ln_m[i] - l);
-            gq += w * (dq - l);
-            gv += w * (q_over_v - (px + q) / xmv);
+            let xm = x * self.m[i];
+            let l1 = (xm / v).ln_1p();
+            total += w * (c + (px - 1.0) * self.ln_m[i] - (px + q) * l1);
+            gp += w * x * (dp + self.ln_m[i] - l1);
+            gq += w * (dq - l1);
+            gv += w * ((q * xm - px * v) / (v * (xm + v)));
         }
         grad[..3].copy_from_slice(&[gp, gq, gv]);
         total
@@ -460,6 +475,82 @@ mod tests {
             "LL {}",
             fit.log_likelihood
         );
+    }
+
+    /// Customers whose transaction values share one ν: Gamma(2, ν = 0.1)
+    /// values (a sum of two exponentials, from a fixed-seed SplitMix64), so
+    /// the spend has no heterogeneity across customers to fit.
+    fn spend_without_heterogeneity(customers: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut state = 0x5eed_u64;
+        let mut uniform = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 + 0.5 / (1u64 << 53) as f64
+        };
+        let (mut x, mut m) = (Vec::new(), Vec::new());
+        for c in 0..customers {
+            let n = 1 + c % 7;
+            let total: f64 = (0..2 * n).map(|_| -uniform().ln() / 0.1).sum();
+            x.push(n as f64);
+            m.push(total / n as f64);
+        }
+        (x, m)
+    }
+
+    /// The maximum of the model without heterogeneity, the limit of
+    /// Gamma-Gamma as q, γ → ∞ with q/γ = ν: x z̄ ~ Gamma(px, ν). For a
+    /// given p the best ν is Σ px / Σ x z̄; p by golden-section search.
+    /// An independent computation: no Gamma-Gamma code, no optimiser.
+    fn homogeneous_maximum(x: &[f64], m: &[f64]) -> (f64, f64, f64) {
+        let ll = |p: f64| {
+            let nu = x.iter().map(|x| p * x).sum::<f64>()
+                / x.iter().zip(m).map(|(x, m)| x * m).sum::<f64>();
+            let ll = x
+                .iter()
+                .zip(m)
+                .map(|(&x, &m)| {
+                    let px = p * x;
+                    px * (nu * x).ln() + (px - 1.0) * m.ln() - nu * x * m - ln_gamma(px)
+                })
+                .sum::<f64>();
+            (ll, nu)
+        };
+        let (mut lo, mut hi) = (0.01, 100.0);
+        let g = (5f64.sqrt() - 1.0) / 2.0;
+        for _ in 0..200 {
+            let (a, b) = (hi - g * (hi - lo), lo + g * (hi - lo));
+            if ll(a).0 > ll(b).0 { hi = b } else { lo = a }
+        }
+        let p = (lo + hi) / 2.0;
+        let (best, nu) = ll(p);
+        (p, nu, best)
+    }
+
+    #[test]
+    fn spend_without_heterogeneity_follows_the_ridge_to_the_homogeneous_maximum() {
+        let (x, m) = spend_without_heterogeneity(20_000);
+        let d = SpendData::new(&x, &m, None).unwrap();
+        let fit = fit(&d, &FitOptions::default()).unwrap();
+        let (p, nu, best) = homogeneous_maximum(&x, &m);
+        let r = &fit.report;
+        // One start, a few dozen passes: the slope along the ridge is
+        // followed, not lost in rounding noise and restarted.
+        assert!(r.converged && r.starts == 1 && r.evaluations < 200, "{r:?}");
+        assert_eq!(r.at_bound, ["q", "v"], "{fit:?}");
+        assert!(
+            (fit.log_likelihood - best).abs() <= 1e-9 * best.abs(),
+            "{} vs {best}",
+            fit.log_likelihood
+        );
+        assert!(
+            (fit.params.p - p).abs() <= 1e-4 * p,
+            "p {} vs {p}",
+            fit.params.p
+        );
+        let ratio = fit.params.q / fit.params.v;
+        assert!((ratio - nu).abs() <= 1e-6 * nu, "q/γ {ratio} vs ν {nu}");
     }
 
     proptest! {

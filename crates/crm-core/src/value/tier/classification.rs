@@ -438,6 +438,39 @@ impl Classification {
         self.group(index).map(|g| g.count_before + 1)
     }
 
+    /// The customers ranked highest, best first: the indices of the `n`
+    /// smallest ranks, ties in input order; inactive customers never.
+    /// Fewer than `n` when fewer customers are ranked.
+    ///
+    /// Why here: a "top customers" table is a ranking question, and the
+    /// answer must be the same in every front end. Each customer's rank is
+    /// looked up once and the `n` best are selected in linear time, so a
+    /// top ten of a million customers costs one pass, not a sort whose
+    /// every comparison searches the ranking again.
+    ///
+    /// ```
+    /// # use crm_core::value::tier::{classify, TierConfig};
+    /// # use rust_decimal_macros::dec;
+    /// let c = classify(&[dec!(2), dec!(9), dec!(0), dec!(9), dec!(5)], &TierConfig::default())?;
+    /// assert_eq!(c.top(3), [1, 3, 4]); // the two 9s share rank 1, in input order
+    /// assert_eq!(c.top(10), [1, 3, 4, 0]); // the inactive customer is not ranked
+    /// # Ok::<(), crm_core::value::tier::TierError>(())
+    /// ```
+    pub fn top(&self, n: usize) -> Vec<usize> {
+        let mut ranked: Vec<(u64, usize)> = (0..self.tiers.len())
+            .filter_map(|i| self.rank(i).map(|r| (r, i)))
+            .collect();
+        if n == 0 {
+            return Vec::new();
+        }
+        if ranked.len() > n {
+            ranked.select_nth_unstable(n - 1);
+            ranked.truncate(n);
+        }
+        ranked.sort_unstable();
+        ranked.into_iter().map(|(_, i)| i).collect()
+    }
+
     /// The tie group of a customer: a binary search of the groups (ranked
     /// by value, descending) for its key, so no per-customer index is kept.
     pub(super) fn group(&self, index: usize) -> Option<&Group> {

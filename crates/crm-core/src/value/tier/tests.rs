@@ -149,6 +149,17 @@ proptest! {
     }
 
     /// docs/DOMAIN.md: customers with equal value always land in the same tier (a tie group is never split across a cut-off).
+    /// The top of the ranking is the positive-valued customers sorted by
+    /// value, largest first, ties in input order: read literally with a
+    /// plain sort, for every length.
+    #[test]
+    fn top_customers_are_the_prefix_of_the_value_order(v in values(), c in config(), n in 0_usize..70) {
+        let mut order: Vec<usize> = (0..v.len()).filter(|&i| v[i] > Decimal::ZERO).collect();
+        order.sort_by(|&a, &b| v[b].cmp(&v[a]).then(a.cmp(&b)));
+        order.truncate(n);
+        prop_assert_eq!(classify(&v, &c).unwrap().top(n), order);
+    }
+
     #[test]
     fn tie_group_is_never_split(v in values(), c in config()) {
         let t = tiers_of(&v, &c);
