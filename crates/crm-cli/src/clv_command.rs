@@ -14,6 +14,7 @@ use std::path::Path;
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::model_file::{self, ClvColumns, ModelFile, Predictions};
 use crm_core::clv::registry::{ModelFit, ModelKind};
+use crm_core::clv::repeat_choice::{self, RepeatModelChoice};
 use crm_core::clv::{ClvError, FitOptions};
 use crm_core::records::summary::{Summaries, Unit};
 use crm_core::vocabulary::Vocabulary;
@@ -35,6 +36,15 @@ pub fn parse_repeat_model(name: &str) -> Result<ModelKind, String> {
         Ok(k) if k.is_repeat() => Ok(k),
         _ => Err(format!("expected one of {}", names())),
     }
+}
+
+/// Parses `--model` of `crm clv fit`: `auto` or a repeat-purchase model
+/// (crm-core's names and message).
+pub fn parse_model_choice(name: &str) -> Result<RepeatModelChoice, String> {
+    name.parse::<RepeatModelChoice>().map_err(|e| match e {
+        ClvError::InvalidArgument { rule, .. } => rule,
+        other => other.to_string(),
+    })
 }
 
 /// A CLV error of a step, as bad input with crm-core's rule and row (or a
@@ -83,12 +93,25 @@ pub fn warnings(fit: &ModelFit) -> Vec<String> {
         .collect()
 }
 
-/// Fits the chosen repeat model and Gamma-Gamma on the summaries.
-pub fn fit(s: &Summaries, model: ModelKind, options: &FitOptions) -> Result<ModelFile, Failure> {
-    let repeat = fit_repeat(s, model, options)?;
+/// Fits the named or automatically chosen repeat model and Gamma-Gamma on
+/// the summaries; with `auto`, also the sentence saying why that model.
+pub fn fit(
+    s: &Summaries,
+    model: RepeatModelChoice,
+    options: &FitOptions,
+) -> Result<(ModelFile, Option<String>), Failure> {
+    let columns = ClvColumns::from_summaries(s);
+    let chosen = repeat_choice::fit_repeat_by(model, &columns, options).map_err(clv_failure(
+        match model {
+            RepeatModelChoice::Model(k) => k.label(),
+            RepeatModelChoice::Auto => "model choice",
+        },
+    ))?;
     let spend = fit_spend(s, options)?;
-    ModelFile::new(s.unit, Some(s.as_of), repeat, spend)
-        .map_err(|e| Failure::internal(e.to_string()))
+    let why = chosen.reason();
+    let file = ModelFile::new(s.unit, Some(s.as_of), chosen.fit, spend)
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    Ok((file, why))
 }
 
 /// Fits the repeat-purchase model alone, on its fit set.

@@ -170,9 +170,10 @@ enum ClvCommand {
     Fit {
         #[command(flatten)]
         source: Source,
-        /// The repeat-purchase model.
-        #[arg(long, default_value = "bg_nbd", value_parser = clv_command::parse_repeat_model)]
-        model: crm_core::clv::registry::ModelKind,
+        /// The repeat-purchase model, or `auto`: fit every one and keep the
+        /// lowest BIC (the reason is printed on stderr).
+        #[arg(long, default_value = "bg_nbd", value_parser = clv_command::parse_model_choice)]
+        model: crm_core::clv::repeat_choice::RepeatModelChoice,
         /// L2 penalty on the parameters (0: plain maximum likelihood).
         #[arg(long, default_value_t = 0.0)]
         l2: f64,
@@ -351,7 +352,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 l2_penalty: *l2,
                 ..Default::default()
             };
-            let m = clv_command::fit(&out.summaries, *model, &options)?;
+            let (m, why) = clv_command::fit(&out.summaries, *model, &options)?;
+            if let Some(why) = why.filter(|_| !cli.quiet) {
+                eprintln!("model choice: {why}");
+            }
             for w in clv_command::warnings(&m.repeat)
                 .into_iter()
                 .chain(clv_command::warnings(&m.spend))

@@ -148,3 +148,70 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
     assert_eq!(bad.status.code(), Some(3));
     Ok(())
 }
+
+#[test]
+fn clv_fit_auto_keeps_the_model_of_the_lowest_bic_and_says_why() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let cdnow = [
+        "--format",
+        "cdnow",
+        "--as-of",
+        "1997-09-30",
+        "--unit",
+        "week",
+    ];
+    let fit = |model: &str| -> Result<(serde_json::Value, String), Box<dyn std::error::Error>> {
+        let file = dir.path().join(format!("{model}.json"));
+        let out = crm()?
+            .args(["clv", "fit", "--model", model])
+            .args(cdnow)
+            .arg("--input")
+            .arg(sample())
+            .arg("-o")
+            .arg(&file)
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file)?)?;
+        assert_valid("ClvModelFile", &m)?;
+        Ok((m, String::from_utf8(out.stderr)?))
+    };
+    // BIC = k ln n − 2 LL over the 2,357 customers, from each named fit.
+    let mut bics = Vec::new();
+    for model in ["bg_nbd", "mbg_nbd", "pareto_nbd"] {
+        let (m, stderr) = fit(model)?;
+        assert!(!stderr.contains("model choice"), "{stderr}");
+        let ll = m["repeat"]["model"]["log_likelihood"]
+            .as_f64()
+            .ok_or("ll")?;
+        bics.push((4.0 * 2357f64.ln() - 2.0 * ll, model));
+    }
+    bics.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (m, stderr) = fit("auto")?;
+    assert_eq!(m["repeat"]["model"]["kind"], bics[0].1);
+    let why = format!(
+        "model choice: {}: the lowest BIC ({:.1}; ",
+        bics[0].1, bics[0].0
+    );
+    assert!(stderr.contains(&why), "{stderr}\nwanted {why}");
+    for (bic, model) in &bics[1..] {
+        assert!(stderr.contains(&format!("{model} {bic:.1}")), "{stderr}");
+    }
+    let out = crm()?
+        .args(["clv", "fit", "--model", "gamma_gamma", "-o"])
+        .arg(dir.path().join("x.json"))
+        .args(cdnow)
+        .arg("--input")
+        .arg(sample())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(
+        stderr.contains("expected one of auto, bg_nbd, mbg_nbd, pareto_nbd"),
+        "{stderr}"
+    );
+    Ok(())
+}

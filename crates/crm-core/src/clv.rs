@@ -71,6 +71,7 @@ mod optimize;
 pub mod pareto_nbd;
 pub mod pareto_nbd_pmf;
 pub mod registry;
+pub mod repeat_choice;
 pub mod sbg;
 pub mod special;
 pub mod validation;
