@@ -9,14 +9,7 @@ use common::*;
 fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> TestResult {
     let dir = tempfile::tempdir()?;
     let model = dir.path().join("model.json");
-    let cdnow = [
-        "--format",
-        "cdnow",
-        "--as-of",
-        "1997-09-30",
-        "--unit",
-        "week",
-    ];
+    let cdnow = CDNOW_CALIBRATION;
     crm()?
         .args(["clv", "fit"])
         .args(cdnow)
@@ -152,14 +145,7 @@ fn clv_fit_reproduces_bg_nbd_on_cdnow_and_predict_scores_every_customer() -> Tes
 #[test]
 fn clv_fit_auto_keeps_the_model_of_the_lowest_bic_and_says_why() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let cdnow = [
-        "--format",
-        "cdnow",
-        "--as-of",
-        "1997-09-30",
-        "--unit",
-        "week",
-    ];
+    let cdnow = CDNOW_CALIBRATION;
     let fit = |model: &str| -> Result<(serde_json::Value, String), Box<dyn std::error::Error>> {
         let file = dir.path().join(format!("{model}.json"));
         let out = crm()?

@@ -13,6 +13,17 @@ pub fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/CDNOW_sample.txt")
 }
 
+/// The bundled sample read as CDNOW's calibration period: to 1997-09-30,
+/// in weeks (Fader, Hardie & Lee's 39 weeks).
+pub const CDNOW_CALIBRATION: [&str; 6] = [
+    "--format",
+    "cdnow",
+    "--as-of",
+    "1997-09-30",
+    "--unit",
+    "week",
+];
+
 pub fn crm() -> Result<Command, Box<dyn std::error::Error>> {
     Ok(Command::cargo_bin("crm")?)
 }
