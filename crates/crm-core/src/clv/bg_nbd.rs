@@ -31,7 +31,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 
 use super::beta_mixture;
-use super::special::{digamma, ln_beta, ln_gamma};
+use super::special::{digamma_difference, ln_beta, ln_gamma, ln_gamma_ratio};
 use super::{ClvError, FitOptions, Fitted, RepeatData, RepeatModel, fit_model, log_add_exp};
 
 /// BG/NBD parameters: purchase rate Gamma(r, α), dropout probability
@@ -81,17 +81,11 @@ pub(super) fn nbd_at_least(r: f64, alpha: f64, n: u32, t: f64) -> f64 {
 pub(super) fn total_ll(data: &RepeatData, p: &[f64], modified: bool) -> f64 {
     let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let shift = if modified { 1.0 } else { 0.0 };
-    let lg_r = ln_gamma(r);
-    let lg_b = ln_gamma(b);
-    let lg_ab = ln_gamma(a + b);
-    let r_ln_alpha = r * alpha.ln();
+    let ln_alpha = alpha.ln();
     let ln_a = a.ln();
     let mut table = Vec::with_capacity(2 * data.distinct_x.len());
     for &x in &data.distinct_x {
-        let common = ln_gamma(r + x) - lg_r + r_ln_alpha + ln_gamma(b + x + shift)
-            - lg_b
-            - ln_gamma(a + b + x + shift)
-            + lg_ab;
+        let common = x_terms(r, ln_alpha, a, b, x, shift);
         // ln(a / (b + x - 1)) for BG/NBD (only x > 0), ln(a / (b + x)) for MBG/NBD.
         let second = if modified || x > 0.0 {
             ln_a - (b + x - 1.0 + shift).ln()
@@ -105,16 +99,31 @@ pub(super) fn total_ll(data: &RepeatData, p: &[f64], modified: bool) -> f64 {
     for i in 0..data.x.len() {
         let k = data.x_index[i] as usize;
         let x = data.x[i];
-        let u = -(r + x) * (alpha + data.age[i]).ln();
+        let u = -(r + x) * (data.age[i] / alpha).ln_1p();
         let second = table[2 * k + 1];
         let v = if second == f64::NEG_INFINITY {
             second
         } else {
-            second - (r + x) * (alpha + data.t_x[i]).ln()
+            second - (r + x) * (data.t_x[i] / alpha).ln_1p()
         };
         total += data.weight[i] * (table[2 * k] + log_add_exp(u, v));
     }
     total
+}
+
+/// The terms of a customer's log-likelihood that depend on `x` only:
+/// `ln Γ(r + x) − ln Γ(r) − x ln α + ln B(a, b + x + s) − ln B(a, b)` with
+/// `s` = 1 for MBG/NBD, as differences that cancel nothing large.
+///
+/// The textbook form `… + r ln α − (r + x) ln(α + t)` is rewritten as
+/// `… − x ln α − (r + x) ln(1 + t/α)`: the same value, but when customers do
+/// not differ in purchase rate the maximum lies at `r, α → ∞` with `r/α`
+/// fixed, and there the textbook form subtracts numbers near 10⁹ and the
+/// optimiser follows rounding noise (as Gamma-Gamma's `q, γ`;
+/// [`ln_gamma_ratio`], [`digamma_difference`]).
+fn x_terms(r: f64, ln_alpha: f64, a: f64, b: f64, x: f64, shift: f64) -> f64 {
+    ln_gamma_ratio(r, x) - x * ln_alpha + ln_gamma_ratio(b, x + shift)
+        - ln_gamma_ratio(a + b, x + shift)
 }
 
 /// The distinct values among the recencies and ages of compressed data, and
@@ -181,39 +190,36 @@ pub(super) fn total_ll_gradient(
 ) -> f64 {
     let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let shift = if modified { 1.0 } else { 0.0 };
-    let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
-    let (dg_r, dg_b, dg_ab) = (digamma(r), digamma(b), digamma(a + b));
     let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
     // Per distinct x: value, ln(a / (b+x−1+shift)), ∂r, ∂a, ∂b parts, 1/(b+x−1+shift).
     let mut table = Vec::with_capacity(6 * data.distinct_x.len());
     for &x in &data.distinct_x {
-        let dg_abx = digamma(a + b + x + shift);
-        let common = ln_gamma(r + x) - lg_r + r * ln_alpha + ln_gamma(b + x + shift)
-            - lg_b
-            - ln_gamma(a + b + x + shift)
-            + lg_ab;
+        let dd_ab = digamma_difference(a + b, x + shift);
         let has_second = modified || x > 0.0;
         let bx = b + x - 1.0 + shift;
         table.extend_from_slice(&[
-            common,
+            x_terms(r, ln_alpha, a, b, x, shift),
             if has_second {
                 ln_a - bx.ln()
             } else {
                 f64::NEG_INFINITY
             },
-            digamma(r + x) - dg_r + ln_alpha,
-            dg_ab - dg_abx,
-            digamma(b + x + shift) - dg_b + dg_ab - dg_abx,
+            digamma_difference(r, x),
+            -dd_ab,
+            digamma_difference(b, x + shift) - dd_ab,
             if has_second { 1.0 / bx } else { 0.0 },
         ]);
     }
-    // Per distinct time t: ln(α + t) and 1/(α + t).
-    let logs: Vec<(f64, f64)> = times
+    // Per distinct time t: ln(1 + t/α), 1/(α + t) and t/α. The α-gradient of
+    // a term, `r/α − (r + x)/(α + t)`, is computed as `(r t/α − x)/(α + t)`:
+    // the same number without the difference of two nearly equal ones when
+    // r and α run far out.
+    let logs: Vec<(f64, f64, f64)> = times
         .times
         .iter()
         .map(|&t| {
-            let at = alpha + t;
-            (at.ln(), 1.0 / at)
+            let t_over_alpha = t / alpha;
+            (t_over_alpha.ln_1p(), 1.0 / (alpha + t), t_over_alpha)
         })
         .collect();
     let (mut total, mut gr, mut galpha, mut ga, mut gb) = (0.0, 0.0, 0.0, 0.0, 0.0);
@@ -226,24 +232,24 @@ pub(super) fn total_ll_gradient(
     // time. Rounding: the product of n factors carries a relative error of
     // about n·ε/2, the same as the sum of n logarithms.
     let mut product = 1.0_f64;
-    let r_over_alpha = r / alpha;
     let inv_a = 1.0 / a;
     for i in 0..data.x.len() {
         let k = 6 * data.x_index[i] as usize;
         let (x, w) = (data.x[i], data.weight[i]);
         let rx = r + x;
-        let (lt, inv_at) = logs[times.age[i] as usize];
+        let (lt, inv_at, t_a) = logs[times.age[i] as usize];
         let u = -rx * lt;
+        let dalpha_u = (r * t_a - x) * inv_at;
         let second = table[k + 1];
         if second == f64::NEG_INFINITY {
             total += w * (table[k] + u);
             gr += w * (table[k + 2] - lt);
-            galpha += w * (r_over_alpha - rx * inv_at);
+            galpha += w * dalpha_u;
             ga += w * table[k + 3];
             gb += w * table[k + 4];
             continue;
         }
-        let (ltx, inv_atx) = logs[times.t_x[i] as usize];
+        let (ltx, inv_atx, tx_a) = logs[times.t_x[i] as usize];
         let v = second - rx * ltx;
         let d = v - u;
         let e = (-d.abs()).exp();
@@ -265,7 +271,7 @@ pub(super) fn total_ll_gradient(
             total += w * one_plus.ln();
         }
         gr += w * (table[k + 2] - wu * lt - wv * ltx);
-        galpha += w * (r_over_alpha - rx * (wu * inv_at + wv * inv_atx));
+        galpha += w * (wu * dalpha_u + wv * (r * tx_a - x) * inv_atx);
         ga += w * (table[k + 3] + wv * inv_a);
         gb += w * (table[k + 4] - wv * table[k + 5]);
     }
@@ -459,6 +465,90 @@ mod tests {
                     (g[i] - num).abs() < 1e-5 * num.abs().max(1.0),
                     "{modified} {i}: {} vs {num}",
                     g[i]
+                );
+            }
+        }
+    }
+
+    /// Against 50-digit values (mpmath: `loggamma`, `log`, and `diff` for the
+    /// gradient) of the textbook likelihood on five histories, at CDNOW's
+    /// parameters and far out on the ridge `r, α → ∞` (customers without
+    /// heterogeneity in purchase rate), where the textbook form in `f64`
+    /// keeps only seven digits. The references are printed to 17–20
+    /// digits, more than an `f64` holds: kept as mpmath printed them.
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn likelihood_and_gradient_match_high_precision_values_far_out_on_the_ridge() {
+        let (x, t_x, age) = (
+            [0.0, 1.0, 3.0, 7.0, 2.0],
+            [0.0, 5.0, 30.0, 37.0, 9.0],
+            [39.0, 39.0, 39.0, 38.0, 30.0],
+        );
+        let data = RepeatData::new(&x, &t_x, &age, None).unwrap();
+        let cases: [([f64; 4], bool, f64, [f64; 4]); 4] = [
+            (
+                [0.243, 4.414, 0.793, 2.426],
+                false,
+                -48.260742439091187406,
+                [
+                    11.220827718963411,
+                    -0.21339643725956779,
+                    -0.69818935874723502,
+                    0.15442930139806336,
+                ],
+            ),
+            (
+                [0.243, 4.414, 0.793, 2.426],
+                true,
+                -49.129919133364871663,
+                [
+                    11.864754433837269,
+                    -0.2163184080113741,
+                    -1.4741150847793098,
+                    0.41054834886931047,
+                ],
+            ),
+            (
+                [2e7, 3e8, 0.5, 2.0],
+                false,
+                -47.420111552989660263,
+                [
+                    1.4745323207512973e-7,
+                    -9.8302167982986771e-9,
+                    -0.77157245904440989,
+                    0.10420477769503027,
+                ],
+            ),
+            (
+                [2e7, 3e8, 0.5, 2.0],
+                true,
+                -47.010508171530618216,
+                [
+                    2.3179006707423299e-7,
+                    -1.5452672033077236e-8,
+                    -0.81511197200936999,
+                    0.13357597332287168,
+                ],
+            ),
+        ];
+        for (p, modified, want, want_g) in cases {
+            let ll = total_ll(&data, &p, modified);
+            assert!(
+                (ll - want).abs() <= 1e-13 * want.abs(),
+                "{p:?} {modified}: {ll} vs {want}"
+            );
+            let mut g = [0.0; 4];
+            let with_g = total_ll_gradient(&data, &TimeIndex::new(&data), &p, modified, &mut g);
+            assert!(
+                (with_g - want).abs() <= 1e-13 * want.abs(),
+                "{with_g} vs {want}"
+            );
+            // On the log-parameters, as the optimiser sees them.
+            for i in 0..4 {
+                let (got, exact) = (g[i] * p[i], want_g[i] * p[i]);
+                assert!(
+                    (got - exact).abs() <= 1e-10 * exact.abs().max(1.0),
+                    "{p:?} {modified} {i}: {got} vs {exact}"
                 );
             }
         }
