@@ -107,7 +107,7 @@ pub fn fit(
             RepeatModelChoice::Auto => "model choice",
         },
     ))?;
-    let spend = fit_spend(s, options)?;
+    let spend = spend_on(&columns, options)?;
     let why = chosen.reason();
     let file = ModelFile::new(s.unit, Some(s.as_of), chosen.fit, spend)
         .map_err(|e| Failure::internal(e.to_string()))?;
@@ -126,8 +126,12 @@ pub fn fit_repeat(
 
 /// Fits Gamma-Gamma on its fit set.
 pub fn fit_spend(s: &Summaries, options: &FitOptions) -> Result<ModelFit, Failure> {
-    model_file::fit_spend(&ClvColumns::from_summaries(s), options)
-        .map_err(clv_failure(ModelKind::GammaGamma.label()))
+    spend_on(&ClvColumns::from_summaries(s), options)
+}
+
+/// Gamma-Gamma on columns already taken from the summaries.
+fn spend_on(columns: &ClvColumns, options: &FitOptions) -> Result<ModelFit, Failure> {
+    model_file::fit_spend(columns, options).map_err(clv_failure(ModelKind::GammaGamma.label()))
 }
 
 /// Each customer's P(alive) under a fitted repeat model.
