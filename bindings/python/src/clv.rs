@@ -148,7 +148,7 @@ fn fit_options(
     })
 }
 
-fn kind_of(model: &str) -> Result<ModelKind> {
+pub(crate) fn kind_of(model: &str) -> Result<ModelKind> {
     model
         .parse::<ModelKind>()
         .map_err(|e| Error::parameter("model", &e))
@@ -224,7 +224,7 @@ pub fn clv_fit(
     })
 }
 
-fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
+pub(crate) fn model_of(kind: ModelKind, values: &[f64]) -> Result<Model> {
     Model::from_values(kind, values).map_err(|e| clv_error(e, &[]))
 }
 

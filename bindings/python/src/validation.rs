@@ -3,15 +3,19 @@
 //! `CalibrationHoldout`) and the holdout scores of predictions
 //! (crm_core::clv::validation), as Arrow tables.
 
+use chrono::NaiveDate;
+use crm_core::clv::tracking::{TrackingCurve, TrackingInput, repeat_model};
 use crm_core::clv::validation::{HoldoutColumns, HoldoutScores};
+use crm_core::records::summary::{DayOccasions, Unit};
 use crm_core::vocabulary::Vocabulary;
 use crm_io::tables;
 use pyo3::prelude::*;
 
-use crate::clv::{WHAT, clv_error, column_count, floats, same_lengths};
-use crate::convert::customer_ids;
-use crate::error::{Result, run};
+use crate::clv::{WHAT, clv_error, column_count, floats, kind_of, model_of, same_lengths};
+use crate::convert::{Nulls, customer_ids, optional_u64};
+use crate::error::{Error, Result, run};
 use crate::input::InputTable;
+use crate::records::dates;
 use crate::summarize::{
     SummaryParams, TransactionColumns, date_param, json, read_transactions, summary_limits,
 };
@@ -19,8 +23,16 @@ use crate::table::{ArrowTable, money_type};
 
 /// What `calibration_holdout` hands to Python: the table, the
 /// reconciliation as JSON, the calibration end, the observation end, the
-/// unit and the holdout's length.
-pub type SplitOutputPy = (ArrowTable, String, String, String, &'static str, f64);
+/// unit, the holdout's length and the repeat occasions per day.
+pub type SplitOutputPy = (
+    ArrowTable,
+    String,
+    String,
+    String,
+    &'static str,
+    f64,
+    ArrowTable,
+);
 
 /// Python entry point (see `crm_engine.calibration_holdout`).
 #[pyfunction]
@@ -87,6 +99,79 @@ pub fn calibration_holdout(
             split.observation_end.to_string(),
             split.calibration.unit.name(),
             split.duration_holdout,
+            ArrowTable::from_table(&tables::validation::repeat_occasions(&split))?,
+        ))
+    })
+}
+
+/// Python entry point (see `crm_engine.clv` models' `tracking`): the
+/// tracking curve of a split's calibration customers (`first_purchase_cal`
+/// of `split`, `day` and `repeat_occasions` of `occasions`) under a fitted
+/// repeat model, as crm-io's `tracking` table and the curve as JSON.
+#[pyfunction]
+#[pyo3(signature = (model, values, split, occasions, calibration_end, as_of, unit, period_days))]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_tracking(
+    py: Python<'_>,
+    model: &str,
+    values: Vec<f64>,
+    split: &Bound<'_, PyAny>,
+    occasions: &Bound<'_, PyAny>,
+    calibration_end: String,
+    as_of: String,
+    unit: String,
+    period_days: u32,
+) -> PyResult<(ArrowTable, String)> {
+    let what = "tracking";
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let unit = Unit::from_name(&unit).map_err(|e| Error::parameter("unit", &e).into_pyerr(py))?;
+    let cut = date_param("calibration_end", &calibration_end).map_err(|e| e.into_pyerr(py))?;
+    let end = date_param("as_of", &as_of).map_err(|e| e.into_pyerr(py))?;
+    let split = InputTable::from_py("split", split)?;
+    let occasions = InputTable::from_py("repeat_occasions", occasions)?;
+    run(py, move || {
+        let model = model_of(kind, &values)?;
+        let repeat = repeat_model(&model).map_err(|e| clv_error(e, &[]))?;
+        let column = "first_purchase_cal";
+        let first = split.column(column, "first purchase")?;
+        let first: Vec<NaiveDate> = dates(what, column, &first, Nulls::Reject)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let days = occasions.column("day", "day")?;
+        let days = dates(what, "day", &days, Nulls::Reject)?;
+        let counts = occasions.column("repeat_occasions", "repeat occasions")?;
+        let counts = optional_u64(what, "repeat_occasions", "repeat occasions", &counts)?;
+        if let Some(row) = counts.iter().position(Option::is_none) {
+            return Err(crate::convert::value_error(
+                what,
+                "repeat_occasions",
+                row,
+                crm_io::columns::ValueProblem::Missing,
+            ));
+        }
+        let repeat_occasions: Vec<DayOccasions> = days
+            .into_iter()
+            .zip(counts)
+            .filter_map(|(day, n)| {
+                Some(DayOccasions {
+                    day: day?,
+                    occasions: n?,
+                })
+            })
+            .collect();
+        let input = TrackingInput {
+            first_purchase: &first,
+            repeat_occasions: &repeat_occasions,
+            calibration_end: cut,
+            observation_end: end,
+            unit,
+        };
+        let curve = TrackingCurve::new(repeat, &input, period_days)
+            .map_err(|e| clv_error(e, &[("first_purchase", column)]))?;
+        Ok((
+            ArrowTable::from_table(&tables::validation::tracking(&curve))?,
+            json(&curve)?,
         ))
     })
 }
@@ -142,5 +227,6 @@ pub fn clv_holdout_scores(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibration_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(clv_holdout_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(clv_tracking, m)?)?;
     Ok(())
 }

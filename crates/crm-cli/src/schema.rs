@@ -14,6 +14,7 @@ use crm_core::clv::gamma_gamma::GammaGamma;
 use crm_core::clv::holdout::HoldoutForecast;
 use crm_core::clv::model_file::ModelFile;
 use crm_core::clv::registry::FittedModel;
+use crm_core::clv::tracking::TrackingCurve;
 use crm_core::clv::{FitOptions, Fitted};
 use crm_core::records::reconciliation::Reconciliation;
 use crm_core::records::summary::{SummaryConfig, SummaryOutput};
@@ -94,6 +95,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("ClvModelFile", schema_for!(ModelFile)),
         ("ClvFittedModel", schema_for!(FittedModel)),
         ("ClvHoldoutForecast", schema_for!(HoldoutForecast)),
+        ("ClvTrackingCurve", schema_for!(TrackingCurve)),
         (
             "ClvPredictions",
             schema_for!(crate::clv_command::PredictionsJson<'static>),

@@ -17,6 +17,7 @@ use clap::Args;
 use crm_core::clv::FitOptions;
 use crm_core::clv::holdout::HoldoutForecast;
 use crm_core::clv::registry::ModelKind;
+use crm_core::clv::tracking::TrackingCurve;
 use crm_io::tables::{MoneyType, validation};
 
 use crate::failure::{Failure, domain};
@@ -48,6 +49,15 @@ pub struct ValidateArgs {
     /// The Lorenz curve of predicted value: .csv, .parquet or .json.
     #[arg(long)]
     lorenz: Option<PathBuf>,
+    /// The tracking curve (the calibration customers' repeat purchases per
+    /// period, actual and expected, across calibration and holdout):
+    /// .csv, .parquet or .json (schema `crm schema ClvTrackingCurve`).
+    #[arg(long)]
+    tracking: Option<PathBuf>,
+    /// The tracking curve's period in days (periods end on the
+    /// calibration end).
+    #[arg(long, default_value_t = 7)]
+    period_days: u32,
 }
 
 /// Runs `crm clv validate`.
@@ -55,6 +65,14 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<(), Failure> {
     let split = args.source.split(args.calibration_end, quiet)?;
     let f = HoldoutForecast::fit(&split, args.model, &FitOptions::default())
         .map_err(domain(args.model.label()))?;
+    // Before anything is written, so that a refused curve writes nothing.
+    let curve = match &args.tracking {
+        Some(_) => Some(
+            TrackingCurve::of_split(&split, &f.model.repeat.model.model(), args.period_days)
+                .map_err(domain("tracking"))?,
+        ),
+        None => None,
+    };
     match OutFormat::of(&args.output)? {
         OutFormat::Json => write_json(&f, &args.output)?,
         _ => validation::holdout_forecast(&split, &f, MoneyType::Decimal128).write(&args.output)?,
@@ -76,6 +94,12 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<(), Failure> {
         match OutFormat::of(p)? {
             OutFormat::Json => write_json(&s.lorenz, p)?,
             _ => validation::holdout_lorenz(s).write(p)?,
+        }
+    }
+    if let (Some(p), Some(curve)) = (&args.tracking, &curve) {
+        match OutFormat::of(p)? {
+            OutFormat::Json => write_json(curve, p)?,
+            _ => validation::tracking(curve).write(p)?,
         }
     }
     if !quiet && args.output != std::path::Path::new("-") {

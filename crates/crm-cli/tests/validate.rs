@@ -77,6 +77,8 @@ fn validate_writes_the_golden_tables() -> TestResult {
         .arg(path("d.parquet"))
         .arg("--lorenz")
         .arg(path("l.parquet"))
+        .arg("--tracking")
+        .arg(path("t.parquet"))
         .assert()
         .success();
     for (file, table) in [
@@ -84,6 +86,7 @@ fn validate_writes_the_golden_tables() -> TestResult {
         ("s.parquet", "holdout_scores"),
         ("d.parquet", "holdout_deciles"),
         ("l.parquet", "holdout_lorenz"),
+        ("t.parquet", "tracking"),
     ] {
         let f = std::fs::File::open(path(file))?;
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?;
@@ -94,6 +97,69 @@ fn validate_writes_the_golden_tables() -> TestResult {
             "{table}"
         );
     }
+    Ok(())
+}
+
+#[test]
+fn the_tracking_curve_covers_39_weeks_each_side_of_the_cut() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let json = dir.path().join("tracking.json");
+    crm()?
+        .args(["clv", "validate", "--quiet"])
+        .args(CDNOW)
+        .arg("--input")
+        .arg(sample())
+        .arg("--output")
+        .arg(dir.path().join("f.csv"))
+        .arg("--tracking")
+        .arg(&json)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_valid("ClvTrackingCurve", &v)?;
+    let periods = v["periods"].as_array().ok_or("periods")?;
+    assert_eq!(periods.len(), 78);
+    let (cut, last) = (&periods[38], &periods[77]);
+    assert_eq!(
+        (cut["last_day"].as_str(), cut["holdout"].as_bool()),
+        (Some("1997-09-30"), Some(false))
+    );
+    assert_eq!(periods[39]["holdout"], true);
+    assert_eq!(last["last_day"], "1998-06-30");
+    // The holdout's 1,882 repeat occasions (FHL 2005, weeks 40-78).
+    let count = |p: &serde_json::Value| p["actual_cumulative"].as_u64().unwrap_or(0);
+    assert_eq!(count(last) - count(cut), 1882);
+    let weekly: f64 = periods.iter().filter_map(|p| p["expected"].as_f64()).sum();
+    let total = last["expected_cumulative"].as_f64().ok_or("expected")?;
+    assert!((weekly - total).abs() < 1e-9 * total);
+    Ok(())
+}
+
+#[test]
+fn a_refused_tracking_curve_is_bad_input_and_writes_nothing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let forecast = dir.path().join("f.csv");
+    let out = crm()?
+        .args(["--json-errors", "clv", "validate"])
+        .args(CDNOW)
+        .arg("--input")
+        .arg(sample())
+        .arg("--output")
+        .arg(&forecast)
+        .arg("--tracking")
+        .arg(dir.path().join("t.csv"))
+        .args(["--period-days", "0"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let e: serde_json::Value = serde_json::from_slice(&out.stderr)?;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("rule tracking_period"),
+        "{e}"
+    );
+    assert!(!forecast.exists());
     Ok(())
 }
 

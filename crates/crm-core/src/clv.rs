@@ -74,6 +74,7 @@ pub mod registry;
 pub mod repeat_choice;
 pub mod sbg;
 pub mod special;
+pub mod tracking;
 pub mod validation;
 pub mod value;
 

@@ -182,6 +182,8 @@ pub enum Form {
     Model,
     /// RFM thresholds: `recency_days`, `frequency` and `monetary` lists.
     Thresholds,
+    /// A calibration / holdout split (with its repeat occasions per day).
+    Split,
 }
 
 impl Form {
@@ -197,6 +199,7 @@ impl Form {
             Form::Thresholds => {
                 "a mapping of recency_days, frequency and monetary to lists of numbers"
             }
+            Form::Split => "a calibration / holdout split (calibration_holdout's result)",
         }
     }
 }

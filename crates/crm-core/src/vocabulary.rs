@@ -158,7 +158,7 @@ vocabulary!(Monetary, "monetary", [Total => "total", MeanPerOccasion => "mean_pe
 vocabulary!(Unit, "unit", [Day => "day", Week => "week"], display, from_str);
 vocabulary!(Form, "argument_form", [
     ColumnName => "column_name", Pair => "pair", Mapping => "mapping", Number => "number",
-    Numbers => "numbers", Model => "model", Thresholds => "thresholds",
+    Numbers => "numbers", Model => "model", Thresholds => "thresholds", Split => "split",
 ], display, from_str);
 vocabulary!(Window, "summary_window", [Period => "period", DayBefore => "day_before"],
     display, from_str);

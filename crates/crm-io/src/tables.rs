@@ -517,6 +517,11 @@ pub const GOLDEN: &[(&str, &str)] = &[
         "holdout_lorenz",
         include_str!("../schemas/holdout_lorenz.json"),
     ),
+    (
+        "repeat_occasions",
+        include_str!("../schemas/repeat_occasions.json"),
+    ),
+    ("tracking", include_str!("../schemas/tracking.json")),
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ __all__ = [
     "__version__",
     "calibration_holdout",
     "clv_holdout_scores",
+    "clv_tracking",
     "clv_likelihood_ratio",
     "classify",
     "classify_partition",
@@ -196,8 +197,21 @@ def calibration_holdout(
     amount_scale: int | None = None,
     max_listed_rejections: int | None = None,
     money: str = ...,
-) -> tuple[ArrowTable, str, str, str, str, float]:
-    """Split table, reconciliation JSON, calibration end, observation end, unit, holdout length."""
+) -> tuple[ArrowTable, str, str, str, str, float, ArrowTable]:
+    """Split table, reconciliation JSON, calibration end, observation end, unit, holdout length,
+    repeat occasions per day."""
+
+def clv_tracking(
+    model: str,
+    values: list[float],
+    split: object,
+    occasions: object,
+    calibration_end: str,
+    as_of: str,
+    unit: str,
+    period_days: int,
+) -> tuple[ArrowTable, str]:
+    """The tracking table and the curve as JSON."""
 
 def clv_holdout_scores(
     data: object, columns: list[str]

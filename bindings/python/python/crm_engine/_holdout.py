@@ -10,7 +10,7 @@ from . import _crm_engine
 from ._input import prepare
 from ._results import Table
 
-__all__ = ["HoldoutScores", "holdout_scores"]
+__all__ = ["HoldoutScores", "Tracking", "holdout_scores", "tracking"]
 
 
 class HoldoutScores(Table):
@@ -92,3 +92,59 @@ def holdout_scores(
     columns = [customer, predicted_purchases, actual_purchases, predicted_value, actual_value]
     out = _crm_engine.clv_holdout_scores(prepare(data, columns), columns)
     return HoldoutScores(*out)
+
+
+class Tracking(Table):
+    """The tracking curve of a split's calibration customers under a fitted
+    repeat model (crm-core's ``clv::tracking``; crm-io's ``tracking``
+    table), from a repeat model's :meth:`tracking`.
+
+    One row per period, calibration first: ``period``, ``first_day``,
+    ``last_day``, ``phase`` (``"calibration"`` or ``"holdout"``),
+    ``actual_repeat_purchases`` and ``actual_cumulative`` (the cohort's
+    repeat occasions), ``expected_repeat_purchases`` and
+    ``expected_cumulative`` (the model's, summed over the cohort by each
+    customer's first-purchase day). Periods are ``period_days`` long and one
+    ends on the calibration end, so the boundary falls between two rows.
+
+    Attributes:
+        calibration_end, observation_end: the cut and the last holdout day.
+        unit: the clock the model was fitted on.
+        period_days: the periods' length in days.
+        customers: customers in the cohort.
+    """
+
+    def __init__(self, table: Any, curve_json: str) -> None:
+        super().__init__(table)
+        curve = json.loads(curve_json)
+        import datetime
+
+        self.calibration_end = datetime.date.fromisoformat(curve["calibration_end"])
+        self.observation_end = datetime.date.fromisoformat(curve["observation_end"])
+        self.unit: str = curve["unit"]
+        self.period_days: int = curve["period_days"]
+        self.customers: int = curve["customers"]
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.calibration_end, self.observation_end, self.unit, self.period_days)
+
+
+def tracking(model: Any, split: Any, *, period_days: int = 7) -> Tracking:
+    """The tracking curve of ``split``'s calibration customers under the
+    fitted repeat ``model``: what :meth:`BetaGeo.tracking` returns."""
+    occasions = getattr(split, "repeat_occasions", None)
+    if occasions is None or not hasattr(split, "calibration_end"):
+        raise _crm_engine.argument_error("tracking", "split", "split")
+    if isinstance(period_days, bool) or not isinstance(period_days, int):
+        raise _crm_engine.argument_error("tracking", "period_days", "number")
+    table, curve = _crm_engine.clv_tracking(
+        model._model,
+        model._values(),
+        split,
+        occasions,
+        split.calibration_end.isoformat(),
+        split.as_of.isoformat(),
+        split.unit,
+        max(0, min(period_days, 2**32 - 1)),
+    )
+    return Tracking(table, curve)

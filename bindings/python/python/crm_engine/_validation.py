@@ -28,6 +28,10 @@ class CalibrationHoldout(Table):
         unit: ``"day"`` or ``"week"``, the clock of recency, T and
             ``duration_holdout``.
         duration_holdout: the holdout's length on that clock.
+        repeat_occasions: a :class:`Table` of the calibration customers'
+            repeat occasions per day (columns ``day``, ``repeat_occasions``;
+            crm-io's ``repeat_occasions`` table) over calibration and
+            holdout, what a model's ``tracking`` curve counts as actual.
     """
 
     def __init__(
@@ -38,8 +42,10 @@ class CalibrationHoldout(Table):
         as_of: datetime.date,
         unit: str,
         duration_holdout: float,
+        repeat_occasions: Table,
     ) -> None:
         super().__init__(table)
+        self.repeat_occasions = repeat_occasions
         self.reconciliation = reconciliation
         self.calibration_end = calibration_end
         self.as_of = as_of
@@ -107,13 +113,14 @@ def calibration_holdout(
         ``monetary_value_cal``, ``first_purchase_cal``, ...), then
         ``frequency_holdout`` (occasions), ``monetary_value_holdout``,
         ``transactions_holdout`` (rows), ``total_spend_holdout`` and
-        ``duration_holdout``.
+        ``duration_holdout``; its ``repeat_occasions`` attribute holds the
+        repeat occasions per day.
 
     Raises:
         ConfigError: ``calibration_end`` not before ``as_of`` (or before
             ``since``), and the errors of :func:`crm_engine.summarize`.
     """
-    table, rec, cal_text, as_of_text, unit_name, duration = _summary_call(
+    table, rec, cal_text, as_of_text, unit_name, duration, occasions = _summary_call(
         _crm_engine.calibration_holdout,
         transactions,
         columns=(customer, time, amount, quantity, margin, discount),
@@ -135,4 +142,5 @@ def calibration_holdout(
         datetime.date.fromisoformat(as_of_text),
         unit_name,
         float(duration),
+        Table(occasions),
     )

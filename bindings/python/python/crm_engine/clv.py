@@ -68,7 +68,7 @@ from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
 from ._errors import ConvergenceError, _engine_convergence_error
-from ._holdout import HoldoutScores, holdout_scores
+from ._holdout import HoldoutScores, Tracking, holdout_scores, tracking
 from ._input import prepare
 
 
@@ -84,6 +84,7 @@ __all__ = [
     "ModelComparison",
     "predictions",
     "holdout_scores",
+    "Tracking",
     "HoldoutScores",
     "month_length",
     "BetaGeo",
@@ -311,6 +312,37 @@ class _RepeatModel(_Model):
     def p_purchases(self, n: object, t: float) -> Any:
         """P(a new customer makes exactly n repeat purchases in (0, t]), for each n."""
         return self._curve("p_purchases", n, t)
+
+    def tracking(self, split: Any, *, period_days: int = 7) -> Tracking:
+        """The tracking curve: the calibration customers' repeat purchases per
+        period, actual against this model's expectation, across calibration
+        and holdout (Fader, Hardie & Lee 2005, figures 2 and 4).
+
+        ``split`` is a :func:`crm_engine.calibration_holdout` result on the
+        clock this model was fitted on (fit it on the split's ``_cal``
+        columns). A customer who first bought on day ``b`` is expected to
+        have made ``expected_purchases(t)`` repeat purchases ``t`` after
+        ``b``; the curve sums that over the cohort at each period's end.
+
+        >>> import datetime, pyarrow as pa, crm_engine
+        >>> from crm_engine.clv import BetaGeo
+        >>> days = [(1, 2), (2, 10), (1, 5), (3, 20)]
+        >>> tx = pa.table({"id": [1, 1, 2, 2],
+        ...                "day": [datetime.date(2024, m, d) for m, d in days],
+        ...                "amount": [10.0, 12.0, 8.0, 9.0]})
+        >>> split = crm_engine.calibration_holdout(tx, customer="id", time="day", amount="amount",
+        ...                                        calibration_end="2024-02-29", as_of="2024-03-31")
+        >>> model = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> curve = model.tracking(split, period_days=30)
+        >>> curve.to_arrow().column("actual_cumulative").to_pylist()[-1]
+        2
+
+        Raises:
+            ConfigError: ``split`` is not a split, ``period_days`` is not a
+                whole number of days >= 1, or the curve would sum more than
+                20 million cohorts × periods (take longer periods).
+        """
+        return tracking(self, split, period_days=period_days)
 
     def customer_lifetime_value(
         self,

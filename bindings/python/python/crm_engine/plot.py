@@ -24,6 +24,7 @@ __all__ = [
     "p_alive_matrix",
     "expected_purchases_matrix",
     "calibration_holdout",
+    "tracking",
 ]
 
 # One colour per tier, in crm-core's tier order (highest first).
@@ -323,4 +324,54 @@ def calibration_holdout(
     ax.set_ylabel("mean purchases in the holdout period")
     ax.set_title(title or "Calibration against holdout")
     ax.legend()
+    return ax
+
+
+def tracking(
+    curve: Any,
+    *,
+    cumulative: bool = True,
+    ax: _Axes | None = None,
+    title: str | None = None,
+) -> _Axes:
+    """The tracking curve: the cohort's repeat purchases, actual against
+    expected, period by period across calibration and holdout (Fader,
+    Hardie & Lee 2005, figures 2 and 4), with the calibration end marked.
+
+    Takes a :class:`crm_engine.clv.Tracking` (a repeat model's
+    ``tracking(split)``); ``cumulative=False`` draws the repeat purchases
+    per period instead of the running totals.
+    """
+    which = "cumulative" if cumulative else "repeat_purchases"
+    cols = _columns(curve, ["period", "phase", f"actual_{which}", f"expected_{which}"])
+    period = cols["period"]
+    ax = _axes(ax, (8.0, 4.5))
+    ax.plot(period, cols[f"actual_{which}"], "-", label="actual", color="#1b5e20")
+    ax.plot(period, cols[f"expected_{which}"], "--", label="expected", color="#1565c0")
+    calibration = sum(1 for p in cols["phase"] if p == "calibration")
+    if 0 < calibration < len(period):
+        ax.axvline(calibration + 0.5, color="#757575", linestyle=":", linewidth=1.2)
+        ax.annotate(
+            "calibration end",
+            xy=(calibration + 0.5, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -14),
+            textcoords="offset points",
+            color="#424242",
+        )
+    days = getattr(curve, "period_days", 7)
+    period_name = "week" if days == 7 else f"period ({days} days)"
+    ax.set_xlabel(period_name)
+    ax.set_ylabel(
+        "cumulative repeat purchases" if cumulative else f"repeat purchases per {period_name}"
+    )
+    ax.set_title(
+        title
+        or (
+            "Tracking: cumulative repeat purchases"
+            if cumulative
+            else f"Tracking: repeat purchases per {period_name}"
+        )
+    )
+    ax.legend(loc="upper left")
     return ax

@@ -164,14 +164,14 @@ impl HoldoutForecast {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::clv::RepeatModel;
     use crate::clv::bg_nbd::BetaGeo;
     use crate::clv::registry::Model;
 
     /// The bundled CDNOW sample split at 1997-09-30, observed to 1998-06-30, in weeks.
-    fn cdnow_split() -> CalibrationHoldout {
+    pub(crate) fn cdnow_split() -> CalibrationHoldout {
         use crate::records::summary::{
             Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, SummaryConfig,
         };

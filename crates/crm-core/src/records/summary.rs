@@ -117,6 +117,8 @@
 //! # Ok::<(), crm_core::records::summary::SummaryError>(())
 //! ```
 
+use std::collections::BTreeMap;
+
 use chrono::{Days, NaiveDate};
 use hashbrown::HashMap;
 use rust_decimal::Decimal;

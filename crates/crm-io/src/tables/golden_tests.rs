@@ -84,6 +84,10 @@ fn calibration_holdout_matches_its_golden_file() {
         "calibration_holdout",
         &summaries::calibration_holdout(&c, MoneyType::Decimal128),
     );
+    let r = super::validation::repeat_occasions(&c);
+    assert_golden("repeat_occasions", &r);
+    // Customer 1's second and third days; customer 2 starts in the holdout.
+    assert_eq!(r.batch().unwrap().num_rows(), 2);
 }
 
 #[test]
@@ -240,4 +244,34 @@ fn holdout_tables_match_their_golden_files_with_undefined_scores_as_nulls() {
     assert_eq!(t.batch().unwrap().column(8).null_count(), 1);
     assert_golden("holdout_deciles", &super::validation::holdout_deciles(&s));
     assert_golden("holdout_lorenz", &super::validation::holdout_lorenz(&s));
+}
+
+#[test]
+fn tracking_tables_match_their_golden_files() {
+    use chrono::NaiveDate;
+    use crm_core::clv::bg_nbd::BetaGeo;
+    use crm_core::clv::tracking::{TrackingCurve, TrackingInput};
+    use crm_core::records::summary::{DayOccasions, Unit};
+    let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).unwrap();
+    let occasions = [DayOccasions {
+        day: day(9),
+        occasions: 2,
+    }];
+    let input = TrackingInput {
+        first_purchase: &[day(1), day(3)],
+        repeat_occasions: &occasions,
+        calibration_end: day(14),
+        observation_end: day(21),
+        unit: Unit::Week,
+    };
+    let model = BetaGeo {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    let curve = TrackingCurve::new(&model, &input, 7).unwrap();
+    let t = super::validation::tracking(&curve);
+    assert_golden("tracking", &t);
+    assert_eq!(t.batch().unwrap().num_rows(), 3);
 }

@@ -8,6 +8,8 @@
 //! | `holdout_scores` | one | `customers`, `mae`, `rmse`, `predicted_total`, `actual_total`, `aggregate_error`, `aggregate_relative_error`, `correlation`, `gini` (null where undefined) |
 //! | `holdout_deciles` | one per non-empty decile, 1 (highest predicted value) first | `decile`, `customers`, mean `predicted_purchases`, `actual_purchases`, `predicted_value`, `actual_value` |
 //! | `holdout_lorenz` | one per point, from (0, 0) | `customer_share`, `value_share` |
+//! | `repeat_occasions` | one per day with a repeat occasion of a calibration customer | `day`, `repeat_occasions` |
+//! | `tracking` | one per period, calibration then holdout | `period`, `first_day`, `last_day`, `phase` (`calibration` or `holdout`), `actual_repeat_purchases`, `actual_cumulative`, `expected_repeat_purchases`, `expected_cumulative` |
 //!
 //! ```
 //! use crm_core::CustomerId;
@@ -25,10 +27,67 @@
 //! ```
 
 use crm_core::clv::holdout::HoldoutForecast;
+use crm_core::clv::tracking::TrackingCurve;
 use crm_core::clv::validation::HoldoutScores;
 use crm_core::records::summary::CalibrationHoldout;
 
-use super::{MoneyType, Table, counts, floats, ids, money};
+use super::{MoneyType, Table, counts, dates, floats, ids, money, texts};
+
+/// The split's repeat occasions per day (the actual side of the tracking
+/// curve), in day order.
+///
+/// ```
+/// use crm_io::tables::golden_layout;
+/// assert!(golden_layout("repeat_occasions").is_some());
+/// ```
+pub fn repeat_occasions(split: &CalibrationHoldout) -> Table {
+    let r = &split.repeat_occasions;
+    let days: Vec<_> = r.iter().map(|d| d.day).collect();
+    let mut t = Table::default();
+    t.push("day", dates(&days))
+        .push("repeat_occasions", counts(r.iter().map(|d| d.occasions)));
+    t
+}
+
+/// The tracking curve, one row per period.
+///
+/// ```
+/// use crm_io::tables::golden_layout;
+/// assert!(golden_layout("tracking").is_some());
+/// ```
+pub fn tracking(curve: &TrackingCurve) -> Table {
+    let p = &curve.periods;
+    let first: Vec<_> = p.iter().map(|p| p.first_day).collect();
+    let last: Vec<_> = p.iter().map(|p| p.last_day).collect();
+    let mut t = Table::default();
+    t.push("period", counts(p.iter().map(|p| u64::from(p.period))))
+        .push("first_day", dates(&first))
+        .push("last_day", dates(&last))
+        .push(
+            "phase",
+            texts(
+                p.iter()
+                    .map(|p| if p.holdout { "holdout" } else { "calibration" }),
+            ),
+        )
+        .push(
+            "actual_repeat_purchases",
+            counts(p.iter().map(|p| p.actual)),
+        )
+        .push(
+            "actual_cumulative",
+            counts(p.iter().map(|p| p.actual_cumulative)),
+        )
+        .push(
+            "expected_repeat_purchases",
+            floats(p.iter().map(|p| Some(p.expected))),
+        )
+        .push(
+            "expected_cumulative",
+            floats(p.iter().map(|p| Some(p.expected_cumulative))),
+        );
+    t
+}
 
 /// The per-customer forecast: the calibration triple and spend, actual
 /// and predicted holdout purchases and value, side by side.

@@ -40,6 +40,31 @@ pub struct CalibrationHoldout {
     /// used = used in calibration or holdout, skipped = after the
     /// observation end or before the window start.
     pub reconciliation: Reconciliation,
+    /// The calibration customers' repeat occasions per calendar day, over
+    /// calibration and holdout, in day order (days without one left out):
+    /// every occasion but a customer's first in the calibration, and every
+    /// holdout occasion. The actual side of the tracking curve
+    /// (`clv::tracking`); the counts sum to the sum of `frequency_cal` and
+    /// `frequency_holdout`.
+    #[serde(default)]
+    pub repeat_occasions: Vec<DayOccasions>,
+}
+
+/// Occasions on one calendar day, summed over customers.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use crm_core::records::summary::DayOccasions;
+/// let d = DayOccasions { day: NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(), occasions: 3 };
+/// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"day":"2024-04-01","occasions":3}"#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DayOccasions {
+    /// The day.
+    pub day: NaiveDate,
+    /// Occasions on it.
+    pub occasions: u64,
 }
 
 /// Accumulates a calibration / holdout split in one pass. Customers whose
@@ -188,11 +213,31 @@ impl CalibrationHoldoutAccumulator {
     /// # Example
     ///
     /// See [`CalibrationHoldoutAccumulator`].
-    pub fn finish(self) -> Result<CalibrationHoldout, SummaryError> {
+    pub fn finish(mut self) -> Result<CalibrationHoldout, SummaryError> {
         let unit = self.calibration.config.unit;
         let observation_end = self.holdout.config.as_of;
         let duration = i64::from(self.holdout.as_of_day) - i64::from(self.calibration.as_of_day);
+        let mut by_day = self.calibration.occasions_by_day(|_| true, true)?;
         let cal = self.calibration.finish()?;
+        // Only the holdout occasions of calibration customers count.
+        // (Staged rows may add customers: the index is read after them.)
+        self.holdout.flush()?;
+        let customers = &cal.summaries.customers;
+        let known: Vec<bool> = (self.holdout.index.ids.iter())
+            .map(|id| customers.binary_search(id).is_ok())
+            .collect();
+        let known = |ix: usize| known.get(ix).copied().unwrap_or(false);
+        for (day, n) in self.holdout.occasions_by_day(known, false)? {
+            *by_day.entry(day).or_insert(0) += n;
+        }
+        let repeat_occasions = by_day
+            .into_iter()
+            .map(|(day, occasions)| {
+                date_of_day(day)
+                    .map(|day| DayOccasions { day, occasions })
+                    .ok_or(SummaryError::TotalsOverflow)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let hold = self.holdout.finish()?;
         let mut frequency_holdout = Vec::with_capacity(cal.summaries.len());
         let mut monetary_value_holdout = Vec::with_capacity(cal.summaries.len());
@@ -247,6 +292,7 @@ impl CalibrationHoldoutAccumulator {
             duration_holdout: unit.of_days(duration),
             observation_end,
             reconciliation,
+            repeat_occasions,
         })
     }
 }

@@ -163,6 +163,31 @@ impl SummaryAccumulator {
         })
     }
 
+    /// The occasions per calendar day of the customers `keep` accepts (by
+    /// customer index), without each customer's first occasion when
+    /// `skip_first` (so: repeat occasions). Merges the staged and pending
+    /// days into the run first, which [`finish`](Self::finish) would do
+    /// anyway; the figures it then gives are unchanged.
+    pub(super) fn occasions_by_day(
+        &mut self,
+        keep: impl Fn(usize) -> bool,
+        skip_first: bool,
+    ) -> Result<BTreeMap<i32, u64>, SummaryError> {
+        self.flush()?;
+        self.compact();
+        let mut by_day = BTreeMap::new();
+        let mut previous = None;
+        for k in self.occasions.iter() {
+            let ix = key_index(k);
+            let first = previous != Some(ix);
+            previous = Some(ix);
+            if !(skip_first && first) && keep(ix) {
+                *by_day.entry(key_day(k)).or_insert(0_u64) += 1;
+            }
+        }
+        Ok(by_day)
+    }
+
     /// Appends one customer's output row; `Err` when a figure does not fit
     /// a [`Decimal`] or a date.
     pub(super) fn push_row(

@@ -592,6 +592,89 @@ proptest! {
     }
 }
 
+/// The split of `rows` at day `cut`, fed in batches of `chunk` rows.
+fn split_in_chunks(
+    rows: &[Row],
+    cut: i32,
+    chunk: usize,
+) -> Result<CalibrationHoldout, SummaryError> {
+    let mut acc =
+        CalibrationHoldoutAccumulator::new(config(true), date_of_day(cut).unwrap_or_default())?;
+    for (i, part) in rows.chunks(chunk.max(1)).enumerate() {
+        let c = cols(part);
+        let mut b = ColumnBatch::new(
+            1 + (i * chunk.max(1)) as u64,
+            Keys::Int(&c.ids),
+            &c.days,
+            Amounts::Float(&c.amounts),
+        );
+        b.customers_validity = Some(Validity::new(&c.id_valid, 0));
+        b.days_validity = Some(Validity::new(&c.day_valid, 0));
+        acc.add_batch(&b)?;
+    }
+    acc.finish()
+}
+
+/// The reference repeat occasions per day: every day of a customer whose
+/// first day is in the calibration (≤ `cut`), but that first day.
+fn repeat_days(rows: &[Row], cut: i32) -> Vec<DayOccasions> {
+    let mut by_day = BTreeMap::<i32, u64>::new();
+    for (days, _, _) in model(rows, true).values() {
+        if days.first().is_some_and(|d| *d <= cut) {
+            for d in days.iter().skip(1) {
+                *by_day.entry(*d).or_default() += 1;
+            }
+        }
+    }
+    by_day
+        .into_iter()
+        .filter_map(|(d, occasions)| {
+            Some(DayOccasions {
+                day: date_of_day(d)?,
+                occasions,
+            })
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn repeat_occasions_per_day_are_the_calibration_customers_later_days_in_any_batching(
+        rows in prop::collection::vec(row(), 0..300),
+        cut in 10_i32..99,
+        chunk in 1_usize..64,
+    ) {
+        let out = split_in_chunks(&rows, cut, chunk);
+        prop_assert!(out.is_ok());
+        let Ok(out) = out else { return Ok(()) };
+        prop_assert_eq!(&out.repeat_occasions, &repeat_days(&rows, cut));
+        let counted: u64 = out.repeat_occasions.iter().map(|d| d.occasions).sum();
+        let frequencies: u64 = out.calibration.frequency.iter().chain(&out.frequency_holdout).sum();
+        prop_assert_eq!(counted, frequencies);
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let again = split_in_chunks(&reversed, cut, rows.len().max(1));
+        prop_assert_eq!(again.ok().map(|o| o.repeat_occasions), Some(out.repeat_occasions));
+    }
+}
+
+#[test]
+fn repeat_occasions_survive_compaction_of_many_rows() -> Result<(), SummaryError> {
+    let rows = wide_rows(7, 60_000, 700);
+    let out = split_in_chunks(&rows, 55, 4_096)?;
+    assert_eq!(out.repeat_occasions, repeat_days(&rows, 55));
+    assert!(
+        out.repeat_occasions
+            .iter()
+            .map(|d| d.occasions)
+            .sum::<u64>()
+            > 10_000
+    );
+    Ok(())
+}
+
 #[test]
 fn the_direct_id_table_moves_hashed_ids_when_it_grows() {
     let mut index = CustomerIndex::default();
