@@ -134,6 +134,14 @@ pub struct TrackingCurve {
     pub periods: Vec<TrackingPeriod>,
 }
 
+/// Repeat occasions whose sum does not fit a `u64`.
+fn too_many() -> ClvError {
+    argument(
+        "repeat_occasions",
+        "the repeat occasions sum to more than 2^64 - 1 (rule tracking_dates)".into(),
+    )
+}
+
 fn argument(name: &str, rule: String) -> ClvError {
     ClvError::InvalidArgument {
         name: name.into(),
@@ -149,8 +157,9 @@ impl TrackingCurve {
     ///
     /// [`ClvError::NoData`] for an empty cohort; [`ClvError::InvalidArgument`]
     /// for `period_days` = 0 (rule `tracking_period`), a calibration end
-    /// not before the observation end or a first purchase or occasion
-    /// after it (rule `tracking_dates`), more than [`MAX_COHORT_PERIODS`]
+    /// not before the observation end, a first purchase after it, or a
+    /// repeat occasion outside (first purchase, observation end] or
+    /// occasions summing past `u64` (rule `tracking_dates`), more than [`MAX_COHORT_PERIODS`]
     /// cohorts × periods or a span of more than [`MAX_AGES`] days (rule
     /// `tracking_size`), or an expectation that is
     /// not finite under the model's parameters.
@@ -218,12 +227,18 @@ impl TrackingCurve {
         let mut actual = vec![0_u64; ends.len()];
         for o in input.repeat_occasions {
             let d = day_number(o.day);
-            if d > end {
-                return Err(dates("repeat_occasions"));
+            // A repeat occasion comes after a first purchase and by the
+            // observation end; one outside would land in a period it is
+            // not in.
+            if d <= first || d > end {
+                return Err(argument(
+                    "repeat_occasions",
+                    "a repeat occasion falls after the cohort's first purchase and on or before the observation end (rule tracking_dates)".into(),
+                ));
             }
             let k = ends.partition_point(|&e| e < d);
             if let Some(a) = actual.get_mut(k) {
-                *a = a.saturating_add(o.occasions);
+                *a = a.checked_add(o.occasions).ok_or_else(too_many)?;
             }
         }
         let mut expected_at = LagCache::new(model, input.unit);
@@ -241,7 +256,7 @@ impl TrackingCurve {
                 cumulative += n as f64 * expected_at.get(e - b)?;
             }
             let a = actual.get(k).copied().unwrap_or(0);
-            let actual_cumulative = before_actual.saturating_add(a);
+            let actual_cumulative = before_actual.checked_add(a).ok_or_else(too_many)?;
             let day = |d: i32| date_of_day(d).ok_or_else(|| dates("observation_end"));
             periods.push(TrackingPeriod {
                 period: u32::try_from(k + 1).unwrap_or(u32::MAX),

@@ -127,6 +127,31 @@ fn refusals_name_their_rule() {
         ..input
     };
     assert!(rule(TrackingCurve::new(&CDNOW, &late, 1)).contains("rule tracking_dates"));
+    let early = [DayOccasions {
+        day: day(2023, 12, 31),
+        occasions: 1,
+    }];
+    let before = TrackingInput {
+        first_purchase: &[day(2024, 1, 1)],
+        repeat_occasions: &early,
+        ..input
+    };
+    assert!(rule(TrackingCurve::new(&CDNOW, &before, 1)).contains("rule tracking_dates"));
+    let huge = [
+        DayOccasions {
+            day: day(2024, 1, 2),
+            occasions: u64::MAX,
+        },
+        DayOccasions {
+            day: day(2024, 1, 3),
+            occasions: 1,
+        },
+    ];
+    let overflow = TrackingInput {
+        repeat_occasions: &huge,
+        ..before
+    };
+    assert!(rule(TrackingCurve::new(&CDNOW, &overflow, 1)).starts_with("repeat_occasions:"));
     let empty = TrackingInput {
         first_purchase: &[],
         ..input
@@ -146,8 +171,9 @@ fn refusals_name_their_rule() {
 proptest! {
     #[test]
     fn the_order_of_customers_and_occasions_never_changes_the_curve(
-        births in prop::collection::vec(0_i32..60, 1..40),
-        occasions in prop::collection::vec((0_i32..90, 1_u64..4), 0..40),
+        births in prop::collection::vec(0_i32..30, 1..40),
+        // After every first purchase: repeat occasions in both parts.
+        occasions in prop::collection::vec((31_i32..90, 1_u64..4), 0..40),
         period in 1_u32..15,
     ) {
         let base = day(2024, 1, 1);
