@@ -4,6 +4,7 @@
 //! (crm_core::clv::validation), as Arrow tables.
 
 use chrono::NaiveDate;
+use crm_core::clv::holdout_groups::{GroupColumns, HoldoutGroups};
 use crm_core::clv::tracking::{TrackingCurve, TrackingInput, repeat_model};
 use crm_core::clv::validation::{HoldoutColumns, HoldoutScores};
 use crm_core::records::summary::{DayOccasions, Unit};
@@ -223,10 +224,68 @@ pub fn clv_holdout_scores(
     })
 }
 
+/// Python entry point (see `crm_engine.clv` models' `holdout_groups`): the
+/// conditional expectations by calibration group of `data`'s customers
+/// (`columns`: frequency, recency, T and holdout purchases) over a holdout
+/// of `duration` under a fitted repeat model, as crm-io's
+/// `holdout_groups` table and the groups as JSON.
+#[pyfunction]
+pub fn clv_holdout_groups(
+    py: Python<'_>,
+    model: &str,
+    values: Vec<f64>,
+    data: &Bound<'_, PyAny>,
+    columns: Vec<String>,
+    duration: f64,
+    max_frequency: u64,
+) -> PyResult<(ArrowTable, String)> {
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py("data", data)?;
+    run(py, move || {
+        column_count(&columns, 4)?;
+        let name = |i: usize| columns.get(i).map_or("", String::as_str);
+        let model = model_of(kind, &values)?;
+        repeat_model(&model).map_err(|e| clv_error(e, &[]))?;
+        let roles = ["frequency", "recency", "T", "holdout purchases"];
+        let cols = (0..4)
+            .map(|i| floats(&input, name(i), roles[i]))
+            .collect::<Result<Vec<_>>>()?;
+        same_lengths(&cols, &columns)?;
+        let v = |i: usize| cols.get(i).map_or(&[][..], |c| c.values().as_ref());
+        let names = [
+            ("x", name(0)),
+            ("frequency", name(0)),
+            ("t_x", name(1)),
+            ("recency", name(1)),
+            ("T", name(2)),
+            ("actual_purchases", name(3)),
+        ];
+        let predicted = model
+            .conditional_expected_purchases(duration, v(0), v(1), v(2))
+            .map_err(|e| clv_error(e, &names))?;
+        let groups = HoldoutGroups::of(
+            &GroupColumns {
+                frequency: v(0),
+                recency: v(1),
+                age: v(2),
+                actual_purchases: v(3),
+                predicted_purchases: &predicted,
+            },
+            max_frequency,
+        )
+        .map_err(|e| clv_error(e, &names))?;
+        Ok((
+            ArrowTable::from_table(&tables::validation::holdout_groups(&groups))?,
+            json(&groups)?,
+        ))
+    })
+}
+
 /// Adds the functions to the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibration_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(clv_holdout_scores, m)?)?;
     m.add_function(wrap_pyfunction!(clv_tracking, m)?)?;
+    m.add_function(wrap_pyfunction!(clv_holdout_groups, m)?)?;
     Ok(())
 }

@@ -64,3 +64,20 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         p.mkdir(parents=True, exist_ok=True)
         return p
     return tmp_path_factory.mktemp("out")
+
+
+@pytest.fixture(scope="session")
+def cdnow_split(cdnow: pa.Table) -> Any:
+    """The bundled CDNOW sample split 39 + 39 weeks (Fader, Hardie & Lee
+    2005): calibration to 1997-09-30, observed to 1998-06-30."""
+    import crm_engine as crm
+
+    return crm.calibration_holdout(
+        cdnow,
+        customer="customer",
+        time="date",
+        amount="amount",
+        calibration_end="1997-09-30",
+        as_of="1998-06-30",
+        unit="week",
+    )

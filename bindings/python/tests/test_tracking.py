@@ -40,16 +40,8 @@ MODELS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def split(cdnow: pa.Table) -> crm.CalibrationHoldout:
-    return crm.calibration_holdout(
-        cdnow,
-        customer="customer",
-        time="date",
-        amount="amount",
-        calibration_end="1997-09-30",
-        as_of="1998-06-30",
-        unit="week",
-    )
+def split(cdnow_split: crm.CalibrationHoldout) -> crm.CalibrationHoldout:
+    return cdnow_split
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -22,15 +22,31 @@ use rust_decimal::prelude::ToPrimitive;
 
 use crate::failure::Failure;
 
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
-fn font_ready() -> Result<(), Failure> {
+pub(crate) fn font_ready() -> Result<(), Failure> {
     plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES)
         .map_err(|_| Failure::internal("the bundled chart font cannot be read"))
 }
 
-fn fail(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> Failure + '_ {
+/// The legend box of every report chart, at `position`.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<(), Failure> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 14))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(|e| fail(path)(&e))
+}
+
+pub(crate) fn fail(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> Failure + '_ {
     move |e| Failure::internal(format!("drawing {}: {e}", path.display()))
 }
 
@@ -111,14 +127,7 @@ pub fn pareto(a: &Assignments, dir: &Path) -> Result<(), Failure> {
             .label(format!("{name} cut-off {:.0}%", s * 100.0))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 14))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(|e| err(&e))?;
+    legend(&mut chart, SeriesLabelPosition::LowerRight, &path)?;
     root.present().map_err(|e| err(&e))
 }
 
@@ -181,14 +190,7 @@ pub fn tier_shares(tiers: &[TierSummary], dir: &Path) -> Result<(), Failure> {
                 RGBColor(230, 140, 20).filled(),
             )
         });
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 14))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| err(&e))?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight, &path)?;
     root.present().map_err(|e| err(&e))
 }
 

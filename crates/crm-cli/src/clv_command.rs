@@ -101,27 +101,77 @@ pub fn fit(
     options: &FitOptions,
 ) -> Result<(ModelFile, Option<String>), Failure> {
     let columns = ClvColumns::from_summaries(s);
-    let chosen = repeat_choice::fit_repeat_by(model, &columns, options).map_err(clv_failure(
+    let (repeat, why) = repeat_on(&columns, model, options)?;
+    let spend = spend_on(&columns, options)?;
+    let file = ModelFile::new(s.unit, Some(s.as_of), repeat, spend)
+        .map_err(|e| Failure::internal(e.to_string()))?;
+    Ok((file, why))
+}
+
+/// `crm clv fit --model auto --calibration-end DATE`: the repeat model of
+/// the lowest holdout error on the split at `cut` (crm-core's
+/// `clv::holdout_validation`), and why. Where no model converges on the
+/// calibration part, `auto` stays (the lowest BIC on the whole period)
+/// and a warning says so.
+///
+/// # Errors
+///
+/// A usage error unless `model` is `auto`; the split's read errors.
+pub fn choose_on_holdout(
+    source: &crate::source::Source,
+    model: RepeatModelChoice,
+    cut: chrono::NaiveDate,
+    options: &FitOptions,
+    quiet: bool,
+) -> Result<(RepeatModelChoice, Option<String>), Failure> {
+    if model != RepeatModelChoice::Auto {
+        return Err(Failure::usage(
+            "--calibration-end chooses the repeat model on a holdout: it needs --model auto",
+        ));
+    }
+    let split = source.split(cut, quiet)?;
+    match crm_core::clv::holdout_validation::HoldoutValidation::run(
+        &split,
+        options,
+        crm_core::clv::tracking::DEFAULT_PERIOD_DAYS,
+        crm_core::clv::holdout_groups::DEFAULT_MAX_FREQUENCY,
+    ) {
+        Ok(v) => Ok((
+            RepeatModelChoice::Model(v.choice.kind),
+            Some(format!("{} (calibration to {cut})", v.reason)),
+        )),
+        Err(e) => {
+            eprintln!(
+                "warning: no model could be chosen on the holdout (the lowest BIC is used): {e}"
+            );
+            Ok((RepeatModelChoice::Auto, None))
+        }
+    }
+}
+
+/// Fits the named or automatically chosen repeat model alone; with `auto`,
+/// also the sentence saying why that model.
+pub fn fit_repeat_by(
+    s: &Summaries,
+    model: RepeatModelChoice,
+    options: &FitOptions,
+) -> Result<(ModelFit, Option<String>), Failure> {
+    repeat_on(&ClvColumns::from_summaries(s), model, options)
+}
+
+fn repeat_on(
+    columns: &ClvColumns,
+    model: RepeatModelChoice,
+    options: &FitOptions,
+) -> Result<(ModelFit, Option<String>), Failure> {
+    let chosen = repeat_choice::fit_repeat_by(model, columns, options).map_err(clv_failure(
         match model {
             RepeatModelChoice::Model(k) => k.label(),
             RepeatModelChoice::Auto => "model choice",
         },
     ))?;
-    let spend = spend_on(&columns, options)?;
     let why = chosen.reason();
-    let file = ModelFile::new(s.unit, Some(s.as_of), chosen.fit, spend)
-        .map_err(|e| Failure::internal(e.to_string()))?;
-    Ok((file, why))
-}
-
-/// Fits the repeat-purchase model alone, on its fit set.
-pub fn fit_repeat(
-    s: &Summaries,
-    model: ModelKind,
-    options: &FitOptions,
-) -> Result<ModelFit, Failure> {
-    model_file::fit_repeat(model, &ClvColumns::from_summaries(s), options)
-        .map_err(clv_failure(model.label()))
+    Ok((chosen.fit, why))
 }
 
 /// Fits Gamma-Gamma on its fit set.

@@ -1,5 +1,7 @@
-//! Customer lifetime value in the report: the BG/NBD and Gamma-Gamma
-//! models of `crm clv fit`, fitted on the period's own summaries, and the
+//! Customer lifetime value in the report: the repeat model chosen by the
+//! holdout validation ([`crate::report_validation`]; without one, the
+//! lowest BIC) and Gamma-Gamma, as `crm clv fit` fits them on the period's
+//! own summaries, and the
 //! predictions of `crm clv predict` (P(alive), expected purchases and spend
 //! over the horizon, discounted CLV as lifetimes' `customer_lifetime_value`).
 //!
@@ -22,11 +24,12 @@
 use crm_core::clv::FitOptions;
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::model_file::{ModelFile, Predictions};
-use crm_core::clv::registry::{ModelFit, ModelKind};
+use crm_core::clv::registry::ModelFit;
+use crm_core::clv::repeat_choice::RepeatModelChoice;
 use crm_core::records::summary::Summaries;
 use serde::Serialize;
 
-use crate::clv_command::{fit_repeat, fit_spend, p_alive, predict};
+use crate::clv_command::{fit_repeat_by, fit_spend, p_alive, predict};
 
 /// The fitted models and every customer's figures.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -60,14 +63,24 @@ pub enum Estimate {
     Unavailable(String),
 }
 
-/// Fits and predicts.
-pub fn estimate(s: &Summaries, horizon: &Horizon) -> Estimate {
+/// Fits the repeat model `choice` names (or, for `auto`, the lowest BIC:
+/// its reason is returned beside the estimate) and Gamma-Gamma, and
+/// predicts.
+pub fn estimate(
+    s: &Summaries,
+    horizon: &Horizon,
+    choice: RepeatModelChoice,
+) -> (Estimate, Option<String>) {
     let options = FitOptions::default();
-    let repeat = match fit_repeat(s, ModelKind::BgNbd, &options) {
+    let (repeat, why) = match fit_repeat_by(s, choice, &options) {
         Ok(r) => r,
-        Err(f) => return Estimate::Unavailable(f.message.into()),
+        Err(f) => return (Estimate::Unavailable(f.message.into()), None),
     };
-    let spend = match fit_spend(s, &options) {
+    (finish(s, horizon, repeat, &options), why)
+}
+
+fn finish(s: &Summaries, horizon: &Horizon, repeat: ModelFit, options: &FitOptions) -> Estimate {
+    let spend = match fit_spend(s, options) {
         Ok(x) => x,
         Err(f) => {
             return match p_alive(&repeat, s) {
@@ -134,7 +147,11 @@ mod tests {
             months: 12,
             monthly_discount_rate: 0.01,
         };
-        let Estimate::Full(v) = estimate(&out.summaries, &horizon) else {
+        let (Estimate::Full(v), None) = estimate(
+            &out.summaries,
+            &horizon,
+            RepeatModelChoice::Model(crm_core::clv::registry::ModelKind::BgNbd),
+        ) else {
             return Err("no CLV".into());
         };
         let FittedModel::BgNbd(f) = &v.models.repeat.model else {

@@ -37,12 +37,14 @@ mod lifetime_value;
 mod loyalty;
 mod records;
 mod report;
+mod report_validation;
 mod review;
 mod schema;
 mod source;
 mod table;
 mod tables;
 mod validate_command;
+mod validation_charts;
 mod vocabulary;
 
 use failure::{Failure, domain};
@@ -160,6 +162,15 @@ enum Command {
         /// Monthly discount rate of the CLV.
         #[arg(long, default_value_t = 0.01)]
         discount_rate: f64,
+        /// The last day of the calibration period of the holdout
+        /// validation that chooses the repeat model (YYYY-MM-DD); by
+        /// default the middle day between the first purchase and --as-of.
+        #[arg(long)]
+        calibration_end: Option<chrono::NaiveDate>,
+        /// No holdout validation: the repeat model is the lowest BIC on the
+        /// whole period (one read of the input fewer).
+        #[arg(long)]
+        no_validation: bool,
     },
 }
 
@@ -171,9 +182,16 @@ enum ClvCommand {
         #[command(flatten)]
         source: Source,
         /// The repeat-purchase model, or `auto`: fit every one and keep the
-        /// lowest BIC (the reason is printed on stderr).
+        /// lowest holdout error with --calibration-end, else the lowest BIC
+        /// (the reason is printed on stderr).
         #[arg(long, default_value = "bg_nbd", value_parser = clv_command::parse_model_choice)]
         model: crm_core::clv::repeat_choice::RepeatModelChoice,
+        /// With --model auto: choose on a holdout, every repeat model fitted
+        /// on the transactions up to this day (YYYY-MM-DD) and scored on the
+        /// rest up to --as-of; the chosen one is then fitted on the whole
+        /// period.
+        #[arg(long)]
+        calibration_end: Option<chrono::NaiveDate>,
         /// L2 penalty on the parameters (0: plain maximum likelihood).
         #[arg(long, default_value_t = 0.0)]
         l2: f64,
@@ -341,18 +359,24 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Clv(ClvCommand::Fit {
             source,
             model,
+            calibration_end,
             l2,
             output,
         }) => {
             if !(l2.is_finite() && *l2 >= 0.0) {
                 return Err(Failure::usage("--l2 must be a finite number >= 0"));
             }
-            let out = source.summarize(quiet)?;
             let options = crm_core::clv::FitOptions {
                 l2_penalty: *l2,
                 ..Default::default()
             };
-            let (m, why) = clv_command::fit(&out.summaries, *model, &options)?;
+            let (model, holdout_why) = match calibration_end {
+                None => (*model, None),
+                Some(cut) => clv_command::choose_on_holdout(source, *model, *cut, &options, quiet)?,
+            };
+            let out = source.summarize(quiet)?;
+            let (m, why) = clv_command::fit(&out.summaries, model, &options)?;
+            let why = holdout_why.or(why);
             if let Some(why) = why.filter(|_| !cli.quiet) {
                 eprintln!("model choice: {why}");
             }
@@ -402,6 +426,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             out,
             clv_months,
             discount_rate,
+            calibration_end,
+            no_validation,
         } => {
             if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
                 return Err(Failure::usage(
@@ -412,7 +438,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 months: *clv_months,
                 monthly_discount_rate: *discount_rate,
             };
-            let (path, brief) = report::run(source, &tiers.config()?, loyalty, clv, out, quiet)?;
+            let options = report::ReportOptions {
+                calibration_end: *calibration_end,
+                validation: !no_validation,
+            };
+            let (path, brief) =
+                report::run(source, &tiers.config()?, loyalty, clv, &options, out, quiet)?;
             if !cli.quiet {
                 table::print_line(&brief)?;
                 table::print_line(&format!(

@@ -4,8 +4,11 @@
 //! each), `result.json` (the serde form of the reconciliation, tier report
 //! and RFM thresholds and segment table) and `report.md`: tiers with their
 //! treatments and shares, the top customers with the evidence behind their
-//! tier, RFM segment sizes, loyalty metrics ([`crate::loyalty`]), the CLV
-//! fits and the reconciliation of every input row, with the charts `pareto.png` and `tier_shares.png` ([`crate::charts`]).
+//! tier, RFM segment sizes, loyalty metrics ([`crate::loyalty`]), the
+//! model choice and holdout validation ([`crate::report_validation`]), the
+//! CLV fits and the reconciliation of every input row, with the charts
+//! `pareto.png`, `tier_shares.png`, `p_alive.png` ([`crate::charts`]),
+//! `tracking.png` and `holdout_groups.png`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,11 +25,20 @@ use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
 use crate::source::Source;
 use crate::table::{WriteTable, write_json};
-use crate::{assignments, rfm_of, tables};
+use crate::{assignments, report_validation, rfm_of, tables};
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::registry::ModelFit;
 use crm_core::vocabulary::Vocabulary;
 use crm_io::tables::{self as io_tables, MoneyType};
+
+/// The report's holdout validation options.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// The calibration end; without it, the middle of the observation.
+    pub calibration_end: Option<chrono::NaiveDate>,
+    /// Whether to validate on a holdout (else the model is the lowest BIC).
+    pub validation: bool,
+}
 
 /// Customers listed in the report's top table.
 const TOP: usize = 10;
@@ -54,6 +66,16 @@ pub struct ReportJson<'a> {
     /// was not (so P(alive) is known but CLV is not).
     #[serde(skip_serializing_if = "Option::is_none")]
     purchase_model: Option<&'a ModelFit>,
+    /// The model comparison and holdout validation behind the repeat
+    /// model, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<report_validation::ValidationJson<'a>>,
+    /// Why it did not, otherwise (the model is then the lowest BIC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation_unavailable: Option<String>,
+    /// Without a validation: why the lowest-BIC model, with every model's BIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bic_choice: Option<String>,
 }
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
@@ -63,6 +85,7 @@ pub fn run(
     config: &AssignmentConfig,
     loyalty_args: &LoyaltyArgs,
     clv: Horizon,
+    options: &ReportOptions,
     dir: &Path,
     quiet: bool,
 ) -> Result<(PathBuf, String), Failure> {
@@ -81,7 +104,15 @@ pub fn run(
         .write(&dir.join("rfm.csv"))?;
     let segments = segment_sizes(&r);
     let loyalty = loyalty::finish(prepared, source, loyalty_args, &a)?;
-    let value = lifetime_value::estimate(s, &clv);
+    let validation = report_validation::run(
+        source,
+        s,
+        options.calibration_end,
+        options.validation,
+        dir,
+        quiet,
+    )?;
+    let (value, bic_reason) = lifetime_value::estimate(s, &clv, validation.model());
     // A section without its figures is never silent: the report says why,
     // and so does stderr (a warning, printed even with --quiet).
     match &value {
@@ -124,6 +155,9 @@ pub fn run(
             Estimate::PurchasesOnly { repeat, .. } => Some(repeat.as_ref()),
             _ => None,
         },
+        validation: validation.json(),
+        validation_unavailable: validation.unavailable.clone(),
+        bic_choice: bic_reason,
     };
     write_json(&json, &dir.join("result.json"))?;
     charts::pareto(&a, dir)?;
@@ -185,6 +219,12 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
         let _ = writeln!(md, "| {name} | {n} |");
     }
     loyalty::section(&mut md, j.loyalty);
+    report_validation::section(
+        &mut md,
+        j.validation.as_ref(),
+        j.validation_unavailable.as_deref(),
+        j.bic_choice.as_deref(),
+    );
     clv_section(&mut md, j);
     reconciliation_section(&mut md, j.reconciliation);
     md
@@ -251,8 +291,17 @@ pub fn rows_line(r: &Reconciliation) -> String {
     )
 }
 
-const P_ALIVE_NOTE: &str = "![P(alive) distribution](p_alive.png)\n\nUnder BG/NBD a customer with no repeat purchase has \
-     P(alive) = 1 by the model's own assumption (dropout happens only after a purchase): the bar at 1 holds them.";
+/// The P(alive) chart, with BG/NBD's own caveat under that model.
+fn p_alive_note(kind: crm_core::clv::registry::ModelKind) -> String {
+    let chart = "![P(alive) distribution](p_alive.png)";
+    if kind == crm_core::clv::registry::ModelKind::BgNbd {
+        format!(
+            "{chart}\n\nUnder BG/NBD a customer with no repeat purchase has P(alive) = 1 by the model's own assumption (dropout happens only after a purchase): the bar at 1 holds them."
+        )
+    } else {
+        chart.to_owned()
+    }
+}
 
 fn repeat_line(md: &mut String, repeat: &ModelFit) {
     let m = &repeat.model;
@@ -295,7 +344,16 @@ fn exclusions(fit: &ModelFit) -> String {
 }
 
 fn clv_section(md: &mut String, j: &ReportJson<'_>) {
-    let _ = writeln!(md, "\n## Customer lifetime value (BG/NBD + Gamma-Gamma)\n");
+    let repeat = match (j.lifetime_value, j.purchase_model) {
+        (Some(v), _) => Some(v.models.repeat.model.kind()),
+        (None, Some(r)) => Some(r.model.kind()),
+        (None, None) => None,
+    };
+    let _ = writeln!(
+        md,
+        "\n## Customer lifetime value ({} + Gamma-Gamma)\n",
+        repeat.map_or("repeat model", |k| k.label())
+    );
     let why = j
         .lifetime_value_unavailable
         .as_deref()
@@ -308,7 +366,7 @@ fn clv_section(md: &mut String, j: &ReportJson<'_>) {
                 md,
                 "\nThe spend model is not available ({why}), so there is no CLV; the purchase model still says who is alive.\n"
             );
-            let _ = writeln!(md, "{P_ALIVE_NOTE}");
+            let _ = writeln!(md, "{}", p_alive_note(repeat.model.kind()));
             return;
         }
         (None, None) => {
@@ -341,7 +399,11 @@ fn clv_section(md: &mut String, j: &ReportJson<'_>) {
         total / n,
         pr.clv.len()
     );
-    let _ = writeln!(md, "{P_ALIVE_NOTE} Per customer: `clv.csv`.");
+    let _ = writeln!(
+        md,
+        "{} Per customer: `clv.csv`.",
+        p_alive_note(v.models.repeat.model.kind())
+    );
 }
 
 fn reconciliation_section(md: &mut String, r: &Reconciliation) {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use crm_core::clv::bg_nbd::BetaGeo;
 use crm_core::clv::gamma_gamma::GammaGamma;
 use crm_core::clv::holdout::HoldoutForecast;
+use crm_core::clv::holdout_groups::HoldoutGroups;
 use crm_core::clv::model_file::ModelFile;
 use crm_core::clv::registry::FittedModel;
 use crm_core::clv::tracking::TrackingCurve;
@@ -96,6 +97,7 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
         ("ClvFittedModel", schema_for!(FittedModel)),
         ("ClvHoldoutForecast", schema_for!(HoldoutForecast)),
         ("ClvTrackingCurve", schema_for!(TrackingCurve)),
+        ("ClvHoldoutGroups", schema_for!(HoldoutGroups)),
         (
             "ClvPredictions",
             schema_for!(crate::clv_command::PredictionsJson<'static>),

@@ -6,9 +6,12 @@
 //! `holdout_forecast` table, or with `.json` the serde form of crm-core's
 //! `HoldoutForecast`, schema `crm schema ClvHoldoutForecast`) and the
 //! scores (`--scores`, `--deciles`, `--lorenz`: crm-io's `holdout_scores`,
-//! `holdout_deciles`, `holdout_lorenz` tables). The split, the predictions
-//! and the scores are crm-core's (`records::summary::CalibrationHoldout`,
-//! `clv::holdout`, `clv::validation`).
+//! `holdout_deciles`, `holdout_lorenz` tables), the tracking curve
+//! (`--tracking`) and the conditional expectations by calibration
+//! frequency, recency and time since the last purchase (`--groups`). The
+//! split, the predictions, the scores, the curve and the groups are
+//! crm-core's (`records::summary::CalibrationHoldout`, `clv::holdout`,
+//! `clv::validation`, `clv::tracking`, `clv::holdout_groups`).
 
 use std::path::PathBuf;
 
@@ -16,6 +19,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use crm_core::clv::FitOptions;
 use crm_core::clv::holdout::HoldoutForecast;
+use crm_core::clv::holdout_groups::{DEFAULT_MAX_FREQUENCY, HoldoutGroups};
 use crm_core::clv::registry::ModelKind;
 use crm_core::clv::tracking::TrackingCurve;
 use crm_io::tables::{MoneyType, validation};
@@ -56,8 +60,17 @@ pub struct ValidateArgs {
     tracking: Option<PathBuf>,
     /// The tracking curve's period in days (periods end on the
     /// calibration end).
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = crm_core::clv::tracking::DEFAULT_PERIOD_DAYS)]
     period_days: u32,
+    /// The conditional expectations by calibration group: mean holdout
+    /// purchases, actual and predicted, by calibration frequency, recency
+    /// and time since the last purchase: .csv, .parquet or .json (schema
+    /// `crm schema ClvHoldoutGroups`).
+    #[arg(long)]
+    groups: Option<PathBuf>,
+    /// The frequency of the last, open frequency group ("7+").
+    #[arg(long, default_value_t = DEFAULT_MAX_FREQUENCY)]
+    max_frequency: u64,
 }
 
 /// Runs `crm clv validate`.
@@ -70,6 +83,13 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<(), Failure> {
         Some(_) => Some(
             TrackingCurve::of_split(&split, &f.model.repeat.model.model(), args.period_days)
                 .map_err(domain("tracking"))?,
+        ),
+        None => None,
+    };
+    let groups = match &args.groups {
+        Some(_) => Some(
+            HoldoutGroups::of_forecast(&split, &f, args.max_frequency)
+                .map_err(domain("holdout_groups"))?,
         ),
         None => None,
     };
@@ -100,6 +120,12 @@ pub fn run(args: &ValidateArgs, quiet: bool) -> Result<(), Failure> {
         match OutFormat::of(p)? {
             OutFormat::Json => write_json(curve, p)?,
             _ => validation::tracking(curve).write(p)?,
+        }
+    }
+    if let (Some(p), Some(groups)) = (&args.groups, &groups) {
+        match OutFormat::of(p)? {
+            OutFormat::Json => write_json(groups, p)?,
+            _ => validation::holdout_groups(groups).write(p)?,
         }
     }
     if !quiet && args.output != std::path::Path::new("-") {

@@ -201,3 +201,84 @@ fn clv_fit_auto_keeps_the_model_of_the_lowest_bic_and_says_why() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn clv_fit_auto_with_a_calibration_end_keeps_the_lowest_holdout_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("auto.json");
+    let args = [
+        "--format",
+        "cdnow",
+        "--unit",
+        "week",
+        "--as-of",
+        "1998-06-30",
+    ];
+    let out = crm()?
+        .args([
+            "clv",
+            "fit",
+            "--model",
+            "auto",
+            "--calibration-end",
+            "1997-09-30",
+        ])
+        .args(args)
+        .arg("--input")
+        .arg(sample())
+        .arg("-o")
+        .arg(&file)
+        .output()?;
+    let stderr = String::from_utf8(out.stderr)?;
+    assert!(out.status.success(), "{stderr}");
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file)?)?;
+    assert_valid("ClvModelFile", &m)?;
+    // The same choice `crm clv validate` scores: the model of the lowest
+    // holdout MAE among the three, fitted on the whole period.
+    let mut maes = Vec::new();
+    for model in ["bg_nbd", "mbg_nbd", "pareto_nbd"] {
+        let json = dir.path().join(format!("{model}.json"));
+        let run = crm()?
+            .args(["clv", "validate", "--quiet", "--model", model])
+            .args(args)
+            .args(["--calibration-end", "1997-09-30", "--input"])
+            .arg(sample())
+            .arg("--output")
+            .arg(dir.path().join("f.csv"))
+            .arg("--scores")
+            .arg(&json)
+            .output()?;
+        assert!(run.status.success());
+        let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+        maes.push((s["mae"].as_f64().ok_or("mae")?, model));
+    }
+    maes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(m["repeat"]["model"]["kind"], maes[0].1);
+    assert!(
+        stderr.contains(&format!(
+            "model choice: {}: the lowest holdout mean absolute error",
+            maes[0].1
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(calibration to 1997-09-30)"), "{stderr}");
+    // A holdout chooses among models: a named model refuses it.
+    let named = crm()?
+        .args([
+            "clv",
+            "fit",
+            "--model",
+            "bg_nbd",
+            "--calibration-end",
+            "1997-09-30",
+        ])
+        .args(args)
+        .arg("--input")
+        .arg(sample())
+        .arg("-o")
+        .arg(dir.path().join("x.json"))
+        .output()?;
+    assert_eq!(named.status.code(), Some(2));
+    assert!(String::from_utf8(named.stderr)?.contains("needs --model auto"));
+    Ok(())
+}

@@ -40,6 +40,14 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
         "tier_shares.png",
         "clv.csv",
         "p_alive.png",
+        "model_comparison.csv",
+        "holdout_forecast.csv",
+        "holdout_scores.csv",
+        "holdout_deciles.csv",
+        "holdout_groups.csv",
+        "tracking.csv",
+        "tracking.png",
+        "holdout_groups.png",
     ] {
         assert!(out.join(f).is_file(), "{f} written");
     }
@@ -80,6 +88,42 @@ fn report_on_the_sample_has_shares_adding_to_one_and_a_balanced_reconciliation()
     );
     let clv = std::fs::read_to_string(out.join("clv.csv"))?;
     assert_eq!(clv.lines().count(), 2358);
+    // The model choice: Fader, Hardie & Lee's cut by default (the middle
+    // of 1997-01-01 .. 1998-06-30), every repeat model scored on the
+    // holdout, and the one of the lowest MAE used for the CLV.
+    let v = &json["validation"];
+    assert_eq!(v["calibration_end"], "1997-09-30");
+    assert_eq!(v["choice"]["criterion"], "holdout_mae");
+    let rows = v["comparison"].as_array().ok_or("comparison")?;
+    assert_eq!(rows.len(), 3);
+    let lowest = rows
+        .iter()
+        .filter(|r| r["converged"] == true)
+        .min_by(|a, b| {
+            let mae = |r: &serde_json::Value| r["holdout_mae"].as_f64().unwrap_or(f64::INFINITY);
+            mae(a).total_cmp(&mae(b))
+        })
+        .ok_or("no converged model")?;
+    assert_eq!(v["choice"]["kind"], lowest["kind"]);
+    assert_eq!(
+        json["lifetime_value"]["models"]["repeat"]["model"]["kind"],
+        lowest["kind"]
+    );
+    assert_eq!(v["scores"]["actual_total"], 1882.0);
+    assert_eq!(v["tracking"]["periods"].as_array().map(Vec::len), Some(78));
+    assert!(md.contains("## Model choice and holdout validation"));
+    for name in [
+        "| BG/NBD |",
+        "| MBG/NBD |",
+        "| Pareto/NBD |",
+        "Chosen: **",
+        "(tracking.png)",
+        "| 7+ |",
+    ] {
+        assert!(md.contains(name), "{name}");
+    }
+    let comparison = std::fs::read_to_string(out.join("model_comparison.csv"))?;
+    assert_eq!(comparison.lines().count(), 4);
     assert!(
         json["lifetime_value"]["models"]["repeat"]["model"]["params"]["r"]
             .as_f64()
@@ -123,7 +167,13 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
     // The missing figures are said on stderr too, even with --quiet.
     let err = String::from_utf8(run.stderr)?;
     assert!(
-        err.starts_with("warning: the report has no CLV figures"),
+        err.contains("warning: the report has no CLV figures"),
+        "{err}"
+    );
+    // The holdout forecast needs the spend model too: without it the
+    // model is the lowest BIC, and the report says so.
+    assert!(
+        err.contains("warning: the report has no holdout validation"),
         "{err}"
     );
     let json: serde_json::Value =
@@ -137,10 +187,78 @@ fn a_spend_model_that_cannot_be_fitted_leaves_the_purchase_model_in_the_report()
         "{}",
         json["lifetime_value_unavailable"]
     );
-    assert_eq!(json["purchase_model"]["model"]["kind"], "bg_nbd");
+    assert!(json["validation"].is_null());
+    assert!(
+        json["bic_choice"]
+            .as_str()
+            .is_some_and(|w| w.contains("the lowest BIC")),
+        "{}",
+        json["bic_choice"]
+    );
+    let kind = json["purchase_model"]["model"]["kind"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        json["bic_choice"].as_str().unwrap_or("").starts_with(kind),
+        "{kind}"
+    );
     assert!(out.join("p_alive.png").is_file() && !out.join("clv.csv").exists());
     let md = std::fs::read_to_string(out.join("report.md"))?;
     assert!(md.contains("The spend model is not available"), "{md}");
+    Ok(())
+}
+
+#[test]
+fn without_validation_the_report_uses_the_lowest_bic_and_says_so() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for (args, why) in [
+        (vec!["--no-validation"], "--no-validation"),
+        // A cut after the analysis date leaves no holdout.
+        (vec!["--calibration-end", "1998-07-15"], "calibration"),
+    ] {
+        let out = dir.path().join(why);
+        let run = crm()?
+            .args([
+                "report",
+                "--quiet",
+                "--format",
+                "cdnow",
+                "--as-of",
+                "1998-06-30",
+            ])
+            .args(&args)
+            .arg("--input")
+            .arg(sample())
+            .arg("--out")
+            .arg(&out)
+            .output()?;
+        assert!(run.status.success(), "{args:?}");
+        let err = String::from_utf8(run.stderr)?;
+        assert_eq!(
+            err.contains("warning: the report has no holdout validation"),
+            why != "--no-validation",
+            "{err}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+        assert_valid("Report", &json)?;
+        assert!(json["validation"].is_null());
+        assert!(
+            json["validation_unavailable"]
+                .as_str()
+                .is_some_and(|w| w.contains(why)),
+            "{}",
+            json["validation_unavailable"]
+        );
+        let bic = json["bic_choice"].as_str().unwrap_or("");
+        let kind = json["lifetime_value"]["models"]["repeat"]["model"]["kind"]
+            .as_str()
+            .unwrap_or("?");
+        assert!(bic.starts_with(&format!("{kind}: the lowest BIC")), "{bic}");
+        assert!(!out.join("tracking.png").exists());
+        let md = std::fs::read_to_string(out.join("report.md"))?;
+        assert!(md.contains("No holdout validation"), "{md}");
+    }
     Ok(())
 }
 

@@ -79,6 +79,8 @@ fn validate_writes_the_golden_tables() -> TestResult {
         .arg(path("l.parquet"))
         .arg("--tracking")
         .arg(path("t.parquet"))
+        .arg("--groups")
+        .arg(path("g.parquet"))
         .assert()
         .success();
     for (file, table) in [
@@ -87,6 +89,7 @@ fn validate_writes_the_golden_tables() -> TestResult {
         ("d.parquet", "holdout_deciles"),
         ("l.parquet", "holdout_lorenz"),
         ("t.parquet", "tracking"),
+        ("g.parquet", "holdout_groups"),
     ] {
         let f = std::fs::File::open(path(file))?;
         let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)?;
@@ -136,30 +139,86 @@ fn the_tracking_curve_covers_39_weeks_each_side_of_the_cut() -> TestResult {
 }
 
 #[test]
-fn a_refused_tracking_curve_is_bad_input_and_writes_nothing() -> TestResult {
+fn the_groups_split_the_holdouts_1882_purchases_by_calibration_frequency() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let forecast = dir.path().join("f.csv");
-    let out = crm()?
-        .args(["--json-errors", "clv", "validate"])
+    let json = dir.path().join("groups.json");
+    crm()?
+        .args(["clv", "validate", "--quiet"])
         .args(CDNOW)
         .arg("--input")
         .arg(sample())
         .arg("--output")
-        .arg(&forecast)
-        .arg("--tracking")
-        .arg(dir.path().join("t.csv"))
-        .args(["--period-days", "0"])
-        .output()?;
-    assert_eq!(out.status.code(), Some(3));
-    let e: serde_json::Value = serde_json::from_slice(&out.stderr)?;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("rule tracking_period"),
-        "{e}"
+        .arg(dir.path().join("f.csv"))
+        .arg("--groups")
+        .arg(&json)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_valid("ClvHoldoutGroups", &v)?;
+    let groups = v["groups"].as_array().ok_or("groups")?;
+    for grouping in ["frequency", "recency", "time_since_last_purchase"] {
+        let of: Vec<_> = groups
+            .iter()
+            .filter(|g| g["grouping"] == grouping)
+            .collect();
+        let customers: u64 = of.iter().filter_map(|g| g["customers"].as_u64()).sum();
+        assert_eq!(customers, 2357, "{grouping}");
+        // Means times sizes give back the holdout's 1,882 purchases.
+        let total: f64 = of
+            .iter()
+            .map(|g| {
+                g["actual_purchases"].as_f64().unwrap_or(0.0)
+                    * g["customers"].as_f64().unwrap_or(0.0)
+            })
+            .sum();
+        assert!((total - 1882.0).abs() < 1e-9, "{grouping}: {total}");
+    }
+    let frequency: Vec<_> = groups
+        .iter()
+        .filter(|g| g["grouping"] == "frequency")
+        .collect();
+    assert_eq!(frequency.len(), 8);
+    assert_eq!(
+        (&frequency[7]["group"], &frequency[7]["and_more"]),
+        (&7.into(), &true.into())
     );
-    assert!(!forecast.exists());
+    Ok(())
+}
+
+#[test]
+fn a_refused_curve_or_grouping_is_bad_input_and_writes_nothing() -> TestResult {
+    for (flag, file, option, rule) in [
+        (
+            "--tracking",
+            "t.csv",
+            ["--period-days", "0"],
+            "rule tracking_period",
+        ),
+        (
+            "--groups",
+            "g.csv",
+            ["--max-frequency", "0"],
+            "rule holdout_groups",
+        ),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let forecast = dir.path().join("f.csv");
+        let out = crm()?
+            .args(["--json-errors", "clv", "validate"])
+            .args(CDNOW)
+            .arg("--input")
+            .arg(sample())
+            .arg("--output")
+            .arg(&forecast)
+            .arg(flag)
+            .arg(dir.path().join(file))
+            .args(option)
+            .output()?;
+        assert_eq!(out.status.code(), Some(3), "{flag}");
+        let e: serde_json::Value = serde_json::from_slice(&out.stderr)?;
+        assert!(e["message"].as_str().unwrap_or("").contains(rule), "{e}");
+        assert!(!forecast.exists() && !dir.path().join(file).exists());
+    }
     Ok(())
 }
 

@@ -64,6 +64,8 @@ pub mod fit_set;
 pub mod fit_warning;
 pub mod gamma_gamma;
 pub mod holdout;
+pub mod holdout_groups;
+pub mod holdout_validation;
 pub mod horizon;
 pub mod mbg_nbd;
 pub mod model_file;

@@ -522,6 +522,14 @@ pub const GOLDEN: &[(&str, &str)] = &[
         include_str!("../schemas/repeat_occasions.json"),
     ),
     ("tracking", include_str!("../schemas/tracking.json")),
+    (
+        "holdout_groups",
+        include_str!("../schemas/holdout_groups.json"),
+    ),
+    (
+        "model_comparison",
+        include_str!("../schemas/model_comparison.json"),
+    ),
 ];
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ __all__ = [
     "calibration_holdout",
     "clv_holdout_scores",
     "clv_tracking",
+    "clv_holdout_groups",
     "clv_likelihood_ratio",
     "classify",
     "classify_partition",
@@ -212,6 +213,16 @@ def clv_tracking(
     period_days: int,
 ) -> tuple[ArrowTable, str]:
     """The tracking table and the curve as JSON."""
+
+def clv_holdout_groups(
+    model: str,
+    values: list[float],
+    data: object,
+    columns: list[str],
+    duration: float,
+    max_frequency: int,
+) -> tuple[ArrowTable, str]:
+    """The holdout_groups table and the groups as JSON."""
 
 def clv_holdout_scores(
     data: object, columns: list[str]

@@ -10,7 +10,14 @@ from . import _crm_engine
 from ._input import prepare
 from ._results import Table
 
-__all__ = ["HoldoutScores", "Tracking", "holdout_scores", "tracking"]
+__all__ = [
+    "HoldoutGroups",
+    "HoldoutScores",
+    "Tracking",
+    "holdout_groups",
+    "holdout_scores",
+    "tracking",
+]
 
 
 class HoldoutScores(Table):
@@ -148,3 +155,87 @@ def tracking(model: Any, split: Any, *, period_days: int = 7) -> Tracking:
         max(0, min(period_days, 2**32 - 1)),
     )
     return Tracking(table, curve)
+
+
+class HoldoutGroups(Table):
+    """Conditional expectations by calibration group (crm-core's
+    ``clv::holdout_groups``; crm-io's ``holdout_groups`` table), from a
+    repeat model's :meth:`holdout_groups`.
+
+    One row per group: ``grouping`` (``"frequency"``, ``"recency"`` or
+    ``"time_since_last_purchase"``), ``group`` (the calibration frequency,
+    or the whole units of recency or of ``T - recency``, rounded down),
+    ``label`` (``"3"``; the last frequency group ``"7+"``), ``customers``,
+    and the group's mean holdout purchases, ``actual_purchases`` and
+    ``predicted_purchases``. Rows are by grouping, then group; empty groups
+    are left out.
+
+    Attributes:
+        max_frequency: the frequency of the last, open frequency group.
+        duration_holdout: the holdout's length the predictions cover.
+        unit: the split's clock (``"week"`` or ``"day"``), or None when the
+            groups were made from another table.
+    """
+
+    def __init__(
+        self, table: Any, groups_json: str, duration_holdout: float, unit: str | None
+    ) -> None:
+        super().__init__(table)
+        self.max_frequency: int = json.loads(groups_json)["max_frequency"]
+        self.duration_holdout = duration_holdout
+        self.unit = unit
+
+    def by(self, grouping: str) -> Table:
+        """The rows of one grouping (``"frequency"``, ``"recency"`` or
+        ``"time_since_last_purchase"``)."""
+        import pyarrow.compute as pc
+
+        t = self.to_arrow()
+        if grouping not in ("frequency", "recency", "time_since_last_purchase"):
+            raise _crm_engine.argument_error("holdout_groups", "grouping", "column_name")
+        return Table(t.filter(pc.equal(t.column("grouping"), grouping)))
+
+    def _figures(self) -> tuple[Any, ...]:
+        return (self.max_frequency, self.duration_holdout)
+
+
+def _whole(call: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _crm_engine.argument_error(call, name, "number")
+    return max(0, min(value, 2**64 - 1))
+
+
+def holdout_groups(
+    model: Any,
+    data: Any,
+    *,
+    max_frequency: int = 7,
+    duration_holdout: float | None = None,
+    frequency: str = "frequency_cal",
+    recency: str = "recency_cal",
+    T: str = "T_cal",
+    holdout: str = "frequency_holdout",
+) -> HoldoutGroups:
+    """What :meth:`BetaGeo.holdout_groups` returns."""
+    call = "holdout_groups"
+    if duration_holdout is None:
+        duration_holdout = getattr(data, "duration_holdout", None)
+        if not isinstance(duration_holdout, (int, float)):
+            raise _crm_engine.required_error(
+                call, "duration_holdout", "data is a calibration_holdout result"
+            )
+    if isinstance(duration_holdout, bool) or not isinstance(duration_holdout, (int, float)):
+        raise _crm_engine.argument_error(call, "duration_holdout", "number")
+    columns = [frequency, recency, T, holdout]
+    table, groups = _crm_engine.clv_holdout_groups(
+        model._model,
+        model._values(),
+        prepare(data, columns),
+        columns,
+        float(duration_holdout),
+        _whole(call, "max_frequency", max_frequency),
+    )
+    unit = getattr(data, "unit", None)
+    return HoldoutGroups(
+        table, groups, float(duration_holdout), unit if isinstance(unit, str) else None
+    )

@@ -68,7 +68,14 @@ from typing import Any, ClassVar, TypeVar
 
 from . import _crm_engine
 from ._errors import ConvergenceError, _engine_convergence_error
-from ._holdout import HoldoutScores, Tracking, holdout_scores, tracking
+from ._holdout import (
+    HoldoutGroups,
+    HoldoutScores,
+    Tracking,
+    holdout_groups,
+    holdout_scores,
+    tracking,
+)
 from ._input import prepare
 
 
@@ -86,6 +93,7 @@ __all__ = [
     "holdout_scores",
     "Tracking",
     "HoldoutScores",
+    "HoldoutGroups",
     "month_length",
     "BetaGeo",
     "ModifiedBetaGeo",
@@ -343,6 +351,63 @@ class _RepeatModel(_Model):
                 20 million cohorts × periods (take longer periods).
         """
         return tracking(self, split, period_days=period_days)
+
+    def holdout_groups(
+        self,
+        data: Any,
+        *,
+        max_frequency: int = 7,
+        duration_holdout: float | None = None,
+        frequency: str = "frequency_cal",
+        recency: str = "recency_cal",
+        T: str = "T_cal",
+        holdout: str = "frequency_holdout",
+    ) -> HoldoutGroups:
+        """Mean holdout purchases, actual against this model's conditional
+        expectation, by calibration frequency (the last group
+        ``max_frequency`` and more), by recency and by time since the last
+        purchase in whole units (Fader, Hardie & Lee 2005, figure 3).
+
+        ``data`` is a :func:`crm_engine.calibration_holdout` result (its
+        ``duration_holdout`` is used) or any table with the named columns,
+        such as lifetimes' ``calibration_and_holdout_data`` (then pass
+        ``duration_holdout``). Each customer's prediction is
+        :meth:`conditional_expected_purchases` over ``duration_holdout``;
+        a group's means do not depend on the row order. The frequency groups
+        below ``max_frequency`` are those of lifetimes'
+        ``plot_calibration_purchases_vs_holdout_purchases``.
+
+        >>> import datetime, pyarrow as pa, crm_engine
+        >>> from crm_engine.clv import BetaGeo
+        >>> days = [(1, 2), (2, 10), (1, 5), (3, 20), (1, 9)]
+        >>> tx = pa.table({"id": [1, 1, 2, 2, 3],
+        ...                "day": [datetime.date(2024, m, d) for m, d in days],
+        ...                "amount": [10.0, 12.0, 8.0, 9.0, 5.0]})
+        >>> split = crm_engine.calibration_holdout(tx, customer="id", time="day", amount="amount",
+        ...                                        calibration_end="2024-02-29", as_of="2024-03-31")
+        >>> model = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> g = model.holdout_groups(split).by("frequency").to_pandas()
+        >>> g[["label", "customers", "actual_purchases"]].values.tolist()
+        [['0', 2, 0.5], ['1', 1, 0.0]]
+
+        Raises:
+            ColumnError: a named column is missing.
+            InvalidValueError: a frequency or holdout count that is not a
+                whole number, a recency or T that is negative or not
+                finite, or T below the recency (names the row and column).
+            ConfigError: ``max_frequency`` below 1, or ``duration_holdout``
+                missing or not a number.
+        """
+        return holdout_groups(
+            self,
+            data,
+            max_frequency=max_frequency,
+            duration_holdout=duration_holdout,
+            frequency=frequency,
+            recency=recency,
+            T=T,
+            holdout=holdout,
+        )
 
     def customer_lifetime_value(
         self,

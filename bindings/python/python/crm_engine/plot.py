@@ -24,6 +24,7 @@ __all__ = [
     "p_alive_matrix",
     "expected_purchases_matrix",
     "calibration_holdout",
+    "holdout_groups",
     "tracking",
 ]
 
@@ -303,25 +304,56 @@ def calibration_holdout(
     customers are grouped by their calibration-period frequency (the last
     group is ``max_frequency`` and more); for each group the mean of
     ``holdout_purchases`` is drawn next to the mean conditional expectation
-    for ``holdout_length``.
+    for ``holdout_length``. The groups are the model's
+    :meth:`~crm_engine.clv.BetaGeo.holdout_groups` (crm-core's); with a
+    split at hand, ``holdout_groups(model.holdout_groups(split))`` draws the
+    same and can also draw the other groupings.
     """
-    import numpy as np
+    data = {"frequency": frequency, "recency": recency, "T": T, "holdout": holdout_purchases}
+    groups = model.holdout_groups(
+        data,
+        max_frequency=max_frequency,
+        duration_holdout=holdout_length,
+        frequency="frequency",
+        recency="recency",
+        T="T",
+        holdout="holdout",
+    )
+    return holdout_groups(groups, ax=ax, title=title)
 
-    f = np.asarray(frequency, dtype="float64")
-    actual = np.asarray(holdout_purchases, dtype="float64")
-    predicted = model.conditional_expected_purchases(holdout_length, frequency, recency, T)
-    groups = np.minimum(f, max_frequency).astype(int)
-    xs = np.arange(0, max_frequency + 1)
 
-    def mean(v: np.ndarray) -> np.ndarray:
-        return np.array([v[groups == g].mean() if (groups == g).any() else np.nan for g in xs])
+_GROUPINGS = {
+    "frequency": "purchases in the calibration period (repeat occasions)",
+    "recency": "recency at the calibration end (first to last purchase, whole {unit}s)",
+    "time_since_last_purchase": "time since the last purchase at the calibration end (whole {unit}s)",
+}
 
+
+def holdout_groups(
+    groups: Any,
+    *,
+    by: str = "frequency",
+    unit: str | None = None,
+    ax: _Axes | None = None,
+    title: str | None = None,
+) -> _Axes:
+    """Mean holdout purchases, actual against predicted, per calibration
+    group: a :class:`crm_engine.clv.HoldoutGroups` (a repeat model's
+    ``holdout_groups(split)``) drawn for one grouping, ``by`` =
+    ``"frequency"`` (Fader, Hardie & Lee 2005, figure 3), ``"recency"`` or
+    ``"time_since_last_purchase"``; ``unit`` names the clock on the axis
+    (by default the split's, ``"week"`` or ``"day"``)."""
+    rows = groups.by(by)  # a ConfigError for another grouping
+    unit = unit or getattr(groups, "unit", None) or "unit"
+    cols = _columns(rows, ["group", "label", "actual_purchases", "predicted_purchases"])
+    xs = cols["group"]
     ax = _axes(ax, (7.0, 5.0))
-    ax.plot(xs, mean(actual), "o-", label="actual", color="#1b5e20")
-    ax.plot(xs, mean(predicted), "s--", label="predicted", color="#1565c0")
-    ax.set_xticks(xs, [str(x) if x < max_frequency else f"{x}+" for x in xs])
-    ax.set_xlabel("purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout period")
+    ax.plot(xs, cols["actual_purchases"], "o-", label="actual", color="#1b5e20")
+    ax.plot(xs, cols["predicted_purchases"], "s--", label="predicted", color="#1565c0")
+    if by == "frequency":
+        ax.set_xticks(xs, cols["label"])
+    ax.set_xlabel(_GROUPINGS[by].format(unit=unit))
+    ax.set_ylabel(f"mean purchases in the holdout ({groups.duration_holdout:g} {unit}s)")
     ax.set_title(title or "Calibration against holdout")
     ax.legend()
     return ax

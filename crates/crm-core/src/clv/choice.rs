@@ -457,6 +457,32 @@ impl ModelComparison {
     pub fn fit(&self, kind: ModelKind) -> Option<&ModelFit> {
         self.fits.iter().find(|f| f.model.kind() == kind)
     }
+
+    /// The fit of the model `choice` chose ([`choose`] of this comparison).
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] (an internal error) when the chosen
+    /// model has no fit here: a choice of another comparison.
+    ///
+    /// ```
+    /// use crm_core::clv::choice::{choose, compare};
+    /// use crm_core::clv::FitOptions;
+    /// let (x, t_x, age) = ([0.0, 1.0, 3.0, 2.0], [0.0, 2.0, 9.0, 5.0], [10.0, 10.0, 10.0, 8.0]);
+    /// let c = compare(&[&x, &t_x, &age], Some(&[500.0, 300.0, 200.0, 100.0]), &FitOptions::default(), None)?;
+    /// if let Ok(choice) = choose(&c) {
+    ///     assert_eq!(c.chosen_fit(&choice)?.model.kind(), choice.kind);
+    /// }
+    /// # Ok::<(), crm_core::clv::ClvError>(())
+    /// ```
+    pub fn chosen_fit(&self, choice: &Choice) -> Result<ModelFit, ClvError> {
+        self.fit(choice.kind)
+            .cloned()
+            .ok_or_else(|| ClvError::InvalidArgument {
+                name: "model".into(),
+                rule: "internal: the chosen model has no fit".into(),
+            })
+    }
 }
 
 /// Fits every repeat model ([`ModelKind::REPEAT`]: BG/NBD, MBG/NBD,

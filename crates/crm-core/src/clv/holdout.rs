@@ -50,7 +50,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::model_file::{self, ClvColumns, ModelFile};
-use super::registry::ModelKind;
+use super::registry::{ModelFit, ModelKind};
 use super::validation::{HoldoutColumns, HoldoutScores};
 use super::{ClvError, FitOptions};
 use crate::records::customer::CustomerId;
@@ -106,9 +106,59 @@ impl HoldoutForecast {
         kind: ModelKind,
         options: &FitOptions,
     ) -> Result<HoldoutForecast, ClvError> {
+        let columns = ClvColumns::from_summaries(&split.calibration);
+        let repeat = model_file::fit_repeat(kind, &columns, options)?;
+        HoldoutForecast::of_fit(split, repeat, options)
+    }
+
+    /// The forecast of a repeat model already fitted on the split's
+    /// calibration summaries, with Gamma-Gamma fitted here:
+    /// what [`HoldoutForecast::fit`] does after its repeat fit, for a
+    /// caller that fitted every model to choose one
+    /// ([`super::holdout_validation`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`HoldoutForecast::fit`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use crm_core::clv::holdout::HoldoutForecast;
+    /// use crm_core::clv::model_file::{fit_repeat, ClvColumns};
+    /// use crm_core::clv::registry::ModelKind;
+    /// use crm_core::clv::FitOptions;
+    /// use crm_core::records::summary::{Amounts, CalibrationHoldoutAccumulator, ColumnBatch, Keys, SummaryConfig};
+    /// use crm_core::records::transaction::day_number;
+    ///
+    /// let d = |m, day| day_number(NaiveDate::from_ymd_opt(2024, m, day).unwrap());
+    /// let config = SummaryConfig::new(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
+    /// let mut acc = CalibrationHoldoutAccumulator::new(config, NaiveDate::from_ymd_opt(2024, 6, 30).unwrap())?;
+    /// let (mut keys, mut days, mut amounts) = (vec![], vec![], vec![]);
+    /// for c in 0..50_i64 {
+    ///     for k in 0..=(c % 4) {
+    ///         keys.push(c);
+    ///         days.push(d(1 + (k as u32 * 3 + c as u32) % 12, 1 + (c as u32 % 27)));
+    ///         amounts.push(5.0 + (c % 3) as f64 + k as f64);
+    ///     }
+    /// }
+    /// acc.add_batch(&ColumnBatch::new(1, Keys::Int(&keys), &days, Amounts::Float(&amounts)))?;
+    /// let split = acc.finish()?;
+    /// let options = FitOptions::default();
+    /// let columns = ClvColumns::from_summaries(&split.calibration);
+    /// let repeat = fit_repeat(ModelKind::BgNbd, &columns, &options)?;
+    /// let f = HoldoutForecast::of_fit(&split, repeat, &options)?;
+    /// assert_eq!(f, HoldoutForecast::fit(&split, ModelKind::BgNbd, &options)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn of_fit(
+        split: &CalibrationHoldout,
+        repeat: ModelFit,
+        options: &FitOptions,
+    ) -> Result<HoldoutForecast, ClvError> {
         let cal = &split.calibration;
         let columns = ClvColumns::from_summaries(cal);
-        let repeat = model_file::fit_repeat(kind, &columns, options)?;
         let spend = model_file::fit_spend(&columns, options)?;
         let (r, s) = (repeat.model.model(), spend.model.model());
         let t = split.duration_holdout;

@@ -196,13 +196,7 @@ pub fn fit_repeat_by(
     let cols: [&[f64]; 3] = [&columns.x, &columns.t_x, &columns.age];
     let comparison = choice::compare(&cols, None, options, None)?;
     let chosen = choice::choose(&comparison)?;
-    let fit = comparison
-        .fit(chosen.kind)
-        .cloned()
-        .ok_or_else(|| ClvError::InvalidArgument {
-            name: "model".into(),
-            rule: "internal: the chosen model has no fit".into(),
-        })?;
+    let fit = comparison.chosen_fit(&chosen)?;
     Ok(ChosenRepeat {
         fit,
         comparison: Some(comparison),

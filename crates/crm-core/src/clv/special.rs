@@ -149,6 +149,12 @@ pub fn digamma_difference(q: f64, a: f64) -> f64 {
 /// assert!(ln_hyp2f1(10_000.5, 10_001.0, 10_000.0, 0.6).is_finite());
 /// ```
 pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    ln_hyp2f1_counted(a, b, c, z, &mut 0)
+}
+
+/// [`ln_hyp2f1`], adding the series terms it summed to `terms` (the work a
+/// fit's budget counts, [`crate::clv::pareto_nbd`]).
+pub(crate) fn ln_hyp2f1_counted(a: f64, b: f64, c: f64, z: f64, terms: &mut u64) -> f64 {
     if !(a > 0.0 && b > 0.0 && c > 0.0 && (0.0..1.0).contains(&z)) {
         return f64::NAN;
     }
@@ -160,6 +166,7 @@ pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let mut sum = 1.0_f64;
     let mut k = 0.0_f64;
     for _ in 0..200_000u32 {
+        *terms += 1;
         let q = z * (a + k) * (b + k) / ((c + k) * (k + 1.0));
         term *= q;
         sum += term;
@@ -204,6 +211,11 @@ pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
 /// assert!(da.is_finite() && db > 0.0);
 /// ```
 pub fn ln_hyp2f1_c_a1_grad(a: f64, b: f64, z: f64) -> [f64; 4] {
+    ln_hyp2f1_c_a1_grad_counted(a, b, z, &mut 0)
+}
+
+/// [`ln_hyp2f1_c_a1_grad`], adding the series terms it summed to `terms`.
+pub(crate) fn ln_hyp2f1_c_a1_grad_counted(a: f64, b: f64, z: f64, terms: &mut u64) -> [f64; 4] {
     if !(a > 0.0 && b > 0.0 && (0.0..1.0).contains(&z)) {
         return [f64::NAN; 4];
     }
@@ -215,6 +227,7 @@ pub fn ln_hyp2f1_c_a1_grad(a: f64, b: f64, z: f64) -> [f64; 4] {
     let mut h = 0.0_f64;
     let mut n = 0.0_f64;
     for _ in 0..200_000u32 {
+        *terms += 1;
         // One division a term: the reciprocals of n+1, a+n+1 and b+n all
         // come from that of their product.
         let (np1, bn) = (n + 1.0, b + n);

@@ -77,6 +77,10 @@ pub const MAX_COHORT_PERIODS: u64 = 20_000_000;
 /// allows 270 years between the first purchase and the observation end.
 pub const MAX_AGES: u64 = 100_000;
 
+/// The tracking curve's period unless told otherwise: a week, as the
+/// published CDNOW curves.
+pub const DEFAULT_PERIOD_DAYS: u32 = 7;
+
 /// What a tracking curve is built from: the cohort's first purchases and
 /// repeat occasions, and the split's dates.
 #[derive(Debug, Clone, Copy)]

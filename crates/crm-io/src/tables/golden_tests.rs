@@ -275,3 +275,49 @@ fn tracking_tables_match_their_golden_files() {
     assert_golden("tracking", &t);
     assert_eq!(t.batch().unwrap().num_rows(), 3);
 }
+
+#[test]
+fn holdout_groups_table_matches_its_golden_file() {
+    use crm_core::clv::holdout_groups::{GroupColumns, HoldoutGroups};
+    let g = HoldoutGroups::of(
+        &GroupColumns {
+            frequency: &[0.0, 3.0, 9.0],
+            recency: &[0.0, 4.5, 20.0],
+            age: &[30.0, 30.0, 30.0],
+            actual_purchases: &[0.0, 1.0, 4.0],
+            predicted_purchases: &[0.1, 1.2, 3.5],
+        },
+        7,
+    )
+    .unwrap();
+    let t = super::validation::holdout_groups(&g);
+    assert_golden("holdout_groups", &t);
+    let batch = t.batch().unwrap();
+    // 3 frequency groups (the last "7+"), 3 recency, 3 time since last purchase.
+    assert_eq!(batch.num_rows(), 9);
+    let labels = batch
+        .column(2)
+        .as_any()
+        .downcast_ref::<arrow::array::StringArray>()
+        .unwrap();
+    assert_eq!(labels.value(2), "7+");
+}
+
+#[test]
+fn model_comparison_table_matches_its_golden_file() {
+    use crm_core::clv::FitOptions;
+    use crm_core::clv::choice::compare;
+    let x = [0.0, 0.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 2.0, 1.0];
+    let t_x = [0.0, 0.0, 5.0, 20.0, 30.0, 25.0, 35.0, 37.0, 10.0, 2.0];
+    let age = [39.0, 30.0, 39.0, 30.0, 39.0, 38.0, 39.0, 38.0, 35.0, 20.0];
+    let w = [
+        800.0, 500.0, 150.0, 120.0, 100.0, 80.0, 50.0, 20.0, 60.0, 100.0,
+    ];
+    let c = compare(&[&x, &t_x, &age], Some(&w), &FitOptions::default(), None).unwrap();
+    let t = super::validation::model_comparison(&c);
+    assert_golden("model_comparison", &t);
+    let batch = t.batch().unwrap();
+    assert_eq!(batch.num_rows(), 3);
+    // No holdout: both holdout columns are null.
+    assert_eq!(batch.column(8).null_count(), 3);
+}

@@ -9,6 +9,8 @@
 //! | `holdout_deciles` | one per non-empty decile, 1 (highest predicted value) first | `decile`, `customers`, mean `predicted_purchases`, `actual_purchases`, `predicted_value`, `actual_value` |
 //! | `holdout_lorenz` | one per point, from (0, 0) | `customer_share`, `value_share` |
 //! | `repeat_occasions` | one per day with a repeat occasion of a calibration customer | `day`, `repeat_occasions` |
+//! | `holdout_groups` | one per group of calibration customers: by `frequency` (the last `7+`), then `recency`, then `time_since_last_purchase` (whole units) | `grouping`, `group`, `label` (`"3"`, `"7+"`), `customers`, mean `actual_purchases` and `predicted_purchases` in the holdout |
+//! | `model_comparison` | one per repeat model, in the registry's order | `model`, `converged` (`yes` or `no`), `log_likelihood`, `parameters` (k), `observations` (n), `aic`, `bic`, `bic_rank` (1 = lowest among converged fits), `holdout_mae`, `holdout_rmse` (null where undefined) |
 //! | `tracking` | one per period, calibration then holdout | `period`, `first_day`, `last_day`, `phase` (`calibration` or `holdout`), `actual_repeat_purchases`, `actual_cumulative`, `expected_repeat_purchases`, `expected_cumulative` |
 //!
 //! ```
@@ -26,12 +28,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crm_core::clv::choice::ModelComparison;
 use crm_core::clv::holdout::HoldoutForecast;
+use crm_core::clv::holdout_groups::HoldoutGroups;
 use crm_core::clv::tracking::TrackingCurve;
 use crm_core::clv::validation::HoldoutScores;
 use crm_core::records::summary::CalibrationHoldout;
+use crm_core::vocabulary::Vocabulary;
 
-use super::{MoneyType, Table, counts, dates, floats, ids, money, texts};
+use super::{MoneyType, Table, counts, dates, floats, ids, money, optional_counts, texts};
 
 /// The split's repeat occasions per day (the actual side of the tracking
 /// curve), in day order.
@@ -86,6 +91,67 @@ pub fn tracking(curve: &TrackingCurve) -> Table {
             "expected_cumulative",
             floats(p.iter().map(|p| Some(p.expected_cumulative))),
         );
+    t
+}
+
+/// The conditional expectations by calibration group, one row per group.
+///
+/// ```
+/// use crm_io::tables::golden_layout;
+/// assert!(golden_layout("holdout_groups").is_some());
+/// ```
+pub fn holdout_groups(groups: &HoldoutGroups) -> Table {
+    let g = &groups.groups;
+    let mut t = Table::default();
+    t.push("grouping", texts(g.iter().map(|g| g.grouping.name())))
+        .push("group", counts(g.iter().map(|g| g.group)))
+        .push(
+            "label",
+            texts(g.iter().map(|g| {
+                let plus = if g.and_more { "+" } else { "" };
+                format!("{}{plus}", g.group)
+            })),
+        )
+        .push("customers", counts(g.iter().map(|g| g.customers)))
+        .push(
+            "actual_purchases",
+            floats(g.iter().map(|g| Some(g.actual_purchases))),
+        )
+        .push(
+            "predicted_purchases",
+            floats(g.iter().map(|g| Some(g.predicted_purchases))),
+        );
+    t
+}
+
+/// Every repeat model of a comparison, one row each.
+///
+/// ```
+/// use crm_io::tables::golden_layout;
+/// assert!(golden_layout("model_comparison").is_some());
+/// ```
+pub fn model_comparison(c: &ModelComparison) -> Table {
+    let r = &c.rows;
+    let mut t = Table::default();
+    t.push("model", texts(r.iter().map(|r| r.kind.name())))
+        .push(
+            "converged",
+            texts(r.iter().map(|r| if r.converged { "yes" } else { "no" })),
+        )
+        .push("log_likelihood", floats(r.iter().map(|r| r.log_likelihood)))
+        .push("parameters", counts(r.iter().map(|r| r.parameters as u64)))
+        .push(
+            "observations",
+            floats(r.iter().map(|r| Some(r.observations))),
+        )
+        .push("aic", floats(r.iter().map(|r| r.aic)))
+        .push("bic", floats(r.iter().map(|r| r.bic)))
+        .push(
+            "bic_rank",
+            optional_counts(r.iter().map(|r| r.bic_rank.map(|k| k as u64))),
+        )
+        .push("holdout_mae", floats(r.iter().map(|r| r.holdout_mae)))
+        .push("holdout_rmse", floats(r.iter().map(|r| r.holdout_rmse)));
     t
 }
 
