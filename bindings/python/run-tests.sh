@@ -36,12 +36,14 @@ py="$venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet "maturin>=1.9.4,<2" "pytest>=8" "hypothesis>=6.100" "pandas>=2.2" "polars>=1.0" \
     "pyarrow>=14" "numpy>=1.26" "matplotlib>=3.7" "mypy>=1.10" duckdb "pyspark>=4,<5" "mpmath>=1.3" \
-    "ruff>=0.6"
+    "ruff>=0.6" "lifetimes>=0.11.3"
 
 step "ruff: lint and format check of every Python file (ruff.toml)"
 (cd "$root" && "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .)
 # tests/test_spark.py runs PySpark in local mode (needs Java 17): fail, not skip, without it.
 export CRM_REQUIRE_SPARK=1
+# The checks against lifetimes (the full CDNOW master, the Pareto/NBD PMF) fail, not skip.
+export CRM_REQUIRE_LIFETIMES=1
 
 # The wheel under test is built with the dev profile (CRM_WHEEL_PROFILE):
 # it reuses the dependencies the Rust tests just compiled (a release build

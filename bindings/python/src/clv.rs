@@ -265,7 +265,7 @@ pub(crate) fn same_lengths(cols: &[Float64Array], columns: &[String]) -> Result<
 
 /// A per-customer prediction on the named columns of `data`, as `f64` bytes.
 #[pyfunction]
-#[pyo3(signature = (model, values, what, data, columns, t=0.0, periods=None, period_length=1.0, discount_rate=0.0))]
+#[pyo3(signature = (model, values, what, data, columns, t=0.0, periods=None, period_length=1.0, discount_rate=0.0, n=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn clv_predict<'py>(
     py: Python<'py>,
@@ -278,9 +278,13 @@ pub fn clv_predict<'py>(
     periods: Option<Bound<'py, PyAny>>,
     period_length: f64,
     discount_rate: f64,
+    n: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
     let periods: u32 = whole_opt(WHAT, "time", periods.as_ref(), 0, u32::MAX.into())
+        .map_err(|e| e.into_pyerr(py))?
+        .unwrap_or(0);
+    let n: u32 = whole_opt(WHAT, "n", n.as_ref(), 0, u32::MAX.into())
         .map_err(|e| e.into_pyerr(py))?
         .unwrap_or(0);
     let input = InputTable::from_py("data", data)?;
@@ -318,6 +322,10 @@ pub fn clv_predict<'py>(
             "conditional_expected_purchases" => {
                 need(3)?;
                 m.conditional_expected_purchases(t, v(0), v(1), v(2))
+            }
+            "conditional_probability_of_n_purchases" => {
+                need(3)?;
+                m.conditional_probability_of_n_purchases(n, t, v(0), v(1), v(2))
             }
             "customer_lifetime_value" => {
                 need(4)?;
@@ -375,9 +383,10 @@ pub fn clv_curve(
 }
 
 /// The per-customer predictions [`clv_predict`] dispatches on.
-const PREDICTIONS: [&str; 4] = [
+const PREDICTIONS: [&str; 5] = [
     "p_alive",
     "conditional_expected_purchases",
+    "conditional_probability_of_n_purchases",
     "customer_lifetime_value",
     "conditional_expected_spend",
 ];

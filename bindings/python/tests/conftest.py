@@ -32,6 +32,19 @@ def as_lib(table: pa.Table, lib: str) -> Any:
     raise ValueError(lib)
 
 
+def lifetimes() -> Any:
+    """The lifetimes package, the independent reference of the BTYD checks.
+
+    run-tests.sh installs it and sets CRM_REQUIRE_LIFETIMES=1, so that its
+    checks fail rather than skip there; elsewhere they skip without it.
+    """
+    if os.environ.get("CRM_REQUIRE_LIFETIMES") == "1":
+        import lifetimes as module
+
+        return module
+    return pytest.importorskip("lifetimes")
+
+
 @pytest.fixture(params=LIBS)
 def lib(request: pytest.FixtureRequest) -> str:
     return str(request.param)

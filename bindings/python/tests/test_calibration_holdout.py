@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import as_lib, cdnow_arrow
+from conftest import as_lib, cdnow_arrow, lifetimes
 
 DATA = Path(__file__).resolve().parent / "data"
 COLUMNS = [
@@ -158,8 +158,7 @@ def test_the_layout_is_the_golden_one() -> None:
 
 
 def master() -> pd.DataFrame:
-    lifetimes = pytest.importorskip("lifetimes")
-    path = Path(os.path.dirname(lifetimes.__file__)) / "datasets" / "CDNOW_master.txt"
+    path = Path(os.path.dirname(lifetimes().__file__)) / "datasets" / "CDNOW_master.txt"
     rows = [line.split() for line in path.read_text().splitlines()[1:] if line.strip()]
     return pd.DataFrame(
         {

@@ -1,4 +1,5 @@
-//! `crm clv fit` and `crm clv predict`: BTYD models on the command line.
+//! `crm clv fit`, `crm clv predict` and `crm clv probabilities`: BTYD models
+//! on the command line.
 //!
 //! `fit` summarises the transactions at `--as-of`, fits a repeat-purchase
 //! model (BG/NBD by default, MBG/NBD or Pareto/NBD) and the Gamma-Gamma
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use crm_core::clv::horizon::Horizon;
 use crm_core::clv::model_file::{self, ClvColumns, ModelFile, Predictions};
+use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
 use crm_core::clv::registry::{ModelFit, ModelKind};
 use crm_core::clv::repeat_choice::{self, RepeatModelChoice};
 use crm_core::clv::{ClvError, FitOptions};
@@ -206,11 +208,87 @@ pub fn predict(m: &ModelFile, s: &Summaries, horizon: &Horizon) -> Result<Predic
         .map_err(|e| with_customer(clv_failure("CLV")(e), s))
 }
 
+/// Every customer's P(0 … `max_purchases` purchases, and more) over
+/// `months` months, from a Pareto/NBD model file. A model file of another
+/// repeat model, or a `max_purchases` beyond crm-core's limit, is a usage
+/// error: both are about the flags.
+pub fn purchase_probabilities(
+    m: &ModelFile,
+    s: &Summaries,
+    months: u32,
+    max_purchases: u32,
+) -> Result<PurchaseProbabilities, Failure> {
+    m.purchase_probabilities(&ClvColumns::from_summaries(s), months, max_purchases)
+        .map_err(|e| match &e {
+            ClvError::InvalidArgument { name, .. } if name == "model" => Failure::usage(format!(
+                "purchase probabilities: {e}; they are Pareto/NBD's: fit with `crm clv fit --model pareto_nbd`"
+            )),
+            ClvError::InvalidArgument { name, .. } if name == "max_purchases" => {
+                Failure::usage(format!("--max-purchases: {e}"))
+            }
+            _ => with_customer(clv_failure("purchase probabilities")(e), s),
+        })
+}
+
+/// The `purchase_probabilities` table of crm-io, for the CSV/Parquet writer.
+pub fn probabilities_table(s: &Summaries, p: &PurchaseProbabilities) -> Result<Table, Failure> {
+    from_io(crm_io::tables::clv::purchase_probabilities(&s.customers, p))
+}
+
+/// `crm clv probabilities`' JSON output.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PurchaseProbabilitiesJson<'a> {
+    /// The clock of recency and age.
+    pub unit: Unit,
+    /// Months of the horizon.
+    pub months: u32,
+    /// The largest count with its own probability.
+    pub max_purchases: u32,
+    /// One entry per customer, in customer order.
+    pub customers: Vec<CustomerProbabilities<'a>>,
+}
+
+/// One customer's purchase probabilities.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CustomerProbabilities<'a> {
+    /// The customer.
+    pub customer: &'a crm_core::records::customer::CustomerId,
+    /// P(exactly n purchases) for n = 0 … max_purchases, then P(more).
+    pub probabilities: &'a [f64],
+}
+
+impl<'a> PurchaseProbabilitiesJson<'a> {
+    /// The JSON form of the probabilities of `s`.
+    pub fn new(
+        p: &'a PurchaseProbabilities,
+        s: &'a Summaries,
+        months: u32,
+    ) -> PurchaseProbabilitiesJson<'a> {
+        PurchaseProbabilitiesJson {
+            unit: s.unit,
+            months,
+            max_purchases: p.max_purchases,
+            customers: s
+                .customers
+                .iter()
+                .take(p.customers())
+                .enumerate()
+                .map(|(i, customer)| CustomerProbabilities {
+                    customer,
+                    probabilities: p.customer(i),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The `clv_predictions` table of crm-io, for the CSV/Parquet writer.
 pub fn table(s: &Summaries, p: &Predictions) -> Result<Table, Failure> {
-    let batch = crm_io::tables::clv::predictions(&s.customers, p)
-        .batch()
-        .map_err(|e| Failure::internal(e.to_string()))?;
+    from_io(crm_io::tables::clv::predictions(&s.customers, p))
+}
+
+fn from_io(t: crm_io::tables::Table) -> Result<Table, Failure> {
+    let batch = t.batch().map_err(|e| Failure::internal(e.to_string()))?;
     let mut t = Table::default();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
         t.push(field.name(), column.clone());

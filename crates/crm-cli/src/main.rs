@@ -217,6 +217,26 @@ enum ClvCommand {
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
     },
+    /// Pareto/NBD's probabilities of 0, 1, …, --max-purchases purchases (and
+    /// of more) over the horizon for every customer, from a Pareto/NBD model
+    /// file: one row per customer and count.
+    Probabilities {
+        #[command(flatten)]
+        source: Source,
+        /// The model file `crm clv fit --model pareto_nbd` wrote.
+        #[arg(long)]
+        model_file: PathBuf,
+        /// Horizon in months.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// The largest count with its own row (at most 200); the next row
+        /// holds the probability of more.
+        #[arg(long, default_value_t = 10)]
+        max_purchases: u32,
+        /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
     /// Fits on a calibration period and scores the predictions against the
     /// holdout period after it (MAE, RMSE, aggregate error, correlation,
     /// Gini and Lorenz curve, deciles).
@@ -414,6 +434,26 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     output,
                 )?,
                 _ => clv_command::table(&out.summaries, &p)?.write(output)?,
+            }
+            note(cli, source, &out, output);
+        }
+        Command::Clv(ClvCommand::Probabilities {
+            source,
+            model_file,
+            months,
+            max_purchases,
+            output,
+        }) => {
+            let m = clv_command::read(model_file)?;
+            let out = source.summarize(quiet)?;
+            let p =
+                clv_command::purchase_probabilities(&m, &out.summaries, *months, *max_purchases)?;
+            match OutFormat::of(output)? {
+                OutFormat::Json => write_json(
+                    &clv_command::PurchaseProbabilitiesJson::new(&p, &out.summaries, *months),
+                    output,
+                )?,
+                _ => clv_command::probabilities_table(&out.summaries, &p)?.write(output)?,
             }
             note(cli, source, &out, output);
         }

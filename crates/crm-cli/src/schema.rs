@@ -102,6 +102,10 @@ pub fn all() -> BTreeMap<&'static str, Schema> {
             "ClvPredictions",
             schema_for!(crate::clv_command::PredictionsJson<'static>),
         ),
+        (
+            "ClvPurchaseProbabilities",
+            schema_for!(crate::clv_command::PurchaseProbabilitiesJson<'static>),
+        ),
     ])
 }
 

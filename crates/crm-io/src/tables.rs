@@ -530,6 +530,10 @@ pub const GOLDEN: &[(&str, &str)] = &[
         "model_comparison",
         include_str!("../schemas/model_comparison.json"),
     ),
+    (
+        clv::PURCHASE_PROBABILITIES,
+        include_str!("../schemas/purchase_probabilities.json"),
+    ),
 ];
 
 #[cfg(test)]

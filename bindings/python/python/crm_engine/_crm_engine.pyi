@@ -399,6 +399,7 @@ def clv_predict(
     periods: int | None = None,
     period_length: float = 1.0,
     discount_rate: float = 0.0,
+    n: int | None = None,
 ) -> bytes:
     """A per-customer prediction as little-endian float64 bytes."""
 

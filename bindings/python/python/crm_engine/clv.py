@@ -460,6 +460,36 @@ class ParetoNBD(_RepeatModel):
     _model = "pareto_nbd"
     _names = _parameters("pareto_nbd")
 
+    def conditional_probability_of_n_purchases(
+        self, n: int, t: float, frequency: object, recency: object, T: object
+    ) -> Any:
+        """P(exactly ``n`` purchases in (T, T + t]) for each customer, given
+        their history (Fader & Hardie 2014; lifetimes'
+        ``conditional_probability_of_n_purchases_up_to_time``).
+
+        Over ``n`` = 0, 1, 2, ... the probabilities sum to 1 and their mean is
+        :meth:`conditional_expected_purchases`. A customer with
+        ``frequency = recency = T = 0`` is predicted as a new customer.
+
+        >>> from crm_engine.clv import ParetoNBD
+        >>> m = ParetoNBD.from_params(r=0.5534, alpha=10.5802, s=0.6061, beta=11.6562)
+        >>> p = m.conditional_probability_of_n_purchases(2, 39.0, [2.0], [30.43], [38.86])
+        >>> round(float(p[0]), 6)
+        0.151746
+
+        Raises:
+            InvalidValueError: a history that breaks the rules of :meth:`fit`
+                (names the row and column).
+            ConfigError: ``n`` is not a whole number >= 0, or ``t`` is
+                negative or not finite.
+        """
+        return self._predict(
+            "conditional_probability_of_n_purchases",
+            {"frequency": frequency, "recency": recency, "T": T},
+            t=_finite("t", t),
+            n=n,
+        )
+
 
 class BetaGeoBetaBinom(_Model):
     """BG/BB: at most one transaction per discrete period (donations, yearly events)."""

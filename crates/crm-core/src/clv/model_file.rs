@@ -25,6 +25,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::horizon::Horizon;
+use super::pareto_nbd_pmf::PurchaseProbabilities;
 use super::registry::{self, Model, ModelFit, ModelKind};
 use super::{ClvError, FitOptions};
 use crate::records::summary::{Summaries, Unit};
@@ -245,21 +246,53 @@ impl ModelFile {
         columns: &ClvColumns,
         horizon: &Horizon,
     ) -> Result<Predictions, ClvError> {
-        if columns.unit != self.unit {
-            return Err(ClvError::InvalidArgument {
-                name: "unit".into(),
-                rule: format!(
-                    "the data must be on the clock the model was fitted on ({:?}s, not {:?}s)",
-                    self.unit, columns.unit
-                ),
-            });
-        }
+        self.same_clock(columns)?;
         predict(
             &self.repeat.model.model(),
             &self.spend.model.model(),
             columns,
             horizon,
         )
+    }
+
+    /// Every customer's P(0 … `max_purchases` purchases, and more) over
+    /// `months` months (Pareto/NBD model files only: the conditional PMF of
+    /// [`super::pareto_nbd_pmf`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`ModelFile::predict`]; [`ClvError::InvalidArgument`] when the
+    /// repeat model is not Pareto/NBD (name `model`) or `max_purchases` is
+    /// above [`super::pareto_nbd_pmf::MAX_PURCHASES`].
+    pub fn purchase_probabilities(
+        &self,
+        columns: &ClvColumns,
+        months: u32,
+        max_purchases: u32,
+    ) -> Result<PurchaseProbabilities, ClvError> {
+        self.same_clock(columns)?;
+        super::horizon::check_periods("months", months)?;
+        let t = super::horizon::months_to_time(f64::from(months), columns.unit)?;
+        self.repeat.model.model().purchase_probabilities(
+            max_purchases,
+            t,
+            &columns.x,
+            &columns.t_x,
+            &columns.age,
+        )
+    }
+
+    fn same_clock(&self, columns: &ClvColumns) -> Result<(), ClvError> {
+        if columns.unit == self.unit {
+            return Ok(());
+        }
+        Err(ClvError::InvalidArgument {
+            name: "unit".into(),
+            rule: format!(
+                "the data must be on the clock the model was fitted on ({:?}s, not {:?}s)",
+                self.unit, columns.unit
+            ),
+        })
     }
 }
 
@@ -487,6 +520,40 @@ mod tests {
         )
         .unwrap();
         (file, c)
+    }
+
+    #[test]
+    fn purchase_probabilities_need_a_pareto_file_on_its_own_clock() {
+        let (bg, c) = cdnow_file();
+        let e = bg.purchase_probabilities(&c, 12, 3);
+        assert!(matches!(e, Err(ClvError::InvalidArgument { ref name, .. }) if name == "model"));
+        let o = FitOptions::default();
+        let pareto = ModelFile::new(
+            Unit::Week,
+            None,
+            fit_repeat(ModelKind::ParetoNbd, &c, &o).unwrap(),
+            fit_spend(&c, &o).unwrap(),
+        )
+        .unwrap();
+        let p = pareto.purchase_probabilities(&c, 12, 3).unwrap();
+        assert_eq!(p.customers(), 2357);
+        // Independently of the table: the scalar PMF at 12 months of
+        // 365.25 / 12 / 7 weeks, for customer 2 (x = 1 in the sample).
+        let Model::ParetoNbd(m) = pareto.repeat.model.model() else {
+            panic!("not Pareto/NBD")
+        };
+        let t = 12.0 * 365.25 / 12.0 / 7.0;
+        let want = crate::clv::pareto_nbd_pmf::conditional_probability_of_n_purchases(
+            &m, 1, t, c.x[1], c.t_x[1], c.age[1],
+        )
+        .unwrap();
+        assert_eq!(p.customer(1)[1], want);
+        let days = ClvColumns {
+            unit: Unit::Day,
+            ..c.clone()
+        };
+        let e = pareto.purchase_probabilities(&days, 12, 3);
+        assert!(matches!(e, Err(ClvError::InvalidArgument { ref name, .. }) if name == "unit"));
     }
 
     #[test]

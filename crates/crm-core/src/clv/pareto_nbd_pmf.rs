@@ -27,9 +27,164 @@
 //! assert!((p - 1.0).abs() < 1e-9);
 //! ```
 
+use super::data::{check_len, check_prediction_row};
 use super::pareto_nbd::ParetoNbd;
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
-use super::{ClvError, RepeatModel};
+use super::{ClvError, Parameters, RepeatModel};
+
+/// The largest `n` of a [`PurchaseProbabilities`] table: 200.
+///
+/// Why a limit: P(n) sums `n + 2` hypergeometric terms, so a table of
+/// `0..=n` costs about `n²/2` of them per customer; an unbounded `n` is an
+/// unbounded amount of work. Two hundred purchases in one horizon is far
+/// beyond what a repeat-purchase model is fitted to predict; the table's
+/// last column, P(more than n), holds the rest.
+///
+/// ```
+/// use crm_core::clv::pareto_nbd_pmf::MAX_PURCHASES;
+/// assert_eq!(MAX_PURCHASES, 200);
+/// ```
+pub const MAX_PURCHASES: u32 = 200;
+
+/// Each customer's P(exactly `n` purchases in `(T, T + t]`) from the
+/// columns of their histories (the columnar form of
+/// [`conditional_probability_of_n_purchases`]). A customer first seen on
+/// the analysis date (`x = t_x = T = 0`) is predicted as a new customer.
+///
+/// # Errors
+///
+/// [`ClvError::LengthMismatch`] for columns of different lengths;
+/// [`ClvError::InvalidInput`] naming the row for a history that breaks the
+/// rules of the repeat models' input; [`ClvError::InvalidArgument`] for a
+/// bad `t` or parameter; [`ClvError::NotFinite`] naming the row.
+///
+/// ```
+/// use crm_core::clv::pareto_nbd::ParetoNbd;
+/// use crm_core::clv::pareto_nbd_pmf::conditional_probabilities_of_n_purchases;
+/// let m = ParetoNbd { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6562 };
+/// let p = conditional_probabilities_of_n_purchases(&m, 0, 39.0, &[0.0, 2.0], &[0.0, 30.43], &[38.86, 38.86])?;
+/// assert!(p[0] > p[1]); // no purchase is likelier for the customer who never came back
+/// # Ok::<(), crm_core::clv::ClvError>(())
+/// ```
+pub fn conditional_probabilities_of_n_purchases(
+    m: &ParetoNbd,
+    n: u32,
+    t: f64,
+    x: &[f64],
+    t_x: &[f64],
+    age: &[f64],
+) -> Result<Vec<f64>, ClvError> {
+    m.validate()?;
+    check_len("t_x", t_x.len(), x.len())?;
+    check_len("T", age.len(), x.len())?;
+    (0..x.len())
+        .map(|i| {
+            check_prediction_row(i, x[i], t_x[i], age[i])?;
+            conditional_probability_of_n_purchases(m, n, t, x[i], t_x[i], age[i])
+                .map_err(|e| at_row(e, i))
+        })
+        .collect()
+}
+
+/// P(0), P(1), …, P(`max_purchases`) purchases in `(T, T + t]` and P(more)
+/// for every customer: the distribution behind the expected purchases.
+///
+/// ```
+/// use crm_core::clv::pareto_nbd::ParetoNbd;
+/// use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
+/// let m = ParetoNbd { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6562 };
+/// let p = PurchaseProbabilities::of(&m, 3, 39.0, &[0.0, 2.0], &[0.0, 30.43], &[38.86, 38.86])?;
+/// let row = p.customer(1);
+/// assert_eq!(row.len(), 5); // P(0..=3) and P(more than 3)
+/// assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// # Ok::<(), crm_core::clv::ClvError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseProbabilities {
+    /// The largest `n` with its own column.
+    pub max_purchases: u32,
+    /// The horizon `t` on the histories' clock.
+    pub t: f64,
+    /// Row-major: customer `i`'s `max_purchases + 2` probabilities
+    /// (`n = 0..=max_purchases`, then more than `max_purchases`).
+    pub probabilities: Vec<f64>,
+}
+
+impl PurchaseProbabilities {
+    /// Every customer's probabilities of `0..=max_purchases` purchases and
+    /// of more, over `t`.
+    ///
+    /// # Errors
+    ///
+    /// As [`conditional_probabilities_of_n_purchases`];
+    /// [`ClvError::InvalidArgument`] (name `max_purchases`) above
+    /// [`MAX_PURCHASES`].
+    pub fn of(
+        m: &ParetoNbd,
+        max_purchases: u32,
+        t: f64,
+        x: &[f64],
+        t_x: &[f64],
+        age: &[f64],
+    ) -> Result<PurchaseProbabilities, ClvError> {
+        if max_purchases > MAX_PURCHASES {
+            return Err(ClvError::InvalidArgument {
+                name: "max_purchases".into(),
+                rule: format!(
+                    "at most {MAX_PURCHASES} (crm_core::clv::pareto_nbd_pmf::MAX_PURCHASES)"
+                ),
+            });
+        }
+        m.validate()?;
+        check_len("t_x", t_x.len(), x.len())?;
+        check_len("T", age.len(), x.len())?;
+        let width = max_purchases as usize + 2;
+        let mut probabilities = Vec::with_capacity(x.len().saturating_mul(width));
+        for i in 0..x.len() {
+            check_prediction_row(i, x[i], t_x[i], age[i])?;
+            let mut total = 0.0;
+            for n in 0..=max_purchases {
+                let p = conditional_probability_of_n_purchases(m, n, t, x[i], t_x[i], age[i])
+                    .map_err(|e| at_row(e, i))?;
+                total += p;
+                probabilities.push(p);
+            }
+            // Rounding can take the sum a hair past 1: the rest is never negative.
+            probabilities.push((1.0 - total).max(0.0));
+        }
+        Ok(PurchaseProbabilities {
+            max_purchases,
+            t,
+            probabilities,
+        })
+    }
+
+    /// The number of customers.
+    pub fn customers(&self) -> usize {
+        self.probabilities.len() / (self.max_purchases as usize + 2)
+    }
+
+    /// Customer `i`'s probabilities (`n = 0..=max_purchases`, then more).
+    ///
+    /// # Panics
+    ///
+    /// When `i` is not below [`PurchaseProbabilities::customers`].
+    pub fn customer(&self, i: usize) -> &[f64] {
+        let w = self.max_purchases as usize + 2;
+        &self.probabilities[i * w..(i + 1) * w]
+    }
+}
+
+/// The scalar's errors name row 1; a column's name the customer's row.
+fn at_row(e: ClvError, i: usize) -> ClvError {
+    match e {
+        ClvError::NotFinite { what, .. } => ClvError::NotFinite {
+            what,
+            row: i.saturating_add(1),
+        },
+        other => other,
+    }
+}
 
 /// P(exactly `n` purchases in `(age, age + t]` | `x` repeat purchases, the
 /// last at `t_x`, first purchase `age` ago) under Pareto/NBD.
@@ -193,5 +348,63 @@ mod tests {
                 Err(ClvError::InvalidArgument { .. })
             ));
         }
+    }
+
+    #[test]
+    fn the_columns_equal_the_scalar_and_a_bad_row_is_named() {
+        let (x, t_x, age) = (
+            [0.0, 2.0, 7.0, 0.0],
+            [0.0, 30.43, 35.0, 0.0],
+            [38.86, 38.86, 38.0, 0.0],
+        );
+        let got =
+            conditional_probabilities_of_n_purchases(&CDNOW, 2, 39.0, &x, &t_x, &age).unwrap();
+        for i in 0..4 {
+            let want =
+                conditional_probability_of_n_purchases(&CDNOW, 2, 39.0, x[i], t_x[i], age[i])
+                    .unwrap();
+            assert_eq!(got[i].to_bits(), want.to_bits());
+        }
+        let e = conditional_probabilities_of_n_purchases(
+            &CDNOW,
+            1,
+            1.0,
+            &[0.0, 1.0],
+            &[0.0, 3.0],
+            &[1.0, 2.0],
+        );
+        assert!(
+            matches!(e, Err(ClvError::InvalidInput { row: 2, .. })),
+            "{e:?}"
+        );
+        let e =
+            conditional_probabilities_of_n_purchases(&CDNOW, 1, 1.0, &[0.0], &[0.0, 1.0], &[1.0]);
+        assert!(matches!(e, Err(ClvError::LengthMismatch { .. })));
+    }
+
+    #[test]
+    fn each_table_row_is_a_distribution_whose_tail_is_the_rest() {
+        let (x, t_x, age) = ([0.0, 2.0, 7.0], [0.0, 30.43, 35.0], [38.86, 38.86, 38.0]);
+        let p = PurchaseProbabilities::of(&CDNOW, 4, 52.0, &x, &t_x, &age).unwrap();
+        assert_eq!(p.customers(), 3);
+        for i in 0..3 {
+            let row = p.customer(i);
+            assert_eq!(row.len(), 6);
+            let head: f64 = row[..5].iter().sum();
+            assert!((row[5] - (1.0 - head).max(0.0)).abs() == 0.0);
+            for (n, &v) in row[..5].iter().enumerate() {
+                let want = conditional_probability_of_n_purchases(
+                    &CDNOW, n as u32, 52.0, x[i], t_x[i], age[i],
+                )
+                .unwrap();
+                assert_eq!(v.to_bits(), want.to_bits());
+            }
+        }
+        // The heavy buyer is likelier to make more than 4 purchases.
+        assert!(p.customer(2)[5] > p.customer(0)[5]);
+        let e = PurchaseProbabilities::of(&CDNOW, MAX_PURCHASES + 1, 1.0, &x, &t_x, &age);
+        assert!(
+            matches!(e, Err(ClvError::InvalidArgument { ref name, .. }) if name == "max_purchases")
+        );
     }
 }

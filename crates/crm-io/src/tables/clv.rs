@@ -17,11 +17,23 @@
 //! let t = predictions(&[CustomerId::from(7)], &p);
 //! assert_eq!(t.names(), ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv"]);
 //! ```
+//!
+//! The purchase probabilities table (Pareto/NBD's conditional PMF): one row
+//! per customer and count, customers in order, counts `0..=max` and then
+//! the rest.
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `customer_id` | `int64` or `utf8` | the customer |
+//! | `purchases` | `int64` | `n`; on the last row of a customer `max + 1`, meaning that many or more |
+//! | `label` | `utf8` | `"3"`, or `"11+"` on the last row |
+//! | `probability` | `float64` | P(exactly `n`) over the horizon, or P(at least `max + 1`) |
 
 use crm_core::CustomerId;
 use crm_core::clv::model_file::Predictions;
+use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
 
-use super::{Table, floats, ids};
+use super::{Table, counts, floats, ids, texts};
 
 /// The table's name in [`super::golden_layout`].
 pub const PREDICTIONS: &str = "clv_predictions";
@@ -37,6 +49,55 @@ pub fn predictions(customers: &[CustomerId], p: &Predictions) -> Table {
         .push("expected_purchases", col(&p.expected_purchases))
         .push("expected_spend", col(&p.expected_spend))
         .push("clv", col(&p.clv));
+    t
+}
+
+/// The purchase probabilities table's name in [`super::golden_layout`].
+pub const PURCHASE_PROBABILITIES: &str = "purchase_probabilities";
+
+/// One row per customer and count (`customers` in order; the counts
+/// `0..=max_purchases`, then the open row "`max_purchases + 1` or more").
+/// Customers beyond the probabilities' own are left out, never padded.
+///
+/// ```
+/// use crm_core::CustomerId;
+/// use crm_core::clv::pareto_nbd::ParetoNbd;
+/// use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
+/// use crm_io::tables::clv::purchase_probabilities;
+/// let m = ParetoNbd { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6562 };
+/// let p = PurchaseProbabilities::of(&m, 1, 39.0, &[2.0], &[30.43], &[38.86])?;
+/// let t = purchase_probabilities(&[CustomerId::from(7)], &p);
+/// assert_eq!(t.names(), ["customer_id", "purchases", "label", "probability"]);
+/// assert_eq!(t.batch().unwrap().num_rows(), 3); // 0, 1 and 2+
+/// # Ok::<(), crm_core::clv::ClvError>(())
+/// ```
+pub fn purchase_probabilities(customers: &[CustomerId], p: &PurchaseProbabilities) -> Table {
+    let width = p.max_purchases as usize + 2;
+    let n = customers.len().min(p.customers());
+    let repeated: Vec<CustomerId> = customers[..n]
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(c.clone(), width))
+        .collect();
+    let count = |i: usize| (i % width) as u64;
+    let tail = u64::from(p.max_purchases) + 1;
+    let mut t = Table::default();
+    t.push("customer_id", ids(&repeated))
+        .push("purchases", counts((0..n * width).map(count)))
+        .push(
+            "label",
+            texts((0..n * width).map(|i| {
+                let c = count(i);
+                if c == tail {
+                    format!("{c}+")
+                } else {
+                    c.to_string()
+                }
+            })),
+        )
+        .push(
+            "probability",
+            floats(p.probabilities[..n * width].iter().map(|&v| Some(v))),
+        );
     t
 }
 
@@ -60,6 +121,33 @@ mod tests {
         );
         let batch = t.batch().unwrap();
         assert_eq!(batch.num_rows(), 2);
+    }
+
+    #[test]
+    fn purchase_probabilities_match_the_golden_layout_and_keep_every_customer() {
+        use crm_core::clv::pareto_nbd::ParetoNbd;
+        let m = ParetoNbd {
+            r: 0.5534,
+            alpha: 10.5802,
+            s: 0.6061,
+            beta: 11.6562,
+        };
+        let p = PurchaseProbabilities::of(&m, 2, 39.0, &[0.0, 2.0], &[0.0, 30.43], &[38.86, 38.86])
+            .unwrap();
+        let t = purchase_probabilities(&[CustomerId::from(1), CustomerId::from(2)], &p);
+        assert_eq!(
+            Some(layout(PURCHASE_PROBABILITIES, &t.schema()).as_str()),
+            golden_layout(PURCHASE_PROBABILITIES)
+        );
+        let batch = t.batch().unwrap();
+        assert_eq!(batch.num_rows(), 8);
+        let labels = batch
+            .column(2)
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .unwrap();
+        let got: Vec<&str> = labels.iter().map(Option::unwrap).collect();
+        assert_eq!(got, ["0", "1", "2", "3+", "0", "1", "2", "3+"]);
     }
 
     #[test]
