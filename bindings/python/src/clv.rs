@@ -13,6 +13,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Float64Type};
 use crm_core::clv::choice::{self, HoldoutPurchases};
 use crm_core::clv::horizon::{self, Horizon};
+use crm_core::clv::intervals::{Level, PredictionIntervals, Uncertain};
 use crm_core::clv::model_file::{self, ClvColumns};
 use crm_core::clv::registry::{self, Model, ModelKind};
 use crm_core::clv::value::Discounting;
@@ -405,8 +406,12 @@ fn unknown(_what: &str) -> Error {
 /// expected purchases and spend over `months` months on the clock `unit`,
 /// and discounted CLV at `discount_rate` a month. `columns` names customer,
 /// frequency, recency, T and monetary value.
+///
+/// With a `level` (and both fits' covariances, row-major) it is the
+/// `clv_intervals` table instead (crm-core's delta method), and the second
+/// value the JSON of the totals' intervals; without, that value is `None`.
 #[pyfunction]
-#[pyo3(signature = (repeat, repeat_values, spend_values, data, columns, months, discount_rate, unit))]
+#[pyo3(signature = (repeat, repeat_values, spend_values, data, columns, months, discount_rate, unit, level=None, repeat_covariance=None, spend_covariance=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn clv_predictions(
     py: Python<'_>,
@@ -418,7 +423,10 @@ pub fn clv_predictions(
     months: Bound<'_, PyAny>,
     discount_rate: f64,
     unit: &str,
-) -> PyResult<ArrowTable> {
+    level: Option<f64>,
+    repeat_covariance: Option<Vec<f64>>,
+    spend_covariance: Option<Vec<f64>>,
+) -> PyResult<(ArrowTable, Option<String>)> {
     let kind = kind_of(repeat).map_err(|e| e.into_pyerr(py))?;
     let months: u32 =
         whole(WHAT, "months", &months, 0, u32::MAX.into()).map_err(|e| e.into_pyerr(py))?;
@@ -454,19 +462,54 @@ pub fn clv_predictions(
             ("T", name(3)),
             ("monetary_value", name(4)),
         ];
-        let p = model_file::predict(&r, &s, &c, &horizon).map_err(|e| clv_error(e, &names))?;
-        let batch = crm_io::tables::clv::predictions(&ids.ids, &p)
+        let err = |e| clv_error(e, &names);
+        let (table, totals) = match level {
+            None => {
+                let p = model_file::predict(&r, &s, &c, &horizon).map_err(err)?;
+                (crm_io::tables::clv::predictions(&ids.ids, &p), None)
+            }
+            Some(level) => {
+                let level = Level::new(level).map_err(err)?;
+                let uncertain = |m: Model, cov: Option<Vec<f64>>| {
+                    cov.ok_or_else(|| ClvError::InvalidArgument {
+                        name: "covariance".into(),
+                        rule: format!(
+                            "the {} model has no covariance (given by from_params, or its fit's information matrix is not positive definite): fit it to get intervals",
+                            m.kind().name()
+                        ),
+                    })
+                    .and_then(|cov| Uncertain::new(m, cov))
+                    .map_err(err)
+                };
+                let (ur, us) = (
+                    uncertain(r, repeat_covariance)?,
+                    uncertain(s, spend_covariance)?,
+                );
+                let iv = PredictionIntervals::of(&ur, &us, &c, &horizon, level).map_err(err)?;
+                let totals = serde_json::json!({
+                    "level": iv.level,
+                    "expected_purchases": iv.total_expected_purchases,
+                    "clv": iv.total_clv,
+                });
+                (
+                    crm_io::tables::clv::intervals(&ids.ids, &iv),
+                    Some(totals.to_string()),
+                )
+            }
+        };
+        let batch = table
             .batch()
             .map_err(|e| Error::new(Kind::Internal, format!("{WHAT}: {e}")))?;
         let fields = batch.schema();
-        ArrowTable::from_columns(
+        let table = ArrowTable::from_columns(
             fields
                 .fields()
                 .iter()
                 .zip(batch.columns())
                 .map(|(f, a)| (f.name().as_str(), a.clone()))
                 .collect(),
-        )
+        )?;
+        Ok((table, totals))
     })
 }
 

@@ -103,5 +103,10 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parameter::task_threads, m)?)?;
     m.add_function(wrap_pyfunction!(parameter::missing_column_error, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // crm-core's defaults, so that Python signatures do not restate them.
+    m.add(
+        "DEFAULT_INTERVAL_LEVEL",
+        crm_core::clv::intervals::DEFAULT_LEVEL,
+    )?;
     Ok(())
 }

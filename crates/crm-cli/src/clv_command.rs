@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use crm_core::clv::horizon::Horizon;
+use crm_core::clv::intervals::{Bounds, Interval, Level, PredictionIntervals};
 use crm_core::clv::model_file::{self, ClvColumns, ModelFile, Predictions};
 use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
 use crm_core::clv::registry::{ModelFit, ModelKind};
@@ -282,6 +283,44 @@ impl<'a> PurchaseProbabilitiesJson<'a> {
     }
 }
 
+/// Every customer's predictions with their intervals at `level`, and the
+/// totals (crm-core's delta method on the model file's covariances).
+pub fn prediction_intervals(
+    m: &ModelFile,
+    s: &Summaries,
+    horizon: &Horizon,
+    level: f64,
+) -> Result<PredictionIntervals, Failure> {
+    let level = Level::new(level).map_err(|e| Failure::usage(format!("--level: {e}")))?;
+    m.prediction_intervals(&ClvColumns::from_summaries(s), horizon, level)
+        .map_err(|e| match &e {
+            ClvError::InvalidArgument { name, .. } if name == "covariance" => {
+                Failure::usage(format!("--level: {e}"))
+            }
+            _ => with_customer(clv_failure("CLV intervals")(e), s),
+        })
+}
+
+/// The `clv_intervals` table of crm-io, for the CSV/Parquet writer.
+pub fn intervals_table(s: &Summaries, iv: &PredictionIntervals) -> Result<Table, Failure> {
+    from_io(crm_io::tables::clv::intervals(&s.customers, iv))
+}
+
+/// The totals' line for stderr.
+pub fn totals_line(iv: &PredictionIntervals, months: u32) -> String {
+    let (p, c) = (&iv.total_expected_purchases, &iv.total_clv);
+    format!(
+        "over {months} months: {:.1} expected purchases ({:.0} % interval {:.1} to {:.1}), CLV {:.2} ({:.2} to {:.2})",
+        p.estimate,
+        100.0 * iv.level.value(),
+        p.lower,
+        p.upper,
+        c.estimate,
+        c.lower,
+        c.upper
+    )
+}
+
 /// The `clv_predictions` table of crm-io, for the CSV/Parquet writer.
 pub fn table(s: &Summaries, p: &Predictions) -> Result<Table, Failure> {
     from_io(crm_io::tables::clv::predictions(&s.customers, p))
@@ -305,18 +344,59 @@ pub struct PredictionsJson<'a> {
     pub months: u32,
     /// Monthly discount rate.
     pub discount_rate: f64,
+    /// With `--level`: the level of every interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// With `--level`: the customers' expected purchases and CLV summed,
+    /// with their intervals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<Totals>,
     /// One entry per customer, in customer order.
     pub customers: Vec<CustomerPrediction<'a>>,
 }
 
+/// The totals over the customers, with their intervals.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Totals {
+    /// Expected purchases over the horizon, summed.
+    pub expected_purchases: Interval,
+    /// CLV summed.
+    pub clv: Interval,
+}
+
+/// One customer's intervals: `[lower, upper]` of each prediction.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CustomerIntervals {
+    /// P(alive).
+    pub p_alive: [f64; 2],
+    /// Expected purchases.
+    pub expected_purchases: [f64; 2],
+    /// Expected spend per purchase.
+    pub expected_spend: [f64; 2],
+    /// CLV.
+    pub clv: [f64; 2],
+}
+
 impl<'a> PredictionsJson<'a> {
-    /// The JSON form of the predictions of `s`.
-    pub fn new(p: &Predictions, s: &'a Summaries, horizon: &Horizon) -> PredictionsJson<'a> {
+    /// The JSON form of the predictions of `s`, with their intervals when
+    /// given (`iv.predictions` are then `p`).
+    pub fn new(
+        p: &Predictions,
+        s: &'a Summaries,
+        horizon: &Horizon,
+        iv: Option<&PredictionIntervals>,
+    ) -> PredictionsJson<'a> {
         let at = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(f64::NAN);
+        let ends = |b: &Bounds, i: usize| [at(&b.lower, i), at(&b.upper, i)];
         PredictionsJson {
             unit: s.unit,
             months: horizon.months,
             discount_rate: horizon.monthly_discount_rate,
+            level: iv.map(|iv| iv.level.value()),
+            totals: iv.map(|iv| Totals {
+                expected_purchases: iv.total_expected_purchases,
+                clv: iv.total_clv,
+            }),
             customers: s
                 .customers
                 .iter()
@@ -327,6 +407,12 @@ impl<'a> PredictionsJson<'a> {
                     expected_purchases: at(&p.expected_purchases, i),
                     expected_spend: at(&p.expected_spend, i),
                     clv: at(&p.clv, i),
+                    intervals: iv.map(|iv| CustomerIntervals {
+                        p_alive: ends(&iv.p_alive, i),
+                        expected_purchases: ends(&iv.expected_purchases, i),
+                        expected_spend: ends(&iv.expected_spend, i),
+                        clv: ends(&iv.clv, i),
+                    }),
                 })
                 .collect(),
         }
@@ -346,4 +432,7 @@ pub struct CustomerPrediction<'a> {
     pub expected_spend: f64,
     /// Discounted CLV over the horizon.
     pub clv: f64,
+    /// With `--level`: the ends of each prediction's interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<CustomerIntervals>,
 }

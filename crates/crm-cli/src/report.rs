@@ -27,6 +27,7 @@ use crate::source::Source;
 use crate::table::{WriteTable, write_json};
 use crate::{assignments, report_validation, rfm_of, tables};
 use crm_core::clv::horizon::Horizon;
+use crm_core::clv::intervals::{Interval, Level};
 use crm_core::clv::registry::ModelFit;
 use crm_core::vocabulary::Vocabulary;
 use crm_io::tables::{self as io_tables, MoneyType};
@@ -38,6 +39,8 @@ pub struct ReportOptions {
     pub calibration_end: Option<chrono::NaiveDate>,
     /// Whether to validate on a holdout (else the model is the lowest BIC).
     pub validation: bool,
+    /// The level of the CLV intervals, or none for no intervals.
+    pub intervals: Option<Level>,
 }
 
 /// Customers listed in the report's top table.
@@ -76,6 +79,23 @@ pub struct ReportJson<'a> {
     /// Without a validation: why the lowest-BIC model, with every model's BIC.
     #[serde(skip_serializing_if = "Option::is_none")]
     bic_choice: Option<String>,
+    /// The intervals of the CLV totals, when asked for and available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_intervals: Option<ClvIntervals>,
+    /// Why the intervals asked for are not available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_intervals_unavailable: Option<String>,
+}
+
+/// The intervals of the report's CLV totals (per customer: `clv_intervals.csv`).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ClvIntervals {
+    /// The level of every interval.
+    pub level: f64,
+    /// The customers' expected purchases over the horizon, summed.
+    pub total_expected_purchases: Interval,
+    /// The customers' CLV summed.
+    pub total_clv: Interval,
 }
 
 /// Runs the report into `dir`; returns the path of `report.md` and a short
@@ -124,6 +144,24 @@ pub fn run(
             eprintln!("warning: the report's CLV section is not available: {why}");
         }
     }
+    let (mut clv_intervals, mut clv_intervals_unavailable) = (None, None);
+    if let (Estimate::Full(v), Some(level)) = (&value, options.intervals) {
+        match crate::clv_command::prediction_intervals(&v.models, s, &clv, level.value()) {
+            Ok(iv) => {
+                crate::clv_command::intervals_table(s, &iv)?
+                    .write(&dir.join("clv_intervals.csv"))?;
+                clv_intervals = Some(ClvIntervals {
+                    level: iv.level.value(),
+                    total_expected_purchases: iv.total_expected_purchases,
+                    total_clv: iv.total_clv,
+                });
+            }
+            Err(f) => {
+                eprintln!("warning: the report has no CLV intervals: {}", f.message);
+                clv_intervals_unavailable = Some(f.message.into());
+            }
+        }
+    }
     match &value {
         Estimate::Full(v) => {
             crate::clv_command::table(s, &v.predictions)?.write(&dir.join("clv.csv"))?;
@@ -158,6 +196,8 @@ pub fn run(
         validation: validation.json(),
         validation_unavailable: validation.unavailable.clone(),
         bic_choice: bic_reason,
+        clv_intervals,
+        clv_intervals_unavailable,
     };
     write_json(&json, &dir.join("result.json"))?;
     charts::pareto(&a, dir)?;
@@ -399,6 +439,30 @@ fn clv_section(md: &mut String, j: &ReportJson<'_>) {
         total / n,
         pr.clv.len()
     );
+    match (&j.clv_intervals, &j.clv_intervals_unavailable) {
+        (Some(iv), _) => {
+            let (p, c) = (&iv.total_expected_purchases, &iv.total_clv);
+            let _ = writeln!(
+                md,
+                "How sure: {:.0} % intervals from the fits' covariances (the delta method; of the model's expectation, not of what the customers will do): total CLV {:.2} to {:.2}; expected purchases {:.1} ({:.1} to {:.1}). Per customer: `clv_intervals.csv`.\n",
+                100.0 * iv.level,
+                c.lower,
+                c.upper,
+                p.estimate,
+                p.lower,
+                p.upper
+            );
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(md, "No intervals: {why}.\n");
+        }
+        (None, None) => {
+            let _ = writeln!(
+                md,
+                "How sure: run the report with `--level 0.9` for 90 % intervals of every customer's figures and of the totals.\n"
+            );
+        }
+    }
     let _ = writeln!(
         md,
         "{} Per customer: `clv.csv`.",

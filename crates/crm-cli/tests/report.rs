@@ -329,3 +329,69 @@ fn schemas_validate_the_json_every_subcommand_writes() -> TestResult {
     assert_eq!(unknown.status.code(), Some(2));
     Ok(())
 }
+
+#[test]
+fn the_report_gives_intervals_of_the_clv_totals_when_asked() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for (args, level) in [
+        (vec!["--level", "0.9"], Some(0.9)),
+        (vec!["--level", "0.8"], Some(0.8)),
+        (vec![], None),
+    ] {
+        let out = dir.path().join(format!("{level:?}"));
+        crm()?
+            .args([
+                "report",
+                "--quiet",
+                "--format",
+                "cdnow",
+                "--as-of",
+                "1998-06-30",
+            ])
+            .args(&args)
+            .arg("--input")
+            .arg(sample())
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+        assert_valid("Report", &json)?;
+        let md = std::fs::read_to_string(out.join("report.md"))?;
+        let Some(level) = level else {
+            assert!(json.get("clv_intervals").is_none());
+            assert!(!out.join("clv_intervals.csv").exists() && !md.contains("% intervals from"));
+            assert!(md.contains("--level 0.9"), "{md}");
+            continue;
+        };
+        let iv = &json["clv_intervals"];
+        assert_eq!(iv["level"], level);
+        let total = &iv["total_clv"];
+        let (lo, est, hi) = (
+            total["lower"].as_f64().ok_or("lower")?,
+            total["estimate"].as_f64().ok_or("estimate")?,
+            total["upper"].as_f64().ok_or("upper")?,
+        );
+        assert!(lo < est && est < hi, "{total}");
+        assert!(
+            md.contains(&format!("How sure: {:.0} % intervals", 100.0 * level)),
+            "{md}"
+        );
+        let csv = std::fs::read_to_string(out.join("clv_intervals.csv"))?;
+        assert_eq!(csv.lines().count(), 2358);
+        // The per-customer CLV sums to the total's estimate.
+        let sum: f64 = csv
+            .lines()
+            .skip(1)
+            .map(|l| {
+                l.split(',')
+                    .nth(10)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            })
+            .sum();
+        assert!((sum - est).abs() < 1e-6 * est, "{sum} vs {est}");
+    }
+    Ok(())
+}

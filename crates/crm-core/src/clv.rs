@@ -67,6 +67,7 @@ pub mod holdout;
 pub mod holdout_groups;
 pub mod holdout_validation;
 pub mod horizon;
+pub mod intervals;
 pub mod mbg_nbd;
 pub mod model_file;
 mod optimize;
@@ -329,6 +330,12 @@ pub struct Fitted<P> {
     pub log_likelihood: f64,
     /// Standard errors, in the same shape as `params`.
     pub standard_errors: Option<P>,
+    /// The covariance of the estimates (the inverse of the observed
+    /// information), row-major in the order of [`Parameters::NAMES`]:
+    /// what [`intervals`] propagates into predictions. Present exactly when
+    /// `standard_errors` are (absent in files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance: Option<Vec<f64>>,
     /// How the optimiser went.
     pub report: FitReport,
     /// The total weight (number of customers) fitted.
@@ -539,6 +546,7 @@ fn fit_model<P: Parameters>(
         params,
         log_likelihood: ll,
         standard_errors: se,
+        covariance: precision.covariance,
         report: o.report,
         customers,
         rows,

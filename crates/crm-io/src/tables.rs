@@ -531,6 +531,10 @@ pub const GOLDEN: &[(&str, &str)] = &[
         include_str!("../schemas/model_comparison.json"),
     ),
     (
+        clv::INTERVALS,
+        include_str!("../schemas/clv_intervals.json"),
+    ),
+    (
         clv::PURCHASE_PROBABILITIES,
         include_str!("../schemas/purchase_probabilities.json"),
     ),

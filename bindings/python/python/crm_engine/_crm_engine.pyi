@@ -9,6 +9,7 @@ from typing import Any, final
 __all__ = [
     "ArrowTable",
     "__version__",
+    "DEFAULT_INTERVAL_LEVEL",
     "calibration_holdout",
     "clv_holdout_scores",
     "clv_tracking",
@@ -54,6 +55,7 @@ __all__ = [
     "tier_partition_stats",
 ]
 __version__: str
+DEFAULT_INTERVAL_LEVEL: float
 
 @final
 class ArrowTable:
@@ -418,8 +420,12 @@ def clv_predictions(
     months: int,
     discount_rate: float,
     unit: str,
-) -> ArrowTable:
-    """The clv_predictions table of crm-io for every customer of ``data``."""
+    level: float | None = None,
+    repeat_covariance: Sequence[float] | None = None,
+    spend_covariance: Sequence[float] | None = None,
+) -> tuple[ArrowTable, str | None]:
+    """The clv_predictions table of crm-io for every customer of ``data``
+    (with ``level``: the clv_intervals table and the totals' JSON)."""
 
 def clv_curve(
     model: str, values: Sequence[float], what: str, points: Sequence[float], t: float = 0.0

@@ -46,6 +46,8 @@ tests a fit against a restricted (nested) one.
 :func:`predictions` gives the ``crm clv predict`` table (one row per
 customer: P(alive), expected purchases and spend over a horizon in months,
 discounted CLV); a month is :func:`month_length` time units.
+:func:`prediction_intervals` adds an interval (default 90 %) around every
+figure and the totals, from the fits' ``covariance``.
 
 Under BG/NBD a customer with no repeat purchase is alive with probability 1:
 dropout happens only after a repeat purchase, by the model's assumption. Use
@@ -77,6 +79,7 @@ from ._holdout import (
     tracking,
 )
 from ._input import prepare
+from ._intervals import DEFAULT_LEVEL, PredictionIntervals, prediction_intervals
 
 
 def _finite(name: str, value: object) -> float:
@@ -90,6 +93,9 @@ __all__ = [
     "likelihood_ratio",
     "ModelComparison",
     "predictions",
+    "prediction_intervals",
+    "PredictionIntervals",
+    "DEFAULT_LEVEL",
     "holdout_scores",
     "Tracking",
     "HoldoutScores",
@@ -154,6 +160,11 @@ class _Model:
     """Total log-likelihood at ``params`` on the data's own time scale."""
     standard_errors: dict[str, float] | None
     """Standard errors from the Hessian (None before ``fit``, or at a flat optimum)."""
+    covariance: list[list[float]] | None
+    """The covariance of the parameter estimates (the inverse of the observed
+    information), rows and columns in the order of ``params``: what
+    :func:`prediction_intervals` propagates (None when there are no standard
+    errors, and for ``from_params``)."""
     information_criteria: dict[str, float] | None
     """The fit's ``log_likelihood``, ``parameters`` (k), ``observations`` (n, the
     customers of the fit set, weighted), ``aic`` (2k - 2 LL) and ``bic``
@@ -183,6 +194,7 @@ class _Model:
         self.params = None
         self.log_likelihood = None
         self.standard_errors = None
+        self.covariance = None
         self.information_criteria = None
         self.aic = None
         self.bic = None
@@ -239,6 +251,11 @@ class _Model:
         self.log_likelihood = float(fitted["log_likelihood"])
         se = fitted.get("standard_errors")
         self.standard_errors = None if se is None else {n: float(se[n]) for n in self._names}
+        cov = fitted.get("covariance")
+        k = len(self._names)
+        self.covariance = (
+            None if cov is None else [[float(cov[i * k + j]) for j in range(k)] for i in range(k)]
+        )
         self.report = dict(
             fitted["report"],
             customers=fitted["customers"],
@@ -640,7 +657,7 @@ def predictions(
     summaries. Returns an Arrow table (``pa.table(t)``, ``pl.from_arrow(t)``).
     """
     columns = [customer, frequency, recency, T, monetary_value]
-    return _crm_engine.clv_predictions(
+    table, _ = _crm_engine.clv_predictions(
         transaction_model._model,
         transaction_model._values(),
         spend_model._values(),
@@ -650,6 +667,7 @@ def predictions(
         _finite("discount_rate", discount_rate),
         unit,
     )
+    return table
 
 
 _REPEAT_CLASSES: dict[str, type[_RepeatModel]] = {

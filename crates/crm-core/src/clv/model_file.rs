@@ -25,6 +25,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::horizon::Horizon;
+use super::intervals::{Level, PredictionIntervals, Uncertain};
 use super::pareto_nbd_pmf::PurchaseProbabilities;
 use super::registry::{self, Model, ModelFit, ModelKind};
 use super::{ClvError, FitOptions};
@@ -282,6 +283,27 @@ impl ModelFile {
         )
     }
 
+    /// Every customer's predictions over `horizon` with their intervals at
+    /// `level`, and the totals ([`super::intervals`]), from the
+    /// covariances of the file's two fits.
+    ///
+    /// # Errors
+    ///
+    /// As [`ModelFile::predict`] and [`PredictionIntervals::of`];
+    /// [`ClvError::InvalidArgument`] (name `covariance`) for a fit without
+    /// a covariance.
+    pub fn prediction_intervals(
+        &self,
+        columns: &ClvColumns,
+        horizon: &Horizon,
+        level: Level,
+    ) -> Result<PredictionIntervals, ClvError> {
+        self.same_clock(columns)?;
+        let repeat = Uncertain::of_fit(&self.repeat.model)?;
+        let spend = Uncertain::of_fit(&self.spend.model)?;
+        PredictionIntervals::of(&repeat, &spend, columns, horizon, level)
+    }
+
     fn same_clock(&self, columns: &ClvColumns) -> Result<(), ClvError> {
         if columns.unit == self.unit {
             return Ok(());
@@ -500,6 +522,7 @@ mod tests {
     use crate::clv::bg_nbd::BetaGeo;
     use crate::clv::mbg_nbd::ModifiedBetaGeo;
     use crate::clv::pareto_nbd::ParetoNbd;
+    use crate::clv::registry::FittedModel;
     use crate::clv::tests_data::cdnow_columns;
 
     fn cdnow_file() -> (ModelFile, ClvColumns) {
@@ -520,6 +543,36 @@ mod tests {
         )
         .unwrap();
         (file, c)
+    }
+
+    #[test]
+    fn a_file_keeps_its_covariances_and_gives_intervals_around_its_predictions() {
+        let (file, c) = cdnow_file();
+        let h = Horizon {
+            months: 12,
+            monthly_discount_rate: 0.01,
+        };
+        let back = ModelFile::from_json(&file.to_json().unwrap()).unwrap();
+        let iv = back.prediction_intervals(&c, &h, Level::default()).unwrap();
+        assert_eq!(iv.predictions, file.predict(&c, &h).unwrap());
+        let sum: f64 = iv.predictions.expected_purchases.iter().sum();
+        let t = iv.total_expected_purchases;
+        assert!(t.lower < sum && sum < t.upper && (t.estimate - sum).abs() < 1e-9 * sum);
+        // The variances on the diagonal are the squared standard errors.
+        let se = file.repeat.model.standard_errors().unwrap();
+        let cov = file.repeat.model.covariance().unwrap();
+        for (i, s) in se.iter().enumerate() {
+            assert!((cov[i * 4 + i].sqrt() - s).abs() <= 1e-12 * s);
+        }
+        // A file saved before fits kept covariances: no intervals, and why.
+        let mut old = back;
+        if let FittedModel::BgNbd(f) = &mut old.repeat.model {
+            f.covariance = None;
+        }
+        let e = old.prediction_intervals(&c, &h, Level::default());
+        assert!(
+            matches!(e, Err(ClvError::InvalidArgument { ref name, .. }) if name == "covariance")
+        );
     }
 
     #[test]

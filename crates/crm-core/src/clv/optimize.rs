@@ -390,6 +390,8 @@ fn nelder_mead(c: &mut Counted<'_>, start: &[f64], iterations: usize) -> (Vec<f6
 pub(crate) struct Precision {
     /// `sqrt(diag((-H)^-1))`, `None` when `-H` is not positive definite.
     pub standard_errors: Option<Vec<f64>>,
+    /// `(-H)^-1` row-major, exactly when there are standard errors.
+    pub covariance: Option<Vec<f64>>,
     /// The condition number of `-H` on the log-parameters
     /// ([`FitReport::hessian_condition`]).
     pub condition: Option<f64>,
@@ -470,10 +472,11 @@ fn precision_of_information(m: &[f64], p: &[f64]) -> Precision {
     let Some(inv) = invert_spd(m, n) else {
         return Precision {
             standard_errors: None,
+            covariance: None,
             condition: None,
         };
     };
-    let standard_errors = (0..n)
+    let standard_errors: Option<Vec<f64>> = (0..n)
         .map(|i| {
             let v = inv[i * n + i];
             if v > 0.0 && v.is_finite() {
@@ -483,11 +486,21 @@ fn precision_of_information(m: &[f64], p: &[f64]) -> Precision {
             }
         })
         .collect();
+    // The triangular solves leave rounding asymmetry; the covariance is
+    // symmetric by definition.
+    let symmetric: Vec<f64> = (0..n * n)
+        .map(|k| 0.5 * (inv[k] + inv[(k % n) * n + k / n]))
+        .collect();
+    let covariance = standard_errors
+        .as_ref()
+        .filter(|_| symmetric.iter().all(|v| v.is_finite()))
+        .map(|_| symmetric);
     // On θ = ln p the information is D m D with D = diag(p) (the gradient
     // term of the change of variables vanishes at the optimum).
     let scaled: Vec<f64> = (0..n * n).map(|k| m[k] * p[k / n] * p[k % n]).collect();
     Precision {
         standard_errors,
+        covariance,
         condition: condition_number(&scaled, n),
     }
 }

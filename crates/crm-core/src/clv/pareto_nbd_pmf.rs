@@ -29,6 +29,7 @@
 
 use super::data::{check_len, check_prediction_row};
 use super::pareto_nbd::ParetoNbd;
+use super::registry::{Model, unsupported};
 use super::special::{ln_beta, ln_gamma, ln_hyp2f1};
 use super::{ClvError, Parameters, RepeatModel};
 
@@ -172,6 +173,71 @@ impl PurchaseProbabilities {
     pub fn customer(&self, i: usize) -> &[f64] {
         let w = self.max_purchases as usize + 2;
         &self.probabilities[i * w..(i + 1) * w]
+    }
+}
+
+/// The Pareto/NBD PMF through the registry's model (other kinds have none).
+impl Model {
+    /// P(exactly `n` purchases in `(T, T + t]`) per customer, given each
+    /// history (Pareto/NBD only: the conditional PMF of
+    /// this module).
+    ///
+    /// # Errors
+    ///
+    /// As [`conditional_probabilities_of_n_purchases`];
+    /// [`ClvError::InvalidArgument`] for another kind.
+    ///
+    /// ```
+    /// use crm_core::clv::registry::{Model, ModelKind};
+    /// let m = Model::from_values(ModelKind::ParetoNbd, &[0.5534, 10.5802, 0.6061, 11.6562])?;
+    /// let p = m.conditional_probability_of_n_purchases(2, 39.0, &[2.0], &[30.43], &[38.86])?;
+    /// assert!((p[0] - 0.151_746_052_075_594).abs() < 1e-12);
+    /// let bg = Model::from_values(ModelKind::BgNbd, &[0.243, 4.414, 0.793, 2.426])?;
+    /// assert!(bg.conditional_probability_of_n_purchases(2, 39.0, &[2.0], &[30.43], &[38.86]).is_err());
+    /// # Ok::<(), crm_core::clv::ClvError>(())
+    /// ```
+    pub fn conditional_probability_of_n_purchases(
+        &self,
+        n: u32,
+        t: f64,
+        x: &[f64],
+        t_x: &[f64],
+        age: &[f64],
+    ) -> Result<Vec<f64>, ClvError> {
+        match self {
+            Model::ParetoNbd(p) => {
+                super::data::check_horizon("t", t)?;
+                conditional_probabilities_of_n_purchases(p, n, t, x, t_x, age)
+            }
+            _ => Err(unsupported(
+                self.kind(),
+                "conditional_probability_of_n_purchases",
+            )),
+        }
+    }
+
+    /// Every customer's P(0 … `max_purchases` purchases, and more) in
+    /// `(T, T + t]` (Pareto/NBD only).
+    ///
+    /// # Errors
+    ///
+    /// As [`PurchaseProbabilities::of`]; [`ClvError::InvalidArgument`] for
+    /// another kind.
+    pub fn purchase_probabilities(
+        &self,
+        max_purchases: u32,
+        t: f64,
+        x: &[f64],
+        t_x: &[f64],
+        age: &[f64],
+    ) -> Result<PurchaseProbabilities, ClvError> {
+        match self {
+            Model::ParetoNbd(p) => {
+                super::data::check_horizon("t", t)?;
+                PurchaseProbabilities::of(p, max_purchases, t, x, t_x, age)
+            }
+            _ => Err(unsupported(self.kind(), "purchase_probabilities")),
+        }
     }
 }
 

@@ -37,7 +37,6 @@ pub use super::fit_warning::FitWarning;
 use super::gamma_gamma::{self, GammaGamma, SpendData};
 use super::mbg_nbd::{self, ModifiedBetaGeo};
 use super::pareto_nbd::{self, ParetoNbd};
-use super::pareto_nbd_pmf::{self, PurchaseProbabilities};
 use super::sbg::{self, ShiftedBetaGeo};
 use super::value::{Discounting, customer_lifetime_value};
 use super::{ClvError, FitOptions, FitReport, Fitted, Parameters, RepeatData, RepeatModel};
@@ -217,7 +216,7 @@ pub enum Model {
     Sbg(ShiftedBetaGeo),
 }
 
-fn unsupported(kind: ModelKind, prediction: &str) -> ClvError {
+pub(crate) fn unsupported(kind: ModelKind, prediction: &str) -> ClvError {
     ClvError::InvalidArgument {
         name: "model".into(),
         rule: format!("{} has no prediction `{prediction}`", kind.name()),
@@ -341,68 +340,6 @@ impl Model {
             Model::ParetoNbd(p) => super::conditional_expected_purchases(p, t, x, t_x, age),
             Model::BgBb(p) => bg_bb::conditional_expected_purchases(p, whole("t", t)?, x, t_x, age),
             _ => Err(unsupported(self.kind(), "conditional_expected_purchases")),
-        }
-    }
-
-    /// P(exactly `n` purchases in `(T, T + t]`) per customer, given each
-    /// history (Pareto/NBD only: the conditional PMF of
-    /// [`pareto_nbd_pmf`](super::pareto_nbd_pmf)).
-    ///
-    /// # Errors
-    ///
-    /// As [`pareto_nbd_pmf::conditional_probabilities_of_n_purchases`](super::pareto_nbd_pmf::conditional_probabilities_of_n_purchases);
-    /// [`ClvError::InvalidArgument`] for another kind.
-    ///
-    /// ```
-    /// use crm_core::clv::registry::{Model, ModelKind};
-    /// let m = Model::from_values(ModelKind::ParetoNbd, &[0.5534, 10.5802, 0.6061, 11.6562])?;
-    /// let p = m.conditional_probability_of_n_purchases(2, 39.0, &[2.0], &[30.43], &[38.86])?;
-    /// assert!((p[0] - 0.151_746_052_075_594).abs() < 1e-12);
-    /// let bg = Model::from_values(ModelKind::BgNbd, &[0.243, 4.414, 0.793, 2.426])?;
-    /// assert!(bg.conditional_probability_of_n_purchases(2, 39.0, &[2.0], &[30.43], &[38.86]).is_err());
-    /// # Ok::<(), crm_core::clv::ClvError>(())
-    /// ```
-    pub fn conditional_probability_of_n_purchases(
-        &self,
-        n: u32,
-        t: f64,
-        x: &[f64],
-        t_x: &[f64],
-        age: &[f64],
-    ) -> Result<Vec<f64>, ClvError> {
-        match self {
-            Model::ParetoNbd(p) => {
-                super::check_horizon("t", t)?;
-                pareto_nbd_pmf::conditional_probabilities_of_n_purchases(p, n, t, x, t_x, age)
-            }
-            _ => Err(unsupported(
-                self.kind(),
-                "conditional_probability_of_n_purchases",
-            )),
-        }
-    }
-
-    /// Every customer's P(0 … `max_purchases` purchases, and more) in
-    /// `(T, T + t]` (Pareto/NBD only).
-    ///
-    /// # Errors
-    ///
-    /// As [`PurchaseProbabilities::of`]; [`ClvError::InvalidArgument`] for
-    /// another kind.
-    pub fn purchase_probabilities(
-        &self,
-        max_purchases: u32,
-        t: f64,
-        x: &[f64],
-        t_x: &[f64],
-        age: &[f64],
-    ) -> Result<PurchaseProbabilities, ClvError> {
-        match self {
-            Model::ParetoNbd(p) => {
-                super::check_horizon("t", t)?;
-                PurchaseProbabilities::of(p, max_purchases, t, x, t_x, age)
-            }
-            _ => Err(unsupported(self.kind(), "purchase_probabilities")),
         }
     }
 
@@ -573,6 +510,12 @@ impl FittedModel {
     /// The standard errors, in parameter order (`None` at a flat optimum).
     pub fn standard_errors(&self) -> Option<Vec<f64>> {
         each_fit!(self, f => f.standard_errors.as_ref().map(Parameters::values))
+    }
+
+    /// The covariance of the parameter estimates, row-major in the order
+    /// of [`ModelKind::parameter_names`] ([`Fitted::covariance`]).
+    pub fn covariance(&self) -> Option<&[f64]> {
+        each_fit!(self, f => f.covariance.as_deref())
     }
 
     /// How the optimiser went.

@@ -18,6 +18,11 @@
 //! assert_eq!(t.names(), ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv"]);
 //! ```
 //!
+//! The intervals table (`crm clv predict --level`): the predictions table's
+//! columns, each followed by the ends of its interval (`p_alive_lower`,
+//! `p_alive_upper`, …, `clv_upper`), then `level` (float64, the same on
+//! every row). The totals' intervals are in the JSON form only.
+//!
 //! The purchase probabilities table (Pareto/NBD's conditional PMF): one row
 //! per customer and count, customers in order, counts `0..=max` and then
 //! the rest.
@@ -30,6 +35,7 @@
 //! | `probability` | `float64` | P(exactly `n`) over the horizon, or P(at least `max + 1`) |
 
 use crm_core::CustomerId;
+use crm_core::clv::intervals::{Bounds, PredictionIntervals};
 use crm_core::clv::model_file::Predictions;
 use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
 
@@ -49,6 +55,42 @@ pub fn predictions(customers: &[CustomerId], p: &Predictions) -> Table {
         .push("expected_purchases", col(&p.expected_purchases))
         .push("expected_spend", col(&p.expected_spend))
         .push("clv", col(&p.clv));
+    t
+}
+
+/// The intervals table's name in [`super::golden_layout`].
+pub const INTERVALS: &str = "clv_intervals";
+
+/// One row per customer, in `customers` order: each prediction and the
+/// ends of its interval, then the level. Columns shorter than `customers`
+/// end in nulls, as in [`predictions`].
+///
+/// ```
+/// use crm_io::tables::golden_layout;
+/// assert!(golden_layout("clv_intervals").unwrap().contains("clv_upper"));
+/// ```
+pub fn intervals(customers: &[CustomerId], iv: &PredictionIntervals) -> Table {
+    let n = customers.len();
+    let col = |v: &[f64]| floats((0..n).map(|i| v.get(i).copied()));
+    let p = &iv.predictions;
+    let mut t = Table::default();
+    t.push("customer_id", ids(customers));
+    let each: [(&str, &[f64], &Bounds); 4] = [
+        ("p_alive", &p.p_alive, &iv.p_alive),
+        (
+            "expected_purchases",
+            &p.expected_purchases,
+            &iv.expected_purchases,
+        ),
+        ("expected_spend", &p.expected_spend, &iv.expected_spend),
+        ("clv", &p.clv, &iv.clv),
+    ];
+    for (name, estimate, bounds) in each {
+        t.push(name, col(estimate))
+            .push(&format!("{name}_lower"), col(&bounds.lower))
+            .push(&format!("{name}_upper"), col(&bounds.upper));
+    }
+    t.push("level", floats((0..n).map(|_| Some(iv.level.value()))));
     t
 }
 
@@ -121,6 +163,42 @@ mod tests {
         );
         let batch = t.batch().unwrap();
         assert_eq!(batch.num_rows(), 2);
+    }
+
+    #[test]
+    fn intervals_match_the_golden_layout() {
+        use crm_core::clv::intervals::{Interval, Level};
+        let b = || Bounds {
+            lower: vec![0.1],
+            upper: vec![0.9],
+        };
+        let total = Interval {
+            estimate: 1.0,
+            lower: 0.5,
+            upper: 2.0,
+            standard_error: 0.4,
+        };
+        let iv = PredictionIntervals {
+            level: Level::default(),
+            predictions: Predictions {
+                p_alive: vec![0.5],
+                expected_purchases: vec![0.5],
+                expected_spend: vec![0.5],
+                clv: vec![0.5],
+            },
+            p_alive: b(),
+            expected_purchases: b(),
+            expected_spend: b(),
+            clv: b(),
+            total_expected_purchases: total,
+            total_clv: total,
+        };
+        let t = intervals(&[CustomerId::from(1)], &iv);
+        assert_eq!(
+            Some(layout(INTERVALS, &t.schema()).as_str()),
+            golden_layout(INTERVALS)
+        );
+        assert_eq!(t.batch().unwrap().num_rows(), 1);
     }
 
     #[test]
