@@ -238,8 +238,17 @@ pub fn classify_table(
     let a = assign_owned(inputs.ids, inputs.values, inputs.signals.as_deref(), config)
         .map_err(|e| assignment_exception(e, value, customer, signals))?;
     let id_column = input.column(customer, "customer")?;
-    let customers = arrow_table(&tiers::table_with_id_column(&a, money, &id_column))?;
-    let tier_summary = arrow_table(&tiers::summary_table(&a, money))?;
+    output(&a, money, &id_column)
+}
+
+/// `classify`'s output of assignments whose ids came from `id_column`.
+pub fn output(
+    a: &crm_core::value::assignment::Assignments,
+    money: MoneyType,
+    id_column: &ArrayRef,
+) -> Result<ClassifyOutput> {
+    let customers = arrow_table(&tiers::table_with_id_column(a, money, id_column))?;
+    let tier_summary = arrow_table(&tiers::summary_table(a, money))?;
     let json = serde_json::to_string(a.config()).map_err(|e| {
         Error::new(
             Kind::Internal,

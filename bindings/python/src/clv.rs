@@ -15,6 +15,7 @@ use crm_core::clv::choice::{self, HoldoutPurchases};
 use crm_core::clv::horizon::{self, Horizon};
 use crm_core::clv::intervals::{Level, PredictionIntervals, Uncertain};
 use crm_core::clv::model_file::{self, ClvColumns};
+use crm_core::clv::predicted_tiers::{PredictedValue, assign_predicted};
 use crm_core::clv::registry::{self, Model, ModelKind};
 use crm_core::clv::value::Discounting;
 use crm_core::clv::{ClvError, FitOptions};
@@ -435,27 +436,12 @@ pub fn clv_predictions(
     run(py, move || {
         let r = model_of(kind, &repeat_values)?;
         let s = model_of(ModelKind::GammaGamma, &spend_values)?;
-        let name = |i: usize| columns.get(i).map_or("", String::as_str);
-        // customer, frequency, recency, T, monetary_value
-        column_count(&columns, 5)?;
-        let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
-        let roles = ["frequency", "recency", "T", "monetary_value"];
-        let cols: Vec<Float64Array> = (1..5)
-            .map(|i| floats(&input, name(i), roles[i - 1]))
-            .collect::<Result<_>>()?;
-        same_lengths(&cols, &columns[1..])?;
-        let v = |i: usize| cols[i].values().to_vec();
-        let c = ClvColumns {
-            unit,
-            x: v(0),
-            t_x: v(1),
-            age: v(2),
-            monetary_value: v(3),
-        };
+        let (ids, c) = prediction_columns(&input, &columns, unit)?;
         let horizon = Horizon {
             months,
             monthly_discount_rate: discount_rate,
         };
+        let name = |i: usize| columns.get(i).map_or("", String::as_str);
         let names = [
             ("x", name(1)),
             ("t_x", name(2)),
@@ -510,6 +496,86 @@ pub fn clv_predictions(
                 .collect(),
         )?;
         Ok((table, totals))
+    })
+}
+
+/// The customer ids and the prediction columns named by `columns`
+/// (customer, frequency, recency, T, monetary value) of `input`.
+fn prediction_columns(
+    input: &InputTable,
+    columns: &[String],
+    unit: Unit,
+) -> Result<(crate::convert::Ids, ClvColumns)> {
+    let name = |i: usize| columns.get(i).map_or("", String::as_str);
+    column_count(columns, 5)?;
+    let ids = customer_ids(WHAT, name(0), &input.column(name(0), "customer")?)?;
+    let roles = ["frequency", "recency", "T", "monetary_value"];
+    let cols: Vec<Float64Array> = (1..5)
+        .map(|i| floats(input, name(i), roles[i - 1]))
+        .collect::<Result<_>>()?;
+    same_lengths(&cols, &columns[1..])?;
+    let v = |i: usize| cols[i].values().to_vec();
+    let c = ClvColumns {
+        unit,
+        x: v(0),
+        t_x: v(1),
+        age: v(2),
+        monetary_value: v(3),
+    };
+    Ok((ids, c))
+}
+
+/// `crm_engine.clv.predicted_tiers`: the customers of `data` tiered on
+/// their predicted `value` (`clv` or `expected_purchases`) over `months`
+/// (crm-core's `clv::predicted_tiers::assign_predicted`), as `classify`'s
+/// output. `columns` as for [`clv_predictions`].
+#[pyfunction]
+#[pyo3(signature = (repeat, repeat_values, spend_values, data, columns, months, discount_rate, unit, value, by, cutoffs, money))]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_predicted_tiers(
+    py: Python<'_>,
+    repeat: &str,
+    repeat_values: Vec<f64>,
+    spend_values: Vec<f64>,
+    data: &Bound<'_, PyAny>,
+    columns: Vec<String>,
+    months: Bound<'_, PyAny>,
+    discount_rate: f64,
+    unit: &str,
+    value: &str,
+    by: &str,
+    cutoffs: Option<(String, String)>,
+    money: &str,
+) -> PyResult<crate::classify::ClassifyOutput> {
+    let kind = kind_of(repeat).map_err(|e| e.into_pyerr(py))?;
+    let months: u32 =
+        whole(WHAT, "months", &months, 0, u32::MAX.into()).map_err(|e| e.into_pyerr(py))?;
+    let unit = unit_of(unit).map_err(|e| e.into_pyerr(py))?;
+    let value = PredictedValue::from_name(value)
+        .map_err(|e| Error::parameter("value", &e).into_pyerr(py))?;
+    let config =
+        crate::classify::config(by, cutoffs, None, None, None).map_err(|e| e.into_pyerr(py))?;
+    let money = crate::classify::money_type(money).map_err(|e| e.into_pyerr(py))?;
+    let input = InputTable::from_py("data", data)?;
+    run(py, move || {
+        let r = model_of(kind, &repeat_values)?;
+        let s = model_of(ModelKind::GammaGamma, &spend_values)?;
+        let (ids, c) = prediction_columns(&input, &columns, unit)?;
+        let name = |i: usize| columns.get(i).map_or("", String::as_str);
+        let names = [
+            ("x", name(1)),
+            ("t_x", name(2)),
+            ("T", name(3)),
+            ("monetary_value", name(4)),
+        ];
+        let horizon = Horizon {
+            months,
+            monthly_discount_rate: discount_rate,
+        };
+        let p = model_file::predict(&r, &s, &c, &horizon).map_err(|e| clv_error(e, &names))?;
+        let a = assign_predicted(&ids.ids, &p, value, &config)
+            .map_err(|e| Error::core("predicted_tiers", &e))?;
+        crate::classify::output(&a, money, &ids.array)
     })
 }
 

@@ -16,6 +16,7 @@ use crm_core::clv::horizon::Horizon;
 use crm_core::clv::intervals::{Bounds, Interval, Level, PredictionIntervals};
 use crm_core::clv::model_file::{self, ClvColumns, ModelFile, Predictions};
 use crm_core::clv::pareto_nbd_pmf::PurchaseProbabilities;
+use crm_core::clv::predicted_tiers::{PredictedTiers, PredictedValue};
 use crm_core::clv::registry::{ModelFit, ModelKind};
 use crm_core::clv::repeat_choice::{self, RepeatModelChoice};
 use crm_core::clv::{ClvError, FitOptions};
@@ -207,6 +208,17 @@ pub fn read(path: &Path) -> Result<ModelFile, Failure> {
 pub fn predict(m: &ModelFile, s: &Summaries, horizon: &Horizon) -> Result<Predictions, Failure> {
     m.predict(&ClvColumns::from_summaries(s), horizon)
         .map_err(|e| with_customer(clv_failure("CLV")(e), s))
+}
+
+/// The tiers on `by` of the predictions `p` (one per customer of `past`),
+/// and the moves from `past` (crm-core's `clv::predicted_tiers`).
+pub fn predicted_tiers(
+    past: &crm_core::value::assignment::Assignments,
+    p: &Predictions,
+    by: PredictedValue,
+    config: &crm_core::value::assignment::AssignmentConfig,
+) -> Result<PredictedTiers, Failure> {
+    PredictedTiers::of(past, p, by, config).map_err(|e| Failure::diagnosed("predicted tiers", &e))
 }
 
 /// Every customer's P(0 … `max_purchases` purchases, and more) over

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use crm_core::clv::predicted_tiers::PredictedValue;
 use crm_core::records::summary::{Summaries, SummaryOutput};
 use crm_core::value::assignment::{AssignmentConfig, Assignments, assign};
 use crm_core::value::behaviour::BehaviourSignals;
@@ -37,6 +38,7 @@ mod lifetime_value;
 mod loyalty;
 mod records;
 mod report;
+mod report_predicted;
 mod report_validation;
 mod review;
 mod schema;
@@ -224,6 +226,35 @@ enum ClvCommand {
         /// lower and upper end), and the totals on stderr and in JSON.
         #[arg(long)]
         level: Option<f64>,
+        /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
+        #[arg(long, short, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Value tiers on predicted value: every customer tiered by discounted
+    /// CLV (or expected purchases) over the horizon from a model file, with
+    /// the tier cut-offs of `crm classify`; `--moves` writes who moves up
+    /// and who down from the tiers on past spend.
+    Tiers {
+        #[command(flatten)]
+        source: Source,
+        /// The model file `crm clv fit` wrote.
+        #[arg(long)]
+        model_file: PathBuf,
+        /// Horizon in months.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Monthly discount rate.
+        #[arg(long, default_value_t = 0.01)]
+        discount_rate: f64,
+        /// The prediction that ranks the customers.
+        #[arg(long, value_parser = vocabulary::names::<PredictedValue>(), default_value_t = PredictedValue::default())]
+        by: PredictedValue,
+        #[command(flatten)]
+        tiers: TierArgs,
+        /// Where to write the moves from past to predicted tiers (the
+        /// `crm review` layout: promoted, demoted, unchanged).
+        #[arg(long)]
+        moves: Option<PathBuf>,
         /// Output file: .csv, .parquet or .json; `-` for CSV on stdout.
         #[arg(long, short, default_value = "-")]
         output: PathBuf,
@@ -458,6 +489,43 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             if let (Some(iv), false) = (&iv, quiet) {
                 eprintln!("{}", clv_command::totals_line(iv, *months));
+            }
+            note(cli, source, &out, output);
+        }
+        Command::Clv(ClvCommand::Tiers {
+            source,
+            model_file,
+            months,
+            discount_rate,
+            by,
+            tiers,
+            moves,
+            output,
+        }) => {
+            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
+                return Err(Failure::usage(
+                    "--discount-rate must be a finite number >= 0",
+                ));
+            }
+            let m = clv_command::read(model_file)?;
+            let out = source.summarize(quiet)?;
+            let horizon = crm_core::clv::horizon::Horizon {
+                months: *months,
+                monthly_discount_rate: *discount_rate,
+            };
+            let config = tiers.config()?;
+            let past = assignments(&out.summaries, &config)?;
+            let p = clv_command::predict(&m, &out.summaries, &horizon)?;
+            let t = clv_command::predicted_tiers(&past, &p, *by, &config)?;
+            match OutFormat::of(output)? {
+                OutFormat::Json => write_json(&t.assignments.report(), output)?,
+                _ => tables::tiers(&t.assignments)?.write(output)?,
+            }
+            if let Some(path) = moves {
+                match OutFormat::of(path)? {
+                    OutFormat::Json => write_json(&t.review, path)?,
+                    _ => io_tables::review::moves(&t.review, MoneyType::Decimal128).write(path)?,
+                }
             }
             note(cli, source, &out, output);
         }

@@ -23,6 +23,7 @@ use crate::charts;
 use crate::failure::Failure;
 use crate::lifetime_value::{self, Estimate, LifetimeValue};
 use crate::loyalty::{self, LoyaltyArgs, LoyaltyReport};
+use crate::report_predicted;
 use crate::source::Source;
 use crate::table::{WriteTable, write_json};
 use crate::{assignments, report_validation, rfm_of, tables};
@@ -85,6 +86,10 @@ pub struct ReportJson<'a> {
     /// Why the intervals asked for are not available.
     #[serde(skip_serializing_if = "Option::is_none")]
     clv_intervals_unavailable: Option<String>,
+    /// The tiers on predicted CLV and the moves from the past tiers, when
+    /// there is a CLV.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    predicted_tiers: Option<report_predicted::PredictedTiersJson>,
 }
 
 /// The intervals of the report's CLV totals (per customer: `clv_intervals.csv`).
@@ -162,6 +167,10 @@ pub fn run(
             }
         }
     }
+    let predicted_tiers = match &value {
+        Estimate::Full(v) => Some(report_predicted::run(&a, &v.predictions, config, dir)?),
+        _ => None,
+    };
     match &value {
         Estimate::Full(v) => {
             crate::clv_command::table(s, &v.predictions)?.write(&dir.join("clv.csv"))?;
@@ -198,6 +207,7 @@ pub fn run(
         bic_choice: bic_reason,
         clv_intervals,
         clv_intervals_unavailable,
+        predicted_tiers,
     };
     write_json(&json, &dir.join("result.json"))?;
     charts::pareto(&a, dir)?;
@@ -266,6 +276,9 @@ fn markdown(j: &ReportJson<'_>, a: &Assignments, segments: &[(String, u64)]) -> 
         j.bic_choice.as_deref(),
     );
     clv_section(&mut md, j);
+    if let (Some(p), Some(v)) = (&j.predicted_tiers, j.lifetime_value) {
+        report_predicted::section(&mut md, p, v.months);
+    }
     reconciliation_section(&mut md, j.reconciliation);
     md
 }

@@ -395,3 +395,74 @@ fn the_report_gives_intervals_of_the_clv_totals_when_asked() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn the_report_sets_past_tiers_beside_the_tiers_on_predicted_clv() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("r");
+    crm()?
+        .args([
+            "report",
+            "--quiet",
+            "--format",
+            "cdnow",
+            "--as-of",
+            "1998-06-30",
+        ])
+        .arg("--input")
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json"))?)?;
+    assert_valid("Report", &json)?;
+    let p = &json["predicted_tiers"];
+    assert_eq!(p["value"], "clv");
+    // Independently of the review: each customer's tier in the two tier
+    // tables, counted by pair.
+    let tiers = |file: &str| -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
+        let text = std::fs::read_to_string(out.join(file))?;
+        Ok(text
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_owned(), f[2].to_owned())
+            })
+            .collect())
+    };
+    let (past, predicted) = (tiers("tiers.csv")?, tiers("predicted_tiers.csv")?);
+    assert_eq!(past.len(), 2357);
+    let mut pairs = std::collections::BTreeMap::new();
+    let clv = std::fs::read_to_string(out.join("clv.csv"))?;
+    for ((a, from), ((b, to), line)) in past.iter().zip(predicted.iter().zip(clv.lines().skip(1))) {
+        assert_eq!(a, b);
+        assert!(line.starts_with(&format!("{a},")));
+        *pairs.entry((from.clone(), to.clone())).or_insert(0u64) += 1;
+    }
+    let cells = p["transitions"].as_array().ok_or("transitions")?;
+    assert_eq!(cells.len(), pairs.len());
+    for c in cells {
+        let key = (
+            c["from"].as_str().unwrap_or("").to_owned(),
+            c["to"].as_str().unwrap_or("").to_owned(),
+        );
+        assert_eq!(
+            Some(&c["customers"].as_u64().unwrap_or(0)),
+            pairs.get(&key),
+            "{key:?}"
+        );
+    }
+    let counts = &p["counts"];
+    let moved = |k: &str| counts[k].as_u64().unwrap_or(0);
+    assert_eq!(
+        moved("promoted") + moved("demoted") + moved("unchanged"),
+        2357
+    );
+    let md = std::fs::read_to_string(out.join("report.md"))?;
+    assert!(md.contains("## Past and predicted tiers"), "{md}");
+    assert!(md.contains(&format!("{} customers move up", moved("promoted"))));
+    Ok(())
+}

@@ -73,6 +73,7 @@ pub mod model_file;
 mod optimize;
 pub mod pareto_nbd;
 pub mod pareto_nbd_pmf;
+pub mod predicted_tiers;
 pub mod registry;
 pub mod repeat_choice;
 pub mod sbg;

@@ -24,6 +24,7 @@ __all__ = [
     "clv_month_length",
     "clv_predict",
     "clv_predictions",
+    "clv_predicted_tiers",
     "customer_base_by_inactivity",
     "degrees",
     "delivered_value",
@@ -410,6 +411,22 @@ def clv_models() -> list[tuple[str, list[str], list[str], bool]]:
 
 def clv_month_length(unit: str) -> float:
     """The length of a month on the clock ``unit``: 365.25 / 12 days."""
+
+def clv_predicted_tiers(
+    repeat: str,
+    repeat_values: Sequence[float],
+    spend_values: Sequence[float],
+    data: object,
+    columns: Sequence[str],
+    months: int,
+    discount_rate: float,
+    unit: str,
+    value: str,
+    by: str,
+    cutoffs: tuple[str, str] | None,
+    money: str,
+) -> tuple[ArrowTable, ArrowTable, str, str]:
+    """classify's output for the customers tiered on a predicted value."""
 
 def clv_predictions(
     repeat: str,

@@ -79,7 +79,13 @@ from ._holdout import (
     tracking,
 )
 from ._input import prepare
-from ._intervals import DEFAULT_LEVEL, PredictionIntervals, prediction_intervals
+from ._predictions import (
+    DEFAULT_LEVEL,
+    PredictionIntervals,
+    predicted_tiers,
+    prediction_intervals,
+    predictions,
+)
 
 
 def _finite(name: str, value: object) -> float:
@@ -95,6 +101,7 @@ __all__ = [
     "predictions",
     "prediction_intervals",
     "PredictionIntervals",
+    "predicted_tiers",
     "DEFAULT_LEVEL",
     "holdout_scores",
     "Tracking",
@@ -633,41 +640,6 @@ class ShiftedBetaGeo(_Model):
     def churn(self, t: object) -> Any:
         """P(a customer leaves in period t), for each t."""
         return self._curve("churn", t)
-
-
-def predictions(
-    transaction_model: BetaGeo | ModifiedBetaGeo | ParetoNBD,
-    spend_model: GammaGamma,
-    data: object,
-    *,
-    months: int = 12,
-    discount_rate: float = 0.01,
-    unit: str = "day",
-    customer: str = "customer_id",
-    frequency: str = "frequency",
-    recency: str = "recency",
-    T: str = "T",
-    monetary_value: str = "monetary_value",
-) -> Any:
-    """The ``crm clv predict`` table: one row per customer of ``data``.
-
-    Columns ``customer_id``, ``p_alive``, ``expected_purchases`` and
-    ``expected_spend`` over ``months`` months, and ``clv`` discounted at
-    ``discount_rate`` a month; recency and T are on the clock ``unit`` of the
-    summaries. Returns an Arrow table (``pa.table(t)``, ``pl.from_arrow(t)``).
-    """
-    columns = [customer, frequency, recency, T, monetary_value]
-    table, _ = _crm_engine.clv_predictions(
-        transaction_model._model,
-        transaction_model._values(),
-        spend_model._values(),
-        prepare(data, columns),
-        columns,
-        months,
-        _finite("discount_rate", discount_rate),
-        unit,
-    )
-    return table
 
 
 _REPEAT_CLASSES: dict[str, type[_RepeatModel]] = {

@@ -1,5 +1,7 @@
-"""Intervals of the CLV predictions (crm-core's ``clv::intervals``), as
-:func:`crm_engine.clv.prediction_intervals`."""
+"""Per-customer CLV predictions, their intervals (crm-core's
+``clv::intervals``) and tiers on them (``clv::predicted_tiers``), as
+:func:`crm_engine.clv.predictions`, :func:`crm_engine.clv.prediction_intervals`
+and :func:`crm_engine.clv.predicted_tiers`."""
 
 from __future__ import annotations
 
@@ -7,10 +9,16 @@ import json
 from typing import Any
 
 from . import _crm_engine
-from ._input import prepare
-from ._results import Table
+from ._input import decimal_text, prepare
+from ._results import Classification, Table
 
-__all__ = ["DEFAULT_LEVEL", "PredictionIntervals", "prediction_intervals"]
+__all__ = [
+    "DEFAULT_LEVEL",
+    "PredictionIntervals",
+    "predicted_tiers",
+    "prediction_intervals",
+    "predictions",
+]
 
 DEFAULT_LEVEL: float = _crm_engine.DEFAULT_INTERVAL_LEVEL
 """The level of an interval when none is given: 0.9 (crm-core's
@@ -42,6 +50,101 @@ class PredictionIntervals(Table):
 
     def _figures(self) -> tuple[Any, ...]:
         return (self.level, self.total_expected_purchases, self.total_clv)
+
+
+def predictions(
+    transaction_model: Any,
+    spend_model: Any,
+    data: object,
+    *,
+    months: int = 12,
+    discount_rate: float = 0.01,
+    unit: str = "day",
+    customer: str = "customer_id",
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary_value: str = "monetary_value",
+) -> Any:
+    """The ``crm clv predict`` table: one row per customer of ``data``.
+
+    Columns ``customer_id``, ``p_alive``, ``expected_purchases`` and
+    ``expected_spend`` over ``months`` months, and ``clv`` discounted at
+    ``discount_rate`` a month; recency and T are on the clock ``unit`` of the
+    summaries. Returns an Arrow table (``pa.table(t)``, ``pl.from_arrow(t)``).
+    """
+    columns = [customer, frequency, recency, T, monetary_value]
+    table, _ = _crm_engine.clv_predictions(
+        transaction_model._model,
+        transaction_model._values(),
+        spend_model._values(),
+        prepare(data, columns),
+        columns,
+        months,
+        _crm_engine.finite_number("predictions", "discount_rate", discount_rate),
+        unit,
+    )
+    return table
+
+
+def predicted_tiers(
+    transaction_model: Any,
+    spend_model: Any,
+    data: object,
+    *,
+    value: str = "clv",
+    by: str = "value",
+    cutoffs: tuple[object, object] | None = None,
+    months: int = 12,
+    discount_rate: float = 0.01,
+    unit: str = "day",
+    customer: str = "customer_id",
+    frequency: str = "frequency",
+    recency: str = "recency",
+    T: str = "T",
+    monetary_value: str = "monetary_value",
+    money: str = "decimal128",
+) -> Classification:
+    """Value tiers on predicted value: every customer of ``data`` tiered by
+    ``value`` (``"clv"``, discounted over ``months``, or
+    ``"expected_purchases"``) with the cut-offs of :func:`crm_engine.classify`
+    (``by``, ``cutoffs``), so that "most valuable" means future value.
+
+    Predictions compare at a millionth (crm-core's
+    ``predicted_tiers::DECIMAL_PLACES``), the ``value`` column holds them so.
+    Who moves up and who down from the tiers on past spend::
+
+        past = crm_engine.classify(summary, customer="customer_id", value="total_spend")
+        future = crm_engine.clv.predicted_tiers(bg, gg, summary, unit="week")
+        moves = crm_engine.review(past, future, membership="presence",
+                                  labels=("past", "predicted"))
+
+    Raises:
+        ConfigError: an unknown ``value`` or ``by``, bad ``cutoffs``.
+        InvalidValueError: a row that breaks the rules of the predictions
+            (names the row and column).
+    """
+    columns = [customer, frequency, recency, T, monetary_value]
+    cut: tuple[str, str] | None = None
+    if cutoffs is not None:
+        if not isinstance(cutoffs, (tuple, list)) or len(cutoffs) != 2:
+            raise _crm_engine.argument_error("predicted_tiers", "cutoffs", "pair")
+        cut = (decimal_text("cutoffs[0]", cutoffs[0]), decimal_text("cutoffs[1]", cutoffs[1]))
+    out = _crm_engine.clv_predicted_tiers(
+        transaction_model._model,
+        transaction_model._values(),
+        spend_model._values(),
+        prepare(data, columns),
+        columns,
+        months,
+        _crm_engine.finite_number("predicted_tiers", "discount_rate", discount_rate),
+        unit,
+        value,
+        by,
+        cut,
+        money,
+    )
+    return Classification(*out)
 
 
 def _covariance(model: Any) -> list[float] | None:
