@@ -441,13 +441,7 @@ pub fn clv_predictions(
             months,
             monthly_discount_rate: discount_rate,
         };
-        let name = |i: usize| columns.get(i).map_or("", String::as_str);
-        let names = [
-            ("x", name(1)),
-            ("t_x", name(2)),
-            ("T", name(3)),
-            ("monetary_value", name(4)),
-        ];
+        let names = prediction_names(&columns);
         let err = |e| clv_error(e, &names);
         let (table, totals) = match level {
             None => {
@@ -525,6 +519,17 @@ fn prediction_columns(
     Ok((ids, c))
 }
 
+/// crm-core's field names of the prediction columns with the caller's.
+fn prediction_names(columns: &[String]) -> [(&'static str, &str); 4] {
+    let name = |i: usize| columns.get(i).map_or("", String::as_str);
+    [
+        ("x", name(1)),
+        ("t_x", name(2)),
+        ("T", name(3)),
+        ("monetary_value", name(4)),
+    ]
+}
+
 /// `crm_engine.clv.predicted_tiers`: the customers of `data` tiered on
 /// their predicted `value` (`clv` or `expected_purchases`) over `months`
 /// (crm-core's `clv::predicted_tiers::assign_predicted`), as `classify`'s
@@ -561,13 +566,7 @@ pub fn clv_predicted_tiers(
         let r = model_of(kind, &repeat_values)?;
         let s = model_of(ModelKind::GammaGamma, &spend_values)?;
         let (ids, c) = prediction_columns(&input, &columns, unit)?;
-        let name = |i: usize| columns.get(i).map_or("", String::as_str);
-        let names = [
-            ("x", name(1)),
-            ("t_x", name(2)),
-            ("T", name(3)),
-            ("monetary_value", name(4)),
-        ];
+        let names = prediction_names(&columns);
         let horizon = Horizon {
             months,
             monthly_discount_rate: discount_rate,

@@ -459,17 +459,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             level,
             output,
         }) => {
-            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
-                return Err(Failure::usage(
-                    "--discount-rate must be a finite number >= 0",
-                ));
-            }
+            let horizon = horizon(*months, *discount_rate)?;
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
-            let horizon = crm_core::clv::horizon::Horizon {
-                months: *months,
-                monthly_discount_rate: *discount_rate,
-            };
             let s = &out.summaries;
             let iv = match level {
                 Some(l) => Some(clv_command::prediction_intervals(&m, s, &horizon, *l)?),
@@ -502,17 +494,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             moves,
             output,
         }) => {
-            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
-                return Err(Failure::usage(
-                    "--discount-rate must be a finite number >= 0",
-                ));
-            }
+            let horizon = horizon(*months, *discount_rate)?;
             let m = clv_command::read(model_file)?;
             let out = source.summarize(quiet)?;
-            let horizon = crm_core::clv::horizon::Horizon {
-                months: *months,
-                monthly_discount_rate: *discount_rate,
-            };
             let config = tiers.config()?;
             let past = assignments(&out.summaries, &config)?;
             let p = clv_command::predict(&m, &out.summaries, &horizon)?;
@@ -562,15 +546,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             no_validation,
             level,
         } => {
-            if !(discount_rate.is_finite() && *discount_rate >= 0.0) {
-                return Err(Failure::usage(
-                    "--discount-rate must be a finite number >= 0",
-                ));
-            }
-            let clv = crm_core::clv::horizon::Horizon {
-                months: *clv_months,
-                monthly_discount_rate: *discount_rate,
-            };
+            let clv = horizon(*clv_months, *discount_rate)?;
             let intervals = match level {
                 None => None,
                 Some(l) => Some(
@@ -611,6 +587,19 @@ fn assignments(s: &Summaries, config: &AssignmentConfig) -> Result<Assignments, 
                 .collect()
         });
     assign(&s.customers, &s.total_spend, signals.as_deref(), config).map_err(domain("value tiers"))
+}
+
+/// The CLV horizon of `--months` (or `--clv-months`) and `--discount-rate`.
+fn horizon(months: u32, discount_rate: f64) -> Result<crm_core::clv::horizon::Horizon, Failure> {
+    if !(discount_rate.is_finite() && discount_rate >= 0.0) {
+        return Err(Failure::usage(
+            "--discount-rate must be a finite number >= 0",
+        ));
+    }
+    Ok(crm_core::clv::horizon::Horizon {
+        months,
+        monthly_discount_rate: discount_rate,
+    })
 }
 
 /// The RFM metrics of the summaries and their scores.

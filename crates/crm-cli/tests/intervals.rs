@@ -36,16 +36,7 @@ fn predict(
 #[test]
 fn every_prediction_lies_inside_its_interval_and_the_totals_are_reported() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let model = dir.path().join("m.json");
-    crm()?
-        .args(["clv", "fit", "--quiet"])
-        .args(CDNOW_CALIBRATION)
-        .arg("--input")
-        .arg(sample())
-        .arg("-o")
-        .arg(&model)
-        .assert()
-        .success();
+    let model = fit_model(dir.path(), "bg_nbd")?;
     let (plain, _) = predict(dir.path(), &model, &[], "plain.json")?;
     let (json, stderr) = predict(dir.path(), &model, &["--level", "0.8"], "iv.json")?;
     assert!(stderr.contains("80 % interval"), "{stderr}");
@@ -105,16 +96,7 @@ fn every_prediction_lies_inside_its_interval_and_the_totals_are_reported() -> Te
 #[test]
 fn a_level_outside_zero_and_one_is_a_usage_error() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let model = dir.path().join("m.json");
-    crm()?
-        .args(["clv", "fit", "--quiet"])
-        .args(CDNOW_CALIBRATION)
-        .arg("--input")
-        .arg(sample())
-        .arg("-o")
-        .arg(&model)
-        .assert()
-        .success();
+    let model = fit_model(dir.path(), "bg_nbd")?;
     for level in ["1", "0", "1.5", "NaN", "inf"] {
         let out = crm()?
             .args(["clv", "predict", "--quiet"])

@@ -7,16 +7,7 @@ use common::*;
 #[test]
 fn customers_are_tiered_on_their_predicted_value_and_the_moves_are_written() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let model = dir.path().join("m.json");
-    crm()?
-        .args(["clv", "fit", "--quiet"])
-        .args(CDNOW_CALIBRATION)
-        .arg("--input")
-        .arg(sample())
-        .arg("-o")
-        .arg(&model)
-        .assert()
-        .success();
+    let model = fit_model(dir.path(), "bg_nbd")?;
     let run = |extra: &[&str], file: &str| -> Result<String, Box<dyn std::error::Error>> {
         let path = dir.path().join(file);
         crm()?

@@ -3,28 +3,12 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
-
-fn fit(dir: &Path, model: &str) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
-    let file = dir.join(format!("{model}.json"));
-    crm()?
-        .args(["clv", "fit", "--quiet", "--model", model])
-        .args(CDNOW_CALIBRATION)
-        .arg("--input")
-        .arg(sample())
-        .arg("--output")
-        .arg(&file)
-        .assert()
-        .success();
-    Ok(file)
-}
 
 #[test]
 fn each_customer_gets_a_distribution_whose_mean_is_the_expected_purchases() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let model = fit(dir.path(), "pareto_nbd")?;
+    let model = fit_model(dir.path(), "pareto_nbd")?;
     let run =
         |what: &str, extra: &[&str]| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
             let json = dir.path().join(format!("{what}.json"));
@@ -88,7 +72,7 @@ fn each_customer_gets_a_distribution_whose_mean_is_the_expected_purchases() -> T
 #[test]
 fn the_table_has_the_golden_layout_and_a_row_per_customer_and_count() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let model = fit(dir.path(), "pareto_nbd")?;
+    let model = fit_model(dir.path(), "pareto_nbd")?;
     let parquet = dir.path().join("p.parquet");
     crm()?
         .args(["clv", "probabilities", "--quiet", "--max-purchases", "3"])
@@ -119,8 +103,8 @@ fn the_table_has_the_golden_layout_and_a_row_per_customer_and_count() -> TestRes
 #[test]
 fn another_model_or_too_many_purchases_is_a_usage_error() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let bg = fit(dir.path(), "bg_nbd")?;
-    let pareto = fit(dir.path(), "pareto_nbd")?;
+    let bg = fit_model(dir.path(), "bg_nbd")?;
+    let pareto = fit_model(dir.path(), "pareto_nbd")?;
     for (model, extra, says) in [(&bg, "10", "pareto_nbd"), (&pareto, "201", "max-purchases")] {
         let out = crm()?
             .args(["clv", "probabilities", "--quiet", "--max-purchases", extra])

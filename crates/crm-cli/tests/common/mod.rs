@@ -74,3 +74,19 @@ pub fn metrics_of(
     }
     Ok(out)
 }
+
+/// Fits `model` (a repeat model's name) on the bundled sample's CDNOW
+/// calibration period and returns the model file's path in `dir`.
+pub fn fit_model(dir: &Path, model: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let file = dir.join(format!("{model}.json"));
+    crm()?
+        .args(["clv", "fit", "--quiet", "--model", model])
+        .args(CDNOW_CALIBRATION)
+        .arg("--input")
+        .arg(sample())
+        .arg("--output")
+        .arg(&file)
+        .assert()
+        .success();
+    Ok(file)
+}
