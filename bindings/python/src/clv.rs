@@ -14,6 +14,7 @@ use arrow::datatypes::{DataType, Float64Type};
 use crm_core::clv::choice::{self, HoldoutPurchases};
 use crm_core::clv::horizon::{self, Horizon};
 use crm_core::clv::intervals::{Level, PredictionIntervals, Uncertain};
+use crm_core::clv::matrix::{FrequencyRecencyGrid, Matrix};
 use crm_core::clv::model_file::{self, ClvColumns};
 use crm_core::clv::predicted_tiers::{PredictedValue, assign_predicted};
 use crm_core::clv::registry::{self, Model, ModelKind};
@@ -381,6 +382,55 @@ pub fn clv_curve(
         model_of(kind, &values)?
             .curve(&what, &points, t)
             .map_err(|e| clv_error(e, &[]))
+    })
+}
+
+/// A prediction over crm-core's frequency × recency grid of customers of
+/// age `age` (`clv::matrix`): `p_alive`, or `expected_purchases` in the
+/// next `t`. Returns the grid's frequencies, recencies and the values,
+/// row-major.
+#[pyfunction]
+#[pyo3(signature = (model, values, what, age, max_frequency=None, max_recency=None, t=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn clv_matrix(
+    py: Python<'_>,
+    model: &str,
+    values: Vec<f64>,
+    what: &str,
+    age: f64,
+    max_frequency: Option<Bound<'_, PyAny>>,
+    max_recency: Option<f64>,
+    t: f64,
+) -> PyResult<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let kind = kind_of(model).map_err(|e| e.into_pyerr(py))?;
+    let max_frequency: Option<u32> = whole_opt(
+        WHAT,
+        "max_frequency",
+        max_frequency.as_ref(),
+        0,
+        u32::MAX.into(),
+    )
+    .map_err(|e| e.into_pyerr(py))?;
+    let what = what.to_owned();
+    run(py, move || {
+        let m = model_of(kind, &values)?;
+        let grid = FrequencyRecencyGrid::new(age, max_frequency, max_recency)
+            .map_err(|e| clv_error(e, &[]))?;
+        let out = match what.as_str() {
+            "p_alive" => Matrix::p_alive(&m, &grid),
+            "expected_purchases" => Matrix::expected_purchases(&m, t, &grid),
+            _ => {
+                return Err(Error::parameter(
+                    "what",
+                    &crm_core::vocabulary::UnknownName {
+                        kind: "matrix",
+                        allowed: vec!["p_alive", "expected_purchases"],
+                    },
+                ));
+            }
+        }
+        .map_err(|e| clv_error(e, &[]))?;
+        Ok((out.grid.frequencies, out.grid.recencies, out.values))
     })
 }
 

@@ -75,6 +75,7 @@ fn _crm_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clv::clv_month_length, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predictions, m)?)?;
     m.add_function(wrap_pyfunction!(clv::clv_predicted_tiers, m)?)?;
+    m.add_function(wrap_pyfunction!(clv::clv_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(review::review_periods, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summarize::rfm_scores, m)?)?;

@@ -68,6 +68,7 @@ pub mod holdout_groups;
 pub mod holdout_validation;
 pub mod horizon;
 pub mod intervals;
+pub mod matrix;
 pub mod mbg_nbd;
 pub mod model_file;
 mod optimize;

@@ -25,6 +25,7 @@ __all__ = [
     "clv_predict",
     "clv_predictions",
     "clv_predicted_tiers",
+    "clv_matrix",
     "customer_base_by_inactivity",
     "degrees",
     "delivered_value",
@@ -411,6 +412,17 @@ def clv_models() -> list[tuple[str, list[str], list[str], bool]]:
 
 def clv_month_length(unit: str) -> float:
     """The length of a month on the clock ``unit``: 365.25 / 12 days."""
+
+def clv_matrix(
+    model: str,
+    values: Sequence[float],
+    what: str,
+    age: float,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+    t: float = 0.0,
+) -> tuple[list[float], list[float], list[float]]:
+    """A prediction over the engine's frequency x recency grid: (frequencies, recencies, values)."""
 
 def clv_predicted_tiers(
     repeat: str,

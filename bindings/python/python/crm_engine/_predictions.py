@@ -14,6 +14,7 @@ from ._results import Classification, Table
 
 __all__ = [
     "DEFAULT_LEVEL",
+    "prediction_matrix",
     "PredictionIntervals",
     "predicted_tiers",
     "prediction_intervals",
@@ -145,6 +146,52 @@ def predicted_tiers(
         money,
     )
     return Classification(*out)
+
+
+def prediction_matrix(
+    model: Any,
+    *,
+    T: float,
+    what: str = "p_alive",
+    t: float = 0.0,
+    max_frequency: int | None = None,
+    max_recency: float | None = None,
+) -> tuple[Any, Any, Any]:
+    """A repeat model's prediction for every frequency and recency of a
+    customer of age ``T`` (crm-core's ``clv::matrix``): ``what`` is
+    ``"p_alive"`` or ``"expected_purchases"`` (in the next ``t``).
+
+    The rows are the frequencies ``0 … max_frequency`` (default 20), the
+    columns 40 recencies from 0 to ``max_recency`` (default ``T``); above
+    frequency 0 a recency below ``max_recency / 400`` is read as that.
+    Returns ``(frequencies, recencies, values)`` as numpy arrays, ``values``
+    of shape ``(len(frequencies), len(recencies))``.
+
+    >>> from crm_engine.clv import BetaGeo, prediction_matrix
+    >>> bg = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> f, r, p = prediction_matrix(bg, T=39.0, max_frequency=5)
+    >>> p.shape, bool(p[5, -1] > 0.85 > 0.01 > p[5, 1])
+    ((6, 40), True)
+
+    Raises:
+        ConfigError: a ``T`` that is not positive, a ``max_recency`` outside
+            (0, T], a ``max_frequency`` above 10,000, an unknown ``what``.
+    """
+    import numpy as np
+
+    freqs, recs, values = _crm_engine.clv_matrix(
+        model._model,
+        model._values(),
+        what,
+        _crm_engine.finite_number("prediction_matrix", "T", T),
+        max_frequency,
+        None
+        if max_recency is None
+        else _crm_engine.finite_number("prediction_matrix", "max_recency", max_recency),
+        _crm_engine.finite_number("prediction_matrix", "t", t),
+    )
+    f, r = np.asarray(freqs), np.asarray(recs)
+    return f, r, np.asarray(values).reshape(len(f), len(r))
 
 
 def _covariance(model: Any) -> list[float] | None:

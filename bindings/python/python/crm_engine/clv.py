@@ -84,6 +84,7 @@ from ._predictions import (
     PredictionIntervals,
     predicted_tiers,
     prediction_intervals,
+    prediction_matrix,
     predictions,
 )
 
@@ -102,6 +103,7 @@ __all__ = [
     "prediction_intervals",
     "PredictionIntervals",
     "predicted_tiers",
+    "prediction_matrix",
     "DEFAULT_LEVEL",
     "holdout_scores",
     "Tracking",

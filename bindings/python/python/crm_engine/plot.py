@@ -205,23 +205,21 @@ def rfm_heatmap(rfm: Rfm, *, ax: _Axes | None = None, title: str | None = None) 
     return ax
 
 
-def _grid(
-    model: Any, max_frequency: int | None, max_recency: float | None, T: float
-) -> tuple[Any, Any, Any, Any]:
-    import numpy as np
-
-    from .clv import _RepeatModel
+def _matrix(
+    model: Any,
+    what: str,
+    T: float,
+    max_frequency: int | None,
+    max_recency: float | None,
+    t: float = 0.0,
+) -> tuple[Any, Any, Any]:
+    from .clv import _RepeatModel, prediction_matrix
 
     if not isinstance(model, _RepeatModel) or model.params is None:
         raise TypeError("takes a fitted crm_engine.clv BetaGeo, ModifiedBetaGeo or ParetoNBD")
-    fmax = int(max_frequency if max_frequency is not None else 20)
-    rmax = float(max_recency if max_recency is not None else T)
-    freqs = np.arange(0, fmax + 1, dtype="float64")
-    recs = np.linspace(0.0, rmax, 40)
-    f, r = np.meshgrid(freqs, recs, indexing="ij")
-    # A frequency above 0 needs a recency above 0; frequency 0 has recency 0.
-    r = np.where(f == 0, 0.0, np.maximum(r, rmax / 400.0))
-    return freqs, recs, f.ravel(), r.ravel()
+    return prediction_matrix(
+        model, T=T, what=what, t=t, max_frequency=max_frequency, max_recency=max_recency
+    )
 
 
 def p_alive_matrix(
@@ -239,8 +237,7 @@ def p_alive_matrix(
     ``ParetoNBD``. The top-right corner (many purchases, the last one
     recent) is alive; frequent buyers who went quiet are the ones to win back.
     """
-    freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
-    p = model.p_alive(f, r, [T] * len(f)).reshape(len(freqs), len(recs))
+    freqs, recs, p = _matrix(model, "p_alive", T, max_frequency, max_recency)
     ax = _axes(ax, (7.0, 5.5))
     im = ax.imshow(
         p,
@@ -269,8 +266,7 @@ def expected_purchases_matrix(
     title: str | None = None,
 ) -> _Axes:
     """Expected purchases in the next ``t`` periods for each frequency and recency, at age ``T``."""
-    freqs, recs, f, r = _grid(model, max_frequency, max_recency, T)
-    e = model.conditional_expected_purchases(t, f, r, [T] * len(f)).reshape(len(freqs), len(recs))
+    freqs, recs, e = _matrix(model, "expected_purchases", T, max_frequency, max_recency, t)
     ax = _axes(ax, (7.0, 5.5))
     im = ax.imshow(
         e,
